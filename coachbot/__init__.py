@@ -1,0 +1,1 @@
+"""CoachBot: a Telegram sales coach and client book for insurance agents."""

@@ -1,0 +1,106 @@
+"""Telegram glue. One table of commands drives handler registration, the menu and /help."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from coachbot.handlers import errors, general, groups, preferences, router
+from coachbot.handlers.common import CoachContext
+from coachbot.locales import DEFAULT_LOCALE, LOCALES
+
+Callback = Callable[[Update, CoachContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command; its description is the label `commands.<name>` in each locale."""
+
+    name: str
+    callback: Callback
+    where: Literal["private", "group", "any"] = "private"
+    in_menu: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", preferences.start, in_menu=False),
+    Command("help", general.show_help, where="any"),
+    Command("settings", preferences.show_settings),
+    Command("cancel", general.cancel),
+)
+
+# callback data prefix -> handler; every button's data starts with one of these
+CALLBACKS: dict[str, Callback] = {
+    preferences.PREFIX: preferences.on_callback,
+}
+
+# Telegram's menu takes two-letter language codes only: zh-Hant agents get theirs per chat.
+MENU_LANGUAGE_CODES = {"en": "en", "zh": "zh-Hans"}
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every handler. Order matters: earlier groups see updates first."""
+    private = filters.ChatType.PRIVATE
+    groups_only = filters.ChatType.GROUPS
+    # group -1: housekeeping that must run before any feature sees a command
+    app.add_handler(MessageHandler(filters.COMMAND & private, router.before_command), group=-1)
+
+    for command in COMMANDS:
+        if command.where in ("private", "any"):
+            app.add_handler(CommandHandler(command.name, command.callback, filters=private))
+        if command.where in ("group", "any"):
+            app.add_handler(CommandHandler(command.name, command.callback, filters=groups_only))
+        else:
+            app.add_handler(CommandHandler(command.name, groups.private_only,
+                                           filters=groups_only))
+    for prefix, callback in CALLBACKS.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))
+    app.add_handler(CallbackQueryHandler(general.stale_button))
+
+    app.add_handler(ChatMemberHandler(groups.membership_changed,
+                                      ChatMemberHandler.MY_CHAT_MEMBER))
+    # edited messages first: the filters below would otherwise also match them
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
+    app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & private, router.on_text))
+    app.add_handler(MessageHandler(filters.LOCATION & private, router.on_location))
+    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, general.unsupported))
+    app.add_handler(MessageHandler(
+        groups_only & filters.Entity("mention") & filters.UpdateType.MESSAGE, groups.mentioned
+    ))
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+def menu_for(context: CoachContext, locale: str) -> list[tuple[str, str]]:
+    """(command, description) pairs of the menu in one locale."""
+    renderer = context.services.renderer
+    return [(c.name, renderer.label(locale, f"commands.{c.name}")) for c in COMMANDS if c.in_menu]
+
+
+async def set_menus(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """setMyCommands for each language Telegram can tell apart, at start-up."""
+    renderer = app.bot_data["services"].renderer
+    for code, locale in (("", DEFAULT_LOCALE), *MENU_LANGUAGE_CODES.items()):
+        commands = [BotCommand(c.name, renderer.label(locale, f"commands.{c.name}"))
+                    for c in COMMANDS if c.in_menu]
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
+                                      language_code=code or None)
+
+
+async def sync_chat_commands(context: CoachContext, chat_id: int, locale: str) -> None:
+    """After a language change, give this chat the menu in the chosen language."""
+    if locale not in LOCALES:
+        return
+    commands = [BotCommand(name, description) for name, description in menu_for(context, locale)]
+    await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))

@@ -1,0 +1,153 @@
+"""Glue shared by the handlers: typed context, the current agent, rendering and replying."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackContext, ExtBot
+
+from coachbot.locales import locale_from_language_code
+from coachbot.render import plain_text, split_message
+from coachbot.services import Services
+from coachbot.store import Agent
+
+logger = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Button = tuple[str, str]  # (label text, callback data)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MAX_CALLBACK_BYTES = 64
+
+
+class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context with our services typed."""
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+
+def current_agent(update: Update, context: CoachContext) -> Agent:
+    """The agent behind this update, created on first contact."""
+    user = update.effective_user
+    assert user is not None
+    store = context.services.store
+    agent = store.ensure_agent(
+        user.id,
+        first_name=user.first_name or "",
+        username=user.username,
+        locale=locale_from_language_code(user.language_code),
+    )
+    if agent.blocked_at is not None:
+        store.mark_reachable(agent.id)
+    return agent
+
+
+def text(context: CoachContext, agent: Agent, name: str, /, **values: Any) -> str:
+    """Render a message template for this agent."""
+    return context.services.renderer.render(agent.locale, name, region=agent.region, **values)
+
+
+def label(context: CoachContext, agent: Agent, key: str, /, **values: Any) -> str:
+    """A plain label (button text) for this agent."""
+    return context.services.renderer.label(agent.locale, key, **values)
+
+
+def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from (label, callback data) rows; callback data must fit 64 bytes."""
+    keyboard = []
+    for row in rows:
+        buttons = []
+        for caption, data in row:
+            if not 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES:
+                raise ValueError(f"callback data {data!r} does not fit Telegram's 64 bytes")
+            buttons.append(InlineKeyboardButton(caption, callback_data=data))
+        if buttons:
+            keyboard.append(buttons)
+    return InlineKeyboardMarkup(keyboard)
+
+
+async def send_html(
+    bot: Bot, chat_id: int, html: str, *, reply_markup: Markup | None = None
+) -> Message:
+    """Send HTML, split under Telegram's limit; the keyboard goes on the last part."""
+    parts = split_message(html)
+    message: Message | None = None
+    for index, part in enumerate(parts):
+        markup = reply_markup if index == len(parts) - 1 else None
+        try:
+            message = await bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if "can't parse entities" not in str(exc).lower():
+                raise
+            # A template produced HTML Telegram refuses: say it plainly rather than not at all.
+            logger.error("Telegram refused our HTML (%s); resending as plain text", exc)
+            message = await bot.send_message(
+                chat_id, plain_text(part), reply_markup=markup, link_preview_options=NO_PREVIEW
+            )
+    assert message is not None
+    return message
+
+
+async def reply(
+    update: Update, context: CoachContext, agent: Agent, name: str, /, *,
+    keyboard: Markup | None = None, **values: Any,
+) -> Message:
+    """Render `name` for the agent and send it to the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await send_html(
+        context.bot, chat.id, text(context, agent, name, **values), reply_markup=keyboard
+    )
+
+
+async def edit_or_reply(
+    update: Update, context: CoachContext, agent: Agent, name: str, /, *,
+    keyboard: InlineKeyboardMarkup | None = None, **values: Any,
+) -> None:
+    """After a button press, update that message in place; otherwise send a new one."""
+    query = update.callback_query
+    html = text(context, agent, name, **values)
+    if query is not None and query.message is not None and len(split_message(html)) == 1:
+        try:
+            await query.edit_message_text(
+                html, parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                link_preview_options=NO_PREVIEW,
+            )
+            return
+        except BadRequest as exc:
+            if "message is not modified" in str(exc).lower():
+                return
+            if "message to edit not found" not in str(exc).lower() and \
+                    "message can't be edited" not in str(exc).lower():
+                raise
+    chat = update.effective_chat
+    assert chat is not None
+    await send_html(context.bot, chat.id, html, reply_markup=keyboard)
+
+
+def callback_parts(update: Update, prefix: str) -> list[str]:
+    """The fields of our callback data after its prefix ("pf:lang:en" -> ["lang", "en"])."""
+    query = update.callback_query
+    data = (query.data or "") if query else ""
+    if not data.startswith(prefix + ":"):
+        return []
+    return data[len(prefix) + 1:].split(":")

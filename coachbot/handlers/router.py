@@ -1,0 +1,54 @@
+"""Routes plain text and shared locations to the open dialog, or to a friendly fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+
+from coachbot.handlers import general, preferences
+from coachbot.handlers.common import CoachContext, current_agent
+from coachbot.store import Agent, Dialog
+
+DialogHandler = Callable[[Update, CoachContext, Agent, Dialog], Awaitable[None]]
+
+# flow name -> what to do with text typed while that flow is open
+TEXT_STEPS: dict[str, DialogHandler] = {
+    preferences.FLOW: preferences.on_text,
+}
+LOCATION_STEPS: dict[str, DialogHandler] = {
+    preferences.FLOW: preferences.on_location,
+}
+
+
+async def before_command(update: Update, context: CoachContext) -> None:
+    """A new command leaves any half-done flow, so stale state never swallows later text."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and chat is not None:
+        context.services.store.clear_dialog(user.id, chat.id)
+
+
+async def on_text(update: Update, context: CoachContext) -> None:
+    """Private text that is not a command."""
+    agent = current_agent(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    dialog = context.services.store.get_dialog(agent.id, chat.id)
+    step = TEXT_STEPS.get(dialog.flow) if dialog else None
+    if dialog is not None and step is not None:
+        await step(update, context, agent, dialog)
+        return
+    await general.free_text(update, context)
+
+
+async def on_location(update: Update, context: CoachContext) -> None:
+    """A shared location: only meaningful while we asked for one."""
+    agent = current_agent(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    dialog = context.services.store.get_dialog(agent.id, chat.id)
+    step = LOCATION_STEPS.get(dialog.flow) if dialog else None
+    if dialog is not None and step is not None:
+        await step(update, context, agent, dialog)
+        return
+    await general.unsupported(update, context)

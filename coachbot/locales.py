@@ -1,0 +1,76 @@
+"""The bot's languages, picking one from Telegram's language_code, and Babel formatting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
+from babel.numbers import format_currency as babel_format_currency
+from babel.numbers import format_decimal as babel_format_decimal
+
+LOCALES = ("zh-Hans", "zh-Hant", "en")
+DEFAULT_LOCALE = "zh-Hans"
+
+_HANT_CODES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def locale_from_language_code(code: str | None) -> str:
+    """Our locale for a Telegram language_code; Simplified Chinese when unsure."""
+    if not code:
+        return DEFAULT_LOCALE
+    code = code.lower().replace("_", "-")
+    if code.startswith(_HANT_CODES):
+        return "zh-Hant"
+    if code.startswith("en"):
+        return "en"
+    return DEFAULT_LOCALE
+
+
+def babel_locale(locale: str, region: str | None = None) -> Locale:
+    """The Babel locale for one of ours, refined by the agent's region where it matters."""
+    if locale == "zh-Hant":
+        territory = "TW" if region == "TW" else "HK"
+        return Locale.parse(f"zh_Hant_{territory}")
+    if locale == "en":
+        territory = region if region in {"HK", "SG", "MY"} else "US"
+        return Locale.parse(f"en_{territory}")
+    territory = "SG" if region in {"SG", "MY"} else "CN"
+    return Locale.parse(f"zh_Hans_{territory}")
+
+
+def format_date(value: date, locale: str, region: str | None = None, fmt: str = "medium") -> str:
+    """A date as the agent's locale writes it."""
+    return babel_format_date(value, format=fmt, locale=babel_locale(locale, region))
+
+
+def format_datetime(
+    value: datetime, locale: str, region: str | None = None, fmt: str = "medium"
+) -> str:
+    """A date and time in the agent's locale (the value already in the agent's zone)."""
+    return babel_format_datetime(
+        value, format=fmt, tzinfo=value.tzinfo, locale=babel_locale(locale, region)
+    )
+
+
+def format_time(value: time | datetime, locale: str, region: str | None = None) -> str:
+    """A time of day, short form."""
+    return babel_format_time(value, format="short", locale=babel_locale(locale, region))
+
+
+def format_number(value: float | int | Decimal, locale: str, region: str | None = None) -> str:
+    """A number with the locale's grouping (at most one decimal)."""
+    return babel_format_decimal(value, format="#,##0.#", locale=babel_locale(locale, region))
+
+
+def format_money(
+    value: float | int | Decimal, currency: str, locale: str, region: str | None = None
+) -> str:
+    """An amount of money, whole units."""
+    return babel_format_currency(
+        value, currency, locale=babel_locale(locale, region), format="¤#,##0",
+        currency_digits=False,
+    )

@@ -1,0 +1,20 @@
+"""The collaborators every handler and job needs, bundled once by the application builder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coachbot.clock import Clock
+from coachbot.config import Settings
+from coachbot.render import Renderer
+from coachbot.store import Store
+
+
+@dataclass
+class Services:
+    """Shared services, reached from handlers as `context.services`."""
+
+    settings: Settings
+    store: Store
+    renderer: Renderer
+    clock: Clock

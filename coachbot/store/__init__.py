@@ -1,0 +1,23 @@
+"""The only package that touches SQL. Every method about an agent's data takes the agent id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coachbot.clock import Clock
+from coachbot.store.agents import Agent, AgentStore
+from coachbot.store.database import open_database, schema_version
+from coachbot.store.dialogs import Dialog, DialogStore
+
+__all__ = ["Agent", "Dialog", "Store", "open_database", "schema_version"]
+
+
+class Store(AgentStore, DialogStore):
+    """All of the bot's persistent data, one SQLite file."""
+
+    @classmethod
+    def open(cls, path: Path | str, clock: Clock | None = None) -> Store:
+        return cls(open_database(path), clock)
+
+    def close(self) -> None:
+        self.db.conn.close()

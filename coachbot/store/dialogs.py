@@ -1,0 +1,44 @@
+"""State of multi-step dialogs, kept in SQLite so a restart never loses a half-done flow."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from coachbot.store.base import StoreBase
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """Which flow an agent is in, at which step, with what collected so far."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class DialogStore(StoreBase):
+    """SQL for dialog state, one row per agent and chat."""
+
+    def get_dialog(self, agent_id: int, chat_id: int) -> Dialog | None:
+        row = self.db.execute(
+            "SELECT flow, step, data FROM dialogs WHERE agent_id = ? AND chat_id = ?",
+            [agent_id, chat_id],
+        ).fetchone()
+        return Dialog(row[0], row[1], json.loads(row[2])) if row else None
+
+    def set_dialog(self, agent_id: int, chat_id: int, dialog: Dialog) -> None:
+        self.db.execute(
+            "INSERT INTO dialogs (agent_id, chat_id, flow, step, data, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(agent_id, chat_id) DO UPDATE SET "
+            "flow = excluded.flow, step = excluded.step, data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            [agent_id, chat_id, dialog.flow, dialog.step,
+             json.dumps(dialog.data, ensure_ascii=False), self._stamp()],
+        )
+
+    def clear_dialog(self, agent_id: int, chat_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM dialogs WHERE agent_id = ? AND chat_id = ?", [agent_id, chat_id]
+        )

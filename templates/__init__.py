@@ -1,0 +1,1 @@
+"""Every text the bot sends, per locale (shipped as package data)."""
