@@ -165,15 +165,13 @@ def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         return [html]
     parts: list[str] = []
     current = ""
-    carried: list[tuple[str, str]] = []  # tags open where `current` begins
-    for line in _lines_within(html, limit // 2):
-        candidate = f"{current}\n{line}" if current else line
-        still_open = _open_tags_after(candidate, carried)
-        if current and utf16_len(candidate) + len(_close(still_open)) > limit:
-            open_at_end = _open_tags_after(current, carried)
-            parts.append(current + _close(open_at_end))
-            carried = open_at_end
-            current = "".join(tag for _, tag in carried) + line
+    for line, joiner in _lines_within(html, limit // 2):
+        candidate = f"{current}{joiner}{line}" if current else line
+        if current and utf16_len(candidate) + len(_close(_open_tags(candidate))) > limit:
+            # close what is open at the cut, and open it again at the start of the next part
+            still_open = _open_tags(current)
+            parts.append(current + _close(still_open))
+            current = "".join(tag for _, tag in still_open) + line
         else:
             current = candidate
     if current:
@@ -181,15 +179,17 @@ def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return [part for part in parts if part.strip()]
 
 
-def _lines_within(html: str, max_len: int) -> list[str]:
-    lines: list[str] = []
+def _lines_within(html: str, max_len: int) -> list[tuple[str, str]]:
+    """Lines (pieces of over-long ones) with what joins each to the previous: newline or ""."""
+    pieces: list[tuple[str, str]] = []
     for line in html.split("\n"):
+        joiner = "\n"
         while utf16_len(line) > max_len:
             cut = _safe_cut(line, max_len)
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
-    return lines
+            pieces.append((line[:cut], joiner))
+            line, joiner = line[cut:], ""
+        pieces.append((line, joiner))
+    return pieces
 
 
 def _safe_cut(line: str, max_len: int) -> int:
@@ -203,8 +203,8 @@ def _safe_cut(line: str, max_len: int) -> int:
     return max_len
 
 
-def _open_tags_after(text: str, carried: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    stack = list(carried)
+def _open_tags(text: str) -> list[tuple[str, str]]:
+    stack: list[tuple[str, str]] = []
     for match in _TAG.finditer(text):
         closing, name = match.group(1), match.group(2).lower()
         if closing:

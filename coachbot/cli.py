@@ -1,0 +1,123 @@
+"""The `coachbot` command: parse arguments, load settings, call one function."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from coachbot.config import ConfigError, Settings, load_settings
+
+logger = logging.getLogger("coachbot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(config_file=args.config)
+    except ConfigError as exc:
+        print(f"coachbot: {exc}", file=sys.stderr)
+        return 2
+    handler = args.handler
+    try:
+        return int(handler(args, settings) or 0)
+    except ConfigError as exc:
+        print(f"coachbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coachbot", description="CoachBot: a Telegram sales coach for insurance agents."
+    )
+    parser.add_argument("--config", type=Path, default=None,
+                        help="optional TOML settings file (environment variables win)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (against the local sandbox without a token)",
+                         description="Run the bot. With TELEGRAM_BOT_TOKEN set it long-polls "
+                         "Telegram (or serves a webhook with --webhook); without a token it "
+                         "starts the bundled sandbox and a terminal chat.")
+    run.add_argument("--webhook", metavar="URL", default=None,
+                     help="public HTTPS URL Telegram should POST updates to")
+    run.add_argument("--listen", default=None, help="address the webhook server binds")
+    run.add_argument("--port", type=int, default=None, help="port the webhook server binds")
+    run.add_argument("--user-id", type=int, default=1001,
+                     help="sandbox only: the Telegram user id you chat as")
+    run.add_argument("--language", default="zh-hans",
+                     help="sandbox only: your Telegram language_code (zh-hans, zh-hant, en)")
+    run.set_defaults(handler=_run)
+
+    sandbox = sub.add_parser("sandbox", help="serve the local Telegram sandbox only",
+                             description="Serve the local Bot API sandbox, for a bot started "
+                             "with TELEGRAM_API_URL pointing at it and `coachbot chat`.")
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.set_defaults(handler=_sandbox)
+
+    chat = sub.add_parser("chat", help="terminal chat with a running sandbox",
+                          description="Chat as a Telegram user through a running sandbox.")
+    chat.add_argument("--control-url", default="http://127.0.0.1:8081/control")
+    chat.add_argument("--user-id", type=int, default=1001)
+    chat.add_argument("--language", default="zh-hans")
+    chat.set_defaults(handler=_chat)
+    return parser
+
+
+def _configure_logging(settings: Settings, *, to_file: Path | None = None) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        filename=str(to_file) if to_file else None,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from coachbot import runner
+
+    if settings.uses_sandbox:
+        log_file = settings.db_path.with_suffix(".log")
+        _configure_logging(settings, to_file=log_file)
+        print(f"No TELEGRAM_BOT_TOKEN: starting the local sandbox (log: {log_file}).")
+        asyncio.run(runner.run_with_sandbox(settings, user_id=args.user_id,
+                                            language_code=args.language))
+        return 0
+    _configure_logging(settings)
+    if args.webhook:
+        settings = settings.with_overrides(
+            webhook_url=args.webhook,
+            webhook_listen=args.listen or settings.webhook_listen,
+            webhook_port=args.port or settings.webhook_port,
+        )
+        runner.run_webhook(settings)
+    else:
+        runner.run_polling(settings)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from coachbot import runner
+
+    _configure_logging(settings)
+    asyncio.run(runner.serve_sandbox(args.port))
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from coachbot.sandbox.terminal import run_terminal_chat
+
+    asyncio.run(run_terminal_chat(args.control_url, user_id=args.user_id,
+                                  language_code=args.language))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""Ways to run the bot: long polling, webhook, or against the bundled sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from urllib.parse import urlparse
+
+from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application, on_startup
+from coachbot.config import ConfigError, Settings
+
+logger = logging.getLogger(__name__)
+
+
+def run_polling(settings: Settings) -> None:
+    """Production: long-poll Telegram until stopped."""
+    app = build_application(settings)
+    app.run_polling(drop_pending_updates=False)
+
+
+def run_webhook(settings: Settings) -> None:
+    """Production behind a reverse proxy: Telegram POSTs updates, checked by secret token."""
+    if not settings.webhook_url or not settings.webhook_url.startswith("https://"):
+        raise ConfigError("--webhook needs the public https:// URL Telegram will call")
+    secret = settings.webhook_secret or secrets.token_urlsafe(32)
+    app = build_application(settings)
+    app.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+    )
+
+
+async def start_bot(app: CoachApplication) -> None:
+    """Initialize, publish menus, start handlers and long polling (what run_polling does)."""
+    await app.initialize()
+    await on_startup(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=10)
+
+
+async def stop_bot(app: CoachApplication) -> None:
+    """The reverse of start_bot."""
+    assert app.updater is not None
+    with contextlib.suppress(RuntimeError):
+        await app.updater.stop()
+    with contextlib.suppress(RuntimeError):
+        await app.stop()
+    await app.shutdown()
+
+
+async def run_with_sandbox(settings: Settings, *, user_id: int, language_code: str) -> None:
+    """No token: the sandbox, the bot and a terminal chat, all in this process."""
+    from coachbot.sandbox import Sandbox
+    from coachbot.sandbox.terminal import run_terminal_chat
+
+    async with Sandbox(token=SANDBOX_TOKEN) as sandbox:
+        settings = settings.with_overrides(api_url=sandbox.base_url,
+                                           file_url=sandbox.base_file_url)
+        app = build_application(settings)
+        await start_bot(app)
+        try:
+            await run_terminal_chat(sandbox.control_url, user_id=user_id,
+                                    language_code=language_code)
+        finally:
+            await stop_bot(app)
+
+
+async def serve_sandbox(port: int) -> None:
+    """Serve the sandbox alone until interrupted."""
+    from coachbot.sandbox import Sandbox
+
+    async with Sandbox(token=SANDBOX_TOKEN, port=port) as sandbox:
+        print(f"Sandbox Bot API:  TELEGRAM_API_URL={sandbox.base_url}")
+        print(f"Sandbox files:    TELEGRAM_FILE_URL={sandbox.base_file_url}")
+        print(f"Control API:      {sandbox.control_url}   (coachbot chat --control-url ...)")
+        print(f"Bot token to use: TELEGRAM_BOT_TOKEN={SANDBOX_TOKEN}")
+        await asyncio.Event().wait()

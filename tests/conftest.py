@@ -1,0 +1,42 @@
+"""Shared fixtures: a real SQLite file, a manual clock, and the bot running against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from coachbot.clock import ManualClock
+from coachbot.render import Renderer
+from coachbot.store import Store
+
+# A Monday morning in Shanghai (Sunday night UTC): deterministic dates in every test.
+START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: ManualClock) -> Iterator[Store]:
+    store = Store.open(tmp_path / "coachbot.db", clock)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Renderer:
+    return Renderer()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[object]:
+    """The real Application, polling the sandbox over HTTP, on a fresh database file."""
+    from tests.harness import start_harness  # unit tests need not import the sandbox
+
+    async with start_harness(tmp_path, clock) as harness:
+        yield harness

@@ -1,0 +1,46 @@
+"""A sample context for every template, so each can be rendered and checked in every locale."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from coachbot.plan import activity_plan
+from coachbot.store import Agent
+
+HOSTILE = "<b>Tom & Jerry</b> 😀 &amp; <script>"
+
+SAMPLE_AGENT = Agent(
+    id=1, first_name=HOSTILE, username="tom", locale="zh-Hans", region="HK",
+    timezone="Asia/Hong_Kong", digest_time="08:00", monthly_target=2,
+    onboarded_at=datetime(2026, 1, 1, tzinfo=UTC), blocked_at=None,
+    created_at=datetime(2026, 1, 1, tzinfo=UTC), updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+)
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "common/plan": {"plan": activity_plan(2)},
+    "onboarding/welcome": {"name": HOSTILE},
+    "onboarding/welcome_back": {"agent": SAMPLE_AGENT},
+    "onboarding/done": {"agent": SAMPLE_AGENT, "plan": activity_plan(3)},
+    "preferences/ask_lang": {"agent": SAMPLE_AGENT, "onboarding": True},
+    "preferences/ask_region": {"agent": SAMPLE_AGENT, "onboarding": True},
+    "preferences/ask_time": {"agent": SAMPLE_AGENT, "onboarding": False},
+    "preferences/ask_target": {"agent": SAMPLE_AGENT, "onboarding": True},
+    "preferences/ask_zone": {},
+    "preferences/zone_set": {"agent": SAMPLE_AGENT},
+    "preferences/bad_zone": {"typed": HOSTILE},
+    "preferences/bad_time": {"typed": HOSTILE},
+    "preferences/bad_target": {"typed": HOSTILE},
+    "preferences/bad_location": {},
+    "preferences/settings": {"agent": SAMPLE_AGENT, "plan": activity_plan(2), "changed": "lang"},
+    "general/help": {"commands": [("help", "帮助"), ("settings", HOSTILE)]},
+    "general/cancelled": {"had_dialog": True},
+    "general/unknown_command": {"typed": "/" + HOSTILE},
+    "general/free_text": {},
+    "general/unsupported": {},
+    "general/edited": {},
+    "general/oops": {},
+    "general/stale_button": {},
+    "groups/private_only": {"link": "https://t.me/CoachBot?start=x&y=<1>"},
+    "groups/hello": {"link": "https://t.me/CoachBot"},
+}

@@ -1,0 +1,32 @@
+"""The activity plan follows the methodology's arithmetic."""
+
+import pytest
+
+from coachbot.plan import activity_plan, parse_target
+
+
+def test_two_policies_mean_twenty_prospects_eighty_visits_and_3_2_a_day():
+    plan = activity_plan(2)
+    assert (plan.prospects, plan.proposals, plan.visits_per_month) == (20, 6, 80)
+    assert plan.visits_per_day == 3.2
+    assert plan.hours_per_day == 3.2
+
+
+@pytest.mark.parametrize(("target", "per_day"), [(1, 1.6), (3, 4.8), (5, 8.0), (10, 16.0)])
+def test_visits_a_day_scale_with_the_target(target, per_day):
+    assert activity_plan(target).visits_per_day == per_day
+
+
+@pytest.mark.parametrize("bad", [0, -1, 101])
+def test_targets_outside_1_to_100_are_refused(bad):
+    with pytest.raises(ValueError):
+        activity_plan(bad)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("3", 3), (" 12 ", 12), ("３", 3), ("4件", 4), ("2 policies", 2), ("100", 100),
+     ("0", None), ("101", None), ("two", None), ("", None), ("3.5", None), ("-2", None)],
+)
+def test_typed_targets(typed, expected):
+    assert parse_target(typed) == expected
