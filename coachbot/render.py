@@ -27,7 +27,7 @@ from coachbot import locales
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 FALLBACKS = {"zh-Hant": ("zh-Hant", "zh-Hans", "en"), "en": ("en", "zh-Hans")}
-LABELS_FILE = "labels.yaml"
+LABELS_DIR = "labels"  # templates/<locale>/labels/*.yaml, one file per feature
 
 
 def bundled_templates_dir() -> Path:
@@ -91,7 +91,7 @@ class Renderer:
                     template = self._label_env.from_string(source)
                     self._label_cache[(loc, key)] = template
                 return template.render(**context)
-        raise KeyError(f"label {key!r} is missing in templates/{locale}/{LABELS_FILE}")
+        raise KeyError(f"label {key!r} is missing in templates/{locale}/{LABELS_DIR}/")
 
     def label_keys(self, locale: str) -> set[str]:
         """Every label key defined for a locale."""
@@ -101,9 +101,9 @@ class Renderer:
         if locale not in self._labels:
             merged: dict[str, str] = {}
             for root in reversed(self._roots):  # bundled first, overrides on top
-                path = root / locale / LABELS_FILE
-                if path.exists():
-                    merged.update(_flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+                for path in sorted((root / locale / LABELS_DIR).glob("*.yaml")):
+                    tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                    merged.update(_flatten(tree))
             self._labels[locale] = merged
         return self._labels[locale]
 

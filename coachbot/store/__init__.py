@@ -6,13 +6,14 @@ from pathlib import Path
 
 from coachbot.clock import Clock
 from coachbot.store.agents import Agent, AgentStore
+from coachbot.store.clients import ClientStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import Dialog, DialogStore
 
 __all__ = ["Agent", "Dialog", "Store", "open_database", "schema_version"]
 
 
-class Store(AgentStore, DialogStore):
+class Store(AgentStore, DialogStore, ClientStore):
     """All of the bot's persistent data, one SQLite file."""
 
     @classmethod

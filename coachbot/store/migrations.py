@@ -8,6 +8,13 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("coachbot")
 
 
+def _run_script(db: Database, script: str) -> None:
+    """Run statements one by one: executescript() would commit the migration's transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
 @migrations(name="0001_agents_and_dialogs")
 def agents_and_dialogs(db: Database) -> None:
     """Agents (Telegram users who keep a book) and multi-step dialog state."""
@@ -40,5 +47,110 @@ def agents_and_dialogs(db: Database) -> None:
             updated_at TEXT NOT NULL,
             PRIMARY KEY (agent_id, chat_id)
         )
+        """
+    )
+
+
+@migrations(name="0002_client_book")
+def client_book(db: Database) -> None:
+    """Clients with family, important dates, policies, contact log, tags and group profiles."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE clients (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL DEFAULT 'person',      -- person | group
+            name TEXT NOT NULL,
+            search_key TEXT NOT NULL DEFAULT '',      -- name, pinyin and initials, lower case
+            gender TEXT,                              -- m | f
+            phone TEXT,                               -- E.164
+            phone_digits TEXT,
+            birthday TEXT,                            -- YearlyDate storage form
+            address TEXT, occupation TEXT, income_band TEXT,
+            family_situation TEXT, financial_situation TEXT, notes TEXT,
+            locale TEXT,                              -- the client's language, if not the agent's
+            trait_financial INTEGER NOT NULL DEFAULT 0,
+            trait_health INTEGER NOT NULL DEFAULT 0,
+            trait_accepts INTEGER NOT NULL DEFAULT 0,
+            trait_decision INTEGER NOT NULL DEFAULT 0,
+            grade_override TEXT,                      -- A-D when the agent overrides the traits
+            stage TEXT,                               -- D C B A: prospect stage, NULL = name only
+            referred_by INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+            contact_every_days INTEGER,               -- overrides the tier's frequency
+            consent_at TEXT, consent_scope TEXT,
+            group_profile TEXT,                       -- JSON for group clients
+            needs_summary TEXT,                       -- JSON from the last SPIN session
+            last_contact_at TEXT,
+            archived_at TEXT,
+            deleted_at TEXT,                          -- soft delete, undoable for a while
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX clients_agent ON clients(agent_id, deleted_at, archived_at);
+        CREATE INDEX clients_agent_phone ON clients(agent_id, phone_digits);
+        CREATE TABLE client_tags (
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (client_id, tag)
+        );
+        CREATE INDEX client_tags_agent ON client_tags(agent_id, tag);
+        CREATE TABLE family_members (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL,                   -- spouse | child | parent | other
+            name TEXT NOT NULL,
+            gender TEXT,
+            birthday TEXT
+        );
+        CREATE INDEX family_client ON family_members(client_id);
+        CREATE TABLE important_dates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                       -- wedding | custom
+            label TEXT,
+            date TEXT NOT NULL                        -- YearlyDate storage form
+        );
+        CREATE INDEX dates_client ON important_dates(client_id);
+        CREATE TABLE policies (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            policy_no TEXT, product TEXT NOT NULL, product_type TEXT,
+            insured TEXT, holder TEXT,
+            sum_insured REAL, annual_premium REAL NOT NULL DEFAULT 0, currency TEXT,
+            start_date TEXT, payment_term_years INTEGER,
+            payment_frequency TEXT NOT NULL DEFAULT 'annual',
+            status TEXT NOT NULL DEFAULT 'active',
+            next_due_date TEXT, delivered_date TEXT,
+            source TEXT NOT NULL DEFAULT 'new',       -- new | upsell | referral
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX policies_client ON policies(client_id);
+        CREATE INDEX policies_agent ON policies(agent_id, status);
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            channel TEXT NOT NULL,                    -- face | phone | message | event | other
+            summary TEXT,
+            next_step TEXT,
+            next_step_date TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX contacts_client ON contacts(client_id, at);
+        CREATE INDEX contacts_agent_at ON contacts(agent_id, at);
+        CREATE TABLE group_roles (
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,                       -- user | purchaser | gatekeeper | decider
+            person TEXT,
+            won INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (client_id, role)
+        );
         """
     )

@@ -36,7 +36,9 @@ def test_numbers_and_dates_follow_the_locale(renderer):
 def test_override_folder_wins(tmp_path):
     (tmp_path / "en" / "general").mkdir(parents=True)
     (tmp_path / "en" / "general" / "oops.j2").write_text("Custom oops", encoding="utf-8")
-    (tmp_path / "en" / "labels.yaml").write_text("buttons:\n  back: Go back\n", encoding="utf-8")
+    (tmp_path / "en" / "labels").mkdir()
+    (tmp_path / "en" / "labels" / "general.yaml").write_text("buttons:\n  back: Go back\n",
+                                                             encoding="utf-8")
     renderer = Renderer(tmp_path)
     assert renderer.render("en", "general/oops") == "Custom oops"
     assert renderer.label("en", "buttons.back") == "Go back"

@@ -1,0 +1,460 @@
+"""SQL for the client book. Every query is scoped by the agent who owns the data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from coachbot.models import (
+    TRAITS,
+    Client,
+    ClientCard,
+    ClientFilter,
+    Contact,
+    FamilyMember,
+    GroupRole,
+    ImportantDate,
+    Policy,
+)
+from coachbot.store.base import StoreBase, parse_stamp
+
+CLIENT_FIELDS = frozenset({
+    "kind", "name", "gender", "phone", "birthday", "address", "occupation", "income_band",
+    "family_situation", "financial_situation", "notes", "locale", "grade_override", "stage",
+    "referred_by", "contact_every_days", "consent_scope", "group_profile", "needs_summary",
+})
+POLICY_FIELDS = frozenset({
+    "policy_no", "product", "product_type", "insured", "holder", "sum_insured", "annual_premium",
+    "currency", "start_date", "payment_term_years", "payment_frequency", "status",
+    "next_due_date", "delivered_date", "source",
+})
+JSON_FIELDS = frozenset({"group_profile", "needs_summary"})
+LIVE_CLIENT = "c.deleted_at IS NULL"
+
+
+class ClientStore(StoreBase):
+    """Clients and everything hanging off them."""
+
+    # -- clients ----------------------------------------------------------------------------
+    def add_client(
+        self, agent_id: int, values: Mapping[str, Any], *, search_key: str,
+        traits: Iterable[str] = (), tags: Iterable[str] = (),
+    ) -> Client:
+        """Insert a client; `values` uses CLIENT_FIELDS names."""
+        unknown = set(values) - CLIENT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown client fields {sorted(unknown)}")
+        row = {name: _to_db(name, value) for name, value in values.items()}
+        row.update(_trait_columns(traits))
+        now = self._stamp()
+        row.update(agent_id=agent_id, search_key=search_key, created_at=now, updated_at=now,
+                   phone_digits=_digits(values.get("phone")))
+        with self.db.atomic():
+            columns = ", ".join(row)
+            cursor = self.db.execute(
+                f"INSERT INTO clients ({columns}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            client_id = int(cursor.lastrowid or 0)
+            for tag in tags:
+                self._add_tag(agent_id, client_id, tag)
+        client = self.get_client(agent_id, client_id)
+        assert client is not None
+        return client
+
+    def get_client(self, agent_id: int, client_id: int, *, include_deleted: bool = False) -> \
+            Client | None:
+        """A client of this agent, or None (never another agent's)."""
+        deleted = "" if include_deleted else f" AND {LIVE_CLIENT}"
+        rows = self._client_rows(f"c.agent_id = ? AND c.id = ?{deleted}", [agent_id, client_id])
+        return rows[0] if rows else None
+
+    def update_client(
+        self, agent_id: int, client_id: int, values: Mapping[str, Any], *,
+        search_key: str | None = None, traits: Iterable[str] | None = None,
+    ) -> Client | None:
+        """Change fields of one client; None if it isn't this agent's."""
+        unknown = set(values) - CLIENT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown client fields {sorted(unknown)}")
+        row = {name: _to_db(name, value) for name, value in values.items()}
+        if "phone" in values:
+            row["phone_digits"] = _digits(values.get("phone"))
+        if search_key is not None:
+            row["search_key"] = search_key
+        if traits is not None:
+            row.update(_trait_columns(traits))
+        row["updated_at"] = self._stamp()
+        assignments = ", ".join(f"{name} = ?" for name in row)
+        cursor = self.db.execute(
+            f"UPDATE clients SET {assignments} WHERE agent_id = ? AND id = ? "
+            "AND deleted_at IS NULL",
+            [*row.values(), agent_id, client_id],
+        )
+        return self.get_client(agent_id, client_id) if cursor.rowcount else None
+
+    def set_consent(self, agent_id: int, client_id: int, scope: str | None) -> Client | None:
+        """Record (or withdraw, with None) the client's consent to keep their data."""
+        stamp = self._stamp() if scope else None
+        self.db.execute(
+            "UPDATE clients SET consent_at = ?, consent_scope = ?, updated_at = ? "
+            "WHERE agent_id = ? AND id = ? AND deleted_at IS NULL",
+            [stamp, scope, self._stamp(), agent_id, client_id],
+        )
+        return self.get_client(agent_id, client_id)
+
+    def list_clients(
+        self, agent_id: int, flt: ClientFilter | None = None, *, limit: int = 1000,
+        offset: int = 0,
+    ) -> tuple[list[Client], int]:
+        """A page of the agent's clients (grade and tier filters are applied by the caller)."""
+        flt = flt or ClientFilter()
+        where, params = self._filter_sql(agent_id, flt)
+        total = self.db.execute(f"SELECT COUNT(*) FROM clients c WHERE {where}", params)
+        count = int(total.fetchone()[0])
+        rows = self._client_rows(where, params, limit=limit, offset=offset)
+        return rows, count
+
+    def search_clients(self, agent_id: int, words: list[str], *, limit: int = 50) -> list[Client]:
+        """Clients whose name, pinyin, initials or phone digits contain every word."""
+        clauses = []
+        params: list[Any] = [agent_id]
+        for word in words:
+            clauses.append("(c.search_key LIKE ? ESCAPE '\\' OR c.phone_digits LIKE ? ESCAPE '\\')")
+            pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%")\
+                .replace("_", "\\_") + "%"
+            params.extend([pattern, pattern])
+        where = " AND ".join(["c.agent_id = ?", LIVE_CLIENT, "c.archived_at IS NULL", *clauses])
+        return self._client_rows(where, params, limit=limit)
+
+    def find_duplicates(
+        self, agent_id: int, *, phone: str | None, name: str, birthday: str | None,
+        exclude_id: int | None = None,
+    ) -> list[Client]:
+        """Clients with the same phone, or the same name and birthday."""
+        clauses, params = [], []
+        digits = _digits(phone)
+        if digits:
+            clauses.append("c.phone_digits = ?")
+            params.append(digits)
+        if birthday:
+            clauses.append("(c.name = ? AND c.birthday = ?)")
+            params.extend([name, birthday])
+        if not clauses:
+            return []
+        where = f"c.agent_id = ? AND {LIVE_CLIENT} AND ({' OR '.join(clauses)})"
+        found = self._client_rows(where, [agent_id, *params], limit=10)
+        return [c for c in found if c.id != exclude_id]
+
+    def clients_by_name(self, agent_id: int, name: str) -> list[Client]:
+        """Exact-name matches (imports and forwarded messages)."""
+        return self._client_rows(f"c.agent_id = ? AND {LIVE_CLIENT} AND c.name = ?",
+                                 [agent_id, name], limit=10)
+
+    def soft_delete(self, agent_id: int, client_id: int) -> bool:
+        """Hide a client; undo_delete brings it back until it is purged."""
+        cursor = self.db.execute(
+            "UPDATE clients SET deleted_at = ? WHERE agent_id = ? AND id = ? "
+            "AND deleted_at IS NULL", [self._stamp(), agent_id, client_id])
+        return cursor.rowcount == 1
+
+    def undo_delete(self, agent_id: int, client_id: int) -> bool:
+        cursor = self.db.execute(
+            "UPDATE clients SET deleted_at = NULL WHERE agent_id = ? AND id = ? "
+            "AND deleted_at IS NOT NULL", [agent_id, client_id])
+        return cursor.rowcount == 1
+
+    def purge_deleted(self, older_than: timedelta) -> int:
+        """Erase for good what was deleted longer ago than the undo window (all agents)."""
+        limit = (self.clock.now() - older_than).isoformat(timespec="seconds")
+        cursor = self.db.execute(
+            "DELETE FROM clients WHERE deleted_at IS NOT NULL AND deleted_at < ?", [limit])
+        return cursor.rowcount
+
+    def set_archived(self, agent_id: int, client_id: int, archived: bool) -> bool:
+        cursor = self.db.execute(
+            "UPDATE clients SET archived_at = ? WHERE agent_id = ? AND id = ? "
+            "AND deleted_at IS NULL", [self._stamp() if archived else None, agent_id, client_id])
+        return cursor.rowcount == 1
+
+    def erase_client(self, agent_id: int, client_id: int) -> bool:
+        """Delete a client and everything about them now (a privacy-law erasure request)."""
+        # every table about a client references it ON DELETE CASCADE, reminders included
+        cursor = self.db.execute(
+            "DELETE FROM clients WHERE agent_id = ? AND id = ?", [agent_id, client_id])
+        return cursor.rowcount == 1
+
+    # -- tags -------------------------------------------------------------------------------
+    def add_tag(self, agent_id: int, client_id: int, tag: str) -> bool:
+        if self.get_client(agent_id, client_id) is None:
+            return False
+        self._add_tag(agent_id, client_id, tag)
+        return True
+
+    def remove_tag(self, agent_id: int, client_id: int, tag: str) -> None:
+        self.db.execute("DELETE FROM client_tags WHERE agent_id = ? AND client_id = ? AND tag = ?",
+                        [agent_id, client_id, tag])
+
+    def tags_in_use(self, agent_id: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT t.tag, COUNT(*) n FROM client_tags t JOIN clients c ON c.id = t.client_id "
+            f"WHERE t.agent_id = ? AND {LIVE_CLIENT} GROUP BY t.tag ORDER BY n DESC, t.tag",
+            [agent_id])
+        return [row[0] for row in rows]
+
+    def _add_tag(self, agent_id: int, client_id: int, tag: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO client_tags (client_id, agent_id, tag) VALUES (?, ?, ?)",
+            [client_id, agent_id, tag])
+
+    # -- family, dates, roles ---------------------------------------------------------------
+    def add_family_member(self, agent_id: int, client_id: int, *, relation: str, name: str,
+                          gender: str | None = None, birthday: str | None = None) -> int | None:
+        if self.get_client(agent_id, client_id) is None:
+            return None
+        cursor = self.db.execute(
+            "INSERT INTO family_members (client_id, agent_id, relation, name, gender, birthday) "
+            "VALUES (?, ?, ?, ?, ?, ?)", [client_id, agent_id, relation, name, gender, birthday])
+        return int(cursor.lastrowid or 0)
+
+    def family_of(self, agent_id: int, client_id: int) -> list[FamilyMember]:
+        rows = self.db.execute(
+            "SELECT id, client_id, relation, name, gender, birthday FROM family_members "
+            "WHERE agent_id = ? AND client_id = ? ORDER BY id", [agent_id, client_id])
+        return [FamilyMember(*row) for row in rows]
+
+    def delete_family_member(self, agent_id: int, member_id: int) -> bool:
+        cursor = self.db.execute("DELETE FROM family_members WHERE agent_id = ? AND id = ?",
+                                 [agent_id, member_id])
+        return cursor.rowcount == 1
+
+    def add_date(self, agent_id: int, client_id: int, *, kind: str, label: str | None,
+                 yearly: str) -> int | None:
+        if self.get_client(agent_id, client_id) is None:
+            return None
+        cursor = self.db.execute(
+            "INSERT INTO important_dates (client_id, agent_id, kind, label, date) "
+            "VALUES (?, ?, ?, ?, ?)", [client_id, agent_id, kind, label, yearly])
+        return int(cursor.lastrowid or 0)
+
+    def dates_of(self, agent_id: int, client_id: int) -> list[ImportantDate]:
+        rows = self.db.execute(
+            "SELECT id, client_id, kind, label, date FROM important_dates "
+            "WHERE agent_id = ? AND client_id = ? ORDER BY id", [agent_id, client_id])
+        return [ImportantDate(*row) for row in rows]
+
+    def delete_date(self, agent_id: int, date_id: int) -> bool:
+        cursor = self.db.execute("DELETE FROM important_dates WHERE agent_id = ? AND id = ?",
+                                 [agent_id, date_id])
+        return cursor.rowcount == 1
+
+    def set_group_role(self, agent_id: int, client_id: int, role: str, *,
+                       person: str | None, won: bool) -> bool:
+        if self.get_client(agent_id, client_id) is None:
+            return False
+        self.db.execute(
+            "INSERT INTO group_roles (client_id, agent_id, role, person, won) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(client_id, role) DO UPDATE SET "
+            "person = excluded.person, won = excluded.won",
+            [client_id, agent_id, role, person, int(won)])
+        return True
+
+    def roles_of(self, agent_id: int, client_id: int) -> list[GroupRole]:
+        rows = self.db.execute(
+            "SELECT role, person, won FROM group_roles WHERE agent_id = ? AND client_id = ?",
+            [agent_id, client_id])
+        return [GroupRole(role, person, bool(won)) for role, person, won in rows]
+
+    # -- policies ---------------------------------------------------------------------------
+    def add_policy(self, agent_id: int, client_id: int, values: Mapping[str, Any]) -> \
+            Policy | None:
+        unknown = set(values) - POLICY_FIELDS
+        if unknown:
+            raise ValueError(f"unknown policy fields {sorted(unknown)}")
+        if self.get_client(agent_id, client_id) is None:
+            return None
+        row = {name: _to_db(name, value) for name, value in values.items()}
+        row.update(client_id=client_id, agent_id=agent_id, created_at=self._stamp())
+        cursor = self.db.execute(
+            f"INSERT INTO policies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()))
+        return self.get_policy(agent_id, int(cursor.lastrowid or 0))
+
+    def update_policy(self, agent_id: int, policy_id: int, values: Mapping[str, Any]) -> \
+            Policy | None:
+        unknown = set(values) - POLICY_FIELDS
+        if unknown:
+            raise ValueError(f"unknown policy fields {sorted(unknown)}")
+        row = {name: _to_db(name, value) for name, value in values.items()}
+        if row:
+            self.db.execute(
+                f"UPDATE policies SET {', '.join(f'{n} = ?' for n in row)} "
+                "WHERE agent_id = ? AND id = ?", [*row.values(), agent_id, policy_id])
+        return self.get_policy(agent_id, policy_id)
+
+    def get_policy(self, agent_id: int, policy_id: int) -> Policy | None:
+        rows = self._policy_rows("p.agent_id = ? AND p.id = ?", [agent_id, policy_id])
+        return rows[0] if rows else None
+
+    def policies_of(self, agent_id: int, client_id: int) -> list[Policy]:
+        return self._policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
+
+    def delete_policy(self, agent_id: int, policy_id: int) -> bool:
+        cursor = self.db.execute("DELETE FROM policies WHERE agent_id = ? AND id = ?",
+                                 [agent_id, policy_id])
+        return cursor.rowcount == 1
+
+    def premium_by_client(self, agent_id: int) -> dict[int, tuple[float, int]]:
+        """Per client: total live annual premium and number of live policies."""
+        rows = self.db.execute(
+            "SELECT p.client_id, SUM(p.annual_premium), COUNT(*) FROM policies p "
+            "JOIN clients c ON c.id = p.client_id "
+            f"WHERE p.agent_id = ? AND p.status IN ('active', 'pending') AND {LIVE_CLIENT} "
+            "GROUP BY p.client_id", [agent_id])
+        return {row[0]: (float(row[1] or 0), int(row[2])) for row in rows}
+
+    def policies_started_between(self, agent_id: int, first: date, last: date) -> list[Policy]:
+        """Policies sold in a period (by start date), for funnels and sources."""
+        return self._policy_rows(
+            "p.agent_id = ? AND p.start_date BETWEEN ? AND ?",
+            [agent_id, first.isoformat(), last.isoformat()])
+
+    # -- contact log ------------------------------------------------------------------------
+    def log_contact(
+        self, agent_id: int, client_id: int, *, at: datetime, channel: str,
+        summary: str | None = None, next_step: str | None = None,
+        next_step_date: date | None = None,
+    ) -> Contact | None:
+        """Record a visit or other contact; it also resets the stay-in-touch timer."""
+        if self.get_client(agent_id, client_id) is None:
+            return None
+        stamp = at.isoformat(timespec="seconds")
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT INTO contacts (client_id, agent_id, at, channel, summary, next_step, "
+                "next_step_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [client_id, agent_id, stamp, channel, summary, next_step,
+                 next_step_date.isoformat() if next_step_date else None, self._stamp()])
+            self.db.execute(
+                "UPDATE clients SET last_contact_at = MAX(COALESCE(last_contact_at, ''), ?) "
+                "WHERE agent_id = ? AND id = ?", [stamp, agent_id, client_id])
+        contact_id = int(cursor.lastrowid or 0)
+        return next(c for c in self.contacts_of(agent_id, client_id, limit=50)
+                    if c.id == contact_id)
+
+    def contacts_of(self, agent_id: int, client_id: int, *, limit: int = 5) -> list[Contact]:
+        rows = self.db.execute(
+            "SELECT id, client_id, at, channel, summary, next_step, next_step_date FROM contacts "
+            "WHERE agent_id = ? AND client_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            [agent_id, client_id, limit])
+        return [Contact(r[0], r[1], datetime.fromisoformat(r[2]), r[3], r[4], r[5],
+                        date.fromisoformat(r[6]) if r[6] else None) for r in rows]
+
+    def contacts_between(self, agent_id: int, start: datetime, end: datetime) -> list[Contact]:
+        rows = self.db.execute(
+            "SELECT id, client_id, at, channel, summary, next_step, next_step_date FROM contacts "
+            "WHERE agent_id = ? AND at >= ? AND at < ? ORDER BY at",
+            [agent_id, start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")])
+        return [Contact(r[0], r[1], datetime.fromisoformat(r[2]), r[3], r[4], r[5],
+                        date.fromisoformat(r[6]) if r[6] else None) for r in rows]
+
+    # -- the whole card ---------------------------------------------------------------------
+    def client_card(self, agent_id: int, client_id: int, *, contacts: int = 3) -> \
+            ClientCard | None:
+        client = self.get_client(agent_id, client_id)
+        if client is None:
+            return None
+        referrer = self.get_client(agent_id, client.referred_by) if client.referred_by else None
+        return ClientCard(
+            client=client,
+            family=self.family_of(agent_id, client_id),
+            dates=self.dates_of(agent_id, client_id),
+            policies=self.policies_of(agent_id, client_id),
+            contacts=self.contacts_of(agent_id, client_id, limit=contacts),
+            roles=self.roles_of(agent_id, client_id),
+            referrer=referrer,
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _filter_sql(self, agent_id: int, flt: ClientFilter) -> tuple[str, list[Any]]:
+        clauses = ["c.agent_id = ?", LIVE_CLIENT,
+                   "c.archived_at IS NOT NULL" if flt.archived else "c.archived_at IS NULL"]
+        params: list[Any] = [agent_id]
+        if flt.stage:
+            clauses.append("c.stage = ?")
+            params.append(flt.stage)
+        if flt.kind:
+            clauses.append("c.kind = ?")
+            params.append(flt.kind)
+        if flt.tag:
+            clauses.append("EXISTS (SELECT 1 FROM client_tags t WHERE t.client_id = c.id "
+                           "AND t.tag = ?)")
+            params.append(flt.tag)
+        return " AND ".join(clauses), params
+
+    def _client_rows(self, where: str, params: list[Any], *, limit: int = 1000,
+                     offset: int = 0) -> list[Client]:
+        cursor = self.db.execute(
+            "SELECT c.*, (SELECT group_concat(tag, char(31)) FROM client_tags t "
+            f"WHERE t.client_id = c.id) AS tag_list FROM clients c WHERE {where} "
+            "ORDER BY c.name COLLATE NOCASE, c.id LIMIT ? OFFSET ?", [*params, limit, offset])
+        columns = [d[0] for d in cursor.description]
+        return [_client(dict(zip(columns, row, strict=True))) for row in cursor]
+
+    def _policy_rows(self, where: str, params: list[Any]) -> list[Policy]:
+        cursor = self.db.execute(
+            "SELECT p.id, p.client_id, p.product, p.annual_premium, p.policy_no, p.product_type, "
+            "p.insured, p.holder, p.sum_insured, p.currency, p.start_date, p.payment_term_years, "
+            "p.payment_frequency, p.status, p.next_due_date, p.delivered_date, p.source "
+            f"FROM policies p JOIN clients c ON c.id = p.client_id WHERE {where} "
+            f"AND {LIVE_CLIENT} ORDER BY p.start_date, p.id", params)
+        policies = []
+        for row in cursor:
+            values = list(row)
+            for index in (10, 14, 15):
+                values[index] = date.fromisoformat(values[index]) if values[index] else None
+            policies.append(Policy(*values))
+        return policies
+
+
+def _client(row: dict[str, Any]) -> Client:
+    traits = frozenset(t for t in TRAITS if row[f"trait_{t}"])
+    tags = tuple(sorted(row["tag_list"].split("\x1f"))) if row["tag_list"] else ()
+    return Client(
+        id=row["id"], agent_id=row["agent_id"], kind=row["kind"], name=row["name"],
+        gender=row["gender"], phone=row["phone"], birthday=row["birthday"],
+        address=row["address"], occupation=row["occupation"], income_band=row["income_band"],
+        family_situation=row["family_situation"], financial_situation=row["financial_situation"],
+        notes=row["notes"], locale=row["locale"], traits=traits,
+        grade_override=row["grade_override"], stage=row["stage"],
+        referred_by=row["referred_by"], contact_every_days=row["contact_every_days"],
+        consent_at=parse_stamp(row["consent_at"]), consent_scope=row["consent_scope"],
+        group_profile=json.loads(row["group_profile"]) if row["group_profile"] else None,
+        needs_summary=json.loads(row["needs_summary"]) if row["needs_summary"] else None,
+        last_contact_at=parse_stamp(row["last_contact_at"]),
+        archived_at=parse_stamp(row["archived_at"]), deleted_at=parse_stamp(row["deleted_at"]),
+        created_at=parse_stamp(row["created_at"]), updated_at=parse_stamp(row["updated_at"]),
+        tags=tags,
+    )
+
+
+def _to_db(name: str, value: Any) -> Any:
+    if name in JSON_FIELDS and value is not None:
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _trait_columns(traits: Iterable[str]) -> dict[str, int]:
+    chosen = set(traits)
+    return {f"trait_{t}": int(t in chosen) for t in TRAITS}
+
+
+def _digits(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits or None
