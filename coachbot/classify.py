@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coachbot.models import GRADES, STAGES, Client, Contact, GroupRole, Policy
+from coachbot.plan import ActivityPlan
 
 # four traits ticked = A, three = B, two = C, one = D
 GRADE_BY_TRAIT_COUNT = {4: "A", 3: "B", 2: "C", 1: "D"}
@@ -196,3 +197,21 @@ def month_bounds(today: date) -> tuple[date, date]:
     next_first = (first.replace(year=first.year + 1, month=1) if first.month == 12
                   else first.replace(month=first.month + 1))
     return first, date.fromordinal(next_first.toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class FunnelGap:
+    """How far this month's funnel is from what the target needs (never negative)."""
+
+    prospects: int
+    proposals: int
+    closes: int
+
+
+def activity_needed(summary: BookSummary, plan: ActivityPlan) -> FunnelGap:
+    """What is still missing against the 1:3:10 plan."""
+    return FunnelGap(
+        prospects=max(0, plan.prospects - summary.prospects),
+        proposals=max(0, plan.proposals - summary.proposals),
+        closes=max(0, plan.target - summary.closes_this_month),
+    )

@@ -55,7 +55,8 @@ class Renderer:
         self._label_env = Environment(undefined=StrictUndefined, autoescape=False)
         self.env.filters.update(
             date=_date_filter, datetime=_datetime_filter, time=_time_filter,
-            number=_number_filter, money=_money_filter,
+            number=_number_filter, money=_money_filter, yearly=_yearly_filter,
+            phone=_phone_filter,
         )
         self.env.globals.update(label=_label_global)
         self._labels: dict[str, dict[str, str]] = {}
@@ -148,6 +149,20 @@ def _number_filter(ctx: Context, value: Any) -> str:
 @pass_context
 def _money_filter(ctx: Context, value: Any, currency: str) -> str:
     return locales.format_money(value, currency, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _yearly_filter(ctx: Context, stored: str) -> str:
+    from coachbot.display import yearly_text
+
+    return yearly_text(stored, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _phone_filter(ctx: Context, e164: str) -> str:
+    from coachbot.display import phone_text
+
+    return phone_text(e164, ctx.get("region"))
 
 
 # -- Telegram's length limits -------------------------------------------------------------

@@ -16,7 +16,18 @@ from telegram.ext import (
     filters,
 )
 
-from coachbot.handlers import errors, general, groups, preferences, router
+from coachbot.handlers import (
+    browse,
+    card,
+    clients,
+    errors,
+    general,
+    groups,
+    preferences,
+    records,
+    router,
+    visits,
+)
 from coachbot.handlers.common import CoachContext
 from coachbot.locales import DEFAULT_LOCALE, LOCALES
 
@@ -36,6 +47,9 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", preferences.start, in_menu=False),
     Command("help", general.show_help, where="any"),
+    Command("add", clients.add),
+    Command("clients", browse.clients),
+    Command("book", browse.show_book),
     Command("settings", preferences.show_settings),
     Command("cancel", general.cancel),
 )
@@ -43,6 +57,11 @@ COMMANDS: tuple[Command, ...] = (
 # callback data prefix -> handler; every button's data starts with one of these
 CALLBACKS: dict[str, Callback] = {
     preferences.PREFIX: preferences.on_callback,
+    clients.PREFIX: clients.on_callback,
+    card.PREFIX: card.on_callback,
+    visits.PREFIX: visits.on_callback,
+    records.PREFIX: records.on_callback,
+    browse.PREFIX: browse.on_callback,
 }
 
 # Telegram's menu takes two-letter language codes only: zh-Hant agents get theirs per chat.
@@ -73,6 +92,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # edited messages first: the filters below would otherwise also match them
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))
+    app.add_handler(MessageHandler(filters.FORWARDED & private, visits.on_forward))
+    app.add_handler(MessageHandler(filters.CONTACT & private, clients.on_contact))
     app.add_handler(MessageHandler(filters.TEXT & private, router.on_text))
     app.add_handler(MessageHandler(filters.LOCATION & private, router.on_location))
     app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, general.unsupported))

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from coachbot.handlers import general, preferences
+from coachbot.clients import search_words
+from coachbot.handlers import browse, card, clients, general, preferences, records, visits
 from coachbot.handlers.common import CoachContext, current_agent
 from coachbot.store import Agent, Dialog
 
@@ -15,6 +16,10 @@ DialogHandler = Callable[[Update, CoachContext, Agent, Dialog], Awaitable[None]]
 # flow name -> what to do with text typed while that flow is open
 TEXT_STEPS: dict[str, DialogHandler] = {
     preferences.FLOW: preferences.on_text,
+    clients.FLOW: clients.on_text,
+    card.FLOW: card.on_text,
+    visits.FLOW: visits.on_text,
+    records.FLOW: records.on_text,
 }
 LOCATION_STEPS: dict[str, DialogHandler] = {
     preferences.FLOW: preferences.on_location,
@@ -37,6 +42,11 @@ async def on_text(update: Update, context: CoachContext) -> None:
     step = TEXT_STEPS.get(dialog.flow) if dialog else None
     if dialog is not None and step is not None:
         await step(update, context, agent, dialog)
+        return
+    # outside any flow, a typed name (or pinyin, or phone digits) finds the client
+    words = search_words(update.effective_message.text or "")  # type: ignore[union-attr]
+    if words and context.services.store.search_clients(agent.id, words, limit=1):
+        await browse.search(update, context, agent, words)
         return
     await general.free_text(update, context)
 

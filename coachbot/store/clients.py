@@ -344,6 +344,27 @@ class ClientStore(StoreBase):
         return next(c for c in self.contacts_of(agent_id, client_id, limit=50)
                     if c.id == contact_id)
 
+    def set_next_step(self, agent_id: int, contact_id: int, *, next_step: str | None,
+                      on: date) -> int | None:
+        """Give a logged contact its next step's date; returns the client id."""
+        self.db.execute(
+            "UPDATE contacts SET next_step_date = ?, next_step = COALESCE(?, next_step) "
+            "WHERE agent_id = ? AND id = ?", [on.isoformat(), next_step, agent_id, contact_id])
+        return self._contact_client(agent_id, contact_id)
+
+    def set_contact_summary(self, agent_id: int, contact_id: int, summary: str) -> int | None:
+        """Record what was said at a logged contact; returns the client id."""
+        self.db.execute("UPDATE contacts SET summary = ? WHERE agent_id = ? AND id = ?",
+                        [summary, agent_id, contact_id])
+        return self._contact_client(agent_id, contact_id)
+
+    def _contact_client(self, agent_id: int, contact_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT k.client_id FROM contacts k JOIN clients c ON c.id = k.client_id "
+            f"WHERE k.agent_id = ? AND k.id = ? AND {LIVE_CLIENT}", [agent_id, contact_id]
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def contacts_of(self, agent_id: int, client_id: int, *, limit: int = 5) -> list[Contact]:
         rows = self.db.execute(
             "SELECT id, client_id, at, channel, summary, next_step, next_step_date FROM contacts "

@@ -1,0 +1,154 @@
+"""Adding clients: /add (guided or one line), shared contact cards, duplicate checks."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from coachbot import book
+from coachbot.book import Draft
+from coachbot.clients import clean_name
+from coachbot.dates import parse_yearly_date
+from coachbot.handlers.card import show_card
+from coachbot.handlers.common import (
+    CoachContext,
+    callback_parts,
+    current_agent,
+    inline_keyboard,
+    label,
+    reply,
+)
+from coachbot.phones import normalize_phone
+from coachbot.quickadd import parse_quick_add
+from coachbot.store import Agent, Dialog
+
+PREFIX = "ad"
+FLOW = "add"
+GUIDED_STEPS = ("name", "phone", "birthday")
+
+
+def _region(agent: Agent) -> str:
+    return agent.region if agent.region != "XX" else "CN"
+
+
+async def add(update: Update, context: CoachContext) -> None:
+    """/add: one line (`/add 张三 13800138000 1985-03-02`) or, alone, a guided flow."""
+    agent = current_agent(update, context)
+    line = " ".join(context.args or [])
+    if not line:
+        await _ask(update, context, agent, "name", Draft(name=""))
+        return
+    today = book.agent_today(agent, context.services.clock.now())
+    parsed = parse_quick_add(line, _region(agent), today)
+    if parsed.problems or not parsed.name:
+        await reply(update, context, agent, "clients/quick_add_problem", typed=line[:200],
+                    problems=parsed.problems or ["no_name"])
+        return
+    draft = Draft(name=parsed.name, phone=parsed.phone,
+                  birthday=parsed.birthday.to_storage() if parsed.birthday else None,
+                  gender=parsed.gender, notes=parsed.note)
+    await _save(update, context, agent, draft)
+
+
+async def on_contact(update: Update, context: CoachContext) -> None:
+    """A shared Telegram contact card becomes a client."""
+    agent = current_agent(update, context)
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    contact = message.contact
+    name = clean_name(" ".join(filter(None, [contact.first_name, contact.last_name])))
+    phone = normalize_phone(contact.phone_number or "", _region(agent))
+    if name is None:
+        await reply(update, context, agent, "clients/contact_unusable")
+        return
+    await _save(update, context, agent, Draft(name=name, phone=phone))
+
+
+async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
+    """An answer in the guided add flow."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    draft = Draft.from_dict(dialog.data.get("draft", {}))
+    typed = message.text
+    if dialog.step == "name":
+        name = clean_name(typed)
+        if name is None:
+            await reply(update, context, agent, "clients/field_error", error="bad_name")
+            return
+        await _ask(update, context, agent, "phone", Draft(name=name))
+    elif dialog.step == "phone":
+        phone = normalize_phone(typed, _region(agent))
+        if phone is None:
+            await reply(update, context, agent, "clients/field_error", error="bad_phone")
+            return
+        await _ask(update, context, agent, "birthday", _with(draft, phone=phone))
+    elif dialog.step == "birthday":
+        yearly = parse_yearly_date(typed)
+        if yearly is None:
+            await reply(update, context, agent, "clients/field_error", error="bad_date")
+            return
+        await _save(update, context, agent, _with(draft, birthday=yearly.to_storage()))
+    else:
+        await reply(update, context, agent, "clients/duplicate_pending")
+
+
+async def on_callback(update: Update, context: CoachContext) -> None:
+    """ad:skip (skip a guided step), ad:force (save despite a duplicate), ad:stop."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    agent = current_agent(update, context)
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    dialog = context.services.store.get_dialog(agent.id, chat_id)
+    parts = callback_parts(update, PREFIX)
+    if dialog is None or dialog.flow != FLOW or not parts:
+        await reply(update, context, agent, "general/stale_button")
+        return
+    draft = Draft.from_dict(dialog.data.get("draft", {}))
+    action = parts[0]
+    if action == "skip" and dialog.step == "phone":
+        await _ask(update, context, agent, "birthday", draft)
+    elif action == "skip" and dialog.step == "birthday":
+        await _save(update, context, agent, draft)
+    elif action == "force" and dialog.step == "duplicate":
+        await _save(update, context, agent, draft, force=True)
+    elif action == "stop":
+        context.services.store.clear_dialog(agent.id, chat_id)
+        await reply(update, context, agent, "clients/add_cancelled")
+    else:
+        await reply(update, context, agent, "general/stale_button")
+
+
+async def _ask(update: Update, context: CoachContext, agent: Agent, step: str,
+               draft: Draft) -> None:
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    context.services.store.set_dialog(agent.id, chat_id,
+                                      Dialog(FLOW, step, {"draft": draft.to_dict()}))
+    buttons = []
+    if step != "name":
+        buttons.append((label(context, agent, "buttons.skip"), f"{PREFIX}:skip"))
+    buttons.append((label(context, agent, "buttons.cancel"), f"{PREFIX}:stop"))
+    await reply(update, context, agent, f"clients/ask_{step}", draft=draft,
+                keyboard=inline_keyboard([buttons]))
+
+
+async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draft, *,
+                force: bool = False) -> None:
+    store = context.services.store
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    result = book.save_client(store, agent.id, draft, force=force)
+    if result.client is None:
+        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "duplicate", {"draft": draft.to_dict()}))
+        rows = [[(label(context, agent, "clients.open_existing", name=c.name[:30]),
+                  f"cl:o:{c.id}")] for c in result.duplicates[:3]]
+        rows.append([(label(context, agent, "clients.add_anyway"), f"{PREFIX}:force"),
+                     (label(context, agent, "buttons.cancel"), f"{PREFIX}:stop")])
+        await reply(update, context, agent, "clients/duplicate", draft=draft,
+                    duplicates=result.duplicates[:3], keyboard=inline_keyboard(rows))
+        return
+    store.clear_dialog(agent.id, chat_id)
+    await reply(update, context, agent, "clients/added", client=result.client)
+    await show_card(update, context, agent, result.client.id, fresh=True)
+
+
+def _with(draft: Draft, **changes: object) -> Draft:
+    return Draft.from_dict({**draft.to_dict(), **changes})
