@@ -30,7 +30,7 @@ def build_application(
 ) -> CoachApplication:
     """The bot, ready to initialize and start; collaborators may be passed in (tests do)."""
     clock = clock or SystemClock()
-    store = store or Store.open(settings.db_path, clock)
+    store = store or Store.open(settings.db_path, clock, settings.tier_thresholds)
     renderer = renderer or Renderer(settings.templates_dir)
     app: CoachApplication = (
         ApplicationBuilder()

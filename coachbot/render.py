@@ -82,7 +82,7 @@ class Renderer:
         return self.env.select_template(candidates)
 
     # -- labels (buttons, command descriptions, short phrases) ---------------------------
-    def label(self, locale: str, key: str, /, **context: Any) -> str:
+    def label(self, locale: str, key: str, /, default: str | None = None, **context: Any) -> str:
         """A short plain-text label (not HTML-escaped: button texts are plain)."""
         for loc in FALLBACKS.get(locale, (locale, "en")):
             source = self._labels_for(loc).get(key)
@@ -92,6 +92,8 @@ class Renderer:
                     template = self._label_env.from_string(source)
                     self._label_cache[(loc, key)] = template
                 return template.render(**context)
+        if default is not None:
+            return default
         raise KeyError(f"label {key!r} is missing in templates/{locale}/{LABELS_DIR}/")
 
     def label_keys(self, locale: str) -> set[str]:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from coachbot.sandbox.entities import trim, with_auto_entities
 from coachbot.sandbox.errors import ApiError, bad_request
 from coachbot.sandbox.html import HtmlParseError, parse_html, utf16_len
-from coachbot.sandbox.spec import BotApiSpec, FieldSpec, MethodSpec
+from coachbot.sandbox.spec import BotApiSpec, FieldSpec, MethodSpec, TypeSpec
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -89,6 +89,10 @@ class FormattedText:
     text: str
     entities: list[dict[str, Any]] = field(default_factory=list)
     html: str | None = None  # the raw HTML, when parse_mode was HTML
+
+
+def unparsable(name: str) -> str:
+    return UNPARSABLE.get(name, f"can't parse {name} JSON object")
 
 
 def lower_first(text: str) -> str:
@@ -166,7 +170,7 @@ def _decode(
     try:
         return json.loads(value)
     except ValueError:
-        raise bad_request(UNPARSABLE.get(spec.name, f"can't parse {spec.name} JSON object")) from None
+        raise bad_request(unparsable(spec.name)) from None
 
 
 def _wants_json(types: tuple[str, ...]) -> bool:
@@ -199,7 +203,7 @@ def _kind(type_name: str) -> str:
             "Boolean": "Boolean"}.get(type_name, "Object")
 
 
-def _matches(spec: BotApiSpec, type_name: str, value: Any, context: list[str]) -> None:
+def _matches(spec: BotApiSpec, type_name: str, value: Any) -> None:
     """Raise ShapeError unless `value` fits `type_name`."""
     if type_name == "Integer":
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -215,16 +219,16 @@ def _matches(spec: BotApiSpec, type_name: str, value: Any, context: list[str]) -
         if not isinstance(value, list):
             raise ShapeError("Array expected")
         for item in value:
-            _matches(spec, type_name[len("Array of ") :], item, context)
+            _matches(spec, type_name[len("Array of ") :], item)
         return
     else:
-        check_object(spec, type_name, value, context)
+        check_object(spec, type_name, value)
         return
     if not ok:
         raise ShapeError(f"{_kind(type_name)} expected")
 
 
-def check_object(spec: BotApiSpec, type_name: str, value: Any, context: list[str]) -> None:
+def check_object(spec: BotApiSpec, type_name: str, value: Any) -> None:
     """Check a JSON object against a spec type (known fields only, required ones present)."""
     type_spec = spec.types.get(type_name)
     if type_spec is None:
@@ -233,8 +237,6 @@ def check_object(spec: BotApiSpec, type_name: str, value: Any, context: list[str
         raise ShapeError("Object expected")
     if type_spec.subtypes:
         type_spec = _pick_subtype(spec, type_spec.subtypes, value)
-    if type_spec.name in CONTEXTS:
-        context = [*context, type_spec.name]
     for key in value:
         if key not in type_spec.fields:
             raise ShapeError(f'Unknown field "{key}" in {type_spec.name}')
@@ -244,7 +246,7 @@ def check_object(spec: BotApiSpec, type_name: str, value: Any, context: list[str
                 raise ShapeError(f'Can\'t find field "{name}"')
             continue
         try:
-            _check_union(spec, field_spec.types, value[name], context)
+            _check_union(spec, field_spec.types, value[name])
         except ShapeError as error:
             if str(error).endswith(" expected"):
                 kinds = " or ".join(sorted({_kind(t) for t in field_spec.types}))
@@ -252,11 +254,11 @@ def check_object(spec: BotApiSpec, type_name: str, value: Any, context: list[str
             raise
 
 
-def _check_union(spec: BotApiSpec, types: tuple[str, ...], value: Any, context: list[str]) -> None:
+def _check_union(spec: BotApiSpec, types: tuple[str, ...], value: Any) -> None:
     errors: list[ShapeError] = []
     for type_name in types:
         try:
-            _matches(spec, type_name, value, context)
+            _matches(spec, type_name, value)
             return
         except ShapeError as error:
             errors.append(error)
@@ -265,16 +267,14 @@ def _check_union(spec: BotApiSpec, types: tuple[str, ...], value: Any, context: 
     raise (detailed or errors)[0]
 
 
-def _pick_subtype(spec: BotApiSpec, subtypes: tuple[str, ...], value: dict[str, Any]) -> Any:
+def _pick_subtype(spec: BotApiSpec, subtypes: tuple[str, ...], value: dict[str, Any]) -> TypeSpec:
+    key = "type"
     for name in subtypes:
         sub = spec.types.get(name)
         if sub is not None and sub.discriminator is not None:
             key, expected = sub.discriminator
             if value.get(key) == expected:
                 return sub
-    keys = {spec.types[s].discriminator[0] for s in subtypes  # type: ignore[index]
-            if s in spec.types and spec.types[s].discriminator}
-    key = next(iter(keys), "type")
     raise ShapeError(f'Unsupported {key} "{value.get(key)}" specified')
 
 
@@ -287,14 +287,12 @@ def check_shapes(spec: BotApiSpec, method: MethodSpec, params: Mapping[str, Any]
                 "InlineKeyboardMarkup",))
             continue
         try:
-            _check_union(spec, field_spec.types, value, [])
+            _check_union(spec, field_spec.types, value)
         except ShapeError as error:
             detail = str(error)
             if detail.endswith(" expected"):
                 if any(_kind(t) in ("Object", "Array") for t in field_spec.types):
-                    raise bad_request(
-                        UNPARSABLE.get(name, f"can't parse {name} JSON object")
-                    ) from None
+                    raise bad_request(unparsable(name)) from None
                 raise bad_request(f"parameter {name} must be of type "
                                   + " or ".join(field_spec.types)) from None
             raise _contextual(detail, field_spec.types) from None
@@ -343,10 +341,9 @@ def validate_reply_markup(spec: BotApiSpec, markup: Any, *, inline_only: bool = 
     if kind == "ReplyKeyboardMarkup":
         _reply_keyboard(spec, markup)
     try:
-        check_object(spec, kind, markup, [])
+        check_object(spec, kind, markup)
     except ShapeError as error:
-        raise _contextual(str(error), ("KeyboardButton",) if "Can't find" in str(error)
-                          and kind == "ReplyKeyboardMarkup" else ()) from None
+        raise bad_request(lower_first(str(error))) from None
     return kind
 
 
@@ -379,7 +376,7 @@ def _inline_button(spec: BotApiSpec, button: Any) -> None:
     if "text" not in button:
         raise bad_request(lower_first(prefix + 'Can\'t find field "text"'))
     try:
-        check_object(spec, "InlineKeyboardButton", button, [])
+        check_object(spec, "InlineKeyboardButton", button)
     except ShapeError as error:
         raise bad_request(lower_first(prefix + str(error))) from None
     if not button["text"].strip():
@@ -419,7 +416,7 @@ def _reply_keyboard(spec: BotApiSpec, markup: dict[str, Any]) -> None:
             if "text" not in button:
                 raise bad_request(lower_first(prefix + 'Can\'t find field "text"'))
             try:
-                check_object(spec, "KeyboardButton", button, [])
+                check_object(spec, "KeyboardButton", button)
             except ShapeError as error:
                 raise bad_request(lower_first(prefix + str(error))) from None
             if not button["text"].strip():

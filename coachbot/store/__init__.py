@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from coachbot.clock import Clock
@@ -9,16 +10,21 @@ from coachbot.store.agents import Agent, AgentStore
 from coachbot.store.clients import ClientStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import Dialog, DialogStore
+from coachbot.store.schedule import ScheduleStore
 
 __all__ = ["Agent", "Dialog", "Store", "open_database", "schema_version"]
 
 
-class Store(AgentStore, DialogStore, ClientStore):
+# ScheduleStore comes first: its refresh_client overrides StoreBase's no-op
+class Store(ScheduleStore, AgentStore, DialogStore, ClientStore):
     """All of the bot's persistent data, one SQLite file."""
 
     @classmethod
-    def open(cls, path: Path | str, clock: Clock | None = None) -> Store:
-        return cls(open_database(path), clock)
+    def open(
+        cls, path: Path | str, clock: Clock | None = None,
+        tier_thresholds: Mapping[str, tuple[int, int]] | None = None,
+    ) -> Store:
+        return cls(open_database(path), clock, tier_thresholds)
 
     def close(self) -> None:
         self.db.conn.close()

@@ -8,9 +8,10 @@ from typing import Any
 
 from coachbot.store.base import StoreBase, parse_stamp
 
-EDITABLE_AGENT_FIELDS = frozenset(
-    {"first_name", "username", "locale", "region", "timezone", "digest_time", "monthly_target"}
-)
+EDITABLE_AGENT_FIELDS = frozenset({
+    "first_name", "username", "locale", "region", "timezone", "digest_time", "monthly_target",
+    "tone", "signature", "eod_time", "quiet_start", "quiet_end",
+})
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,13 @@ class Agent:
     blocked_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    tone: str = "warm"
+    signature: str | None = None
+    eod_time: str = "20:30"
+    quiet_start: str = "22:00"
+    quiet_end: str = "07:30"
+    last_digest_date: str | None = None
+    last_eod_date: str | None = None
 
     @property
     def onboarded(self) -> bool:
@@ -36,7 +44,7 @@ class Agent:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Agent:
-        values = {f.name: row[f.name] for f in fields(cls)}
+        values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
         for name in ("onboarded_at", "blocked_at", "created_at", "updated_at"):
             values[name] = parse_stamp(row[name])
         return cls(**values)

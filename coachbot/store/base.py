@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
 from coachbot.clock import Clock, SystemClock
+from coachbot.config import DEFAULT_TIER_THRESHOLDS
 
 
 class StoreBase:
     """Holds the database and the clock every part of the store uses."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock | None = None,
+        tier_thresholds: Mapping[str, tuple[int, int]] | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
+        self.tier_thresholds = dict(tier_thresholds or DEFAULT_TIER_THRESHOLDS)
+
+    def refresh_client(self, agent_id: int, client_id: int) -> None:
+        """Recompute what is derived from a client's records (the schedule part overrides)."""
 
     def _stamp(self) -> str:
         return self.clock.now().astimezone(UTC).isoformat(timespec="seconds")

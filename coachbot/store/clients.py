@@ -60,6 +60,7 @@ class ClientStore(StoreBase):
             client_id = int(cursor.lastrowid or 0)
             for tag in tags:
                 self._add_tag(agent_id, client_id, tag)
+        self.refresh_client(agent_id, client_id)
         client = self.get_client(agent_id, client_id)
         assert client is not None
         return client
@@ -93,7 +94,10 @@ class ClientStore(StoreBase):
             "AND deleted_at IS NULL",
             [*row.values(), agent_id, client_id],
         )
-        return self.get_client(agent_id, client_id) if cursor.rowcount else None
+        if not cursor.rowcount:
+            return None
+        self.refresh_client(agent_id, client_id)
+        return self.get_client(agent_id, client_id)
 
     def set_consent(self, agent_id: int, client_id: int, scope: str | None) -> Client | None:
         """Record (or withdraw, with None) the client's consent to keep their data."""
@@ -217,6 +221,7 @@ class ClientStore(StoreBase):
         cursor = self.db.execute(
             "INSERT INTO family_members (client_id, agent_id, relation, name, gender, birthday) "
             "VALUES (?, ?, ?, ?, ?, ?)", [client_id, agent_id, relation, name, gender, birthday])
+        self.refresh_client(agent_id, client_id)
         return int(cursor.lastrowid or 0)
 
     def family_of(self, agent_id: int, client_id: int) -> list[FamilyMember]:
@@ -226,9 +231,12 @@ class ClientStore(StoreBase):
         return [FamilyMember(*row) for row in rows]
 
     def delete_family_member(self, agent_id: int, member_id: int) -> bool:
-        cursor = self.db.execute("DELETE FROM family_members WHERE agent_id = ? AND id = ?",
-                                 [agent_id, member_id])
-        return cursor.rowcount == 1
+        row = self.db.execute(
+            "DELETE FROM family_members WHERE agent_id = ? AND id = ? RETURNING client_id",
+            [agent_id, member_id]).fetchone()
+        if row:
+            self.refresh_client(agent_id, row[0])
+        return row is not None
 
     def add_date(self, agent_id: int, client_id: int, *, kind: str, label: str | None,
                  yearly: str) -> int | None:
@@ -237,6 +245,7 @@ class ClientStore(StoreBase):
         cursor = self.db.execute(
             "INSERT INTO important_dates (client_id, agent_id, kind, label, date) "
             "VALUES (?, ?, ?, ?, ?)", [client_id, agent_id, kind, label, yearly])
+        self.refresh_client(agent_id, client_id)
         return int(cursor.lastrowid or 0)
 
     def dates_of(self, agent_id: int, client_id: int) -> list[ImportantDate]:
@@ -246,9 +255,12 @@ class ClientStore(StoreBase):
         return [ImportantDate(*row) for row in rows]
 
     def delete_date(self, agent_id: int, date_id: int) -> bool:
-        cursor = self.db.execute("DELETE FROM important_dates WHERE agent_id = ? AND id = ?",
-                                 [agent_id, date_id])
-        return cursor.rowcount == 1
+        row = self.db.execute(
+            "DELETE FROM important_dates WHERE agent_id = ? AND id = ? RETURNING client_id",
+            [agent_id, date_id]).fetchone()
+        if row:
+            self.refresh_client(agent_id, row[0])
+        return row is not None
 
     def set_group_role(self, agent_id: int, client_id: int, role: str, *,
                        person: str | None, won: bool) -> bool:
@@ -280,6 +292,7 @@ class ClientStore(StoreBase):
         cursor = self.db.execute(
             f"INSERT INTO policies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()))
+        self.refresh_client(agent_id, client_id)
         return self.get_policy(agent_id, int(cursor.lastrowid or 0))
 
     def update_policy(self, agent_id: int, policy_id: int, values: Mapping[str, Any]) -> \
@@ -292,7 +305,10 @@ class ClientStore(StoreBase):
             self.db.execute(
                 f"UPDATE policies SET {', '.join(f'{n} = ?' for n in row)} "
                 "WHERE agent_id = ? AND id = ?", [*row.values(), agent_id, policy_id])
-        return self.get_policy(agent_id, policy_id)
+        policy = self.get_policy(agent_id, policy_id)
+        if policy is not None:
+            self.refresh_client(agent_id, policy.client_id)
+        return policy
 
     def get_policy(self, agent_id: int, policy_id: int) -> Policy | None:
         rows = self._policy_rows("p.agent_id = ? AND p.id = ?", [agent_id, policy_id])
@@ -302,9 +318,12 @@ class ClientStore(StoreBase):
         return self._policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
 
     def delete_policy(self, agent_id: int, policy_id: int) -> bool:
-        cursor = self.db.execute("DELETE FROM policies WHERE agent_id = ? AND id = ?",
-                                 [agent_id, policy_id])
-        return cursor.rowcount == 1
+        row = self.db.execute(
+            "DELETE FROM policies WHERE agent_id = ? AND id = ? RETURNING client_id",
+            [agent_id, policy_id]).fetchone()
+        if row:
+            self.refresh_client(agent_id, row[0])
+        return row is not None
 
     def premium_by_client(self, agent_id: int) -> dict[int, tuple[float, int]]:
         """Per client: total live annual premium and number of live policies."""
@@ -340,6 +359,7 @@ class ClientStore(StoreBase):
             self.db.execute(
                 "UPDATE clients SET last_contact_at = MAX(COALESCE(last_contact_at, ''), ?) "
                 "WHERE agent_id = ? AND id = ?", [stamp, agent_id, client_id])
+        self.refresh_client(agent_id, client_id)
         contact_id = int(cursor.lastrowid or 0)
         return next(c for c in self.contacts_of(agent_id, client_id, limit=50)
                     if c.id == contact_id)

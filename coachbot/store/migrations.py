@@ -154,3 +154,88 @@ def client_book(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0003_reminders")
+def reminders(db: Database) -> None:
+    """Derived due dates for one indexed sweep, the agent's to-do items, one-offs, the outbox."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE agents ADD COLUMN tone TEXT NOT NULL DEFAULT 'warm';
+        ALTER TABLE agents ADD COLUMN signature TEXT;
+        ALTER TABLE agents ADD COLUMN eod_time TEXT NOT NULL DEFAULT '20:30';
+        ALTER TABLE agents ADD COLUMN quiet_start TEXT NOT NULL DEFAULT '22:00';
+        ALTER TABLE agents ADD COLUMN quiet_end TEXT NOT NULL DEFAULT '07:30';
+        ALTER TABLE agents ADD COLUMN last_digest_date TEXT;
+        ALTER TABLE agents ADD COLUMN last_eod_date TEXT;
+        ALTER TABLE clients ADD COLUMN tier TEXT;
+        ALTER TABLE clients ADD COLUMN contact_due_date TEXT;
+        ALTER TABLE clients ADD COLUMN review_due_date TEXT;
+        ALTER TABLE clients ADD COLUMN last_review_at TEXT;
+        CREATE INDEX clients_contact_due ON clients(agent_id, contact_due_date);
+        CREATE INDEX clients_review_due ON clients(agent_id, review_due_date);
+        CREATE INDEX contacts_next_step ON contacts(agent_id, next_step_date);
+        CREATE INDEX policies_due ON policies(agent_id, next_due_date);
+        CREATE INDEX policies_delivered ON policies(agent_id, delivered_date);
+        CREATE TABLE occasions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,            -- birthday | family_birthday | wedding | custom
+                                           -- | policy_anniversary
+            ref_id INTEGER NOT NULL DEFAULT 0,
+            yearly TEXT NOT NULL,          -- YearlyDate storage form
+            next_date TEXT NOT NULL,       -- its next occurrence (ISO), rolled forward yearly
+            UNIQUE (client_id, kind, ref_id)
+        );
+        CREATE INDEX occasions_agent_next ON occasions(agent_id, next_date);
+        CREATE INDEX occasions_next ON occasions(next_date);
+        CREATE TABLE reminder_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            client_id INTEGER REFERENCES clients(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL DEFAULT '',
+            occasion_date TEXT NOT NULL,
+            dedup_key TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'open',   -- open | done | snoozed | skipped
+            snooze_until TEXT,
+            variant INTEGER NOT NULL DEFAULT 0,
+            text_message_id INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX reminder_items_agent ON reminder_items(agent_id, status, occasion_date);
+        CREATE INDEX reminder_items_snoozed ON reminder_items(status, snooze_until);
+        CREATE TABLE one_off_reminders (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            client_id INTEGER REFERENCES clients(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            due_at TEXT NOT NULL,                   -- UTC
+            status TEXT NOT NULL DEFAULT 'pending', -- pending | queued | cancelled
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX one_off_due ON one_off_reminders(status, due_at);
+        CREATE INDEX one_off_agent ON one_off_reminders(agent_id, status);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,                     -- digest | eod | remind | item | nudge ...
+            key TEXT NOT NULL UNIQUE,               -- one message per reminder and occurrence
+            payload TEXT NOT NULL DEFAULT '{}',     -- ids only: texts are rendered at send time
+            due_at TEXT NOT NULL,
+            late INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | dead | uncertain
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            sent_at TEXT,
+            message_id INTEGER,
+            error TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX outbox_ready ON outbox(status, next_attempt_at);
+        """,
+    )

@@ -1,0 +1,239 @@
+"""The daily digest (/today and the morning push) and what its buttons do."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardMarkup, Update
+
+from coachbot import book, reminders
+from coachbot.calendar import festivals_between
+from coachbot.digest import Digest, Entry, build_digest, festival_region
+from coachbot.greetings import build_greeting
+from coachbot.handlers.common import (
+    Button,
+    CoachContext,
+    callback_parts,
+    current_agent,
+    edit_or_reply,
+    inline_keyboard,
+    reply,
+    send_html,
+)
+from coachbot.services import Services
+from coachbot.store import Agent
+from coachbot.store.schedule import OutboxMessage, ReminderItem
+
+PREFIX = "rm"
+GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary",
+                  "festival")
+ICONS = {"birthday": "🎂", "family_birthday": "🎈", "wedding": "💍", "custom": "📅",
+         "policy_anniversary": "📄", "festival": "🎊", "follow_up": "🤝", "premium": "💴",
+         "callback": "☎️", "review": "🔍", "stay_in_touch": "👋"}
+SNOOZES = ("h", "d", "w")  # later today, tomorrow, next week
+
+
+# -- the digest ---------------------------------------------------------------------------
+def digest_message(services: Services, agent: Agent, digest: Digest) -> \
+        tuple[str, InlineKeyboardMarkup | None]:
+    """The digest's HTML and its buttons (one per entry, two to a row)."""
+    renderer = services.renderer
+    html = renderer.render(agent.locale, "reminders/digest", region=agent.region, agent=agent,
+                           digest=digest)
+    buttons: list[Button] = [(_entry_caption(services, agent, e), f"{PREFIX}:o:{e.item_id}")
+                             for e in digest.entries]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    return html, inline_keyboard(rows) if rows else None
+
+
+def _entry_caption(services: Services, agent: Agent, entry: Entry) -> str:
+    """A digest button: an icon and the client's (or festival's) name, short for a phone."""
+    name = entry.name
+    if entry.kind == "festival":
+        names = entry.detail["festival"]["names"]
+        name = services.renderer.label(agent.locale, f"festivals.{entry.name}",
+                                       default=names.get(agent.locale, entry.name))
+    short = name if len(name) <= 14 else name[:13] + "…"
+    return f"{ICONS.get(entry.kind, '•')} {short}"
+
+
+async def today(update: Update, context: CoachContext) -> None:
+    """/today: the digest on demand."""
+    agent = current_agent(update, context)
+    services = context.services
+    day = book.agent_today(agent, services.clock.now())
+    digest = build_digest(services.store, agent, day)
+    html, keyboard = digest_message(services, agent, digest)
+    chat = update.effective_chat
+    assert chat is not None
+    await send_html(context.bot, chat.id, html, reply_markup=keyboard)
+
+
+async def deliver_digest(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
+    """The morning push (queued by the sweep)."""
+    agent = services.store.get_agent(message.agent_id)
+    if agent is None:
+        return None
+    day = date.fromisoformat(message.payload["day"])
+    since = date.fromisoformat(message.payload.get("since", message.payload["day"]))
+    digest = build_digest(services.store, agent, day, since=since, late=message.late)
+    html, keyboard = digest_message(services, agent, digest)
+    sent = await send_html(bot, message.chat_id, html, reply_markup=keyboard)
+    return sent.message_id
+
+
+# -- one to-do item -----------------------------------------------------------------------
+async def on_callback(update: Update, context: CoachContext) -> None:
+    """rm:o:<item> opens it; rm:sent|skip|alt|done:<item>; rm:snz:<item>:<h|d|w>."""
+    query = update.callback_query
+    assert query is not None
+    agent = current_agent(update, context)
+    parts = callback_parts(update, PREFIX)
+    store = context.services.store
+    item = store.get_item(agent.id, int(parts[1])) if len(parts) >= 2 and parts[1].isdigit() \
+        else None
+    if item is None:
+        await query.answer()
+        await reply(update, context, agent, "general/stale_button")
+        return
+    action = parts[0]
+    now = context.services.clock.now()
+    if action == "o":
+        await query.answer()
+        await show_item(context.bot, context.services, agent, item)
+    elif action == "alt" and item.kind in GREETING_KINDS:
+        await query.answer()
+        item = store.update_item(agent.id, item.id, variant=item.variant + 1) or item
+        await _edit_greeting(context, agent, item)
+    elif action in ("sent", "done"):
+        await query.answer()
+        if item.client_id is not None and action == "sent":
+            store.log_contact(agent.id, item.client_id, at=now, channel="message",
+                              summary=context.services.renderer.label(
+                                  agent.locale, f"reminders.logged_{item.kind}"))
+        if item.kind == "review" and item.client_id is not None:
+            store.mark_reviewed(agent.id, item.client_id)
+        store.update_item(agent.id, item.id, status="done")
+        await edit_or_reply(update, context, agent, "reminders/item_done", item=item,
+                            name=_item_name(context.services, agent, item))
+    elif action == "skip":
+        await query.answer()
+        store.update_item(agent.id, item.id, status="skipped")
+        await edit_or_reply(update, context, agent, "reminders/item_skipped", item=item,
+                            name=_item_name(context.services, agent, item))
+    elif action == "snz" and len(parts) == 3 and parts[2] in SNOOZES:
+        await query.answer()
+        until = snooze_until(agent, now, parts[2])
+        store.update_item(agent.id, item.id, status="snoozed", snooze_until=until)
+        local = until.astimezone(ZoneInfo(agent.timezone))
+        await edit_or_reply(update, context, agent, "reminders/item_snoozed", item=item,
+                            name=_item_name(context.services, agent, item), until=local)
+    else:
+        await query.answer()
+        await reply(update, context, agent, "general/stale_button")
+
+
+def snooze_until(agent: Agent, now: datetime, choice: str) -> datetime:
+    """Later today (+3 h, after quiet hours), tomorrow or next week at digest time."""
+    zone = ZoneInfo(agent.timezone)
+    local = now.astimezone(zone)
+    if choice == "h":
+        return reminders.after_quiet_hours(local + reminders.LATER_TODAY, agent.quiet_start,
+                                           agent.quiet_end)
+    days = 1 if choice == "d" else 7
+    at = reminders.clock_time(agent.digest_time)
+    return datetime.combine(local.date() + timedelta(days=days), time(at.hour, at.minute), zone)
+
+
+async def show_item(bot: Bot, services: Services, agent: Agent, item: ReminderItem) -> int:
+    """Send an item: for greetings the ready text first (to forward), then its buttons."""
+    if item.kind in GREETING_KINDS:
+        greeting_html = _greeting_html(services, agent, item)
+        if greeting_html is not None:
+            sent = await send_html(bot, agent.id, greeting_html)
+            services.store.update_item(agent.id, item.id, text_message_id=sent.message_id)
+    view = book.card_view(services.store, agent, item.client_id, services.clock.now(),
+                          services.settings.tier_thresholds) if item.client_id else None
+    renderer = services.renderer
+    html = renderer.render(agent.locale, "reminders/item", region=agent.region, agent=agent,
+                           item=item, view=view, name=_item_name(services, agent, item))
+    message = await send_html(bot, agent.id, html, reply_markup=_item_keyboard(services, agent,
+                                                                                item))
+    return message.message_id
+
+
+async def deliver_item(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
+    """A snoozed item coming back."""
+    agent = services.store.get_agent(message.agent_id)
+    item = services.store.get_item(message.agent_id, int(message.payload["item_id"]))
+    if agent is None or item is None or item.status in ("done", "skipped"):
+        return None
+    return await show_item(bot, services, agent, item)
+
+
+def _item_keyboard(services: Services, agent: Agent, item: ReminderItem) -> InlineKeyboardMarkup:
+    def b(key: str, data: str) -> Button:
+        return services.renderer.label(agent.locale, f"reminders.{key}"), data
+
+    rows: list[list[Button]] = []
+    if item.kind in GREETING_KINDS and item.kind != "festival":
+        rows.append([b("sent", f"{PREFIX}:sent:{item.id}"), b("alt", f"{PREFIX}:alt:{item.id}")])
+    elif item.kind == "festival":
+        rows.append([b("done", f"{PREFIX}:done:{item.id}"), b("alt", f"{PREFIX}:alt:{item.id}")])
+    else:
+        rows.append([b(f"done_{item.kind}", f"{PREFIX}:sent:{item.id}")])
+    rows.append([b(f"snooze_{s}", f"{PREFIX}:snz:{item.id}:{s}") for s in SNOOZES])
+    last = [b("skip", f"{PREFIX}:skip:{item.id}")]
+    if item.client_id is not None:
+        last.append(b("open_card", f"cl:o:{item.client_id}:new"))
+    rows.append(last)
+    return inline_keyboard(rows)
+
+
+def _greeting_html(services: Services, agent: Agent, item: ReminderItem) -> str | None:
+    names = _festival_names(agent, item)
+    greeting = build_greeting(services.store, agent, item, festival_names=names)
+    if greeting is None:
+        return None
+    return services.renderer.render(greeting.locale, greeting.template, region=agent.region,
+                                    **greeting.context)
+
+
+async def _edit_greeting(context: CoachContext, agent: Agent, item: ReminderItem) -> None:
+    """Show another wording: replace the ready text in place."""
+    html = _greeting_html(context.services, agent, item)
+    if html is None:
+        return
+    if item.text_message_id:
+        from telegram.constants import ParseMode
+        from telegram.error import BadRequest
+
+        try:
+            await context.bot.edit_message_text(html, chat_id=agent.id,
+                                                message_id=item.text_message_id,
+                                                parse_mode=ParseMode.HTML)
+            return
+        except BadRequest:
+            pass  # too old to edit, or unchanged: send it fresh below
+    sent = await send_html(context.bot, agent.id, html)
+    context.services.store.update_item(agent.id, item.id, text_message_id=sent.message_id)
+
+
+def _festival_names(agent: Agent, item: ReminderItem) -> dict[str, str]:
+    if item.kind != "festival":
+        return {}
+    for festival in festivals_between(festival_region(agent.region), item.occasion_date,
+                                      item.occasion_date):
+        if festival.key == item.ref:
+            return dict(festival.name or {})
+    return {}
+
+
+def _item_name(services: Services, agent: Agent, item: ReminderItem) -> str:
+    if item.kind == "festival":
+        names = _festival_names(agent, item)
+        return services.renderer.label(agent.locale, f"festivals.{item.ref}",
+                                       default=names.get(agent.locale, item.ref))
+    client = services.store.get_client(agent.id, item.client_id) if item.client_id else None
+    return client.name if client else "—"
