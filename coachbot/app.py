@@ -11,6 +11,8 @@ from coachbot import handlers
 from coachbot.clock import Clock, SystemClock
 from coachbot.config import Settings
 from coachbot.handlers.common import CoachContext
+from coachbot.jobs.sender import OutboxSender
+from coachbot.jobs.sweep import sweep
 from coachbot.render import Renderer
 from coachbot.services import Services
 from coachbot.store import Store
@@ -41,6 +43,7 @@ def build_application(
         # paces overall and per-group sends; retries once after a 429's retry_after
         .rate_limiter(AIORateLimiter(max_retries=2))
         .post_init(on_startup)
+        .post_stop(on_stop)
         .build()
     )
     app.bot_data["services"] = Services(
@@ -51,6 +54,29 @@ def build_application(
 
 
 async def on_startup(app: CoachApplication) -> None:
-    """After getMe: publish the command menus. (run_polling calls it; harnesses call it too.)"""
+    """After getMe: menus, the outbox sender and the periodic sweep (run_polling calls this)."""
+    services: Services = app.bot_data["services"]
     await handlers.set_menus(app)
+    sender = OutboxSender(app.bot, services, handlers.DELIVERERS)
+    services.sender = sender
+    sender.start()
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(_sweep_job, interval=services.settings.sweep_seconds, first=0.5,
+                                name="sweep", job_kwargs={"misfire_grace_time": None,
+                                                          "coalesce": True})
     logger.info("CoachBot @%s is up", app.bot.username)
+
+
+async def on_stop(app: CoachApplication) -> None:
+    """Stop the outbox sender (what is queued stays queued in SQLite)."""
+    services: Services = app.bot_data["services"]
+    if services.sender is not None:
+        await services.sender.stop()
+        services.sender = None
+
+
+async def _sweep_job(context: CoachContext) -> None:
+    """The one scheduled job: queue what fell due, then wake the sender."""
+    services = context.services
+    if sweep(services) and services.sender is not None:
+        services.sender.wake()

@@ -269,8 +269,8 @@ def _public_holidays(region: str, year: int) -> list[tuple[date, str, dict[str, 
         subdivs = holidays.country_holidays("MY").subdivisions
         counts: dict[tuple[date, str], int] = {}
         for subdiv in subdivs:
-            for day, names in _holiday_names(region, year, "en_US", subdiv).items():
-                for name in names:
+            for day, listed in _holiday_names(region, year, "en_US", subdiv).items():
+                for name in listed:
                     counts[(day, name)] = counts.get((day, name), 0) + 1
         return sorted((day, name, {"en": name}) for (day, name), count in counts.items()
                       if count * 2 > len(subdivs))
@@ -299,9 +299,9 @@ def _festivals(region: str, year: int) -> tuple[Festival, ...]:
     def add(key: str, day: date, kind: FestivalKind) -> None:
         ours[(key, day)] = Festival(key, day, kind)
 
-    for key, month, day, regions in _LUNAR_FESTIVALS:
+    for key, lunar_month, lunar_day, regions in _LUNAR_FESTIVALS:
         if region in regions:
-            add(key, _occurrence(YearlyDate(month, day, lunar=True), year), "lunar")
+            add(key, _occurrence(YearlyDate(lunar_month, lunar_day, lunar=True), year), "lunar")
     add("spring_festival_eve", _lunar_months(year)[(1, False)][0] - timedelta(days=1), "lunar")
     add("winter_solstice", _winter_solstice(year), "lunar")
     for key, regions, rule in _SOLAR_FESTIVALS:
@@ -312,9 +312,10 @@ def _festivals(region: str, year: int) -> tuple[Festival, ...]:
     public: list[Festival] = []
     previous: dict[str, date] = {}
     for day, english, names in _public_holidays(region, year):
-        key = _holiday_key(english)
-        if key is None:
+        holiday_key = _holiday_key(english)
+        if holiday_key is None:
             continue
+        key = holiday_key
         if key in keys:  # one of ours: mark it as a day off, don't list it twice
             if (key, day) in ours:
                 ours[(key, day)] = Festival(key, day, ours[(key, day)].kind, holiday=True)

@@ -46,6 +46,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    sweep_seconds: float = 30.0
 
     @property
     def uses_sandbox(self) -> bool:

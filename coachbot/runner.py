@@ -8,7 +8,7 @@ import logging
 import secrets
 from urllib.parse import urlparse
 
-from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application, on_startup
+from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application, on_startup, on_stop
 from coachbot.config import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ async def stop_bot(app: CoachApplication) -> None:
     assert app.updater is not None
     with contextlib.suppress(RuntimeError):
         await app.updater.stop()
+    await on_stop(app)
     with contextlib.suppress(RuntimeError):
         await app.stop()
     await app.shutdown()

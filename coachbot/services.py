@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coachbot.clock import Clock
 from coachbot.config import Settings
 from coachbot.render import Renderer
 from coachbot.store import Store
+
+if TYPE_CHECKING:
+    from coachbot.jobs.sender import OutboxSender
 
 
 @dataclass
@@ -18,3 +22,4 @@ class Services:
     store: Store
     renderer: Renderer
     clock: Clock
+    sender: OutboxSender | None = None

@@ -25,7 +25,9 @@ from coachbot.handlers import (
     groups,
     preferences,
     records,
+    remind,
     router,
+    today,
     visits,
 )
 from coachbot.handlers.common import CoachContext
@@ -47,9 +49,13 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", preferences.start, in_menu=False),
     Command("help", general.show_help, where="any"),
+    Command("today", today.today),
     Command("add", clients.add),
     Command("clients", browse.clients),
     Command("book", browse.show_book),
+    Command("remind", remind.remind),
+    Command("reminders", remind.list_reminders),
+    Command("log", remind.eod_now),
     Command("settings", preferences.show_settings),
     Command("cancel", general.cancel),
 )
@@ -62,6 +68,17 @@ CALLBACKS: dict[str, Callback] = {
     visits.PREFIX: visits.on_callback,
     records.PREFIX: records.on_callback,
     browse.PREFIX: browse.on_callback,
+    today.PREFIX: today.on_callback,
+    remind.PREFIX: remind.on_callback,
+    remind.EOD_PREFIX: remind.on_eod_callback,
+}
+
+# outbox message kind -> what renders and sends it
+DELIVERERS = {
+    "digest": today.deliver_digest,
+    "item": today.deliver_item,
+    "remind": remind.deliver_one_off,
+    "eod": remind.deliver_eod,
 }
 
 # Telegram's menu takes two-letter language codes only: zh-Hant agents get theirs per chat.

@@ -7,7 +7,16 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from coachbot.clients import search_words
-from coachbot.handlers import browse, card, clients, general, preferences, records, visits
+from coachbot.handlers import (
+    browse,
+    card,
+    clients,
+    general,
+    preferences,
+    records,
+    remind,
+    visits,
+)
 from coachbot.handlers.common import CoachContext, current_agent
 from coachbot.store import Agent, Dialog
 
@@ -20,6 +29,7 @@ TEXT_STEPS: dict[str, DialogHandler] = {
     card.FLOW: card.on_text,
     visits.FLOW: visits.on_text,
     records.FLOW: records.on_text,
+    remind.FLOW: remind.on_text,
 }
 LOCATION_STEPS: dict[str, DialogHandler] = {
     preferences.FLOW: preferences.on_location,

@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from coachbot import book, reminders
 from coachbot.calendar import festivals_between
@@ -206,9 +208,6 @@ async def _edit_greeting(context: CoachContext, agent: Agent, item: ReminderItem
     if html is None:
         return
     if item.text_message_id:
-        from telegram.constants import ParseMode
-        from telegram.error import BadRequest
-
         try:
             await context.bot.edit_message_text(html, chat_id=agent.id,
                                                 message_id=item.text_message_id,

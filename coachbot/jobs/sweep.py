@@ -10,9 +10,9 @@ from coachbot.services import Services
 
 logger = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 30.0
 LATE_AFTER = timedelta(hours=1)  # a digest queued this long after its time is marked late
 EOD_STALE_AFTER = timedelta(hours=2)  # an end-of-day prompt this late is skipped, not sent
+UNDO_WINDOW = timedelta(minutes=10)  # a deleted client can be restored this long
 
 
 def sweep(services: Services) -> int:
@@ -20,6 +20,7 @@ def sweep(services: Services) -> int:
     store, now = services.store, services.clock.now()
     store.roll_occasions_forward(
         now.date() - timedelta(days=reminders.CATCH_UP_DAYS + 1))
+    store.purge_deleted(UNDO_WINDOW)
     queued = 0
     for agent_id, zone, digest_at, last_digest, eod_at, last_eod, quiet_start, quiet_end in \
             store.active_agents_for_pushes():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from coachbot.sandbox.botapi import BotApi, scope_key
@@ -41,7 +42,7 @@ class SandboxControl:
     # -- users and chats ---------------------------------------------------------------------
     def user(
         self,
-        id: int,  # noqa: A002 - mirrors Telegram's field name
+        id: int,
         first_name: str = "Agent",
         *,
         username: str | None = None,
@@ -70,7 +71,7 @@ class SandboxControl:
             return self.state.users[user.id]
         return self.user(user)
 
-    def group(self, chat_id: int, title: str, *, type: str = GROUP) -> dict[str, Any]:  # noqa: A002
+    def group(self, chat_id: int, title: str, *, type: str = GROUP) -> dict[str, Any]:
         """Register a group chat (the bot is not in it until add_bot_to_group)."""
         existing = self.state.chat(chat_id)
         if existing is not None:
@@ -421,7 +422,7 @@ class SandboxControl:
         title: str,
         *,
         as_admin: bool = False,
-        type: str | None = None,  # noqa: A002
+        type: str | None = None,
     ) -> dict[str, Any]:
         """A user adds the bot to a group: my_chat_member, then the new_chat_members message."""
         adder = self._user(user)
@@ -544,9 +545,11 @@ class SandboxControl:
 
         if not await self.state.signal.wait_until(lambda: len(activity()) >= count, timeout):
             raise TimeoutError(self._diagnose(chat_id, since, count, timeout, len(activity())))
+        def more_than(seen: int) -> Callable[[], bool]:
+            return lambda: len(activity()) > seen
+
         while quiet > 0:
-            seen = len(activity())
-            if not await self.state.signal.wait_until(lambda: len(activity()) > seen, quiet):
+            if not await self.state.signal.wait_until(more_than(len(activity())), quiet):
                 break
         touched = {e.message_id for e in self.state.events_after(since, BOT_ACTIVITY)
                    if e.chat_id == chat_id}
@@ -566,7 +569,9 @@ class SandboxControl:
                              f"(message {event.message_id})")
         return "\n".join(lines)
 
-    def events(self, after: int = 0, *, kinds: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    def events(
+        self, after: int = 0, *, kinds: frozenset[str] | None = None
+    ) -> list[dict[str, Any]]:
         """The activity log after `after` as JSON-ready dicts (message dicts included)."""
         result = []
         for event in self.state.events_after(after, kinds):

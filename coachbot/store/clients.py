@@ -157,6 +157,30 @@ class ClientStore(StoreBase):
         return self._client_rows(f"c.agent_id = ? AND {LIVE_CLIENT} AND c.name = ?",
                                  [agent_id, name], limit=10)
 
+    def client_named_at_start(self, agent_id: int, text: str) -> Client | None:
+        """The client whose full name begins `text` ("张三明天15点..." -> 张三), longest first."""
+        rows = self.db.execute(
+            "SELECT id, name FROM clients WHERE agent_id = ? AND deleted_at IS NULL AND "
+            "length(name) < length(?) AND substr(?, 1, length(name)) = name "
+            "ORDER BY length(name) DESC LIMIT 5", [agent_id, text, text]).fetchall()
+        for client_id, name in rows:
+            following = text[len(name):len(name) + 1]
+            if name[-1].isascii() and name[-1].isalnum() and following.isalnum():
+                continue  # "Tom" must not match "Tomorrow ..."
+            return self.get_client(agent_id, client_id)
+        return None
+
+    def eod_candidates(self, agent_id: int, today: date, *, limit: int = 8) -> \
+            list[tuple[int, str]]:
+        """Clients an agent most likely saw today: follow-ups due first, then recent contacts."""
+        rows = self.db.execute(
+            "SELECT c.id, c.name FROM clients c WHERE c.agent_id = ? AND c.deleted_at IS NULL "
+            "AND c.archived_at IS NULL ORDER BY CASE WHEN EXISTS (SELECT 1 FROM contacts k "
+            "WHERE k.client_id = c.id AND k.next_step_date <= ? AND k.next_step_date >= ?) "
+            "THEN 0 ELSE 1 END, COALESCE(c.last_contact_at, c.created_at) DESC LIMIT ?",
+            [agent_id, today.isoformat(), (today - timedelta(days=7)).isoformat(), limit])
+        return [(row[0], row[1]) for row in rows]
+
     def soft_delete(self, agent_id: int, client_id: int) -> bool:
         """Hide a client; undo_delete brings it back until it is purged."""
         cursor = self.db.execute(
