@@ -163,7 +163,7 @@ class DateView:
     yearly: YearlyDate
     next_date: date
     days_left: int
-    age: int | None
+    age: int | None  # today, not at the next occurrence
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def date_view(stored: str | None, today: date) -> DateView | None:
         return None
     yearly = YearlyDate.from_storage(stored)
     upcoming = next_occurrence(yearly, today)
-    return DateView(yearly, upcoming, (upcoming - today).days, age_on(yearly, upcoming))
+    return DateView(yearly, upcoming, (upcoming - today).days, age_on(yearly, today))
 
 
 def agent_today(agent: Agent, now: datetime) -> date:
@@ -304,7 +304,7 @@ def parse_policy_field(field_name: str, typed: str, today: date) -> FieldValue:
         return FieldValue(amount) if amount is not None else FieldValue(error="bad_amount")
     if field_name in ("start_date", "next_due_date", "delivered_date"):
         day = parse_day(typed, today)
-        return FieldValue(day) if day else FieldValue(error="bad_day")
+        return FieldValue(day) if day else FieldValue(error="bad_policy_date")
     if field_name == "payment_term_years":
         digits = typed.strip().rstrip("年years ").strip()
         ok = digits.isdigit() and 1 <= int(digits) <= 100

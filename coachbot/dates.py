@@ -133,6 +133,7 @@ def _month_name(m: re.Match[str], day_first: bool | None) -> YearlyDate | None:
 
 
 _CJK_NUM = f"[{_CN_DIGITS}]"
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: tuple[tuple[str, Callable[[re.Match[str], bool | None], YearlyDate | None]],
                       ...] = (
@@ -283,8 +284,10 @@ _ZH_WEEK = r"(?:周|週|星期|礼拜|禮拜)"
 _ZH_SHIFT = r"(?P<shift>下下|下|这|這|本)?(?:个|個)?"
 _EN_WEEKDAY = r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _EN_WEEKDAY_ABBR = r"(?P<wd>mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"
-_PART_WORDS = "|".join(sorted((re.escape(p) for p in _PARTS if len(p) > 1), key=len,
-                              reverse=True))
+_ZH_PARTS = "|".join(sorted((p for p in _PARTS if len(p) > 1 and not p.isascii()), key=len,
+                            reverse=True))
+_EN_PARTS = "|".join(sorted((p.replace(" ", r"\s+") for p in _PARTS if p.isascii()), key=len,
+                            reverse=True))
 
 _TIME_PATTERNS: tuple[tuple[str, str], ...] = (
     ("day", r"(?P<rel>大后天|大後天|今天|今日|明天|明日|后天|後天)"),
@@ -307,9 +310,9 @@ _TIME_PATTERNS: tuple[tuple[str, str], ...] = (
              r"|小時|钟头|鐘頭|天|日|周|週|星期|礼拜|禮拜|月)\s*(?:以后|以後|之后|之後|后|後)"),
     ("span", r"(?<![a-z])in\s+(?:(?P<halfan>half\s+an?)|" + _EN_COUNT + r")\s*" + _EN_UNIT),
     ("span", r"(?<![a-z])" + _EN_COUNT + r"\s*" + _EN_UNIT + r"\s+(?:later|from\s+now)"),
-    ("part", rf"(?P<part>{_PART_WORDS})"),
+    ("part", rf"(?P<part>{_ZH_PARTS})"),
     ("part", r"(?P<part>[早晚])(?=\s*(?:\d|[一二三四五六七八九十两兩]+[点點]))"),
-    ("part", r"(?<![a-z])(?:at\s+)?(?:in\s+the\s+)?(?P<part>" + _PART_WORDS + r")(?![a-z])"),
+    ("part", r"(?<![a-z])(?:at\s+)?(?:in\s+the\s+)?(?P<part>" + _EN_PARTS + r")(?![a-z])"),
     ("clock", _ZH_HOUR + r"\s*[点點时時](?:\s*(?P<half>半)|\s*(?P<q>[一三])刻|\s*" + _ZH_MIN
               + r"\s*分?)?(?:钟|鐘)?"),
     ("clock", r"(?<![\d:.])(?:at\s+)?(?P<h>[01]?\d|2[0-3])\s*:\s*(?P<mi>[0-5]\d)(?!\d)(?:\s*"
@@ -460,7 +463,12 @@ def _rest(text: str, used: list[_Hit]) -> str:
         kept.append(text[cursor:hit.start])
         cursor = hit.end
     kept.append(text[cursor:])
-    joined = re.sub(r"\s+", " ", " ".join(p.strip() for p in kept if p.strip()))
+    joined = ""
+    for piece in (p.strip() for p in kept if p.strip()):
+        # Chinese needs no space where a time word was taken out; other scripts do
+        glue = "" if joined and _CJK_CHAR.match(joined[-1]) and _CJK_CHAR.match(piece) else " "
+        joined = f"{joined}{glue}{piece}" if joined else piece
+    joined = re.sub(r"\s+", " ", joined)
     joined = re.sub(r"(?i)^(?:on|at|in|by)\s+|\s+(?:on|at|in|by)$", "", joined)
     return joined.strip(" ,，。.;；:：、-—~")
 

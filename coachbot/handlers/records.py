@@ -229,7 +229,8 @@ async def _policy_view(update: Update, context: CoachContext, agent: Agent, cid:
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     rows.append([(label(context, agent, "records.delete_policy"), f"{PREFIX}:px:{cid}:{policy_id}"),
                  (label(context, agent, "buttons.back"), f"{PREFIX}:pol:{cid}")])
-    values = {"policy": policy, "client": store.get_client(agent.id, cid), "notice": notice}
+    values = {"policy": policy, "client": store.get_client(agent.id, cid), "notice": notice,
+              "currency": book.currency_for(agent.region)}
     if fresh:
         await reply(update, context, agent, "records/policy", keyboard=inline_keyboard(rows),
                     **values)

@@ -230,10 +230,12 @@ class Sandbox(SandboxControl):
         token, name = request.match_info["token"], request.match_info["method"]
         if token != self.token:
             error = UNAUTHORIZED if _TOKEN_SHAPE.match(token) else NOT_FOUND
-            return self._answer(name, {}, {}, error.to_response(), error.error_code, time.time())
+            return self._answer(name, {}, {}, error.to_response(), error.error_code, time.time(),
+                                error=error)
         method_spec = self.spec.method(name)
         if method_spec is None:
-            return self._answer(name, {}, {}, NOT_FOUND.to_response(), 404, time.time())
+            return self._answer(name, {}, {}, NOT_FOUND.to_response(), 404, time.time(),
+                                error=NOT_FOUND)
         method = method_spec.name
         counted = method != "getUpdates"
         started = time.time()
@@ -302,9 +304,6 @@ class Sandbox(SandboxControl):
             chat_id = params.get("chat_id")
             self.state.record("rejection", chat_id if isinstance(chat_id, int) else None,
                               method=method, description=error.description)
-        elif status in (400, 401, 404) and error is None and not response.get("ok"):
-            self.rejections.append(Rejection(method, params, str(response.get("description")),
-                                             status))
         if error is not None and error.error_code == 429:
             self.flood_rejections += 1
         if status == 0:  # the connection was dropped on purpose

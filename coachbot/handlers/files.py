@@ -1,0 +1,142 @@
+"""Client book files: import a CSV/Excel/vCard list (preview, then confirm) and /export."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+
+from telegram import Update
+
+from coachbot import book, clientio
+from coachbot.clientio import ImportFileError
+from coachbot.handlers.common import (
+    CoachContext,
+    callback_parts,
+    current_agent,
+    edit_or_reply,
+    inline_keyboard,
+    label,
+    reply,
+)
+from coachbot.regions import REGIONS, currency_for
+from coachbot.store import Agent, Dialog
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "im"
+FLOW = "import"
+STEP_CONFIRM = "confirm"
+CONFIRM, CANCEL = "ok", "no"
+
+
+def _region(agent: Agent) -> str:
+    return agent.region if agent.region in REGIONS else "CN"
+
+
+async def import_help(update: Update, context: CoachContext) -> None:
+    """/import: how to bring a client list in (send the file)."""
+    agent = current_agent(update, context)
+    await reply(update, context, agent, "files/import_help",
+                max_rows=clientio.MAX_ROWS, max_mb=clientio.MAX_FILE_BYTES // (1024 * 1024))
+
+
+async def on_document(update: Update, context: CoachContext) -> None:
+    """A file in a private chat: read it as a client list and preview what importing does."""
+    agent = current_agent(update, context)
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > clientio.MAX_FILE_BYTES:
+        await _bad_file(update, context, agent, ImportFileError("too_big"))
+        return
+    telegram_file = await context.bot.get_file(document.file_id)
+    content = bytes(await telegram_file.download_as_bytearray())
+    today = book.agent_today(agent, context.services.clock.now())
+    try:
+        # pure parsing, no database: a big spreadsheet must not stall every other chat
+        read = await asyncio.to_thread(clientio.read_import, document.file_name or "", content,
+                                       region=_region(agent), today=today)
+    except ImportFileError as problem:
+        await _bad_file(update, context, agent, problem)
+        return
+    preview = clientio.preview_import(context.services.store, agent.id, read)
+    await _show_preview(update, context, agent, preview, document.file_name or "")
+
+
+async def _bad_file(update: Update, context: CoachContext, agent: Agent,
+                    problem: ImportFileError) -> None:
+    await reply(update, context, agent, "files/bad_file", reason=problem.reason,
+                headers=problem.headers, max_rows=clientio.MAX_ROWS,
+                max_mb=clientio.MAX_FILE_BYTES // (1024 * 1024))
+
+
+async def _show_preview(update: Update, context: CoachContext, agent: Agent,
+                        preview: clientio.ImportPreview, filename: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    problems = preview.problems
+    values = {"plan": preview.plan, "read": preview.read,
+              "problems": problems[:clientio.MAX_PROBLEMS_SHOWN],
+              "more_problems": max(0, len(problems) - clientio.MAX_PROBLEMS_SHOWN)}
+    store = context.services.store
+    if not preview.plan.has_changes:
+        store.clear_dialog(agent.id, chat.id)
+        await reply(update, context, agent, "files/nothing_to_import", **values)
+        return
+    token = secrets.token_hex(4)  # ties the buttons to this preview, not an older one
+    store.set_dialog(agent.id, chat.id,
+                     Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
+    keyboard = inline_keyboard([[
+        (label(context, agent, "files.confirm", count=len(preview.plan.new)
+               + len(preview.plan.merges)), f"{PREFIX}:{CONFIRM}:{token}"),
+        (label(context, agent, "files.cancel"), f"{PREFIX}:{CANCEL}:{token}"),
+    ]])
+    await reply(update, context, agent, "files/preview", keyboard=keyboard, **values)
+
+
+async def on_callback(update: Update, context: CoachContext) -> None:
+    """im:ok:<token> applies the previewed import in one go; im:no:<token> drops it."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    agent = current_agent(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    store = context.services.store
+    dialog = store.get_dialog(agent.id, chat.id)
+    parts = callback_parts(update, PREFIX)
+    if (dialog is None or dialog.flow != FLOW or len(parts) != 2
+            or parts[0] not in (CONFIRM, CANCEL) or parts[1] != dialog.data.get("token")):
+        await reply(update, context, agent, "general/stale_button")
+        return
+    store.clear_dialog(agent.id, chat.id)
+    if parts[0] == CANCEL:
+        await edit_or_reply(update, context, agent, "files/import_cancelled")
+        return
+    outcome = clientio.apply_import(store, agent.id, dialog.data)
+    logger.info("agent %s imported %s new, %s merged", agent.id, outcome.added, outcome.merged)
+    await edit_or_reply(update, context, agent, "files/imported", outcome=outcome)
+
+
+async def export(update: Update, context: CoachContext) -> None:
+    """/export: the whole book as a CSV (clients) and an Excel workbook (everything)."""
+    agent = current_agent(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    services = context.services
+    data = clientio.load_book(services.store, agent.id, currency=currency_for(agent.region),
+                              thresholds=services.settings.tier_thresholds)
+    if not data.clients:
+        await reply(update, context, agent, "files/export_empty")
+        return
+    files = clientio.export_book(data, lambda key: label(context, agent, key),
+                                 locale=agent.locale, timezone=agent.timezone)
+    stamp = book.agent_today(agent, services.clock.now()).strftime("%Y%m%d")
+    await context.bot.send_document(
+        chat.id, document=files.csv, filename=f"clients-{stamp}.csv",
+        caption=label(context, agent, "files.csv_caption", clients=files.clients))
+    await context.bot.send_document(
+        chat.id, document=files.xlsx, filename=f"client-book-{stamp}.xlsx",
+        caption=label(context, agent, "files.xlsx_caption", clients=files.clients,
+                      policies=files.policies))

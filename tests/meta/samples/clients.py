@@ -1,0 +1,113 @@
+"""Sample contexts for the client book's templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from coachbot import classify
+from coachbot.book import CardView, Draft, ListPage, date_view
+from coachbot.calendar import YearlyDate
+from coachbot.models import (
+    Client,
+    ClientCard,
+    Contact,
+    FamilyMember,
+    GroupRole,
+    ImportantDate,
+    Policy,
+)
+from coachbot.plan import activity_plan
+from tests.meta.samples.general import HOSTILE
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+CLIENT = Client(
+    id=7, agent_id=1, kind="person", name=HOSTILE, gender="f", phone="+8613800138000",
+    birthday=YearlyDate(8, 15, lunar=True, year=1985).to_storage(), address=HOSTILE,
+    occupation=HOSTILE, income_band="30-50万", family_situation=HOSTILE,
+    financial_situation=HOSTILE, notes=HOSTILE * 20, traits=frozenset({"financial", "health"}),
+    grade_override="A", stage="B", consent_at=NOW, consent_scope="service",
+    needs_summary={"needs": []}, last_contact_at=datetime(2026, 6, 1, tzinfo=UTC),
+    archived_at=NOW, tags=("老乡", HOSTILE[:20]), contact_every_days=30,
+)
+GROUP = Client(id=8, agent_id=1, kind="group", name="某某科技有限公司",
+               group_profile={"credit": {"potential": 80, "negative": 90, "reputation": 70,
+                                         "operations": 60}, "loss_ratio": 0.5,
+                              "expense_ratio": 0.3, "guide": True})
+POLICY = Policy(id=3, client_id=7, product=HOSTILE, annual_premium=25000.0, policy_no="P-001",
+                product_type="critical_illness", insured=HOSTILE, holder="本人",
+                sum_insured=500000.0, currency="CNY", start_date=date(2024, 3, 1),
+                payment_term_years=20, next_due_date=date(2027, 3, 1),
+                delivered_date=date(2024, 3, 10), source="referral")
+CONTACT = Contact(id=5, client_id=7, at=NOW, channel="face", summary=HOSTILE * 5,
+                  next_step=HOSTILE, next_step_date=date(2026, 11, 30))
+CARD = ClientCard(
+    client=CLIENT,
+    family=[FamilyMember(1, 7, "child", HOSTILE, "m", "--06-01"),
+            FamilyMember(2, 7, "spouse", "李四", None, None)],
+    dates=[ImportantDate(1, 7, "wedding", None, "2010-10-01"),
+           ImportantDate(2, 7, "custom", HOSTILE, "L--07-07")],
+    policies=[POLICY] * 7, contacts=[CONTACT] * 3,
+    roles=[GroupRole("decider", HOSTILE, True)],
+    referrer=Client(id=9, agent_id=1, kind="person", name=HOSTILE),
+)
+VIEW = CardView(
+    card=CARD, grade=classify.grade_of(CLIENT), tier="vip", premium=175000.0, currency="CNY",
+    birthday=date_view(CLIENT.birthday, date(2026, 11, 23)), suggested_stage="A",
+    contact_every=30, days_since_contact=175,
+    group=classify.assess_group(GROUP.group_profile, CARD.roles),
+)
+SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "clients/card": {"view": VIEW, "client": CLIENT, "notice": "saved"},
+    "clients/stage_advice": {"c": CLIENT},
+    "clients/ask_name": {"draft": Draft(name="")},
+    "clients/ask_phone": {"draft": Draft(name=HOSTILE)},
+    "clients/ask_birthday": {"draft": Draft(name=HOSTILE)},
+    "clients/added": {"client": CLIENT},
+    "clients/duplicate": {"draft": Draft(name=HOSTILE), "duplicates": [CLIENT, GROUP]},
+    "clients/duplicate_pending": {},
+    "clients/add_cancelled": {},
+    "clients/quick_add_problem": {"typed": HOSTILE, "problems": ["no_name", "bad_phone",
+                                                                 "bad_date", "other"]},
+    "clients/contact_unusable": {},
+    "clients/field_error": {"error": "bad_phone"},
+    "clients/not_found": {},
+    "clients/edit_menu": {"client": CLIENT},
+    "clients/ask_field": {"client": CLIENT, "field": "birthday", "typed_answer": True},
+    "clients/grade_menu": {"client": CLIENT, "grade": classify.grade_of(CLIENT)},
+    "clients/stage_menu": {"client": CLIENT},
+    "clients/more_menu": {"client": CLIENT},
+    "clients/ask_tag": {"tags": ["老乡", HOSTILE[:20]]},
+    "clients/consent_menu": {"client": CLIENT},
+    "clients/delete_confirm": {"client": CLIENT},
+    "clients/deleted": {"client": CLIENT},
+    "clients/undo_too_late": {},
+    "clients/erase_confirm": {"client": CLIENT},
+    "clients/erased": {"client": CLIENT},
+    "visits/ask_channel": {"client": CLIENT},
+    "visits/logged": {"client": CLIENT},
+    "visits/updated": {"client": CLIENT},
+    "visits/ask_summary": {},
+    "visits/ask_next_date": {},
+    "visits/which_client": {"sender": HOSTILE, "clients": [CLIENT], "searched": False},
+    "records/fam_list": {"client": CLIENT, "items": CARD.family, "currency": "CNY"},
+    "records/dat_list": {"client": CLIENT, "items": CARD.dates, "currency": "CNY"},
+    "records/pol_list": {"client": CLIENT, "items": CARD.policies, "currency": "HKD"},
+    "records/ask_relation": {},
+    "records/ask_family_name": {"relation": "child"},
+    "records/ask_family_birthday": {"name": HOSTILE},
+    "records/ask_date_kind": {},
+    "records/ask_date_label": {},
+    "records/ask_date_value": {},
+    "records/ask_policy_field": {"field": "annual_premium", "new": True},
+    "records/policy": {"policy": POLICY, "client": CLIENT, "notice": "saved", "currency": "HKD"},
+    "browse/list": {"result": ListPage([CLIENT], 0, 3, 20), "filter_code": "sB", "tag": None,
+                    "empty_book": False},
+    "browse/filters": {},
+    "browse/search_results": {"query": HOSTILE, "count": 3},
+    "browse/book": {"summary": SUMMARY, "plan": activity_plan(2),
+                    "gaps": classify.activity_needed(SUMMARY, activity_plan(2))},
+}

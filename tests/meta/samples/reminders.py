@@ -1,0 +1,71 @@
+"""Sample contexts for the reminders' templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from coachbot.digest import Digest, Entry
+from coachbot.store.schedule import OneOff, ReminderItem
+from tests.meta.samples.clients import CLIENT, VIEW
+from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
+
+DAY = date(2026, 11, 23)
+AT = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("Asia/Hong_Kong"))
+DIGEST = Digest(
+    day=DAY, late=True,
+    greetings=[Entry(1, "birthday", 7, HOSTILE, DAY, {"yearly": "L--08-15", "ref_id": 0,
+                                                       "days_ago": 2}),
+               Entry(2, "policy_anniversary", 7, HOSTILE, DAY, {"yearly": "2024-11-23",
+                                                                 "ref_id": 3, "days_ago": 0})],
+    festivals=[Entry(3, "festival", None, "mid_autumn", DAY,
+                     {"festival": {"key": "mid_autumn", "names": {}, "kind": "lunar"}}),
+               Entry(9, "festival", None, "some_holiday", DAY,
+                     {"festival": {"key": "some_holiday", "names": {"en": HOSTILE},
+                                   "kind": "public"}})],
+    follow_ups=[Entry(4, "follow_up", 7, HOSTILE, DAY, {"next_step": HOSTILE,
+                                                        "summary": HOSTILE})],
+    premiums=[Entry(5, "premium", 7, HOSTILE, DAY, {"product": HOSTILE, "premium": 12000.0,
+                                                    "currency": "HKD", "due": DAY, "days": 7})],
+    callbacks=[Entry(6, "callback", 7, HOSTILE, DAY, {"product": HOSTILE,
+                                                      "cooling_off_ends": DAY})],
+    reviews=[Entry(7, "review", 7, HOSTILE, DAY, {"tier": "hnw"})],
+    overdue=[Entry(8, "stay_in_touch", 7, HOSTILE, DAY, {"days": 120})],
+    visits_target=3.2, yesterday={"face": 2, "phone": 1}, more={"greetings": 4},
+)
+ITEM = ReminderItem(1, 1, 7, "birthday", "0", DAY, "open", None, 0, None)
+ONE_OFF = OneOff(1, 1, 7, HOSTILE, datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "pending")
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "reminders/digest": {"agent": SAMPLE_AGENT, "digest": DIGEST},
+    "reminders/item": {"agent": SAMPLE_AGENT, "item": ITEM, "view": VIEW, "name": HOSTILE},
+    "reminders/item_done": {"item": ITEM, "name": HOSTILE},
+    "reminders/item_skipped": {"item": ITEM, "name": HOSTILE},
+    "reminders/item_snoozed": {"item": ITEM, "name": HOSTILE, "until": AT},
+    "reminders/remind_usage": {},
+    "reminders/remind_bad_time": {"typed": HOSTILE, "past": True},
+    "reminders/remind_set": {"reminder": ONE_OFF, "client": CLIENT, "at": AT},
+    "reminders/list": {"items": [(ONE_OFF, AT)] * 12},
+    "reminders/ask_new_time": {"reminder": ONE_OFF},
+    "reminders/one_off": {"reminder": ONE_OFF, "client": CLIENT},
+    "reminders/one_off_snoozed": {"reminder": ONE_OFF},
+    "reminders/one_off_done": {"reminder": ONE_OFF},
+    "reminders/eod": {"agent": SAMPLE_AGENT, "visits": 1, "contacts": 3, "target": 3.2},
+    "reminders/eod_find": {},
+    "reminders/eod_results": {"count": 2},
+    "reminders/eod_closed": {},
+}
+GREETING_BASE = {"tone": "warm", "variant": 2, "signature": HOSTILE, "salutation": HOSTILE,
+                 "tier": "hnw", "name": HOSTILE, "age": 60}
+SAMPLES.update({
+    "greetings/birthday": GREETING_BASE,
+    "greetings/family_birthday": {**GREETING_BASE, "member": HOSTILE, "relation": "child",
+                                  "member_age": 6},
+    "greetings/wedding": {**GREETING_BASE, "years": 10, "label": None},
+    "greetings/custom": {**GREETING_BASE, "years": None, "label": HOSTILE},
+    "greetings/policy_anniversary": {**GREETING_BASE, "product": HOSTILE, "years": 3},
+    "greetings/festival": {"tone": "formal", "variant": 1, "signature": HOSTILE,
+                           "salutation": None, "tier": None, "festival": "mid_autumn",
+                           "names": {}},
+})
