@@ -27,7 +27,7 @@ from coachbot.calendar import YearlyDate
 from coachbot.clients import clean_name, clean_tag, clean_text, search_key
 from coachbot.dates import parse_yearly_date
 from coachbot.models import STAGES, Client, ClientCard, Contact, FamilyMember, ImportantDate, Policy
-from coachbot.phones import normalize_phone
+from coachbot.phones import format_phone, normalize_phone
 from coachbot.store.transfer import FILLABLE_FIELDS, ClientFill, ImportCounts, NewClient
 
 if TYPE_CHECKING:
@@ -565,7 +565,8 @@ def clean_record(line: int, record: Mapping[str, Any], *, region: str,
     """One row as typed in the file -> a clean ImportRow, or the Problem that stops it."""
     name = clean_name(_cell_text(record.get("name")))
     if name is None:
-        return Problem(line, "no_name", value=_short(record.get("phone")))
+        # nothing to call the row by but its phone, if it has one
+        return Problem(line, "no_name", _short(record.get("phone")))
     values: dict[str, Any] = {"name": name}
     if _present(record.get("phone")):
         phone = _phone(_cell_text(record["phone"]), region)
@@ -772,7 +773,7 @@ POLICY_COLUMNS = ("client", "policy_no", "product", "product_type", "insured", "
                   "payment_term_years", "payment_frequency", "status", "next_due_date",
                   "delivered_date", "source")
 FAMILY_COLUMNS = ("client", "relation", "name", "gender", "birthday")
-DATE_COLUMNS = ("client", "kind", "label", "date")
+DATE_COLUMNS = ("client", "date_kind", "label", "date")
 CONTACT_COLUMNS = ("client", "at", "channel", "summary", "next_step", "next_step_date")
 SHEETS = ("clients", "policies", "family", "contacts", "dates")
 
@@ -812,14 +813,15 @@ class ExportFiles:
     policies: int
 
 
-def export_book(book: Book, label: Label, *, locale: str, timezone: str) -> ExportFiles:
+def export_book(book: Book, label: Label, *, locale: str, region: str,
+                timezone: str) -> ExportFiles:
     """The book as a CSV of clients and an XLSX workbook with one sheet per kind of record."""
-    return ExportFiles(export_csv(book, label, locale=locale, timezone=timezone),
-                       export_xlsx(book, label, locale=locale, timezone=timezone),
+    options = {"locale": locale, "region": region, "timezone": timezone}
+    return ExportFiles(export_csv(book, label, **options), export_xlsx(book, label, **options),
                        len(book.clients), len(book.policies))
 
 
-def _client_cells(book: Book, label: Label, locale: str, zone: ZoneInfo,
+def _client_cells(book: Book, label: Label, locale: str, region: str, zone: ZoneInfo,
                   as_text: bool) -> Iterator[list[Any]]:
     names = {c.id: c.name for c in book.clients}
     premiums: dict[int, tuple[float, int]] = {}
@@ -837,7 +839,8 @@ def _client_cells(book: Book, label: Label, locale: str, zone: ZoneInfo,
                    f"{c.consent_at.astimezone(zone).date().isoformat()}"
                    if c.consent_at and c.consent_scope else "")
         yield [
-            c.name, c.phone or "", _birthday_cell(c.birthday, locale, as_text),
+            c.name, format_phone(c.phone, region) if c.phone else "",
+            _birthday_cell(c.birthday, locale, as_text),
             label(f"files.gender.{c.gender}") if c.gender in ("m", "f") else "",
             label(f"files.kind.{c.kind}"), c.address or "", c.occupation or "",
             c.income_band or "", c.family_situation or "", c.financial_situation or "",
@@ -849,12 +852,12 @@ def _client_cells(book: Book, label: Label, locale: str, zone: ZoneInfo,
         ]
 
 
-def export_csv(book: Book, label: Label, *, locale: str, timezone: str) -> bytes:
+def export_csv(book: Book, label: Label, *, locale: str, region: str, timezone: str) -> bytes:
     """Clients as CSV, UTF-8 with a BOM so Excel shows Chinese right."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([label(f"files.columns.{c}") for c in CLIENT_COLUMNS])
-    for cells in _client_cells(book, label, locale, ZoneInfo(timezone), as_text=True):
+    for cells in _client_cells(book, label, locale, region, ZoneInfo(timezone), as_text=True):
         writer.writerow([_csv_safe(cell) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -866,7 +869,7 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-def export_xlsx(book: Book, label: Label, *, locale: str, timezone: str) -> bytes:
+def export_xlsx(book: Book, label: Label, *, locale: str, region: str, timezone: str) -> bytes:
     """A workbook: clients first (importable again), then policies, family, contacts, dates."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -900,7 +903,8 @@ def export_xlsx(book: Book, label: Label, *, locale: str, timezone: str) -> byte
             width = 28 if name in ("address", "notes", "summary", "next_step") else 14
             sheet.column_dimensions[column[0].column_letter].width = width
 
-    put("clients", CLIENT_COLUMNS, _client_cells(book, label, locale, zone, as_text=False))
+    put("clients", CLIENT_COLUMNS,
+        _client_cells(book, label, locale, region, zone, as_text=False))
     put("policies", POLICY_COLUMNS, (
         [names.get(p.client_id, ""), p.policy_no, p.product,
          label(f"files.product_type.{p.product_type}") if p.product_type else None,

@@ -1,11 +1,17 @@
 """Dates and times as agents type them: birthdays, one-off reminder times, follow-up days.
 
-dateparser was evaluated for this (see tests/unit/test_dates.py): it handles whole English
-phrases well but misses most Chinese relative phrases (后天上午10点, 下周五, 半小时后, 月底),
-reads "Friday at 10" and "12月1日" wrongly, finds false dates in free text ("Sun Li", "call
-April") and cannot say whether a time was given. So the phrases agents actually type are read
-by the small tables below, and dateparser is only a fallback for a whole answer in a wording
-the tables don't know ("a fortnight from now"), never a search inside free text.
+dateparser was evaluated for this: it handles whole English phrases well but misses most
+Chinese relative phrases (后天上午10点, 下周五, 半小时后, 月底), reads "Friday at 10" and
+"12月1日" wrongly, finds false dates in free text ("Sun Li", "call April") and cannot say
+whether a time was given. So the phrases agents actually type are read by the small tables
+below, and dateparser is only a fallback for a whole answer in a wording the tables don't
+know ("a fortnight from now"), never a search inside free text.
+
+A clock hour without am/pm or a part of the day ("3点", "at 3") from 1 to 6 is afternoon:
+agents book client meetings, not 3 a.m. calls ("03:00" is taken literally). Parts of the day
+alone give a time too: 上午/morning 09:00, 中午/noon 12:00, 下午/afternoon 14:00, 晚上 20:00.
+"下周五"/"next Friday" is Friday of next week (weeks start on Monday); a bare "周五"/"Friday"
+is the next Friday from today (a week on if it is today and the time has passed).
 
 Day/month order of numeric dates (document of record):
 - year first ("1985-03-02", "1985/3/2", "1985.3.2", "19850302", "1985年3月2日"): Y M D.
@@ -479,7 +485,7 @@ def _first(hits: list[_Hit], kind: type) -> _Hit | None:
 
 def parse_when(text: str, now: datetime, locale: str, *,
                day_first: bool | None = None) -> WhenParse | None:
-    """When a one-off reminder is due ("明天 15:00 送计划书", "next Friday call about renewal")."""
+    """When a one-off reminder is due; now must be aware and in the agent's own zone."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     cleaned = normalize(text)

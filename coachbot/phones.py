@@ -91,10 +91,10 @@ def find_phones(text: str, region: str) -> list[PhoneMatch]:
     for match in PhoneNumberMatcher(text, default, leniency=Leniency.POSSIBLE):
         found.append(PhoneMatch(normalize_phone(match.raw_string, region), match.start,
                                 match.end))
-    for match in _LONG_DIGITS.finditer(text):
-        start, end = match.span()
-        if len(_DIGITS.findall(match.group())) < 6:
+    for run in _LONG_DIGITS.finditer(text):
+        start, end = run.span()
+        if len(_DIGITS.findall(run.group())) < 6:
             continue
         if not any(p.start < end and start < p.end for p in found):
-            found.append(PhoneMatch(normalize_phone(match.group(), region), start, end))
+            found.append(PhoneMatch(normalize_phone(run.group(), region), start, end))
     return sorted(found, key=lambda p: p.start)

@@ -123,3 +123,10 @@ def premium_notice_days(due: date, today: date) -> int | None:
     """If a premium falling due on `due` deserves a reminder today, how many days ahead."""
     days = (due - today).days
     return days if days in PREMIUM_NOTICE_DAYS else None
+
+
+def pushes_already_past(local: datetime, digest_time: str, eod_time: str) -> list[str]:
+    """Daily pushes whose time today has passed: a new agent gets them from tomorrow."""
+    moment = local.time()
+    return [kind for kind, at in (("digest", digest_time), ("eod", eod_time))
+            if moment >= clock_time(at)]

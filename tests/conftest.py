@@ -12,8 +12,9 @@ from coachbot.clock import ManualClock
 from coachbot.render import Renderer
 from coachbot.store import Store
 
-# A Monday morning in Shanghai (Sunday night UTC): deterministic dates in every test.
-START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+# Monday 07:00 in Shanghai, Hong Kong, Taipei, Singapore and Kuala Lumpur (Sunday 23:00 UTC):
+# before the default 08:00 digest, so no push interrupts a test unless it moves the clock.
+START = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -90,7 +90,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
     # group -1: housekeeping that must run before any feature sees a command
-    app.add_handler(MessageHandler(filters.COMMAND & private, router.before_command), group=-1)
+    app.add_handler(MessageHandler(filters.COMMAND & private & filters.UpdateType.MESSAGE,
+                                   router.before_command), group=-1)
+    # edited messages first: commands and text filters would otherwise match them too
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
 
     for command in COMMANDS:
         if command.where in ("private", "any"):
@@ -106,8 +109,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     app.add_handler(ChatMemberHandler(groups.membership_changed,
                                       ChatMemberHandler.MY_CHAT_MEMBER))
-    # edited messages first: the filters below would otherwise also match them
-    app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))
     app.add_handler(MessageHandler(filters.FORWARDED & private, visits.on_forward))
     app.add_handler(MessageHandler(filters.CONTACT & private, clients.on_contact))

@@ -76,7 +76,7 @@ async def _show_preview(update: Update, context: CoachContext, agent: Agent,
     chat = update.effective_chat
     assert chat is not None
     problems = preview.problems
-    values = {"plan": preview.plan, "read": preview.read,
+    values = {"plan": preview.plan, "read": preview.read, "skipped": len(problems),
               "problems": problems[:clientio.MAX_PROBLEMS_SHOWN],
               "more_problems": max(0, len(problems) - clientio.MAX_PROBLEMS_SHOWN)}
     store = context.services.store
@@ -130,8 +130,9 @@ async def export(update: Update, context: CoachContext) -> None:
     if not data.clients:
         await reply(update, context, agent, "files/export_empty")
         return
-    files = clientio.export_book(data, lambda key: label(context, agent, key),
-                                 locale=agent.locale, timezone=agent.timezone)
+    files = await asyncio.to_thread(
+        clientio.export_book, data, lambda key: label(context, agent, key),
+        locale=agent.locale, region=_region(agent), timezone=agent.timezone)
     stamp = book.agent_today(agent, services.clock.now()).strftime("%Y%m%d")
     await context.bot.send_document(
         chat.id, document=files.csv, filename=f"clients-{stamp}.csv",

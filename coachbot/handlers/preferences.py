@@ -14,6 +14,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
+from coachbot import reminders
 from coachbot.locales import LOCALES
 from coachbot.plan import activity_plan, parse_target
 from coachbot.preferences import (
@@ -179,6 +180,9 @@ async def _after_change(
         return
     store.clear_dialog(agent.id, chat.id)
     store.mark_onboarded(agent.id)
+    local = reminders.local_now(context.services.clock.now(), agent.timezone)
+    for kind in reminders.pushes_already_past(local, agent.digest_time, agent.eod_time):
+        store.mark_daily_done(agent.id, kind, local.date())
     await reply(update, context, agent, "onboarding/done", agent=agent,
                 plan=activity_plan(agent.monthly_target))
 

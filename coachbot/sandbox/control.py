@@ -72,22 +72,31 @@ class SandboxControl:
         return self.user(user)
 
     def group(self, chat_id: int, title: str, *, type: str = GROUP) -> dict[str, Any]:
-        """Register a group chat (the bot is not in it until add_bot_to_group)."""
+        """Register a group the bot is already a member of (no updates are sent; use
+        add_bot_to_group to play the bot being added)."""
         existing = self.state.chat(chat_id)
         if existing is not None:
             existing.chat["title"] = title
             return dict(existing.chat)
-        chat = self.state.add_chat(group_chat(chat_id, title, type))
-        chat.bot_status = "left"
-        return dict(chat.chat)
+        return dict(self.state.add_chat(group_chat(chat_id, title, type)).chat)
+
+    def join_group(self, user: SandboxUser | int, chat_id: int, title: str | None = None) -> bool:
+        """Make sure the user and the bot are in the group; True if the bot had to be added."""
+        sender = self._user(user)
+        chat = self.state.chat(chat_id)
+        if chat is None or chat.bot_status in ("left", "kicked"):
+            self.add_bot_to_group(sender, chat_id, title or f"Group {chat_id}")
+            return True
+        chat.members.setdefault(sender.id, sender)
+        return False
 
     def _chat(self, user: SandboxUser, chat_id: int | None) -> ChatState:
         if chat_id is None or chat_id == user.id:
-            chat = self.state.add_chat(private_chat(user))
-            return chat
-        chat = self.state.chat(chat_id)
-        if chat is None:
+            return self.state.add_chat(private_chat(user))
+        found = self.state.chat(chat_id)
+        if found is None:
             raise LookupError(f"unknown chat {chat_id}: call group() or add_bot_to_group() first")
+        chat = found
         if chat.migrated_to is not None:
             raise LookupError(f"chat {chat_id} was migrated to {chat.migrated_to}")
         if chat.is_private:
@@ -367,8 +376,9 @@ class SandboxControl:
             message = copy.deepcopy(stored.message)
         else:
             message = {"chat": dict(chat.chat), "message_id": message_id, "date": 0}
+        query_id = self.state.new_callback_query_id()
         query = {
-            "id": self.state.new_callback_query_id(),
+            "id": query_id,
             "from": sender.to_dict(),
             "message": message,
             "chat_instance": _chat_instance(chat.id),
@@ -377,7 +387,7 @@ class SandboxControl:
         if chat.is_group and chat.bot_status in ("left", "kicked"):
             return self.state.not_delivered("callback_query", query, chat.id,
                                             "the bot is not a member of this chat")
-        self.state.callback_queries[query["id"]] = query
+        self.state.callback_queries[query_id] = query
         return self.state.inject("callback_query", copy.deepcopy(query), chat.id)
 
     def press_button(
@@ -427,8 +437,11 @@ class SandboxControl:
         """A user adds the bot to a group: my_chat_member, then the new_chat_members message."""
         adder = self._user(user)
         chat_type = type or (SUPERGROUP if str(chat_id).startswith("-100") else GROUP)
-        self.group(chat_id, title, type=chat_type)
-        chat = self.state.chats[chat_id]
+        chat = self.state.chat(chat_id)
+        if chat is None:
+            chat = self.state.add_chat(group_chat(chat_id, title, chat_type))
+            chat.bot_status = "left"
+        chat.chat["title"] = title
         old = chat.bot_status
         chat.bot_status = "administrator" if as_admin else "member"
         chat.added_by = adder

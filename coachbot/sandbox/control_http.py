@@ -10,6 +10,7 @@ POST /control/send_document  {user_id, filename, content (base64), mime_type, ca
 POST /control/send_photo     {user_id, content? (base64), caption?, chat_id?}
 POST /control/send_sticker   {user_id, emoji?, chat_id?}
 POST /control/add_bot_to_group {user_id, chat_id, title?, as_admin?}
+POST /control/join_group     {user_id, chat_id, title?}   adds the bot first if it is not in
 GET  /control/events?after=SEQ&timeout=SECONDS   bot activity after SEQ (long poll)
 GET  /control/messages?chat_id=ID                the chat as the sandbox sees it
 GET  /control/info                               bot, current seq, URLs
@@ -161,6 +162,18 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
             "webhook": sandbox.webhook,
         })
 
+    async def join_group(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ControlError("a JSON object is expected")
+            user = _user(sandbox, body)
+            added = sandbox.join_group(user, _field(body, "chat_id", int), body.get("title"))
+        except (ControlError, LookupError, ValueError, TypeError) as error:
+            return web.json_response({"ok": False, "error": str(error)}, status=400)
+        return web.json_response({"ok": True, "added": added, "seq": sandbox.seq})
+
+    app.router.add_post("/control/join_group", join_group)
     app.router.add_get("/control/events", events)
     app.router.add_get("/control/messages", messages)
     app.router.add_get("/control/info", info)

@@ -249,8 +249,7 @@ class _Parser:
             "type": ENTITY_TYPES[tag.name], "offset": tag.utf16_offset, "length": length,
         }
         if tag.name == "a":
-            url = tag.argument or "".join(self.out)[tag.text_offset :]
-            url = _normalize_url(url)
+            url = _normalize_url(tag.argument or "".join(self.out)[tag.text_offset :])
             if url is None:
                 return  # Telegram silently drops links it cannot parse
             entity["url"] = url

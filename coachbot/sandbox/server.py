@@ -148,9 +148,9 @@ class Sandbox(SandboxControl):
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server  # the bound port, when port=0
-        if server is not None and server.sockets:
-            self.port = server.sockets[0].getsockname()[1]
+        sockets = getattr(site._server, "sockets", None)  # the bound port, when port=0
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
         self.delivery.kick()
 
     async def stop(self) -> None:

@@ -268,14 +268,24 @@ def _check_union(spec: BotApiSpec, types: tuple[str, ...], value: Any) -> None:
 
 
 def _pick_subtype(spec: BotApiSpec, subtypes: tuple[str, ...], value: dict[str, Any]) -> TypeSpec:
-    key = "type"
-    for name in subtypes:
-        sub = spec.types.get(name)
-        if sub is not None and sub.discriminator is not None:
-            key, expected = sub.discriminator
-            if value.get(key) == expected:
-                return sub
-    raise ShapeError(f'Unsupported {key} "{value.get(key)}" specified')
+    """The subtype a value belongs to: by its discriminator ("type": "chat"...) or, for types
+    without one (MaybeInaccessibleMessage), the first subtype it fits."""
+    candidates = [spec.types[name] for name in subtypes if name in spec.types]
+    tagged = [(sub, sub.discriminator) for sub in candidates if sub.discriminator is not None]
+    for sub, (key, expected) in tagged:
+        if value.get(key) == expected:
+            return sub
+    if tagged:
+        key = tagged[0][1][0]
+        raise ShapeError(f'Unsupported {key} "{value.get(key)}" specified')
+    errors: list[ShapeError] = []
+    for sub in candidates:
+        try:
+            check_object(spec, sub.name, value)
+            return sub
+        except ShapeError as error:
+            errors.append(error)
+    raise errors[0] if errors else ShapeError("Object expected")
 
 
 def check_shapes(spec: BotApiSpec, method: MethodSpec, params: Mapping[str, Any]) -> None:
