@@ -220,7 +220,7 @@ class WhenParse:
 
 @dataclass(frozen=True)
 class _Day:
-    """A named day: kind is offset, weekday, month_end, month_start or date."""
+    """A named day: kind is offset, weekday, month_end, month_start, day_of_month or date."""
 
     kind: str
     n: int = 0  # offset in days, weekday 0-6, or months ahead
@@ -309,7 +309,12 @@ _TIME_PATTERNS: tuple[tuple[str, str], ...] = (
             + r"(?![a-z])"),
     ("day", r"(?<![a-z])" + _EN_WEEKDAY_ABBR + r"(?=\s*\d)"),
     ("day", r"(?<![a-z])(?P<shift>this|next)\s+weekend(?P<weekend>)(?![a-z])"),
+    ("day", r"(?<![a-z])next\s+week\s+(?:on\s+)?" + _EN_WEEKDAY + r"(?P<nextweek>)(?![a-z])"),
+    ("day", r"(?<![a-z])(?:on\s+)?" + _EN_WEEKDAY + r"\s+next\s+week(?P<nextweek>)(?![a-z])"),
     ("day", r"(?<![a-z])next\s+week(?P<monday>)(?![a-z])"),
+    # a day of this month, or of the next once it has passed ("15号交保费", "on the 5th")
+    ("day", r"(?<![\d月/.-])(?P<dom>3[01]|[12]\d|0?[1-9])\s*[号號](?![楼樓线線房室门門床位])"),
+    ("day", r"(?<![a-z])(?:on\s+)?the\s+(?P<dom>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)(?![a-z])"),
     ("day", r"(?P<next>下个?|下個)?月(?P<edge>底|末|初)"),
     ("day", r"(?<![a-z])end\s+of\s+(?:the\s+)?(?P<next>next\s+)?month(?P<edge>)(?![a-z])"),
     ("span", rf"(?P<n>\d+|{_CJK_NUM}+|半)\s*(?:个|個)?(?P<half>半)?\s*(?P<unit>分钟|分鐘|小时"
@@ -321,8 +326,9 @@ _TIME_PATTERNS: tuple[tuple[str, str], ...] = (
     ("part", r"(?<![a-z])(?:at\s+)?(?:in\s+the\s+)?(?P<part>" + _EN_PARTS + r")(?![a-z])"),
     ("clock", _ZH_HOUR + r"\s*[点點时時](?:\s*(?P<half>半)|\s*(?P<q>[一三])刻|\s*" + _ZH_MIN
               + r"\s*分?)?(?:钟|鐘)?"),
-    ("clock", r"(?<![\d:.])(?:at\s+)?(?P<h>[01]?\d|2[0-3])\s*:\s*(?P<mi>[0-5]\d)(?!\d)(?:\s*"
-              + _AMPM + ")?"),
+    # "15:00", "9:30am", ISO's "T09:30"; the end of a range ("10:00-11:00") goes with it
+    ("clock", r"(?:(?<=\d)T|(?<![\d:.])(?:at\s+)?)(?P<h>[01]?\d|2[0-3])\s*:\s*(?P<mi>[0-5]\d)"
+              r"(?::[0-5]\d)?(?!\d)(?:\s*" + _AMPM + r")?(?:\s*[-~到至]\s*\d{1,2}:\d\d(?!\d))?"),
     ("clock", r"(?<![\d:.])(?:at\s+)?(?P<h>1[0-2]|0?[1-9])(?:\.(?P<mi>[0-5]\d))?\s*" + _AMPM),
     ("clock", r"(?<![a-z])at\s+(?P<h>[01]?\d|2[0-3])(?:\s*o'?clock)?(?![\d:/.-]|\s*[ap]\.?m)"),
     ("clock", r"(?<![\d:.])(?P<h>1[0-2]|0?[1-9])\s*o'?clock"),
@@ -335,7 +341,11 @@ def _read_day(g: dict[str, str | None]) -> _Day:
     if g.get("rel"):
         return _Day("offset", _RELATIVE_DAYS[re.sub(r"\s+", " ", (g["rel"] or "").lower())])
     if g.get("wd"):
+        if g.get("nextweek") is not None:
+            shift = 1
         return _Day("weekday", _WEEKDAYS[(g["wd"] or "").lower()[:3]], shift)
+    if g.get("dom"):
+        return _Day("day_of_month", int(g["dom"] or 0))
     if g.get("weekend") is not None:
         return _Day("weekday", 5, shift)
     if g.get("monday") is not None:
@@ -423,6 +433,13 @@ def _resolve_day(value: _Day, today: date) -> date:
         return first.replace(day=monthrange(first.year, first.month)[1])
     if value.kind == "month_start":
         return _add_months(today.replace(day=1), value.n)
+    if value.kind == "day_of_month":
+        for ahead in range(3):  # the 31st may skip a month or two
+            first = _add_months(today.replace(day=1), ahead)
+            if value.n <= monthrange(first.year, first.month)[1]:
+                found = first.replace(day=value.n)
+                if found >= today:
+                    return found
     assert value.named is not None
     return _concrete(value.named, today)
 

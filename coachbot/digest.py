@@ -15,6 +15,7 @@ from coachbot.store import Agent, Store
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary")
 MAX_PER_SECTION = 8
+SECTIONS = ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Digest:
     overdue: list[Entry] = field(default_factory=list)
     visits_target: float = 0.0
     yesterday: dict[str, int] = field(default_factory=dict)
-    more: dict[str, int] = field(default_factory=dict)
+    # how many entries of each section did not fit (the template reads every key)
+    more: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
 
     @property
     def yesterday_total(self) -> int:
@@ -128,7 +130,7 @@ def _festival_detail(festival: Festival) -> dict[str, Any]:
 
 def _trim(digest: Digest) -> None:
     """Keep each section short on a phone; say how many more there are."""
-    for section in ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue"):
+    for section in SECTIONS:
         entries = getattr(digest, section)
         if len(entries) > MAX_PER_SECTION:
             digest.more[section] = len(entries) - MAX_PER_SECTION

@@ -7,7 +7,13 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneNumber, PhoneNumberFormat, PhoneNumberMatcher
+from phonenumbers import (
+    Leniency,
+    PhoneNumber,
+    PhoneNumberFormat,
+    PhoneNumberMatcher,
+    PhoneNumberType,
+)
 
 MARKETS = ("CN", "HK", "TW", "SG", "MY")
 # Country calling codes of our markets, for "(852) 9123 4567" typed without the "+".
@@ -21,6 +27,16 @@ def _parse(text: str, region: str | None) -> PhoneNumber | None:
     except phonenumbers.NumberParseException:
         return None
     return number if phonenumbers.is_valid_number(number) else None
+
+
+def _possible(text: str, region: str) -> bool:
+    """Whether text has the length of a mobile or landline number of the region."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return any(phonenumbers.is_possible_number_for_type(number, kind)
+               for kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE))
 
 
 def _valid(text: str, region: str) -> PhoneNumber | None:
@@ -39,7 +55,10 @@ def _valid(text: str, region: str) -> PhoneNumber | None:
         if number is not None:
             return number
     # A number from one of the other markets typed without its code (a mainland mobile in a
-    # Hong Kong agent's book): accepted only when exactly one market reads it as valid.
+    # Hong Kong agent's book): only when its length cannot be one of the agent's region, and
+    # only when exactly one market reads it as valid.
+    if default is not None and _possible(text, default):
+        return None
     others = [n for n in (_parse(text, r) for r in MARKETS if r != default) if n is not None]
     return others[0] if len(others) == 1 else None
 

@@ -20,7 +20,7 @@ from typing import Literal
 
 from coachbot.calendar import YearlyDate
 from coachbot.dates import DateMatch, find_yearly_dates, normalize
-from coachbot.phones import find_phones, normalize_phone
+from coachbot.phones import find_phones
 
 BAD_PHONE = "bad_phone"
 BAD_DATE = "bad_date"
@@ -48,12 +48,13 @@ _BIRTHDAY_WORD = re.compile(
     r"(?:出生日期|出生|生日|生於|生于|(?<![a-z])(?:birthday|bday|born(?:\s+on)?|dob|d\.o\.b\.?"
     r"|b\.(?=\s*\d)))\s*[:：]?\s*", re.IGNORECASE)
 _GENDER_WORDS: dict[str, Gender] = {
-    "男": "m", "男士": "m", "男性": "m", "male": "m", "女": "f", "女士": "f", "女性": "f",
-    "female": "f", "性别男": "m", "性别女": "f", "性別男": "m", "性別女": "f",
+    "男": "m", "男士": "m", "男性": "m", "先生": "m", "male": "m", "女": "f", "女士": "f",
+    "女性": "f", "小姐": "f", "太太": "f", "夫人": "f", "female": "f",
 }
+# a word on its own ("王芳 女", "陳大文 先生", "性别：女"); attached to a name it stays there
 _GENDER_TOKEN = re.compile(
-    r"(?<!\S)(?:性[别別]\s*[:：]?\s*)?(?P<word>男士|女士|男性|女性|男|女|male|female)(?!\S)",
-    re.IGNORECASE)
+    r"(?<!\S)(?:性[别別]\s*[:：]?\s*)?(?P<word>男士|女士|男性|女性|先生|小姐|太太|夫人|男|女"
+    r"|male|female)(?!\S)", re.IGNORECASE)
 _TITLE_SUFFIXES: dict[str, Gender] = {"先生": "m", "女士": "f", "小姐": "f", "太太": "f",
                                       "夫人": "f"}
 _TITLES: dict[str, Gender] = {"mr": "m", "mister": "m", "mrs": "f", "ms": "f", "miss": "f",
@@ -107,8 +108,6 @@ def _birthday(line: str, region: str, today: date, take: _Take
         if chosen is None:
             return None, True  # "生日" followed by something that is no date
     else:
-        # an 8-digit run that is a valid phone number is a phone number ("20230515" in HK)
-        spans = [s for s in spans if not _is_compact_phone(line[s.start:s.end], region)]
         chosen = spans[0] if spans else None
     if chosen is None:
         return None, False
@@ -118,10 +117,6 @@ def _birthday(line: str, region: str, today: date, take: _Take
     if value is None or (origin is not None and origin > today):
         return None, True
     return value, False
-
-
-def _is_compact_phone(token: str, region: str) -> bool:
-    return token.isdigit() and normalize_phone(token, region) is not None
 
 
 def _phone(line: str, region: str, taken: list[bool], take: _Take) -> tuple[str | None, bool]:

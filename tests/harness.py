@@ -96,7 +96,7 @@ async def start_harness(
         base = settings or Settings()
         settings = base.with_overrides(
             api_url=sandbox.base_url, file_url=sandbox.base_file_url,
-            db_path=tmp_path / "coachbot.db",
+            db_path=tmp_path / "coachbot.db", sweep_seconds=0.1,
         )
         store = Store.open(settings.db_path, clock)
         app = build_application(settings, store=store, clock=clock)

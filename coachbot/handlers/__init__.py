@@ -21,6 +21,7 @@ from coachbot.handlers import (
     card,
     clients,
     errors,
+    files,
     general,
     groups,
     preferences,
@@ -53,6 +54,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("add", clients.add),
     Command("clients", browse.clients),
     Command("book", browse.show_book),
+    Command("import", files.import_help),
+    Command("export", files.export),
     Command("remind", remind.remind),
     Command("reminders", remind.list_reminders),
     Command("log", remind.eod_now),
@@ -71,6 +74,7 @@ CALLBACKS: dict[str, Callback] = {
     today.PREFIX: today.on_callback,
     remind.PREFIX: remind.on_callback,
     remind.EOD_PREFIX: remind.on_eod_callback,
+    files.PREFIX: files.on_callback,
 }
 
 # outbox message kind -> what renders and sends it
@@ -110,6 +114,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(ChatMemberHandler(groups.membership_changed,
                                       ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))
+    # before forwards: a client list forwarded from a colleague is still an import
+    app.add_handler(MessageHandler(filters.Document.ALL & private, files.on_document))
     app.add_handler(MessageHandler(filters.FORWARDED & private, visits.on_forward))
     app.add_handler(MessageHandler(filters.CONTACT & private, clients.on_contact))
     app.add_handler(MessageHandler(filters.TEXT & private, router.on_text))

@@ -36,6 +36,7 @@ class OutboxSender:
         self._last_sent_at: dict[int, float] = {}
         self._next_slot = 0.0
         self._paused_until = 0.0
+        self._stopping = False
         self.sent = 0
 
     def start(self) -> None:
@@ -45,11 +46,17 @@ class OutboxSender:
                            recovered)
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Finish the message being sent, then stop; the rest stays queued in SQLite."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._task, timeout)
+        except TimeoutError:  # a send hanging past the timeout: cancel it
+            logger.warning("outbox sender did not stop in %.0fs; cancelling", timeout)
+        finally:
             self._task = None
 
     def wake(self) -> None:
@@ -58,14 +65,18 @@ class OutboxSender:
     async def drain(self) -> int:
         """Send everything ready now (tests and catch-up); returns how many were handled."""
         handled = 0
-        while batch := self.services.store.claim_outbox(self.services.clock.now(), limit=50):
-            for message in batch:
+        while not self._stopping and (
+                batch := self.services.store.claim_outbox(self.services.clock.now(), limit=20)):
+            for index, message in enumerate(batch):
+                if self._stopping:  # hand the rest back untouched
+                    self.services.store.release_outbox([m.id for m in batch[index:]])
+                    break
                 await self._send(message)
                 handled += 1
         return handled
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.drain()
             except Exception:  # a bug must not stop reminders for everyone

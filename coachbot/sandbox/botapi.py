@@ -98,6 +98,8 @@ class BotApi:
             name = chat_id[1:].lower()
             chat = next((c for c in self.state.chats.values() if not c.is_private
                          and str(c.chat.get("username", "")).lower() == name), None)
+        if chat is None and isinstance(chat_id, int) and chat_id in self.state.users:
+            raise forbidden("bot can't initiate conversation with a user")
         if chat is None:
             raise bad_request("chat not found")
         if chat.migrated_to is not None:

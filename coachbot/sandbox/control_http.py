@@ -13,6 +13,8 @@ POST /control/add_bot_to_group {user_id, chat_id, title?, as_admin?}
 POST /control/join_group     {user_id, chat_id, title?}   adds the bot first if it is not in
 GET  /control/events?after=SEQ&timeout=SECONDS   bot activity after SEQ (long poll)
 GET  /control/messages?chat_id=ID                the chat as the sandbox sees it
+GET  /control/idle?timeout=SECONDS               waits until the bot is idle (see wait_idle);
+                                                 bot_seq: the seq of its latest activity
 GET  /control/info                               bot, current seq, URLs
 """
 
@@ -173,7 +175,23 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
             return web.json_response({"ok": False, "error": str(error)}, status=400)
         return web.json_response({"ok": True, "added": added, "seq": sandbox.seq})
 
+    async def idle(request: web.Request) -> web.Response:
+        try:
+            timeout = min(float(request.query.get("timeout", "5")), MAX_EVENT_WAIT)
+        except ValueError:
+            return web.json_response({"ok": False, "error": "timeout is a number"}, status=400)
+        try:
+            await sandbox.wait_idle(timeout=timeout)
+            settled = True
+        except TimeoutError:
+            settled = False
+        bot_seq = next((e.seq for e in reversed(sandbox.state.events)
+                        if e.kind in BOT_EVENT_KINDS), 0)
+        return web.json_response({"ok": True, "idle": settled, "seq": sandbox.seq,
+                                  "bot_seq": bot_seq})
+
     app.router.add_post("/control/join_group", join_group)
+    app.router.add_get("/control/idle", idle)
     app.router.add_get("/control/events", events)
     app.router.add_get("/control/messages", messages)
     app.router.add_get("/control/info", info)

@@ -53,8 +53,7 @@ ANSI_STYLES = {
     "pre": ("\x1b[36m", "\x1b[39m"),
 }
 DIM, RED, RESET = "\x1b[2m", "\x1b[31m", "\x1b[0m"
-REPLY_WAIT = 2.0  # how long to wait for the bot before prompting again
-REPLY_QUIET = 0.25
+REPLY_WAIT = 3.0  # at most this long for the bot to finish answering before prompting again
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,7 +193,7 @@ class TerminalChat:
         self.reply_keyboards: dict[int, dict[str, Any] | None] = {}
         self.seq = 0
         self.printed_seq = 0
-        self.activity = asyncio.Event()
+        self.shown = asyncio.Event()  # set whenever the event follower has printed
         self.bot_name = "bot"
         self.session: aiohttp.ClientSession | None = None
 
@@ -336,23 +335,25 @@ class TerminalChat:
                 await asyncio.sleep(min(failures, 5) * 0.5)
                 continue
             for event in answer.get("events", []):
-                self.seq = max(self.seq, event["seq"])
                 self.show_event(event)
-                if event["kind"] in ("send", "edit", "callback_answer", "rejection"):
-                    self.activity.set()
+                self.seq = max(self.seq, int(event["seq"]))
+            self.shown.set()
 
     async def wait_for_replies(self) -> None:
-        """Let the bot answer before prompting again (so output and prompt do not mix)."""
+        """Let the bot finish answering (and its answer be printed) before prompting again."""
+        assert self.session is not None
+        try:
+            async with self.session.get(f"{self.control_url}/idle",
+                                        params={"timeout": REPLY_WAIT}) as response:
+                target = int((await response.json())["bot_seq"])
+        except (aiohttp.ClientError, OSError, ValueError, KeyError):
+            return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + REPLY_WAIT
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.activity.wait(), REPLY_WAIT)
-        while loop.time() < deadline:
-            self.activity.clear()
-            try:
-                await asyncio.wait_for(self.activity.wait(), REPLY_QUIET)
-            except TimeoutError:
-                break
+        deadline = loop.time() + 1.0
+        while self.seq < target and loop.time() < deadline:
+            self.shown.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.shown.wait(), deadline - loop.time())
 
     # -- input ---------------------------------------------------------------------------------
     async def handle(self, line: str) -> bool:
@@ -360,7 +361,6 @@ class TerminalChat:
         line = line.strip()
         if not line:
             return True
-        self.activity.clear()
         if line == ":help":
             self.say(HELP)
             return True

@@ -46,7 +46,9 @@ def locale_scripts(locale: str, files: dict[str, Data]) -> LocaleScripts:
         profiles=profiles,
         questions={q.id: q for p in profiles.values() for qs in p.questions.values() for q in qs},
         prep={pid: _prep(pid, raw) for pid, raw in files["prep"]["profiles"].items()},
-        playbooks={pid: _playbook(pid, raw) for pid, raw in files["playbooks"]["playbooks"].items()},
+        playbooks={
+            pid: _playbook(pid, raw) for pid, raw in files["playbooks"]["playbooks"].items()
+        },
         objections={
             oid: _objection(oid, raw) for oid, raw in files["objections"]["objections"].items()
         },

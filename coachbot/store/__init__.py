@@ -11,12 +11,13 @@ from coachbot.store.clients import ClientStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import Dialog, DialogStore
 from coachbot.store.schedule import ScheduleStore
+from coachbot.store.transfer import TransferStore
 
 __all__ = ["Agent", "Dialog", "Store", "open_database", "schema_version"]
 
 
 # ScheduleStore comes first: its refresh_client overrides StoreBase's no-op
-class Store(ScheduleStore, AgentStore, DialogStore, ClientStore):
+class Store(ScheduleStore, AgentStore, DialogStore, ClientStore, TransferStore):
     """All of the bot's persistent data, one SQLite file."""
 
     @classmethod

@@ -342,6 +342,12 @@ class ScheduleStore(StoreBase):
         self.db.execute("UPDATE outbox SET status = 'dead', error = ? WHERE id = ?",
                         [error[:500], message_id])
 
+    def release_outbox(self, ids: list[int]) -> None:
+        """Claimed but not attempted: back to the queue as they were."""
+        marks = ",".join("?" * len(ids))
+        self.db.execute(f"UPDATE outbox SET status = 'pending', attempts = attempts - 1 "
+                        f"WHERE status = 'sending' AND id IN ({marks})", ids)
+
     def recover_outbox(self) -> int:
         """After a crash: messages caught mid-send go back to the queue."""
         cursor = self.db.execute(

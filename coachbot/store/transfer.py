@@ -57,6 +57,7 @@ class TransferStore(StoreBase):
         """Add and fill clients in ONE transaction: on any error nothing is kept."""
         now = self._stamp()
         added = filled = 0
+        touched: list[int] = []
         with self.db.atomic():
             for client in new:
                 unknown = set(client.values) - CLIENT_FIELDS
@@ -69,11 +70,16 @@ class TransferStore(StoreBase):
                 cursor = self.db.execute(
                     f"INSERT INTO clients ({', '.join(row)}) "
                     f"VALUES ({', '.join('?' * len(row))})", list(row.values()))
-                self._add_tags(agent_id, int(cursor.lastrowid or 0), client.tags)
+                client_id = int(cursor.lastrowid or 0)
+                self._add_tags(agent_id, client_id, client.tags)
+                touched.append(client_id)
                 added += 1
             for fill in fills:
                 if self._fill(agent_id, fill, now):
+                    touched.append(fill.client_id)
                     filled += 1
+            for client_id in touched:  # birthdays and contact due dates, like any other edit
+                self.refresh_client(agent_id, client_id)
         return ImportCounts(added, filled)
 
     def _fill(self, agent_id: int, fill: ClientFill, now: str) -> bool:

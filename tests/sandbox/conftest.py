@@ -16,6 +16,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -52,9 +53,16 @@ async def document_size(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                              f"starts {bytes(data[:5])!r}")
 
 
-def build_echo_app(sandbox: Sandbox, **builder: Any) -> Application[Any, Any, Any, Any, Any, Any]:
+async def remember(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.bot_data.setdefault("updates", []).append(update)
+
+
+def build_echo_app(sandbox: Sandbox) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Echoes texts (HTML, with two buttons), answers presses, measures documents; every
+    update it gets is kept in bot_data["updates"]."""
     app = (ApplicationBuilder().token(sandbox.token).base_url(sandbox.base_url)
            .base_file_url(sandbox.base_file_url).build())
+    app.add_handler(TypeHandler(Update, remember), group=-1)
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(MessageHandler(filters.Document.ALL, document_size))
     app.add_handler(CallbackQueryHandler(pressed))
