@@ -228,7 +228,7 @@ def read_import(filename: str, content: bytes, *, region: str, today: date) -> R
             return _clean(_vcard_records(text), "vcf", [], [], region, today)
         table, unit_kind = _csv_table(text), "csv"
     columns, header_index = find_columns(table)
-    headers = [str(cell).strip() for cell in table[header_index]] if table else []
+    headers = [_cell_text(cell) for cell in table[header_index]] if table else []
     if "name" not in columns and not ({"family_name", "given_name"} & set(columns)):
         raise ImportFileError("no_name_column", headers=[h for h in headers if h])
     records = []
@@ -422,11 +422,17 @@ def _record(row: Sequence[Any], columns: Mapping[str, list[int]]) -> dict[str, A
                 break
     if "name" not in record and ("family_name" in record or "given_name" in record):
         family, given = _cell_text(record.get("family_name")), _cell_text(record.get("given_name"))
-        joiner = "" if re.search(r"[\u3400-\u9fff]", family + given) else " "
-        record["name"] = joiner.join(part for part in (family, given) if part)
+        record["name"] = _full_name(family, given)
     record.pop("family_name", None)
     record.pop("given_name", None)
     return record
+
+
+def _full_name(family: str, given: str) -> str:
+    """王 + 小明 -> 王小明; Tan + David -> David Tan."""
+    if re.search(r"[\u3400-\u9fff]", family + given):
+        return family + given
+    return " ".join(part for part in (given, family) if part)
 
 
 def _cell_text(value: Any) -> str:
@@ -477,10 +483,7 @@ def _vcard_record(card: Any) -> dict[str, Any]:
         record["name"] = str(fn.value)
     elif first("n") is not None:
         n = first("n").value
-        family, given = str(n.family or "").strip(), str(n.given or "").strip()
-        joiner = "" if re.search(r"[\u3400-\u9fff]", family + given) else " "
-        record["name"] = joiner.join(p for p in ((family, given) if not joiner else
-                                                 (given, family)) if p)
+        record["name"] = _full_name(str(n.family or "").strip(), str(n.given or "").strip())
     phones = contents.get("tel") or []
     phones = sorted(phones, key=lambda t: 0 if "CELL" in _vcard_types(t) else 1)
     if phones:

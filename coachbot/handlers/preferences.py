@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from coachbot import reminders
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -14,7 +15,6 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot import reminders
 from coachbot.locales import LOCALES
 from coachbot.plan import activity_plan, parse_target
 from coachbot.preferences import (

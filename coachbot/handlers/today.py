@@ -23,6 +23,7 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
+from coachbot.regions import currency_for
 from coachbot.services import Services
 from coachbot.store import Agent
 from coachbot.store.schedule import OutboxMessage, ReminderItem
@@ -42,7 +43,7 @@ def digest_message(services: Services, agent: Agent, digest: Digest) -> \
     """The digest's HTML and its buttons (one per entry, two to a row)."""
     renderer = services.renderer
     html = renderer.render(agent.locale, "reminders/digest", region=agent.region, agent=agent,
-                           digest=digest)
+                           digest=digest, currency=currency_for(agent.region))
     buttons: list[Button] = [(_entry_caption(services, agent, e), f"{PREFIX}:o:{e.item_id}")
                              for e in digest.entries]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]

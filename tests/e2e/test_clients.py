@@ -156,7 +156,7 @@ async def test_forwarded_message_is_logged_for_the_right_client(bot):
     assert bot.buttons(replies[-1]) == ["张三"]
     card = (await bot.press("张三"))[-1]
     assert "已记入联系记录" in card["text"]
-    client = [c for c in clients_of(bot) if c.name == "张三"][0]
+    client = next(c for c in clients_of(bot) if c.name == "张三")
     [contact] = bot.store.contacts_of(bot.user.id, client.id)
     assert (contact.channel, contact.summary) == ("message", "我考虑一下，下周给你答复")
 

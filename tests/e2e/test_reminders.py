@@ -131,7 +131,7 @@ async def test_greeting_buttons_sent_snooze_skip_and_another_wording(bot):
     user = bot.as_user(509, "小王")
     mark = await at_local(bot, datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI))
     await next_push(bot, 509, mark)
-    greeting, controls = await bot.press("张三", user=user, expect=2)
+    greeting, _controls = await bot.press("张三", user=user, expect=2)
     assert "张哥" in greeting["text"] and "小王" in greeting["text"]
     first_wording = greeting["text"]
     await bot.press("换一种说法", user=user)
@@ -146,7 +146,7 @@ async def test_greeting_buttons_sent_snooze_skip_and_another_wording(bot):
     mark = await at_local(bot, datetime(2026, 11, 23, 11, 1, tzinfo=SHANGHAI))
     pushed = await next_push(bot, 509, mark, count=2)
     assert "王芳" in pushed[-1]["text"]
-    await bot.press("今年跳过", user=user)
+    await bot.press("这次跳过", user=user)
     replies = await bot.send("/today", user=user)
     assert "王芳" not in replies[-1]["text"] and "张三" not in replies[-1]["text"]
     assert agent.digest_time == "08:00"

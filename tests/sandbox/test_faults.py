@@ -16,6 +16,9 @@ from coachbot.sandbox.errors import ApiError
 from coachbot.sandbox.limits import FloodLimiter
 
 App = Any
+# PTB warns about RetryAfter.retry_after becoming a timedelta whenever it builds one.
+retry_after_warning = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
 
 class FakeClock:
@@ -26,6 +29,7 @@ class FakeClock:
         return self.now
 
 
+@retry_after_warning
 async def test_flood_limit_per_chat_gives_retry_after():
     async with Sandbox(enforce_flood_limits=True) as sandbox:
         agent = sandbox.user(1001)
@@ -80,6 +84,7 @@ async def test_blocked_user_gets_403_and_the_bot_is_told(sandbox: Sandbox, bot: 
     await bot.send_message(agent.id, "welcome back")
 
 
+@retry_after_warning
 async def test_fail_next_with_errors(sandbox: Sandbox, bot: Bot):
     agent = sandbox.user(1001)
     sandbox.send_text(agent, "/start")

@@ -98,7 +98,7 @@ async def test_send_photo_and_document_multipart(sandbox: Sandbox, bot: Bot):
     assert await file.download_as_bytearray() == b"a,b\n1,2\n"
     again = await bot.send_document(agent.id, document.document.file_id)  # resend by file_id
     assert again.document.file_id == document.document.file_id
-    with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+    with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
         await bot.send_photo(agent.id, b"not an image")
 
 

@@ -70,7 +70,8 @@ async def test_failed_deliveries_are_retried(sandbox: Sandbox, bot: Bot):
         await sandbox.wait_idle()
         assert calls == ["abc", "abc", "abc"]
         info = await bot.get_webhook_info()
-        assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+        assert info.last_error_message == (
+            "Wrong response from the webhook: 500 Internal Server Error")
         assert info.pending_update_count == 0
     finally:
         await runner.cleanup()

@@ -32,13 +32,15 @@ DIGEST = Digest(
                                                       "cooling_off_ends": DAY})],
     reviews=[Entry(7, "review", 7, HOSTILE, DAY, {"tier": "hnw"})],
     overdue=[Entry(8, "stay_in_touch", 7, HOSTILE, DAY, {"days": 120})],
-    visits_target=3.2, yesterday={"face": 2, "phone": 1}, more={"greetings": 4},
+    visits_target=3.2, yesterday={"phone": 1},
+    more={"greetings": 4, "follow_ups": 0, "premiums": 0, "callbacks": 0, "reviews": 0,
+          "overdue": 0},
 )
 ITEM = ReminderItem(1, 1, 7, "birthday", "0", DAY, "open", None, 0, None)
 ONE_OFF = OneOff(1, 1, 7, HOSTILE, datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "pending")
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "reminders/digest": {"agent": SAMPLE_AGENT, "digest": DIGEST},
+    "reminders/digest": {"agent": SAMPLE_AGENT, "digest": DIGEST, "currency": "SGD"},
     "reminders/item": {"agent": SAMPLE_AGENT, "item": ITEM, "view": VIEW, "name": HOSTILE},
     "reminders/item_done": {"item": ITEM, "name": HOSTILE},
     "reminders/item_skipped": {"item": ITEM, "name": HOSTILE},

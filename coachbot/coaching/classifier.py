@@ -1,0 +1,189 @@
+"""What kind of question an agent asked: SPIN step, a pitch, a closed question, or other.
+
+Rule-based and offline: weighted cue patterns per language, a question gate, and a fixed
+order to break ties. Chinese is matched without word boundaries; Traditional characters and
+common Cantonese forms are folded into Simplified first. A language-model classifier can
+replace this one through the QuestionClassifier protocol.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Protocol
+
+
+class QuestionType(StrEnum):
+    """The kinds of agent utterance the coach tells apart."""
+
+    S = "S"
+    P = "P"
+    I = "I"  # noqa: E741 - the SPIN letter
+    N = "N"
+    PITCH = "pitch"
+    CLOSED = "closed"
+    OTHER = "other"
+
+
+class QuestionClassifier(Protocol):
+    """Anything that labels an agent's utterance."""
+
+    def classify(self, text: str, locale: str) -> QuestionType: ...
+
+
+# Ties go to the type that matters more for coaching.
+PRIORITY = (QuestionType.N, QuestionType.I, QuestionType.P, QuestionType.PITCH,
+            QuestionType.CLOSED, QuestionType.S, QuestionType.OTHER)
+ASKING = frozenset({QuestionType.S, QuestionType.P, QuestionType.I, QuestionType.N,
+                    QuestionType.CLOSED})
+
+Rule = tuple[QuestionType, float, re.Pattern[str]]
+T = QuestionType
+
+_ZH_IF = r"(?:如果|要是|假如|假设|若是|万一|有了|这样一来|这样的话)"
+_ZH_RULES: list[tuple[QuestionType, float, str]] = [
+    # N: the value of a solution, or the client's need said back to them
+    (T.N, 2, r"帮助|帮到|帮得上|有用|有没有用|好处|(?<!不)安心|(?<!不)放心|踏实|轻松|省心|意义|意味着"
+             r"|值不值|值得|(?:有多|多么|很|更)重要|更好做"),
+    (T.N, 4, r"所以您?(?:最)?(?:需要|想要|希望|想找|看重|在意|想解决)|也就是说您"),
+    (T.N, 2, r"是不是就|是不是可以|就不用|不用再|就可以不|就能"),
+    (T.N, 1, r"(?:如果|要是|假如)(?:能|可以|有)|有了这样|这样一来|这样的话"),
+    (T.N, 2, r"(?:如果|要是|假如).{0,30}(?:能|可以).{0,30}(?<!会)怎么样"),
+    # I: what a problem leads to, costs, who pays, how long it holds
+    (T.I, 2, r"万一|影响|后果|牵连|拖累|代价|损失|谁来|由谁|撑多久|能撑|怎么办|会怎么|会怎样"
+             r"|会变成|变成什么|下降多少|少多少|差多少|花多少|多少成本|会发生什么|带来哪些|落到谁"),
+    (T.I, 1, _ZH_IF),
+    (T.I, 1, r"会不会|断了|停了|出了?事|出了?意外|生病|大病|走了|离开|倒下|没准备好|一直在涨"),
+    # P: difficulties, worries, dissatisfaction
+    (T.P, 2, r"担心|顾虑|困扰|头疼|头痛|难不难|难在|难处|困难|挑战|满意|够|心里有底|有底吗|压力"
+             r"|操心|麻烦|抱怨|意见|不放心|最怕|烦"),
+    # pitch: our products, prices, returns, promotions
+    (T.PITCH, 2, r"我们(?:这|的|公司|新|刚)|本公司|这款|本产品|推荐|性价比|cp值|收益|回报|保证|只要"
+                 r"|只需|免费|优惠|送一|数一数二|业内|业界|一举两得|兼顾|覆盖|涵盖|即赔|就赔|保到"
+                 r"|保障到|豁免|最新推出|刚推出|新推出"),
+    # closed: yes/no checks
+    (T.CLOSED, 2, r"(?:吗|吧|么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗|了没)\?*$"),
+    (T.CLOSED, 1, r"是不是|有没有|(.)不\1"),
+    # S: open questions about the situation
+    (T.S, 1.5, r"什么|哪|几|多少|多大|多久|怎么(?!办)|如何|谁|怎样"),
+    # other: greetings and pleasantries
+    (T.OTHER, 3, r"^(?:您好|你好|早上好|谢谢|多谢|不好意思|恭喜|稍等|明白|好的|嗯)|最近好吗"),
+]
+
+_EN_BAD = (r"stopp?ed|lost|left|passed away|died|illness|ill\b|sick|accident|lawsuit|rising"
+           r"|alone|couldn't|can't work|long-term care|without")
+_EN_RULES: list[tuple[QuestionType, float, str]] = [
+    (T.N, 2, r"\bhelp\b|useful|worth|important|mean to you|peace of mind|easier|more settled"
+             r"|feel (?:more|better|easier|safer)|change things|make (?:a )?difference|benefit"
+             r"|be (?:good|great) for"),
+    (T.N, 4, r"^so (?:what )?you(?:'re| are)? (?:need|want|looking|value)|^so what (?:you|matters)"),
+    (T.N, 1, r"\bif (?:you|we|your \w+) (?:had|could|were able)|\bif (?:the|a|your) .{0,40}"
+             r"(?:were|was) (?:set aside|covered|paid|taken care)"),
+    (T.I, 2, r"what would happen|what happens|\bwhat if\b|affect|impact|cost you|who would"
+             r"|how long could|how long would|at risk|mean for|lead to|would you have to|cope"
+             r"|get paid|dragged|consequence"),
+    (T.I, 1, r"\bif\b.{0,60}(?:" + _EN_BAD + r")|^without\b"),
+    (T.P, 2, r"worr|concern|unhappy|not happy|happy with|satisf|confident|\bhard|difficult"
+             r"|headache|frustrat|struggl|problem|\benough\b|complain|challeng|bother"
+             r"|keeps you up|stress|weighs"),
+    (T.PITCH, 2, r"\bour (?:plan|product|company|scheme|policy|policies|group|critical|team)"
+                 r"|\bwe (?:have|offer|provide|are)\b|this (?:plan|policy|annuity|product)"
+                 r"|\brecommend|guarantee|costs? (?:just|only)|\bjust \$|\bonly \$|\bfree\b"
+                 r"|sign up|\brated\b|popular|great product|isn't that great|waiver"
+                 r"|\bcovers\b|protection and savings"),
+    (T.CLOSED, 2, r"^(?:do|does|did|are|is|am|was|were|have|has|had|can|could|will|shall|should"
+                  r"|may|would)\b.*\?$|, (?:right|yes|correct|isn't it|don't you)\?$"),
+    (T.S, 1.5, r"^(?:what|which|where|when|who|whose|how|tell me|roughly)\b"
+               r"|\b(?:how many|how much|how old|how long)\b"),
+    (T.OTHER, 3, r"^(?:hi|hello|thanks|thank you|sorry|congratulations|great to|nice to)\b"
+                 r"|how are you|how have you been|how's it going"),
+]
+
+_ZH_QUESTION = re.compile(
+    r"\?|[吗呢么吧]$|什么|哪|几|多少|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗|没错吧")
+_EN_QUESTION = re.compile(
+    r"\?$|^(?:what|which|where|when|who|whose|why|how|do|does|did|are|is|can|could|would|will"
+    r"|shall|should|have|has)\b")
+
+# Cantonese and Traditional forms folded into the Simplified the rules are written in.
+_CANTONESE = (
+    ("係咪", "是不是"), ("係唔係", "是不是"), ("會唔會", "会不会"), ("有冇", "有没有"),
+    ("可唔可以", "可不可以"), ("咩", "什么"), ("邊個", "谁"), ("點樣", "怎么样"),
+    ("點算", "怎么办"), ("幾多", "多少"), ("嘅", "的"), ("唔使", "不用"), ("咁樣", "这样"),
+    ("而家", "现在"), ("屋企", "家里"), ("冇", "没"), ("唔", "不"), ("㗎", ""),
+)
+_TRAD = ("們這麼會樣響後擔慮擾頭難滿夠壓麻煩見幫處輕釋義值決誰來損斷說為從與產險"
+         "過沒嗎對錯幾長該護費錢養將歲讀書關係環節給還樂覺開問題應紀場樣視較體適")
+_SIMP = ("们这么会样响后担虑扰头难满够压麻烦见帮处轻释义值决谁来损断说为从与产险"
+         "过没吗对错几长该护费钱养将岁读书关系环节给还乐觉开问题应纪场样视较体适")
+_FOLD = str.maketrans(_TRAD, _SIMP)
+_EXTRA = str.maketrans({"點": "点", "話": "话", "種": "种", "賠": "赔", "據": "据", "著": "着",
+                        "設": "设", "計": "计", "劃": "划", "義": "义", "響": "响", "裡": "里",
+                        "裏": "里", "發": "发", "義": "义", "證": "证", "優": "优", "惠": "惠",
+                        "負": "负", "隨": "随", "鬆": "松", "樂": "乐", "錯": "错", "撐": "撑",
+                        "麼": "么", "變": "变", "結": "结", "誰": "谁", "專": "专", "薦": "荐",
+                        "務": "务", "數": "数", "兩": "两", "兼": "兼", "蓋": "盖", "即": "即",
+                        "費": "费", "只": "只", "僅": "仅", "價": "价", "報": "报", "頂": "顶",
+                        "牽": "牵", "連": "连", "後": "后", "壞": "坏", "戶": "户", "業": "业",
+                        "內": "内", "界": "界", "舉": "举", "較": "较", "擔": "担", "慮": "虑",
+                        "顧": "顾", "頭": "头", "疼": "疼", "困": "困", "滿": "满", "挑": "挑",
+                        "戰": "战", "壓": "压", "操": "操", "煩": "烦", "抱": "抱", "怨": "怨",
+                        "見": "见", "廠": "厂", "閒": "闲", "準": "准", "備": "备", "漲": "涨",
+                        "離": "离", "開": "开", "倒": "倒", "會": "会", "們": "们", "這": "这",
+                        "樣": "样", "嗎": "吗", "對": "对", "沒": "没", "幾": "几", "問": "问",
+                        "幫": "帮", "處": "处", "輕": "轻", "踏": "踏", "實": "实", "意": "意",
+                        "値": "值", "說": "说", "來": "来", "損": "损", "斷": "断", "錢": "钱",
+                        "久": "久", "導": "导", "致": "致", "帶": "带", "盤": "盘", "總": "总",
+                        "歡": "欢", "謝": "谢", "穩": "稳", "為": "为", "辦": "办", "當": "当"})
+
+
+def _compile(rules: list[tuple[QuestionType, float, str]]) -> list[Rule]:
+    return [(kind, weight, re.compile(pattern)) for kind, weight, pattern in rules]
+
+
+_RULES = {"zh": _compile(_ZH_RULES), "en": _compile(_EN_RULES)}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class RuleClassifier:
+    """The offline, rule-based question classifier."""
+
+    def classify(self, text: str, locale: str) -> QuestionType:
+        """The type of one utterance; Chinese rules for zh-* or any text with CJK characters."""
+        chinese = not locale.lower().startswith("en") or bool(_CJK.search(text))
+        norm = _prepare(text, chinese)
+        if not norm:
+            return QuestionType.OTHER
+        asking = bool((_ZH_QUESTION if chinese else _EN_QUESTION).search(norm))
+        scores = dict.fromkeys(QuestionType, 0.0)
+        for kind, weight, pattern in _RULES["zh" if chinese else "en"]:
+            if pattern.search(norm):
+                scores[kind] += weight
+        if not asking:
+            for kind in ASKING:
+                scores[kind] = 0.0
+        best = max(scores.values())
+        if best <= 0:
+            return QuestionType.S if asking else QuestionType.OTHER
+        return next(kind for kind in PRIORITY if scores[kind] == best)
+
+
+def _prepare(text: str, chinese: bool) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[!！。.…~～]+$", "", text).strip()
+    if not chinese:
+        return re.sub(r"\s+", " ", text.replace("’", "'").replace("—", "-"))
+    for cantonese, mandarin in _CANTONESE:
+        text = text.replace(cantonese, mandarin)
+    text = text.translate(_FOLD).translate(_EXTRA)
+    text = re.sub(r"未\?*$", "吗?", text)
+    return re.sub(r"\s+", "", text)
+
+
+_DEFAULT = RuleClassifier()
+
+
+def classify_question(text: str, locale: str) -> QuestionType:
+    """The type of an agent's question with the default rule-based classifier."""
+    return _DEFAULT.classify(text, locale)
