@@ -166,7 +166,8 @@ class Festival:
     key: str
     date: date
     kind: FestivalKind
-    name: Mapping[str, str] | None = None  # our locale ("zh-Hans", "zh-Hant", "en") -> name
+    # our locale ("zh-Hans", "zh-Hant", "en") -> name; read-only, left out of the hash
+    name: Mapping[str, str] | None = field(default=None, hash=False)
     holiday: bool = field(default=False)  # a public holiday in the region that day
 
 

@@ -506,7 +506,7 @@ def parse_when(text: str, now: datetime, locale: str, *,
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     cleaned = normalize(text)
-    hits = _scan(cleaned, (locale == "en") if day_first is None else day_first)
+    hits = _scan(cleaned, (True if locale == "en" else None) if day_first is None else day_first)
     day_hit, span_hit = _first(hits, _Day), _first(hits, _Duration)
     part_hit, clock_hit = _first(hits, _Part), _first(hits, _Clock)
     if not (day_hit or span_hit or part_hit or clock_hit):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coachbot.clients import clean_text
 from coachbot.regions import OTHER, REGIONS, normalize_timezone, region_for_timezone
 
 DIGEST_TIME_CHOICES = ("07:00", "07:30", "08:00", "08:30", "09:00")
+EOD_TIME_CHOICES = ("18:00", "18:30", "19:00", "20:00", "20:30", "21:00")
 TARGET_CHOICES = (1, 2, 3, 4, 5, 6)
+TONE_CHOICES = ("warm", "formal")
+MAX_SIGNATURE = 40
 REGION_CHOICES = (*REGIONS, OTHER)
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
@@ -60,3 +64,9 @@ def parse_clock_time(text: str) -> str | None:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def parse_signature(text: str) -> str | None:
+    """How the agent signs greetings ("小王 · 平安人寿"), one line, or None if unusable."""
+    line = " ".join(clean_text(text, MAX_SIGNATURE * 2).split())
+    return line[:MAX_SIGNATURE] or None

@@ -75,7 +75,8 @@ _EN_BAD = (r"stopp?ed|lost|left|passed away|died|illness|ill\b|sick|accident|law
            r"|alone|couldn't|can't work|long-term care|without")
 _EN_RULES: list[tuple[QuestionType, float, str]] = [
     (T.N, 2, r"\bhelp\b|useful|worth|important|mean to you|peace of mind|easier|more settled"
-             r"|feel (?:more|better|easier|safer)|change things|make (?:a )?difference|benefit"
+             r"|feel (?:more|better|easier|safer)|change things|make (?:a )?difference"
+             r"|\bbenefit (?:you|your)|would .{0,20}\bbenefit\b"
              r"|be (?:good|great) for"),
     (T.N, 4, r"^so (?:what )?you(?:'re| are)? (?:need|want|looking|value)|^so what (?:you|matters)"),
     (T.N, 1, r"\bif (?:you|we|your \w+) (?:had|could|were able)|\bif (?:the|a|your) .{0,40}"
@@ -108,34 +109,18 @@ _EN_QUESTION = re.compile(
 
 # Cantonese and Traditional forms folded into the Simplified the rules are written in.
 _CANTONESE = (
-    ("係咪", "是不是"), ("係唔係", "是不是"), ("會唔會", "会不会"), ("有冇", "有没有"),
-    ("可唔可以", "可不可以"), ("咩", "什么"), ("邊個", "谁"), ("點樣", "怎么样"),
-    ("點算", "怎么办"), ("幾多", "多少"), ("嘅", "的"), ("唔使", "不用"), ("咁樣", "这样"),
-    ("而家", "现在"), ("屋企", "家里"), ("冇", "没"), ("唔", "不"), ("㗎", ""),
+    ("係咪", "是不是"), ("系咪", "是不是"), ("係唔係", "是不是"), ("有冇", "有没有"),
+    ("咩", "什么"), ("邊個", "谁"), ("边个", "谁"), ("點樣", "怎么样"), ("点样", "怎么样"),
+    ("點算", "怎么办"), ("点算", "怎么办"), ("幾多", "多少"), ("几多", "多少"), ("嘅", "的"),
+    ("唔使", "不用"), ("咁樣", "这样"), ("咁样", "这样"), ("而家", "现在"), ("屋企", "家里"),
+    ("冇", "没"), ("唔", "不"), ("㗎", ""), ("呀", ""),
 )
-_TRAD = ("們這麼會樣響後擔慮擾頭難滿夠壓麻煩見幫處輕釋義值決誰來損斷說為從與產險"
-         "過沒嗎對錯幾長該護費錢養將歲讀書關係環節給還樂覺開問題應紀場樣視較體適")
-_SIMP = ("们这么会样响后担虑扰头难满够压麻烦见帮处轻释义值决谁来损断说为从与产险"
-         "过没吗对错几长该护费钱养将岁读书关系环节给还乐觉开问题应纪场样视较体适")
+# Traditional -> Simplified for every character the Chinese rules use (generated once with
+# OpenCC t2s/hk2s/tw2s over U+4E00-U+9FFF, kept where the result is a rule character;
+# regenerate when adding characters to a rule).
+_TRAD = "來們備價優內兩剛卽嗎報壓夠實對帶幫幾後慮戰損撐擔擾數斷會業樣決沒準滿漲煩牽產産發睏纍義舉萬著蓋薦處衹裏裡見設証話說説誰謝證變費賠輕辦迴這連錯開隻離難響頭顧髮鬆麼麽齣"
+_SIMP = "来们备价优内两刚即吗报压够实对带帮几后虑战损撑担扰数断会业样决没准满涨烦牵产产发困累义举万着盖荐处只里里见设证话说说谁谢证变费赔轻办回这连错开只离难响头顾发松么么出"
 _FOLD = str.maketrans(_TRAD, _SIMP)
-_EXTRA = str.maketrans({"點": "点", "話": "话", "種": "种", "賠": "赔", "據": "据", "著": "着",
-                        "設": "设", "計": "计", "劃": "划", "義": "义", "響": "响", "裡": "里",
-                        "裏": "里", "發": "发", "義": "义", "證": "证", "優": "优", "惠": "惠",
-                        "負": "负", "隨": "随", "鬆": "松", "樂": "乐", "錯": "错", "撐": "撑",
-                        "麼": "么", "變": "变", "結": "结", "誰": "谁", "專": "专", "薦": "荐",
-                        "務": "务", "數": "数", "兩": "两", "兼": "兼", "蓋": "盖", "即": "即",
-                        "費": "费", "只": "只", "僅": "仅", "價": "价", "報": "报", "頂": "顶",
-                        "牽": "牵", "連": "连", "後": "后", "壞": "坏", "戶": "户", "業": "业",
-                        "內": "内", "界": "界", "舉": "举", "較": "较", "擔": "担", "慮": "虑",
-                        "顧": "顾", "頭": "头", "疼": "疼", "困": "困", "滿": "满", "挑": "挑",
-                        "戰": "战", "壓": "压", "操": "操", "煩": "烦", "抱": "抱", "怨": "怨",
-                        "見": "见", "廠": "厂", "閒": "闲", "準": "准", "備": "备", "漲": "涨",
-                        "離": "离", "開": "开", "倒": "倒", "會": "会", "們": "们", "這": "这",
-                        "樣": "样", "嗎": "吗", "對": "对", "沒": "没", "幾": "几", "問": "问",
-                        "幫": "帮", "處": "处", "輕": "轻", "踏": "踏", "實": "实", "意": "意",
-                        "値": "值", "說": "说", "來": "来", "損": "损", "斷": "断", "錢": "钱",
-                        "久": "久", "導": "导", "致": "致", "帶": "带", "盤": "盘", "總": "总",
-                        "歡": "欢", "謝": "谢", "穩": "稳", "為": "为", "辦": "办", "當": "当"})
 
 
 def _compile(rules: list[tuple[QuestionType, float, str]]) -> list[Rule]:
@@ -176,7 +161,7 @@ def _prepare(text: str, chinese: bool) -> str:
         return re.sub(r"\s+", " ", text.replace("’", "'").replace("—", "-"))
     for cantonese, mandarin in _CANTONESE:
         text = text.replace(cantonese, mandarin)
-    text = text.translate(_FOLD).translate(_EXTRA)
+    text = text.translate(_FOLD)
     text = re.sub(r"未\?*$", "吗?", text)
     return re.sub(r"\s+", "", text)
 

@@ -19,9 +19,12 @@ from coachbot.locales import LOCALES
 from coachbot.plan import activity_plan, parse_target
 from coachbot.preferences import (
     DIGEST_TIME_CHOICES,
+    EOD_TIME_CHOICES,
     REGION_CHOICES,
     TARGET_CHOICES,
+    TONE_CHOICES,
     parse_clock_time,
+    parse_signature,
     place_for_region,
     place_for_zone_text,
 )
@@ -31,7 +34,14 @@ from coachbot.store import Agent, Dialog
 PREFIX = "pf"
 FLOW = "prefs"
 ONBOARDING, SETTINGS = "o", "s"
-FIELDS = ("lang", "region", "time", "target")
+FIELDS = ("lang", "region", "time", "target", "eod", "tone", "sign")
+# typed answers: step -> (parser, agent column, template saying what was wrong)
+TYPED = {
+    "time": (parse_clock_time, "digest_time", "preferences/bad_time"),
+    "eod": (parse_clock_time, "eod_time", "preferences/bad_time"),
+    "target": (parse_target, "monthly_target", "preferences/bad_target"),
+    "sign": (parse_signature, "signature", "preferences/bad_signature"),
+}
 NEXT_IN_ONBOARDING = {"lang": "region", "region": "time", "time": "target", "target": None}
 
 
@@ -97,23 +107,17 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
                     keyboard=ReplyKeyboardRemove())
         await _after_change(update, context, agent, "region", mode, fresh=True)
         return
-    if dialog.step == "time":
-        value = parse_clock_time(answer)
-        if value is None:
-            await reply(update, context, agent, "preferences/bad_time", typed=answer[:60])
-            return
-        agent = context.services.store.update_agent(agent.id, digest_time=value)
-        await _after_change(update, context, agent, "time", mode, fresh=True)
+    typed = TYPED.get(dialog.step)
+    if typed is None:
+        await reply(update, context, agent, "general/free_text")
         return
-    if dialog.step == "target":
-        target = parse_target(answer)
-        if target is None:
-            await reply(update, context, agent, "preferences/bad_target", typed=answer[:60])
-            return
-        agent = context.services.store.update_agent(agent.id, monthly_target=target)
-        await _after_change(update, context, agent, "target", mode, fresh=True)
+    parse, column, error_template = typed
+    value = parse(answer)
+    if value is None:
+        await reply(update, context, agent, error_template, typed=answer[:60])
         return
-    await reply(update, context, agent, "fallback/free_text")
+    agent = context.services.store.update_agent(agent.id, **{column: value})
+    await _after_change(update, context, agent, dialog.step, mode, fresh=True)
 
 
 async def on_location(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -156,6 +160,15 @@ def _apply(context: CoachContext, agent: Agent, field: str, value: str) -> Agent
         return store.update_agent(agent.id, digest_time=clock)
     if field == "target" and value.isdigit() and parse_target(value) is not None:
         return store.update_agent(agent.id, monthly_target=int(value))
+    if field == "eod":
+        clock = f"{value[:2]}:{value[2:]}" if len(value) == 4 else ""
+        if parse_clock_time(clock) != clock:
+            return None
+        return store.update_agent(agent.id, eod_time=clock)
+    if field == "tone" and value in TONE_CHOICES:
+        return store.update_agent(agent.id, tone=value)
+    if field == "sign" and value == "-":
+        return store.update_agent(agent.id, signature=None)
     return None
 
 
@@ -174,7 +187,7 @@ async def _after_change(
         store.clear_dialog(agent.id, chat.id)
         await _settings_card(update, context, agent, fresh=fresh, changed=field)
         return
-    following = NEXT_IN_ONBOARDING[field]
+    following = NEXT_IN_ONBOARDING.get(field)
     if following is not None:
         await _ask(update, context, agent, following, ONBOARDING, fresh=fresh)
         return
@@ -218,11 +231,17 @@ def _choices(context: CoachContext, agent: Agent, field: str, mode: str) -> list
         buttons = [(mark(label(context, agent, f"regions.{code}"), code == agent.region),
                     f"{PREFIX}:region:{code}:{mode}") for code in REGION_CHOICES]
         return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    if field == "time":
-        buttons = [(mark(value, value == agent.digest_time),
-                    f"{PREFIX}:time:{value.replace(':', '')}:{mode}")
-                   for value in DIGEST_TIME_CHOICES]
+    if field in ("time", "eod"):
+        current = agent.digest_time if field == "time" else agent.eod_time
+        choices = DIGEST_TIME_CHOICES if field == "time" else EOD_TIME_CHOICES
+        buttons = [(mark(value, value == current),
+                    f"{PREFIX}:{field}:{value.replace(':', '')}:{mode}") for value in choices]
         return [buttons[:3], buttons[3:]]
+    if field == "tone":
+        return [[(mark(label(context, agent, f"tones.{tone}"), tone == agent.tone),
+                  f"{PREFIX}:tone:{tone}:{mode}") for tone in TONE_CHOICES]]
+    if field == "sign":
+        return [[(label(context, agent, "settings.sign_default"), f"{PREFIX}:sign:-:{mode}")]]
     buttons = [(mark(str(value), value == agent.monthly_target),
                 f"{PREFIX}:target:{value}:{mode}") for value in TARGET_CHOICES]
     return [buttons[:3], buttons[3:]]
@@ -248,6 +267,9 @@ async def _settings_card(
          (label(context, agent, "settings.region"), f"{PREFIX}:ask:region:{SETTINGS}")],
         [(label(context, agent, "settings.time"), f"{PREFIX}:ask:time:{SETTINGS}"),
          (label(context, agent, "settings.target"), f"{PREFIX}:ask:target:{SETTINGS}")],
+        [(label(context, agent, "settings.eod"), f"{PREFIX}:ask:eod:{SETTINGS}"),
+         (label(context, agent, "settings.tone"), f"{PREFIX}:ask:tone:{SETTINGS}")],
+        [(label(context, agent, "settings.sign"), f"{PREFIX}:ask:sign:{SETTINGS}")],
     ]
     values = {"agent": agent, "plan": activity_plan(agent.monthly_target), "changed": changed}
     if fresh:

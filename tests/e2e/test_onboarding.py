@@ -187,3 +187,20 @@ async def test_group_messages_are_answered_only_when_addressed(bot):
     update = bot.sandbox.send_text(bot.user, f"@{bot.app.bot.username} 你好", chat_id=-500)
     replies = await bot.inject(update, -500)
     assert "展业教练" in replies[-1]["text"]
+
+
+async def test_settings_for_greetings_and_the_end_of_day_log(bot):
+    await onboard(bot, language="简体中文", region="中国香港", time="08:00", target="2")
+    await bot.send("/settings")
+    await bot.press("祝福语气")
+    card = (await bot.press("正式"))[-1]
+    assert "祝福语气：正式" in card["text"]
+    await bot.press("署名")
+    card = (await bot.send("王芳 · 您的保险顾问"))[-1]
+    assert "署名：王芳 · 您的保险顾问" in card["text"]
+    await bot.press("班后作业时间")
+    card = (await bot.press("19:00"))[-1]
+    assert "班后作业：19:00" in card["text"]
+    agent = bot.store.get_agent(bot.user.id)
+    assert (agent.tone, agent.signature, agent.eod_time) == ("formal", "王芳 · 您的保险顾问",
+                                                            "19:00")

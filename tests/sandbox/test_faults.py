@@ -36,9 +36,9 @@ async def test_flood_limit_per_chat_gives_retry_after():
         sandbox.send_text(agent, "/start")
         async with Bot(sandbox.token, base_url=sandbox.base_url) as bot:
             for n in range(3):  # a short burst is tolerated
-                await bot.send_message(agent.id, f"burst {n}")
+                await client.send_message(agent.id, f"burst {n}")
             with pytest.raises(RetryAfter):
-                await bot.send_message(agent.id, "one too many")
+                await client.send_message(agent.id, "one too many")
         assert sandbox.flood_rejections == 1
         assert sandbox.requests[-1].response["parameters"] == {"retry_after": 1}
         assert sandbox.rejections == []  # a 429 is not an invalid request
@@ -71,48 +71,48 @@ def test_flood_limits_per_chat_global_and_group():
     assert error.value.parameters["retry_after"] == 22  # 20 per minute in a group
 
 
-async def test_blocked_user_gets_403_and_the_bot_is_told(sandbox: Sandbox, bot: Bot,
+async def test_blocked_user_gets_403_and_the_bot_is_told(sandbox: Sandbox, client: Bot,
                                                           echo_app: App):
     agent = sandbox.user(1001)
     await sandbox.wait_for_bot(agent.id, after=sandbox.send_text(agent, "hi")["_seq"])
     sandbox.block_user(agent.id)
     with pytest.raises(Forbidden, match="blocked by the user"):
-        await bot.send_message(agent.id, "are you there?")
+        await client.send_message(agent.id, "are you there?")
     await sandbox.wait_idle()
     assert echo_app.bot_data["updates"][-1].my_chat_member.new_chat_member.status == "kicked"
     sandbox.unblock_user(agent.id)
-    await bot.send_message(agent.id, "welcome back")
+    await client.send_message(agent.id, "welcome back")
 
 
 @retry_after_warning
-async def test_fail_next_with_errors(sandbox: Sandbox, bot: Bot):
+async def test_fail_next_with_errors(sandbox: Sandbox, client: Bot):
     agent = sandbox.user(1001)
     sandbox.send_text(agent, "/start")
     sandbox.fail_next("sendMessage")
     with pytest.raises(NetworkError, match="Internal Server Error"):
-        await bot.send_message(agent.id, "first try")
-    await bot.send_message(agent.id, "second try")
+        await client.send_message(agent.id, "first try")
+    await client.send_message(agent.id, "second try")
     sandbox.fail_next("*", error_code=429, description="Too Many Requests: retry after 7",
                       retry_after=7, count=2)
     for _ in range(2):
         with pytest.raises(RetryAfter):
-            await bot.get_me()
+            await client.get_me()
     sandbox.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
     with pytest.raises(BadRequest):
-        await bot.send_message(agent.id, "x")
+        await client.send_message(agent.id, "x")
     assert [m["text"] for m in sandbox.bot_messages(agent.id)] == ["second try"]
     assert sandbox.rejections == []  # injected faults are not the bot's fault
     with pytest.raises(ValueError, match="not a Bot API method"):
         sandbox.fail_next("sendMesage")
 
 
-async def test_dropped_connection(sandbox: Sandbox, bot: Bot):
+async def test_dropped_connection(sandbox: Sandbox, client: Bot):
     agent = sandbox.user(1001)
     sandbox.send_text(agent, "/start")
     sandbox.fail_next("sendMessage", drop_connection=True)
     with pytest.raises(NetworkError):
-        await bot.send_message(agent.id, "lost")
-    await bot.send_message(agent.id, "delivered")
+        await client.send_message(agent.id, "lost")
+    await client.send_message(agent.id, "delivered")
     assert [m["text"] for m in sandbox.bot_messages(agent.id)] == ["delivered"]
 
 
@@ -123,11 +123,11 @@ async def test_delay_makes_the_client_time_out(sandbox: Sandbox):
     async with Bot(sandbox.token, base_url=sandbox.base_url, request=request) as bot:
         sandbox.fail_next("sendMessage", delay=0.5)
         with pytest.raises(TimedOut):
-            await bot.send_message(agent.id, "slow")
+            await client.send_message(agent.id, "slow")
         # error_code=None: answered late, but the message was sent all the same
         sandbox.fail_next("sendMessage", delay=0.5, error_code=None)
         with pytest.raises(TimedOut):
-            await bot.send_message(agent.id, "sent although the client gave up")
+            await client.send_message(agent.id, "sent although the client gave up")
         await asyncio.sleep(0.5)
     assert [m["text"] for m in sandbox.bot_messages(agent.id)] == [
         "sent although the client gave up"]
@@ -137,7 +137,7 @@ async def test_stop_releases_a_pending_long_poll_at_once():
     sandbox = Sandbox()
     await sandbox.start()
     async with Bot(sandbox.token, base_url=sandbox.base_url) as bot:
-        poll = asyncio.create_task(bot.get_updates(timeout=30, read_timeout=40))
+        poll = asyncio.create_task(client.get_updates(timeout=30, read_timeout=40))
         await asyncio.sleep(0.2)
         assert not poll.done()
         started = time.monotonic()

@@ -81,37 +81,37 @@ async def test_document_upload_getfile_and_download(sandbox: Sandbox, echo_app: 
     assert sandbox.messages(agent.id)[0]["file_bytes"] == content
 
 
-async def test_send_photo_and_document_multipart(sandbox: Sandbox, bot: Bot):
+async def test_send_photo_and_document_multipart(sandbox: Sandbox, client: Bot):
     agent = sandbox.user(1001)
     sandbox.send_text(agent, "/start")
-    message = await bot.send_photo(agent.id, TINY_PNG, caption="<b>图</b>", parse_mode="HTML")
+    message = await client.send_photo(agent.id, TINY_PNG, caption="<b>图</b>", parse_mode="HTML")
     assert message.photo[-1].width == 1 and message.caption == "图"
     stored = sandbox.last_bot_message(agent.id)
     assert stored["file_bytes"] == TINY_PNG and stored["caption"] == "图"
     assert stored["entities"] == [{"type": "bold", "offset": 0, "length": 1}]
     upload = [r for r in sandbox.requests if r.method == "sendPhoto"][-1]
     assert upload.files and upload.params["parse_mode"] == "HTML"
-    document = await bot.send_document(agent.id, b"a,b\n1,2\n", filename="clients.csv")
+    document = await client.send_document(agent.id, b"a,b\n1,2\n", filename="clients.csv")
     assert document.document.file_name == "clients.csv"
     assert document.document.mime_type == "text/csv"
-    file = await bot.get_file(document.document.file_id)
+    file = await client.get_file(document.document.file_id)
     assert await file.download_as_bytearray() == b"a,b\n1,2\n"
-    again = await bot.send_document(agent.id, document.document.file_id)  # resend by file_id
+    again = await client.send_document(agent.id, document.document.file_id)  # resend by file_id
     assert again.document.file_id == document.document.file_id
     with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
-        await bot.send_photo(agent.id, b"not an image")
+        await client.send_photo(agent.id, b"not an image")
 
 
-async def test_user_photo_reaches_the_bot(sandbox: Sandbox, echo_app: App, bot: Bot):
+async def test_user_photo_reaches_the_bot(sandbox: Sandbox, echo_app: App, client: Bot):
     agent = sandbox.user(1001)
     sandbox.send_photo(agent, caption="名片")
     await sandbox.wait_idle()
     photo = received(echo_app)[-1].message.photo[-1]
-    file = await bot.get_file(photo.file_id)
+    file = await client.get_file(photo.file_id)
     assert bytes(await file.download_as_bytearray()) == TINY_PNG
 
 
-async def test_groups_privacy_removal_and_migration(sandbox: Sandbox, echo_app: App, bot: Bot):
+async def test_groups_privacy_removal_and_migration(sandbox: Sandbox, echo_app: App, client: Bot):
     agent = sandbox.user(1001, "Alice")
     joined = sandbox.add_bot_to_group(agent, -500, "Team")
     assert joined["message"]["new_chat_members"][0]["is_bot"]
@@ -127,11 +127,11 @@ async def test_groups_privacy_removal_and_migration(sandbox: Sandbox, echo_app: 
     new_id = sandbox.migrate_group(-500)
     assert str(new_id).startswith("-100")
     with pytest.raises(ChatMigrated) as migrated:
-        await bot.send_message(-500, "old group?")
+        await client.send_message(-500, "old group?")
     assert migrated.value.new_chat_id == new_id
     sandbox.remove_bot_from_group(agent, new_id)
     with pytest.raises(Forbidden, match="kicked from the supergroup chat"):
-        await bot.send_message(new_id, "still here?")
+        await client.send_message(new_id, "still here?")
     await sandbox.wait_idle()
     assert received(echo_app)[-1].my_chat_member.new_chat_member.status == "kicked"
 

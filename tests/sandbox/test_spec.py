@@ -75,7 +75,7 @@ def check_against_spec(type_name: str, value: Any) -> None:
 
 
 async def test_objects_the_sandbox_produces_match_the_spec(sandbox: Sandbox, echo_app: App,
-                                                           bot: Bot):
+                                                           client: Bot):
     alice = sandbox.user(1001, "Alice", last_name="W", username="alice")
     bob = sandbox.user(1002, "Bob")
     sandbox.send_text(alice, "/start hello @bob #tag https://example.com a@b.cn")
@@ -98,18 +98,18 @@ async def test_objects_the_sandbox_produces_match_the_spec(sandbox: Sandbox, ech
     new_id = sandbox.migrate_group(-500)
     sandbox.press(alice, 999, "forged", force=True)
     await sandbox.wait_idle()
-    await bot.send_photo(alice.id, TINY_PNG, caption="x")
-    await bot.send_document(alice.id, b"data", filename="d.txt")
-    await bot.get_chat(alice.id)
-    await bot.get_chat(new_id)
-    await bot.get_chat_member(new_id, bob.id)
-    await bot.get_chat_member(new_id, sandbox.bot_user["id"])
-    await bot.set_my_commands([BotCommand("start", "Start")])
-    await bot.get_my_commands()
-    await bot.get_webhook_info()
+    await client.send_photo(alice.id, TINY_PNG, caption="x")
+    await client.send_document(alice.id, b"data", filename="d.txt")
+    await client.get_chat(alice.id)
+    await client.get_chat(new_id)
+    await client.get_chat_member(new_id, bob.id)
+    await client.get_chat_member(new_id, sandbox.bot_user["id"])
+    await client.set_my_commands([BotCommand("start", "Start")])
+    await client.get_my_commands()
+    await client.get_webhook_info()
     file_id = next(m["message"]["document"]["file_id"] for m in sandbox.messages(alice.id)
                    if "document" in m["message"])
-    await bot.get_file(file_id)
+    await client.get_file(file_id)
     sandbox.remove_bot_from_group(alice, new_id)
     sandbox.block_user(alice.id)
     await sandbox.wait_idle()

@@ -20,7 +20,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_updates_are_posted_to_the_webhook_with_the_secret(sandbox: Sandbox, bot: Bot):
+async def test_updates_are_posted_to_the_webhook_with_the_secret(sandbox: Sandbox, client: Bot):
     port = free_port()
     app = build_echo_app(sandbox)
     await app.initialize()
@@ -39,11 +39,11 @@ async def test_updates_are_posted_to_the_webhook_with_the_secret(sandbox: Sandbo
         assert reply["text"] == "echo via webhook"
         assert sandbox.delivery.log[-1]["status"] == 200
         with pytest.raises(Conflict, match="webhook is active"):
-            await bot.get_updates()
+            await client.get_updates()
         wrong = {"update_id": 999, "message": update["message"]}
         assert await sandbox.post_to_webhook(wrong, secret="wrong") == 403
         assert await sandbox.post_to_webhook(wrong, secret=None) == 403
-        info = await bot.get_webhook_info()
+        info = await client.get_webhook_info()
         assert info.url.endswith("/hook") and info.pending_update_count == 0
     finally:
         await app.updater.stop()
@@ -51,7 +51,7 @@ async def test_updates_are_posted_to_the_webhook_with_the_secret(sandbox: Sandbo
         await app.shutdown()
 
 
-async def test_failed_deliveries_are_retried(sandbox: Sandbox, bot: Bot):
+async def test_failed_deliveries_are_retried(sandbox: Sandbox, client: Bot):
     calls: list[str | None] = []
 
     async def flaky(request: web.Request) -> web.Response:
@@ -65,11 +65,11 @@ async def test_failed_deliveries_are_retried(sandbox: Sandbox, bot: Bot):
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="abc")
+        await client.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="abc")
         sandbox.send_text(sandbox.user(1001), "hello")
         await sandbox.wait_idle()
         assert calls == ["abc", "abc", "abc"]
-        info = await bot.get_webhook_info()
+        info = await client.get_webhook_info()
         assert info.last_error_message == (
             "Wrong response from the webhook: 500 Internal Server Error")
         assert info.pending_update_count == 0
@@ -77,16 +77,16 @@ async def test_failed_deliveries_are_retried(sandbox: Sandbox, bot: Bot):
         await runner.cleanup()
 
 
-async def test_webhook_url_rules(sandbox: Sandbox, bot: Bot):
+async def test_webhook_url_rules(sandbox: Sandbox, client: Bot):
     from telegram.error import BadRequest
 
     with pytest.raises(BadRequest):
-        await bot.set_webhook("http://example.com/hook")
+        await client.set_webhook("http://example.com/hook")
     assert sandbox.rejections[-1].description == (
         "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
     with pytest.raises(BadRequest):
-        await bot.set_webhook("https://example.com/hook", secret_token="has space")
-    await bot.set_webhook("https://example.com/hook")
-    await bot.delete_webhook(drop_pending_updates=True)
+        await client.set_webhook("https://example.com/hook", secret_token="has space")
+    await client.set_webhook("https://example.com/hook")
+    await client.delete_webhook(drop_pending_updates=True)
     assert sandbox.webhook is None
-    assert await bot.get_updates() == ()
+    assert await client.get_updates() == ()
