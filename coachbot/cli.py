@@ -67,6 +67,19 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user-id", type=int, default=1001)
     chat.add_argument("--language", default="zh-hans")
     chat.set_defaults(handler=_chat)
+
+    demo = sub.add_parser("demo-data", help="fill one agent's book with realistic demo clients",
+                          description="Create about 40 demo clients for one agent in the "
+                          "database of COACHBOT_DB: grades A-D, prospects at every stage, "
+                          "closed clients in all three tiers, families, solar and lunar "
+                          "birthdays, policies, a 60-day contact log and two group clients. "
+                          "Creates the agent if needed.")
+    demo.add_argument("--agent-id", type=int, default=1001,
+                      help="Telegram user id of the agent (the sandbox chats as 1001)")
+    demo.add_argument("--reset", action="store_true",
+                      help="delete that agent's clients first (otherwise an agent who already "
+                      "has clients is left alone)")
+    demo.set_defaults(handler=_demo_data)
     return parser
 
 
@@ -116,6 +129,36 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
     asyncio.run(run_terminal_chat(args.control_url, user_id=args.user_id,
                                   language_code=args.language))
+    return 0
+
+
+def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from coachbot.demo import install_demo
+    from coachbot.store import Store
+
+    store = Store.open(settings.db_path, tier_thresholds=settings.tier_thresholds)
+    try:
+        agent = store.ensure_agent(args.agent_id, first_name="Demo", username=None,
+                                   locale="zh-Hans")
+        today = datetime.now(ZoneInfo(agent.timezone)).date()
+        try:
+            result = install_demo(store, agent.id, today=today, reset=args.reset)
+        except LookupError as exc:
+            print(f"coachbot: agent {agent.id} already has {exc.args[0]} clients in "
+                  f"{settings.db_path}; add --reset to replace them", file=sys.stderr)
+            return 1
+    finally:
+        store.close()
+    removed = f" (removed {result.removed} old ones)" if result.removed else ""
+    print(f"Demo book for agent {agent.id} in {settings.db_path}: "
+          f"{result.clients} clients{removed}.")
+    print("  grades:  " + ", ".join(f"{k} {v}" for k, v in result.grades.items()))
+    print("  stages:  " + ", ".join(f"{k} {v}" for k, v in result.stages.items()))
+    print("  tiers:   " + ", ".join(f"{k} {v}" for k, v in result.tiers.items()))
+    print(f"  groups:  {result.groups}")
     return 0
 
 

@@ -323,7 +323,7 @@ class _Seeder:
         low, high = TIER_BOUNDS[tier]
         premiums = [self._premium(product) for product in plan]
         while sum(premiums) > high * self.factor:  # keep the tier what the roster says
-            premiums = [round(p * 0.8 / 100) * 100 for p in premiums]
+            premiums = [_round_money(p * 0.8) for p in premiums]
         if sum(premiums) < low * self.factor:
             premiums[0] += round((low * self.factor - sum(premiums)) / 100 + 1) * 100
         for position, (product, premium) in enumerate(zip(plan, premiums, strict=True)):
@@ -357,7 +357,7 @@ class _Seeder:
 
     def _premium(self, product: Sequence[Any]) -> int:
         low, high = product[2]
-        return round(self.rng.randint(low, high) * self.factor / 100) * 100
+        return _round_money(self.rng.randint(low, high) * self.factor)
 
     def _start_date(self, this_month: bool) -> date:
         if this_month:
@@ -441,6 +441,12 @@ class _Seeder:
                                       won=won)
         self._contacts(client.id, "group")
         return client.id
+
+
+def _round_money(value: float) -> int:
+    """A premium as people quote it: to the hundred, or to the ten below 2,000."""
+    step = 100 if value >= 2_000 else 10
+    return max(step, round(value / step) * step)
 
 
 def _next_anniversary(start: date, today: date) -> date:

@@ -45,8 +45,8 @@ class QuickAdd:
 _DAY_FIRST_REGIONS = frozenset({"HK", "SG", "MY"})
 _SEPARATORS = str.maketrans({c: " " for c in ",;|，；、\t\n\r"})
 _BIRTHDAY_WORD = re.compile(
-    r"(?:出生日期|出生|生日|生於|生于|(?<![a-z])(?:birthday|bday|born(?:\s+on)?|dob|d\.o\.b\.?"
-    r"|b\.(?=\s*\d)))\s*[:：]?\s*", re.IGNORECASE)
+    r"(?:出生日期|出生(?!地)|生日|生於|生于|(?<![a-z])(?:birthday|bday|born(?:\s+on)?|dob"
+    r"|d\.o\.b\.?|b\.(?=\s*\d)))\s*(?:[:：是为為]\s*)?", re.IGNORECASE)
 _GENDER_WORDS: dict[str, Gender] = {
     "男": "m", "男士": "m", "男性": "m", "先生": "m", "male": "m", "女": "f", "女士": "f",
     "女性": "f", "小姐": "f", "太太": "f", "夫人": "f", "female": "f",

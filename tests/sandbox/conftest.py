@@ -92,7 +92,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def bot(sandbox: Sandbox) -> AsyncIterator[Bot]:
+async def client(sandbox: Sandbox) -> AsyncIterator[Bot]:
     """A plain telegram.Bot for direct API calls."""
     async with Bot(sandbox.token, base_url=sandbox.base_url,
                    base_file_url=sandbox.base_file_url) as client:

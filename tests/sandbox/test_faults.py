@@ -34,7 +34,7 @@ async def test_flood_limit_per_chat_gives_retry_after():
     async with Sandbox(enforce_flood_limits=True) as sandbox:
         agent = sandbox.user(1001)
         sandbox.send_text(agent, "/start")
-        async with Bot(sandbox.token, base_url=sandbox.base_url) as bot:
+        async with Bot(sandbox.token, base_url=sandbox.base_url) as client:
             for n in range(3):  # a short burst is tolerated
                 await client.send_message(agent.id, f"burst {n}")
             with pytest.raises(RetryAfter):
@@ -120,7 +120,7 @@ async def test_delay_makes_the_client_time_out(sandbox: Sandbox):
     agent = sandbox.user(1001)
     sandbox.send_text(agent, "/start")
     request = HTTPXRequest(read_timeout=0.2)
-    async with Bot(sandbox.token, base_url=sandbox.base_url, request=request) as bot:
+    async with Bot(sandbox.token, base_url=sandbox.base_url, request=request) as client:
         sandbox.fail_next("sendMessage", delay=0.5)
         with pytest.raises(TimedOut):
             await client.send_message(agent.id, "slow")
@@ -136,7 +136,7 @@ async def test_delay_makes_the_client_time_out(sandbox: Sandbox):
 async def test_stop_releases_a_pending_long_poll_at_once():
     sandbox = Sandbox()
     await sandbox.start()
-    async with Bot(sandbox.token, base_url=sandbox.base_url) as bot:
+    async with Bot(sandbox.token, base_url=sandbox.base_url) as client:
         poll = asyncio.create_task(client.get_updates(timeout=30, read_timeout=40))
         await asyncio.sleep(0.2)
         assert not poll.done()

@@ -198,7 +198,8 @@ async def test_chats_the_bot_cannot_write_to(sandbox: Sandbox, client: Bot):
 
 async def test_edits(sandbox: Sandbox, client: Bot, agent: SandboxUser):
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="a")]])
-    sent = await client.send_message(agent.id, "<b>v1</b>", parse_mode="HTML", reply_markup=keyboard)
+    sent = await client.send_message(agent.id, "<b>v1</b>", parse_mode="HTML",
+                                     reply_markup=keyboard)
     with pytest.raises(BadRequest, match="not modified"):
         await client.edit_message_text("<b>v1</b>", agent.id, sent.message_id, parse_mode="HTML",
                                     reply_markup=keyboard)

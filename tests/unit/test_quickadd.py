@@ -66,6 +66,8 @@ LINES = [
      ("钱多多", "+8613800138000", None, None, "13900139000", [])),  # a second number: the note
     ("何太 13800138000", "HK", ("何太", "+8613800138000", None, None, None, [])),
     ("", "CN", (None, None, None, None, None, [NO_NAME])),
+    ("高明 生日是1979年10月1日 出生地上海", "CN",
+     ("高明", None, "1979-10-01", None, "出生地上海", [])),
     # English lines
     ("Mr Tan 91234567", "SG", ("Mr Tan", "+6591234567", None, "m", None, [])),
     ("mary lee 91234567", "SG", ("mary lee", "+6591234567", None, None, None, [])),
