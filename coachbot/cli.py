@@ -61,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8081)
     sandbox.set_defaults(handler=_sandbox)
 
+    backup = sub.add_parser("backup", help="copy the database safely while the bot runs",
+                            description="Online backup of the SQLite database (COACHBOT_DB).")
+    backup.add_argument("target", type=Path, help="the backup file to create")
+    backup.set_defaults(handler=_backup)
+
+    restore = sub.add_parser("restore", help="replace the database with a backup",
+                             description="Restore COACHBOT_DB from a backup file. Stop the "
+                             "bot first; the restored database is migrated to this version.")
+    restore.add_argument("source", type=Path, help="the backup file")
+    restore.add_argument("--yes", action="store_true", help="don't ask for confirmation")
+    restore.set_defaults(handler=_restore)
+
     chat = sub.add_parser("chat", help="terminal chat with a running sandbox",
                           description="Chat as a Telegram user through a running sandbox.")
     chat.add_argument("--control-url", default="http://127.0.0.1:8081/control")
@@ -121,6 +133,37 @@ def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
     _configure_logging(settings)
     asyncio.run(runner.serve_sandbox(args.port))
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from coachbot.store.database import backup
+
+    if not settings.db_path.exists():
+        raise ConfigError(f"COACHBOT_DB: {settings.db_path} does not exist, nothing to back up")
+    try:
+        pages = backup(settings.db_path, args.target)
+    except FileExistsError:
+        print(f"coachbot: {args.target} already exists; choose a new file name", file=sys.stderr)
+        return 1
+    print(f"Backed up {settings.db_path} to {args.target} ({pages} pages, integrity ok).")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from coachbot.store.database import restore
+
+    if not args.source.exists():
+        print(f"coachbot: {args.source} does not exist", file=sys.stderr)
+        return 1
+    if not args.yes:
+        answer = input(f"Replace {settings.db_path} with {args.source}? Stop the bot first. "
+                       "[y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing changed.")
+            return 1
+    applied = restore(args.source, settings.db_path)
+    print(f"Restored {settings.db_path} from {args.source}; schema {applied[-1]}.")
     return 0
 
 

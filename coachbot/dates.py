@@ -11,7 +11,9 @@ A clock hour without am/pm or a part of the day ("3点", "at 3") from 1 to 6 is 
 agents book client meetings, not 3 a.m. calls ("03:00" is taken literally). Parts of the day
 alone give a time too: 上午/morning 09:00, 中午/noon 12:00, 下午/afternoon 14:00, 晚上 20:00.
 "下周五"/"next Friday" is Friday of next week (weeks start on Monday); a bare "周五"/"Friday"
-is the next Friday from today (a week on if it is today and the time has passed).
+is the next Friday from today (a week on if it is today and the time has passed). A time
+already past today with no day named is tomorrow; a day without a time is 09:00 (has_time
+False), which for "今天"/"today" may already be past: such a reminder is simply due now.
 
 Day/month order of numeric dates (document of record):
 - year first ("1985-03-02", "1985/3/2", "1985.3.2", "19850302", "1985年3月2日"): Y M D.

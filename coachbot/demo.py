@@ -166,7 +166,7 @@ def book_counts(store: Store, agent_id: int) -> classify.BookSummary:
     clients = store.book_clients(agent_id)
     policies = store.book_policies(agent_id)
     tiers = {c.id: classify.client_tier([p for p in policies if p.client_id == c.id], currency,
-                                        DEFAULT_TIER_THRESHOLDS) for c in clients}
+                                        store.tier_thresholds) for c in clients}
     return classify.summarize_book(clients, tiers, [])
 
 

@@ -48,14 +48,14 @@ _ZH_BAD = (r"断了|停了|断|停工|出了?事|出了?意外|生病|大病|走
 _ZH_RULES: list[tuple[QuestionType, float, str, str]] = [
     # N: the value of a solution, or the client's need said back to them
     (T.N, 2, r"帮助|帮到|帮得上|有用|有没有用|好处|(?<!不)安心|(?<!不)放心|踏实|轻松|省心|意义"
-             r"|意味着|值不值|值得|(?:有多|多么|很|更)重要|更好做|不受影响|不会影响|不用担心|不怕", ASK),
-    (T.N, 4, r"所以您?(?:最)?(?:需要|想要|希望|想找|看重|在意|想解决)|也就是说您", ASK),
-    (T.N, 2, r"是不是就|是不是可以|就不用|不用再|就可以不|就能", ASK),
+             r"|意味着|值不值|值得|(?:有多|多么|很|更)重要|更好做|不受影响|(?<!会)不会影响|不用担心|不怕", ASK),
+    (T.N, 6, r"所以您?(?:最)?(?:需要|想要|希望|想找|看重|在意|想解决)|也就是说您", ASK),
+    (T.N, 3, r"是不是就|是不是可以|就不用|不用再|就可以不|就能", ASK),
     (T.N, 1, r"(?:如果|要是|假如)(?:能|可以|有|每)|有了这样|这样一来|这样的话"
-             r"|(?:还有|留下|准备好|备好|存下)一笔|有一份|有这样|有个办法|有一种", ASK),
+             r"|有一笔|有一份|有这样|有个办法|有一种", ASK),
     (T.N, 2, r"(?:如果|要是|假如).{0,40}(?:合适|适合|可以接受|可行|行不行|(?<!会)怎么样|如何)", ASK),
     # I: what a problem leads to, costs, who pays, how long it holds
-    (T.I, 2, r"万一|(?<!不受)(?<!不会)(?<!不)影响|后果|牵连|拖累|连累|代价|损失|谁来|由谁|撑多久|能撑"
+    (T.I, 2, r"万一|会不会影响|(?<!不受)(?<!不会)(?<!不)影响|后果|牵连|拖累|连累|代价|损失|谁来|由谁|撑多久|能撑"
              r"|怎么办|会怎么|会怎样|会变成|变成什么|会.{0,6}多少|少多少|差多少|花多少|多少成本"
              r"|会发生什么|带来哪些|落到谁|耽误|耽搁|压垮|拖垮|追到|找到您?个人|找上|还不上|承担", ASK),
     (T.I, 1, _ZH_IF, ASK),
@@ -72,8 +72,10 @@ _ZH_RULES: list[tuple[QuestionType, float, str, str]] = [
     (T.PITCH, 2, r"这(?:个|份|款)?(?:产品|计划|方案|保单)|缴费|保障终身|终身保障|附加|加送|赠送|额外"
                  r"|保额|周年庆|限时|活动期间|热卖", TELL),
     # closed: yes/no checks, including a statement said as a question
-    (T.CLOSED, 2, r"(?:吗|吧|么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗|了没)\?*$", ASK),
-    (T.CLOSED, 1, r"是不是|有没有|(.)不\1|\?$", ASK),
+    (T.CLOSED, 2, r"(?:吗|吧|(?<![什怎这那])么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗|了没)\?*$",
+     ASK),
+    (T.CLOSED, 1, r"是不是|有没有|(.)不\1", ASK),
+    (T.CLOSED, 1, r"^(?!.*(?:什么|哪|几|多少|谁|怎么|如何|还是|是不是|有没有|会不会)).*[^吗吧么呢]\?$", ASK),
     # S: open questions about the situation, and either/or questions
     (T.S, 1.5, r"什么|哪|几|多少|多大|多久|怎么(?!办)|如何|谁|怎样|还是", ASK),
     # other: greetings and pleasantries
@@ -87,7 +89,7 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
     (T.N, 2, r"\bhelp\b|useful|worth|important|mean to you|peace of mind|easier|more settled"
              r"|feel (?:more|better|easier|safer|right)|change things|make (?:a )?difference"
              r"|\bbenefit (?:you|your)|would .{0,20}\bbenefit\b|sound right|make sense"
-             r"|work for you|sleep better|rest easier|relax|more comfortable|happier|calmer"
+             r"|(?:that|this|it) work for you|sleep better|rest easier|relax|more comfortable|happier|calmer"
              r"|more secure", ASK),
     (T.N, 4, r"^so (?:what )?you(?:'re| are)? (?:need|want|looking|value)"
              r"|^so what (?:you|matters)", ASK),
@@ -136,8 +138,8 @@ _CANTONESE = (
 # Traditional -> Simplified for every character the Chinese rules use (generated once with
 # OpenCC t2s/hk2s/tw2s over U+4E00-U+9FFF, kept where the result is a rule character;
 # regenerate when adding characters to a rule).
-_TRAD = "來們備價優內兩剛卽嗎報壓夠實對帶幫幾後慮戰損撐擔擾數斷會業樣決沒準滿漲煩牽產産發睏纍義舉萬著蓋薦處衹裏裡見設証話說説誰謝證變費賠輕辦迴這連錯開隻離難響頭顧髮鬆麼麽齣"
-_SIMP = "来们备价优内两刚即吗报压够实对带帮几后虑战损撑担扰数断会业样决没准满涨烦牵产产发困累义举万着盖荐处只里里见设证话说说谁谢证变费赔轻办回这连错开只离难响头顾发松么么出"
+_TRAD = "來個們備價優內兩剛劃動卽員喫單嗎報壓夠實對帶幫幾張後慮慶戰損撐擔擱擾數斷時會業樣決沒湊準滿漲煩熱牽產産發睏種筆箇終緊繳纍義舉萬著蓋薦處虧衹裏裡見計設証試話誤說説誰謝證變費賠賣贈輕辦迴這連週過適還錯閉開間閤隻離難靈響順頭額顧髮鬆麼麽齊齣"
+_SIMP = "来个们备价优内两刚划动即员吃单吗报压够实对带帮几张后虑庆战损撑担搁扰数断时会业样决没凑准满涨烦热牵产产发困种笔个终紧缴累义举万着盖荐处亏只里里见计设证试话误说说谁谢证变费赔卖赠轻办回这连周过适还错闭开间合只离难灵响顺头额顾发松么么齐出"
 _FOLD = str.maketrans(_TRAD, _SIMP)
 
 

@@ -29,3 +29,48 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
 def schema_version(db: Database) -> list[str]:
     """Names of the migrations applied, in order."""
     return [m.name for m in migrations.applied(db)]
+
+
+def backup(source: Path | str, target: Path | str) -> int:
+    """Copy the database with SQLite's online backup (safe while the bot writes); page count."""
+    target = Path(target)
+    if target.exists():
+        raise FileExistsError(target)
+    src = sqlite3.connect(str(source), timeout=30)
+    dst = sqlite3.connect(str(target))
+    try:
+        with dst:
+            src.backup(dst, pages=256)
+        pages = int(dst.execute("PRAGMA page_count").fetchone()[0])
+        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"backup failed its integrity check: {check}")
+        return pages
+    finally:
+        src.close()
+        dst.close()
+
+
+def restore(backup_file: Path | str, target: Path | str) -> list[str]:
+    """Replace the database with a backup (bot stopped), then migrate it; migrations applied."""
+    source = sqlite3.connect(str(backup_file))
+    try:
+        check = source.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"{backup_file} is damaged: {check}")
+        target = Path(target)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        dst = sqlite3.connect(str(target))
+        try:
+            with dst:
+                source.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        source.close()
+    db = open_database(target)
+    try:
+        return schema_version(db)
+    finally:
+        db.conn.close()
