@@ -44,6 +44,20 @@ async def start_bot(app: CoachApplication) -> None:
     await app.updater.start_polling(poll_interval=0.0, timeout=10)
 
 
+async def start_webhook_bot(app: CoachApplication, settings: Settings, secret: str) -> None:
+    """Like start_bot, but Telegram POSTs updates to our webhook server (checked by secret)."""
+    assert settings.webhook_url is not None
+    await app.initialize()
+    await on_startup(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_webhook(
+        listen=settings.webhook_listen, port=settings.webhook_port,
+        url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url, secret_token=secret,
+    )
+
+
 async def stop_bot(app: CoachApplication) -> None:
     """The reverse of start_bot."""
     assert app.updater is not None

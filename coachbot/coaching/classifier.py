@@ -53,31 +53,36 @@ _ZH_RULES: list[tuple[QuestionType, float, str, str]] = [
     (T.N, 3, r"是不是就|是不是可以|就不用|不用再|就可以不|就能", ASK),
     (T.N, 1, r"(?:如果|要是|假如)(?:能|可以|有|每)|有了这样|这样一来|这样的话"
              r"|有一笔|有一份|有这样|有个办法|有一种", ASK),
-    (T.N, 2, r"(?:如果|要是|假如).{0,40}(?:合适|适合|可以接受|可行|行不行|(?<!会)怎么样|如何)", ASK),
+    (T.N, 2, r"(?:如果|要是|假如).{0,40}(?:合适|适合|可以接受|可行|行不行|(?<!会)怎么样|如何|愿意)", ASK),
+    (T.N, 2, r"(?:如果|要是|假如|能)(?:有|把)?(?:一个|一份|个|这样的)?(?:方案|计划|办法|安排|保障)"
+             r"|(?:一次|全部|都)补齐|补上缺口", ASK),
     # I: what a problem leads to, costs, who pays, how long it holds
     (T.I, 2, r"万一|会不会影响|(?<!不受)(?<!不会)(?<!不)影响|后果|牵连|拖累|连累|代价|损失|谁来|由谁|撑多久|能撑"
              r"|怎么办|会怎么|会怎样|会变成|变成什么|会.{0,6}多少|少多少|差多少|花多少|多少成本"
-             r"|会发生什么|带来哪些|落到谁|耽误|耽搁|压垮|拖垮|追到|找到您?个人|找上|还不上|承担", ASK),
+             r"|会发生什么|带来哪些|落到谁|耽误|耽搁|压垮|拖垮|追到|找到您?个人|找上|还不上|承担|会有多大"
+             r"|会多大|追得上|跟得上|补得上|够不够补|赶不上|跑不赢|通胀", ASK),
     (T.I, 1, _ZH_IF, ASK),
     (T.I, 1, r"会不会|" + _ZH_BAD, ASK),
     (T.I, 1, _ZH_IF + r".{0,30}(?:" + _ZH_BAD + r")", ASK),
     # P: difficulties, worries, dissatisfaction, how well what they have works
     (T.P, 2, r"担心|顾虑|困扰|头疼|头痛|难不难|难在|难处|困难|挑战|满意|够|心里有底|有底吗|压力|操心"
              r"|麻烦|抱怨|意见|不放心|最怕|烦|遇到过|碰到过|试过|不过来|不到的时候|用起来|好不好用"
-             r"|方便不方便|顺不顺|不顺|吃力|紧张|手头紧", ASK),
+             r"|方便不方便|顺不顺|不顺|吃力|紧张|手头紧|闹心|糟心|不爽|心累|吃不消|不方便|不好用|超出|比预想"
+             r"|比预计|比预期|多了不少|不理想|失望|慢|拖|贵了|涨了", ASK),
     # pitch: our products, prices, returns, promotions
     (T.PITCH, 2, r"我们(?:这|的|公司|新|刚)|本公司|这款|本产品|推荐|性价比|cp值|收益|回报|保证|只要"
                  r"|只需|免费|优惠|送一|数一数二|业内|业界|一举两得|兼顾|覆盖|涵盖|即赔|就赔|保到"
                  r"|保障到|豁免|最新推出|刚推出|新推出", ANY),
     (T.PITCH, 2, r"这(?:个|份|款)?(?:产品|计划|方案|保单)|缴费|保障终身|终身保障|附加|加送|赠送|额外"
-                 r"|保额|周年庆|限时|活动期间|热卖", TELL),
+                 r"|保额|周年庆|限时|活动期间|热卖|重疾险|医疗险|意外险|年金|寿险|保险|赔付|报销|领钱|派发|领到"
+                 r"|保障更|多次赔|才几|只是几", TELL),
     # closed: yes/no checks, including a statement said as a question
     (T.CLOSED, 2, r"(?:吗|吧|(?<![什怎这那])么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗|了没)\?*$",
      ASK),
     (T.CLOSED, 1, r"是不是|有没有|(.)不\1", ASK),
     (T.CLOSED, 1, r"^(?!.*(?:什么|哪|几|多少|谁|怎么|如何|还是|是不是|有没有|会不会)).*[^吗吧么呢]\?$", ASK),
     # S: open questions about the situation, and either/or questions
-    (T.S, 1.5, r"什么|哪|几|多少|多大|多久|怎么(?!办)|如何|谁|怎样|还是", ASK),
+    (T.S, 1.5, r"什么|哪|几(?![千百万十])|多少|多大|多久|怎么(?!办)|如何|谁|怎样|还是", ASK),
     # other: greetings and pleasantries
     (T.OTHER, 3, r"^(?:您好|你好|早上好|谢谢|多谢|不好意思|恭喜|稍等|明白|好的|嗯)|最近好吗", ANY),
 ]
@@ -90,7 +95,8 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
              r"|feel (?:more|better|easier|safer|right)|change things|make (?:a )?difference"
              r"|\bbenefit (?:you|your)|would .{0,20}\bbenefit\b|sound right|make sense"
              r"|(?:that|this|it) work for you|sleep better|rest easier|relax|more comfortable|happier|calmer"
-             r"|more secure", ASK),
+             r"|more secure|matter to you|open to|without worrying|worry-free|take a look"
+             r"|fill (?:the|that|those) gaps?|interested in", ASK),
     (T.N, 4, r"^so (?:what )?you(?:'re| are)? (?:need|want|looking|value)"
              r"|^so what (?:you|matters)", ASK),
     (T.N, 1, r"\bif (?:you|we|there|your \w+) (?:had|could|were|was|set aside|put aside|got"
@@ -99,19 +105,24 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
     (T.I, 2, r"what would happen|what happens|\bwhat if\b|affect|impact|cost you|who would"
              r"|how long could|how long would|at risk|mean for|lead to|would you have to|cope"
              r"|get paid|dragged|consequence|delay|derail|set back|come after|go after|liable"
-             r"|fall on|end up", ASK),
+             r"|fall on|end up|put on (?:them|you|him|her)|keep up with|inflation|pressure would"
+             r"|how bad", ASK),
     (T.I, 2, r"\bif\b.{0,60}(?:" + _EN_BAD + r")|^without\b", ASK),
     (T.P, 2, r"worr|concern|unhappy|not happy|happy with|satisf|confident|\bhard|difficult"
              r"|headache|frustrat|struggl|problem|\benough\b|complain|challeng|bother"
              r"|keeps you up|stress|weighs|tight|tough|stretched|squeezed|how easy|how smooth"
-             r"|a pain|hassle", ASK),
+             r"|a pain|hassle|annoy|grumbl|irritat|upset|crept|more than (?:you )?expected"
+             r"|inconvenien|\bslow|disappoint|let down|gone up|how (?:have|do|did) .{0,25}\bf(?:ou|i)nd",
+     ASK),
     (T.PITCH, 2, r"\bour (?:plan|product|company|scheme|policy|policies|group|critical|team)"
                  r"|\bwe (?:have|offer|provide|are)\b|this (?:plan|policy|annuity|product)"
                  r"|\brecommend|guarantee|costs? (?:just|only)|\bjust \$|\bonly \$|\bfree\b"
                  r"|sign up|\brated\b|popular|great product|isn't that great|waiver"
                  r"|\bcovers\b|protection and savings|bonus|promotion|discount|special offer"
                  r"|limited time", ANY),
-    (T.PITCH, 2, r"\bour\b|rider|payment term|lifetime cover|sum assured|new policies", TELL),
+    (T.PITCH, 2, r"\bour\b|rider|payment term|lifetime cover|sum assured|new policies"
+                 r"|\b(?:this|the|that) (?:\w+ )?(?:plan|cover|annuity|policy)\b|reimburse"
+                 r"|pays (?:out|monthly)|protected", TELL),
     (T.CLOSED, 2, r"^(?:do|does|did|are|is|am|was|were|have|has|had|can|could|will|shall|should"
                   r"|may|would)\b.*\?$|, (?:right|yes|correct|isn't it|don't you)\?$", ASK),
     (T.S, 1.5, r"^(?:what|which|where|when|who|whose|how|tell me|roughly)\b"
@@ -122,7 +133,7 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
 ]
 
 _ZH_QUESTION = re.compile(
-    r"\?|[吗呢么吧]$|什么|哪|几|多少|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗|没错吧")
+    r"\?|[吗呢么吧]$|什么|哪|几(?![千百万十])|多少|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗|没错吧")
 _EN_QUESTION = re.compile(
     r"\?$|^(?:what|which|where|when|who|whose|why|how|do|does|did|are|is|can|could|would|will"
     r"|shall|should|have|has)\b")
@@ -138,8 +149,8 @@ _CANTONESE = (
 # Traditional -> Simplified for every character the Chinese rules use (generated once with
 # OpenCC t2s/hk2s/tw2s over U+4E00-U+9FFF, kept where the result is a rule character;
 # regenerate when adding characters to a rule).
-_TRAD = "來個們備價優內兩剛劃動卽員喫單嗎報壓夠實對帶幫幾張後慮慶戰損撐擔擱擾數斷時會業樣決沒湊準滿漲煩熱牽產産發睏種筆箇終緊繳纍義舉萬著蓋薦處虧衹裏裡見計設証試話誤說説誰謝證變費賠賣贈輕辦迴這連週過適還錯閉開間閤隻離難靈響順頭額顧髮鬆麼麽齊齣"
-_SIMP = "来个们备价优内两刚划动即员吃单吗报压够实对带帮几张后虑庆战损撑担搁扰数断时会业样决没凑准满涨烦热牵产产发困种笔个终紧缴累义举万着盖荐处亏只里里见计设证试话误说说谁谢证变费赔卖赠轻办回这连周过适还错闭开间合只离难灵响顺头额顾发松么么齐出"
+_TRAD = "來個們備價優內兩剛劃動卽員喫單嗎報壓壽夠實對帶幫幾張後慮慶戰損撐擔擱擾數斷時會業樣決沒湊準滿漲煩熱牽產産療發睏種筆箇終緊繳纍纔義脹舉萬著蓋薦處虧衹裏補裡見計設証試話誤說説誰謝證變貴費賠賣贈贏趕輕辦迴這連週過適還醫銷錢錯閉開間閤險隻離難靈韆響順預領頭額願顧髮鬆鬧麼麽齊齣"
+_SIMP = "来个们备价优内两刚划动即员吃单吗报压寿够实对带帮几张后虑庆战损撑担搁扰数断时会业样决没凑准满涨烦热牵产产疗发困种笔个终紧缴累才义胀举万着盖荐处亏只里补里见计设证试话误说说谁谢证变贵费赔卖赠赢赶轻办回这连周过适还医销钱错闭开间合险只离难灵千响顺预领头额愿顾发松闹么么齐出"
 _FOLD = str.maketrans(_TRAD, _SIMP)
 
 

@@ -135,7 +135,7 @@ class SandboxControl:
         service: bool = False,
     ) -> dict[str, Any]:
         sender = self._user(user)
-        if chat_id is None and sender.id in self.state.blocked_users:
+        if chat_id in (None, sender.id) and sender.id in self.state.blocked_users:
             self.unblock_user(sender.id)  # writing to a blocked bot means restarting it
         chat = self._chat(sender, chat_id)
         message: dict[str, Any] = {

@@ -53,6 +53,15 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def without_file_bytes(event: dict[str, Any]) -> dict[str, Any]:
+    """Events carry message dicts; their file bytes stay out of the long poll (sizes only)."""
+    message = event.get("message")
+    if message and message.get("file_bytes") is not None:
+        event = {**event, "message": {**message, "file_bytes": None,
+                                      "file_size": len(message["file_bytes"])}}
+    return event
+
+
 def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
     if name not in body:
         raise ControlError(f"missing field {name!r}")
@@ -144,7 +153,8 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
         if request.query.get("kinds"):
             kinds = frozenset(request.query["kinds"].split(","))
         found = await sandbox.wait_events(after, timeout=max(timeout, 0.0), kinds=kinds)
-        return web.json_response({"ok": True, "seq": sandbox.seq, "events": jsonable(found)})
+        light = [without_file_bytes(event) for event in found]
+        return web.json_response({"ok": True, "seq": sandbox.seq, "events": jsonable(light)})
 
     async def messages(request: web.Request) -> web.Response:
         try:

@@ -144,6 +144,7 @@ class Sandbox(SandboxControl):
         if self._runner is not None:
             return
         self.api.stopping = False
+        self.delivery.reopen()
         self._runner = web.AppRunner(self.make_app(), shutdown_timeout=0.2, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

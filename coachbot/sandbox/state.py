@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import copy
 import itertools
@@ -266,7 +267,8 @@ class SandboxState:
         return event
 
     def events_after(self, seq: int, kinds: frozenset[str] | None = None) -> list[Event]:
-        return [e for e in self.events if e.seq > seq and (kinds is None or e.kind in kinds)]
+        start = bisect.bisect_right(self.events, seq, key=lambda e: e.seq)
+        return [e for e in self.events[start:] if kinds is None or e.kind in kinds]
 
     # -- updates -----------------------------------------------------------------------------
     def inject(

@@ -526,6 +526,10 @@ def check_entities(text: str, entities: list[dict[str, Any]]) -> list[dict[str, 
 
 def validate_method_rules(method: str, params: Mapping[str, Any]) -> None:
     """Rules that need no sandbox state."""
+    if params.get("business_connection_id"):
+        raise bad_request("business connection not found")  # the sandbox has none
+    if params.get("message_thread_id"):
+        raise bad_request("message thread not found")  # nor forum topics
     if method == "sendChatAction" and params["action"] not in CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
     if method in ("setMyCommands", "getMyCommands", "deleteMyCommands"):

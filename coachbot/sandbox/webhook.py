@@ -27,6 +27,10 @@ class WebhookDelivery:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 
+    def reopen(self) -> None:
+        """Allow deliveries again after close() (the sandbox restarted)."""
+        self._closed = False
+
     def kick(self) -> None:
         """Deliver pending updates if a webhook is set (called on every change)."""
         if self._closed or self.state.webhook is None or not self.state.updates.pending:

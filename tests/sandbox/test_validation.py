@@ -165,6 +165,16 @@ async def test_unknown_parameter_is_rejected(sandbox: Sandbox, client: Bot, agen
     assert last_rejection(sandbox) == "Bad Request: unknown parameter disable_web_page_preview"
 
 
+async def test_features_the_sandbox_has_no_data_for(sandbox: Sandbox, client: Bot,
+                                                    agent: SandboxUser):
+    with pytest.raises(BadRequest):
+        await client.send_message(agent.id, "x", message_thread_id=5)
+    assert last_rejection(sandbox) == "Bad Request: message thread not found"
+    with pytest.raises(BadRequest):
+        await client.send_message(agent.id, "x", business_connection_id="abc")
+    assert last_rejection(sandbox) == "Bad Request: business connection not found"
+
+
 async def test_object_parameters_are_checked(sandbox: Sandbox, client: Bot, agent: SandboxUser):
     await client.send_message(agent.id, "see https://example.com",
                            link_preview_options=LinkPreviewOptions(is_disabled=True))

@@ -1,0 +1,218 @@
+"""Client book files end to end: import a CSV/XLSX/vCard with a preview, and /export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VCF = "text/vcard"
+GOOD_CSV = ("姓名,手机号,生日,性别,备注,标签\n"
+            "张三,138 0013 8000,1985-03-02,男,老乡,\"VIP,同学\"\n"
+            "李四,12345,,女,,\n"
+            "王芳,13900139000,农历八月十五,女,<b>宝妈</b> & 朋友,\n"
+            "华盛公司,13700137000,,,,\n").encode("utf-8-sig")
+
+
+async def onboard(bot, *, language="简体中文", region="中国内地"):
+    await bot.send("/start", expect=2)
+    await bot.press(language)
+    await bot.press(region)
+    await bot.press("08:00")
+    await bot.press("2")
+
+
+async def send_file(bot, filename: str, content: bytes, mime: str = CSV, *, user=None,
+                    expect: int = 1):
+    user = user or bot.user
+    update = bot.sandbox.send_document(user, filename, content, mime)
+    return await bot.inject(update, user.id, expect=expect)
+
+
+def book(bot, agent_id=None) -> dict[str, object]:
+    return {c.name: c for c in bot.store.book_clients(agent_id or bot.user.id)}
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+async def test_csv_import_shows_a_preview_and_saves_only_after_confirm(bot):
+    await onboard(bot)
+    replies = await send_file(bot, "客户名单.csv", GOOD_CSV)
+    preview = replies[-1]["text"]
+    assert "导入预览" in preview
+    assert "新增 3 位" in preview and "跳过 1 行" in preview
+    assert "第 3 行（李四）：电话号码不对「12345」" in preview
+    assert "认出的列：姓名、电话、生日、性别、备注、标签" in preview
+    assert bot.buttons(replies[-1]) == ["✅ 确认导入（3 位）", "✖ 取消"]
+    assert book(bot) == {}  # nothing saved before the agent confirms
+    replies = await bot.press("确认导入")
+    assert "导入完成" in replies[-1]["text"] and "新增 3 位" in replies[-1]["text"]
+    clients = book(bot)
+    assert sorted(clients) == ["华盛公司", "张三", "王芳"]
+    zhang = clients["张三"]
+    assert (zhang.phone, zhang.birthday, zhang.gender, zhang.notes, zhang.tags) == \
+        ("+8613800138000", "1985-03-02", "m", "老乡", ("vip", "同学"))
+    assert clients["王芳"].birthday == "L--08-15"
+    assert clients["王芳"].notes == "<b>宝妈</b> & 朋友"  # stored as typed, shown escaped
+    assert bot.store.get_dialog(bot.user.id, bot.user.id) is None
+
+
+async def test_xlsx_import_for_an_english_agent_in_hong_kong(bot):
+    bot.user = bot.as_user(3003, "Mei", language_code="en")
+    await onboard(bot, language="English", region="Hong Kong")
+    content = xlsx([
+        ["My clients"],
+        ["Name", "Mobile", "Date of birth", "Gender", "Type", "WeChat"],
+        ["David Tan", 91234567, datetime(1980, 7, 4), "M", None, "dt"],
+        ["Chan Tai Man", "+852 6123 4567", date(1975, 1, 31), "male", None, None],
+        ["Acme Ltd", None, None, None, "Group", None],
+    ])
+    replies = await send_file(bot, "clients.xlsx", content, XLSX)
+    preview = replies[-1]["text"]
+    assert "3 new" in preview and "Columns not used: WeChat" in preview
+    replies = await bot.press("Import")
+    assert "Import done" in replies[-1]["text"]
+    clients = book(bot)
+    assert clients["David Tan"].phone == "+85291234567"
+    assert clients["David Tan"].birthday == "1980-07-04"
+    assert clients["Chan Tai Man"].birthday == "1975-01-31"
+    assert clients["Acme Ltd"].kind == "group"
+
+
+async def test_vcard_import_for_a_taiwan_agent(bot):
+    bot.user = bot.as_user(2002, "阿明", language_code="zh-hant")
+    await onboard(bot, language="繁體中文", region="台灣")
+    cards = ("BEGIN:VCARD\nVERSION:3.0\nFN:陳大文\nTEL;TYPE=CELL:0912-345-678\n"
+             "BDAY:1985-03-02\nEND:VCARD\n"
+             "BEGIN:VCARD\nVERSION:3.0\nN:林;美玲;;;\nTEL:0987654321\nBDAY:--08-15\n"
+             "NOTE:家長會認識\nEND:VCARD\n"
+             "BEGIN:VCARD\nVERSION:3.0\nFN:沒電話的人\nEND:VCARD\n")
+    replies = await send_file(bot, "contacts.vcf", cards.encode(), VCF)
+    assert "新增 3 位" in replies[-1]["text"]
+    replies = await bot.press("確認匯入")
+    assert "匯入完成" in replies[-1]["text"]
+    clients = book(bot)
+    assert clients["陳大文"].phone == "+886912345678"
+    assert (clients["林美玲"].birthday, clients["林美玲"].notes) == ("--08-15", "家長會認識")
+    assert clients["沒電話的人"].phone is None
+
+
+async def test_a_client_already_in_the_book_is_completed_not_duplicated(bot):
+    await onboard(bot)
+    await bot.send("/add 张三 13800138000", expect=2)
+    replies = await send_file(bot, "list.csv", GOOD_CSV)
+    assert "新增 2 位" in replies[-1]["text"] and "补充资料 1 位" in replies[-1]["text"]
+    assert "张三：补生日、性别、备注、标签" in replies[-1]["text"]
+    await bot.press("确认导入")
+    clients = book(bot)
+    assert len(clients) == 3
+    assert (clients["张三"].birthday, clients["张三"].tags) == ("1985-03-02", ("vip", "同学"))
+
+
+@pytest.mark.parametrize(("filename", "content", "expected"), [
+    ("客户名单.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "不像客户名单"),
+    ("客户名单.csv", b"", "是空的"),
+    ("客户名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "旧版 Excel"),
+    ("客户名单.csv", "手机,微信\n13800138000,zs\n".encode(), "你文件里的列是：手机、微信"),
+    ("客户名单.csv", ("姓名\n" + "张三\n" * 5001).encode(), "最多导入 5,000 位"),
+])
+async def test_a_bad_file_changes_nothing_and_says_what_to_fix(bot, filename, content,
+                                                               expected):
+    await onboard(bot)
+    await bot.send("/add 老客户 13600136000", expect=2)
+    replies = await send_file(bot, filename, content)
+    text = replies[-1]["text"]
+    assert expected in text and "名单没有任何改动" in text
+    assert bot.buttons(replies[-1]) == []
+    assert list(book(bot)) == ["老客户"]
+    assert bot.store.get_dialog(bot.user.id, bot.user.id) is None
+
+
+async def test_cancel_changes_nothing_and_the_old_button_is_dead(bot):
+    await onboard(bot)
+    replies = await send_file(bot, "list.csv", GOOD_CSV)
+    preview = replies[-1]
+    confirm_data = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert confirm_data.startswith("im:ok:") and len(confirm_data.encode()) <= 64
+    replies = await bot.press("取消")
+    assert "取消了" in replies[-1]["text"]
+    replies = await bot.press_data(preview["message_id"], confirm_data)
+    assert "过期" in replies[-1]["text"] or "expired" in replies[-1]["text"].lower()
+    assert book(bot) == {}
+
+
+async def test_only_the_newest_preview_can_be_confirmed(bot):
+    await onboard(bot)
+    first = (await send_file(bot, "a.csv", "姓名\n甲\n".encode()))[-1]
+    await send_file(bot, "b.csv", "姓名\n乙\n".encode())
+    old = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.press_data(first["message_id"], old)
+    assert book(bot) == {}
+    await bot.press("确认导入")
+    assert list(book(bot)) == ["乙"]
+
+
+async def test_export_sends_a_csv_and_a_workbook_that_read_back(bot):
+    await onboard(bot)
+    await send_file(bot, "list.csv", GOOD_CSV)
+    await bot.press("确认导入")
+    replies = await bot.send("/export", expect=2)
+    documents = [m for m in replies if m.get("file_bytes")]
+    assert [d["file_name"] for d in documents] == ["clients-20261123.csv",
+                                                   "client-book-20261123.xlsx"]
+    assert "3 位" in documents[0]["caption"]
+    data = documents[0]["file_bytes"]
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {row["姓名"] for row in rows} == {"张三", "王芳", "华盛公司"}
+    zhang = next(row for row in rows if row["姓名"] == "张三")
+    assert (zhang["电话"], zhang["生日"], zhang["标签"]) == ("138 0013 8000", "1985-03-02",
+                                                          "vip, 同学")
+    workbook = openpyxl.load_workbook(io.BytesIO(documents[1]["file_bytes"]))
+    assert workbook.sheetnames == ["客户", "保单", "家人", "联系记录", "纪念日"]
+    names = [row[0] for row in workbook["客户"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["华盛公司", "张三", "王芳"]
+    # what we exported imports again as the same clients, into another agent's book
+    other = bot.as_user(5005, "小李", language_code="zh-hans")
+    bot.user = other
+    await onboard(bot)
+    replies = await send_file(bot, "client-book.xlsx", documents[1]["file_bytes"], XLSX)
+    assert "新增 3 位" in replies[-1]["text"]
+    await bot.press("确认导入")
+    assert book(bot, 5005)["王芳"].birthday == "L--08-15"
+
+
+async def test_export_never_shows_another_agents_book(bot):
+    await onboard(bot)
+    await send_file(bot, "list.csv", GOOD_CSV)
+    await bot.press("确认导入")
+    bot.user = bot.as_user(6006, "小赵", language_code="zh-hans")
+    await onboard(bot)
+    replies = await bot.send("/export")
+    assert "还没有客户" in replies[-1]["text"]
+    assert not any(m.get("file_bytes") for m in replies)
+    await bot.send("/add 赵六 13600136000", expect=2)
+    replies = await bot.send("/export", expect=2)
+    csv_text = replies[0]["file_bytes"].decode("utf-8-sig")
+    assert "赵六" in csv_text and "张三" not in csv_text
+    names = [row[0] for row in openpyxl.load_workbook(io.BytesIO(replies[1]["file_bytes"]))
+             ["客户"].iter_rows(min_row=2, values_only=True)]
+    assert names == ["赵六"]
+
+
+async def test_import_help_explains_the_file(bot):
+    await onboard(bot)
+    replies = await bot.send("/import")
+    assert "姓名" in replies[-1]["text"] and ".vcf" in replies[-1]["text"]
