@@ -240,7 +240,7 @@ def read_import(filename: str, content: bytes, *, region: str, today: date) -> R
     if len(records) > MAX_ROWS:
         raise ImportFileError("too_many_rows")
     used = {i for indexes in columns.values() for i in indexes}
-    ignored = [h for i, h in enumerate(headers) if h and i not in used]
+    ignored = [h[:30] for i, h in enumerate(headers) if h and i not in used]
     found = [f for f in IMPORT_FIELDS if f in columns
              or (f == "name" and {"family_name", "given_name"} & set(columns))
              or (f == "birthday" and "lunar_birthday" in columns)]

@@ -269,8 +269,8 @@ class _Seeder:
         """Solar with a year mostly; some lunar (农历), some without a year."""
         rng = self.rng
         if soon:
-            day = self.today + timedelta(days=rng.randint(1, 6))
-            return YearlyDate(day.month, 28 if (day.month, day.day) == (2, 29) else day.day,
+            near = self.today + timedelta(days=rng.randint(1, 6))
+            return YearlyDate(near.month, 28 if (near.month, near.day) == (2, 29) else near.day,
                               year=self.today.year - age)
         kind = rng.random()
         year = self.today.year - age

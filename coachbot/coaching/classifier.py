@@ -13,6 +13,8 @@ import unicodedata
 from enum import StrEnum
 from typing import Protocol
 
+from coachbot.coaching.fold import CJK, fold_chinese
+
 
 class QuestionType(StrEnum):
     """The kinds of agent utterance the coach tells apart."""
@@ -48,39 +50,50 @@ _ZH_BAD = (r"断了|停了|断|停工|出了?事|出了?意外|生病|大病|走
 _ZH_RULES: list[tuple[QuestionType, float, str, str]] = [
     # N: the value of a solution, or the client's need said back to them
     (T.N, 2, r"帮助|帮到|帮得上|有用|有没有用|好处|(?<!不)安心|(?<!不)放心|踏实|轻松|省心|意义"
-             r"|意味着|值不值|值得|(?:有多|多么|很|更)重要|更好做|不受影响|(?<!会)不会影响|不用担心|不怕", ASK),
-    (T.N, 6, r"所以您?(?:最)?(?:需要|想要|希望|想找|看重|在意|想解决)|也就是说您", ASK),
+             r"|意味着|值不值|值得|(?:有多|多么|很|更)重要|更好做|不受影响|(?<!会)不会影响"
+             r"|不用担心|不怕", ASK),
+    (T.N, 6, r"所以(?:说)?,?(?:您|你)?(?:最)?(?:需要|想要|希望|想找|看重|在意|想解决)"
+             r"|也就是说您", ASK),
     (T.N, 3, r"是不是就|是不是可以|就不用|不用再|就可以不|就能", ASK),
     (T.N, 1, r"(?:如果|要是|假如)(?:能|可以|有|每)|有了这样|这样一来|这样的话"
              r"|有一笔|有一份|有这样|有个办法|有一种", ASK),
-    (T.N, 2, r"(?:如果|要是|假如).{0,40}(?:合适|适合|可以接受|可行|行不行|(?<!会)怎么样|如何|愿意)", ASK),
+    (T.N, 2, r"(?:如果|要是|假如).{0,40}(?:合适|适合|可以接受|可行|行不行|(?<!会)怎么样|如何"
+             r"|愿意)", ASK),
     (T.N, 2, r"(?:如果|要是|假如|能)(?:有|把)?(?:一个|一份|个|这样的)?(?:方案|计划|办法|安排|保障)"
              r"|(?:一次|全部|都)补齐|补上缺口", ASK),
     # I: what a problem leads to, costs, who pays, how long it holds
-    (T.I, 2, r"万一|会不会影响|(?<!不受)(?<!不会)(?<!不)影响|后果|牵连|拖累|连累|代价|损失|谁来|由谁|撑多久|能撑"
+    (T.I, 2, r"万一|会不会影响|(?<!不受)(?<!不会)(?<!不)影响|后果|牵连|拖累|连累|代价|损失|谁来"
+             r"|由谁|撑多久|能撑"
              r"|怎么办|会怎么|会怎样|会变成|变成什么|会.{0,6}多少|少多少|差多少|花多少|多少成本"
-             r"|会发生什么|带来哪些|落到谁|耽误|耽搁|压垮|拖垮|追到|找到您?个人|找上|还不上|承担|会有多大"
+             r"|会发生什么|带来哪些|落到谁|耽误|耽搁|压垮|拖垮|追到|找到您?个人|找上|还不上|承担"
+             r"|会有多大"
              r"|会多大|追得上|跟得上|补得上|够不够补|赶不上|跑不赢|通胀", ASK),
     (T.I, 1, _ZH_IF, ASK),
     (T.I, 1, r"会不会|" + _ZH_BAD, ASK),
     (T.I, 1, _ZH_IF + r".{0,30}(?:" + _ZH_BAD + r")", ASK),
     # P: difficulties, worries, dissatisfaction, how well what they have works
-    (T.P, 2, r"担心|顾虑|困扰|头疼|头痛|难不难|难在|难处|困难|挑战|满意|够|心里有底|有底吗|压力|操心"
+    (T.P, 2, r"担心|顾虑|困扰|头疼|头痛|难不难|难在|难处|困难|挑战|满意|够|心里有底|有底吗|压力"
+             r"|操心"
              r"|麻烦|抱怨|意见|不放心|最怕|烦|遇到过|碰到过|试过|不过来|不到的时候|用起来|好不好用"
-             r"|方便不方便|顺不顺|不顺|吃力|紧张|手头紧|闹心|糟心|不爽|心累|吃不消|不方便|不好用|超出|比预想"
+             r"|方便不方便|顺不顺|不顺|吃力|紧张|手头紧|闹心|糟心|不爽|心累|吃不消|不方便|不好用"
+             r"|超出|比预想"
              r"|比预计|比预期|多了不少|不理想|失望|慢|拖|贵了|涨了", ASK),
     # pitch: our products, prices, returns, promotions
     (T.PITCH, 2, r"我们(?:这|的|公司|新|刚)|本公司|这款|本产品|推荐|性价比|cp值|收益|回报|保证|只要"
                  r"|只需|免费|优惠|送一|数一数二|业内|业界|一举两得|兼顾|覆盖|涵盖|即赔|就赔|保到"
                  r"|保障到|豁免|最新推出|刚推出|新推出", ANY),
-    (T.PITCH, 2, r"这(?:个|份|款)?(?:产品|计划|方案|保单)|缴费|保障终身|终身保障|附加|加送|赠送|额外"
-                 r"|保额|周年庆|限时|活动期间|热卖|重疾险|医疗险|意外险|年金|寿险|保险|赔付|报销|领钱|派发|领到"
+    (T.PITCH, 2, r"这(?:个|份|款)?(?:产品|计划|方案|保单)|缴费|保障终身|终身保障|附加|加送|赠送"
+                 r"|额外"
+                 r"|保额|周年庆|限时|活动期间|热卖|重疾险|医疗险|意外险|年金|寿险|保险|赔付|报销"
+                 r"|领钱|派发|领到"
                  r"|保障更|多次赔|才几|只是几", TELL),
     # closed: yes/no checks, including a statement said as a question
-    (T.CLOSED, 2, r"(?:吗|吧|(?<![什怎这那])么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗|了没)\?*$",
+    (T.CLOSED, 2, r"(?:吗|吧|(?<![什怎这那])么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗"
+                  r"|了没)\?*$",
      ASK),
     (T.CLOSED, 1, r"是不是|有没有|(.)不\1", ASK),
-    (T.CLOSED, 1, r"^(?!.*(?:什么|哪|几|多少|谁|怎么|如何|还是|是不是|有没有|会不会)).*[^吗吧么呢]\?$", ASK),
+    (T.CLOSED, 1, r"^(?!.*(?:什么|哪|几|多少|谁|怎么|如何|还是|是不是|有没有"
+                  r"|会不会)).*[^吗吧么呢]\?$", ASK),
     # S: open questions about the situation, and either/or questions
     (T.S, 1.5, r"什么|哪|几(?![千百万十])|多少|多大|多久|怎么(?!办)|如何|谁|怎样|还是", ASK),
     # other: greetings and pleasantries
@@ -94,7 +107,8 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
     (T.N, 2, r"\bhelp\b|useful|worth|important|mean to you|peace of mind|easier|more settled"
              r"|feel (?:more|better|easier|safer|right)|change things|make (?:a )?difference"
              r"|\bbenefit (?:you|your)|would .{0,20}\bbenefit\b|sound right|make sense"
-             r"|(?:that|this|it) work for you|sleep better|rest easier|relax|more comfortable|happier|calmer"
+             r"|(?:that|this|it) work for you|sleep better|rest easier|relax|more comfortable"
+             r"|happier|calmer"
              r"|more secure|matter to you|open to|without worrying|worry-free|take a look"
              r"|fill (?:the|that|those) gaps?|interested in", ASK),
     (T.N, 4, r"^so (?:what )?you(?:'re| are)? (?:need|want|looking|value)"
@@ -112,7 +126,8 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
              r"|headache|frustrat|struggl|problem|\benough\b|complain|challeng|bother"
              r"|keeps you up|stress|weighs|tight|tough|stretched|squeezed|how easy|how smooth"
              r"|a pain|hassle|annoy|grumbl|irritat|upset|crept|more than (?:you )?expected"
-             r"|inconvenien|\bslow|disappoint|let down|gone up|how (?:have|do|did) .{0,25}\bf(?:ou|i)nd",
+             r"|inconvenien|\bslow|disappoint|let down|gone up|how (?:have|do|did) .{0,25}\bf(?:ou"
+             r"|i)nd",
      ASK),
     (T.PITCH, 2, r"\bour (?:plan|product|company|scheme|policy|policies|group|critical|team)"
                  r"|\bwe (?:have|offer|provide|are)\b|this (?:plan|policy|annuity|product)"
@@ -124,7 +139,10 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
                  r"|\b(?:this|the|that) (?:\w+ )?(?:plan|cover|annuity|policy)\b|reimburse"
                  r"|pays (?:out|monthly)|protected", TELL),
     (T.CLOSED, 2, r"^(?:do|does|did|are|is|am|was|were|have|has|had|can|could|will|shall|should"
-                  r"|may|would)\b.*\?$|, (?:right|yes|correct|isn't it|don't you)\?$", ASK),
+                  r"|may|would)\b.*\?$|, (?:right|yes|correct|ok|okay)\?$|is that (?:ok|okay"
+                  r"|alright|fine)\?$"
+                  r"|, (?:is|are|do|does|did|was|were|have|has|will|would|can)n't"
+                  r" (?:he|she|it|you|they|we|i)\?$", ASK),
     (T.S, 1.5, r"^(?:what|which|where|when|who|whose|how|tell me|roughly)\b"
                r"|\b(?:how many|how much|how old|how long)\b", ASK),
     (T.S, 2.5, r"^(?:is|are|do|does|did|was|were|have|has|would)\b.*\bor\b(?! not)", ASK),
@@ -133,33 +151,17 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
 ]
 
 _ZH_QUESTION = re.compile(
-    r"\?|[吗呢么吧]$|什么|哪|几(?![千百万十])|多少|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗|没错吧")
+    r"\?|[吗呢么吧]$|什么|哪|几(?![千百万十])|多少|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗"
+    r"|没错吧")
 _EN_QUESTION = re.compile(
     r"\?$|^(?:what|which|where|when|who|whose|why|how|do|does|did|are|is|can|could|would|will"
     r"|shall|should|have|has)\b")
-
-# Cantonese and Traditional forms folded into the Simplified the rules are written in.
-_CANTONESE = (
-    ("係咪", "是不是"), ("系咪", "是不是"), ("係唔係", "是不是"), ("有冇", "有没有"),
-    ("咩", "什么"), ("邊個", "谁"), ("边个", "谁"), ("點樣", "怎么样"), ("点样", "怎么样"),
-    ("點算", "怎么办"), ("点算", "怎么办"), ("幾多", "多少"), ("几多", "多少"), ("嘅", "的"),
-    ("唔使", "不用"), ("咁樣", "这样"), ("咁样", "这样"), ("而家", "现在"), ("屋企", "家里"),
-    ("冇", "没"), ("唔", "不"), ("㗎", ""), ("呀", ""),
-)
-# Traditional -> Simplified for every character the Chinese rules use (generated once with
-# OpenCC t2s/hk2s/tw2s over U+4E00-U+9FFF, kept where the result is a rule character;
-# regenerate when adding characters to a rule).
-_TRAD = "來個們備價優內兩剛劃動卽員喫單嗎報壓壽夠實對帶幫幾張後慮慶戰損撐擔擱擾數斷時會業樣決沒湊準滿漲煩熱牽產産療發睏種筆箇終緊繳纍纔義脹舉萬著蓋薦處虧衹裏補裡見計設証試話誤說説誰謝證變貴費賠賣贈贏趕輕辦迴這連週過適還醫銷錢錯閉開間閤險隻離難靈韆響順預領頭額願顧髮鬆鬧麼麽齊齣"
-_SIMP = "来个们备价优内两刚划动即员吃单吗报压寿够实对带帮几张后虑庆战损撑担搁扰数断时会业样决没凑准满涨烦热牵产产疗发困种笔个终紧缴累才义胀举万着盖荐处亏只里补里见计设证试话误说说谁谢证变贵费赔卖赠赢赶轻办回这连周过适还医销钱错闭开间合险只离难灵千响顺预领头额愿顾发松闹么么齐出"
-_FOLD = str.maketrans(_TRAD, _SIMP)
-
 
 def _compile(rules: list[tuple[QuestionType, float, str, str]]) -> list[Rule]:
     return [(kind, weight, re.compile(pattern), scope) for kind, weight, pattern, scope in rules]
 
 
 _RULES = {"zh": _compile(_ZH_RULES), "en": _compile(_EN_RULES)}
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class RuleClassifier:
@@ -167,7 +169,7 @@ class RuleClassifier:
 
     def classify(self, text: str, locale: str) -> QuestionType:
         """The type of one utterance; Chinese rules for zh-* or any text with CJK characters."""
-        chinese = not locale.lower().startswith("en") or bool(_CJK.search(text))
+        chinese = not locale.lower().startswith("en") or bool(CJK.search(text))
         norm = _prepare(text, chinese)
         if not norm:
             return QuestionType.OTHER
@@ -190,11 +192,7 @@ def _prepare(text: str, chinese: bool) -> str:
     text = re.sub(r"[!！。.…~～]+$", "", text).strip()
     if not chinese:
         return re.sub(r"\s+", " ", text.replace("’", "'").replace("—", "-"))
-    for cantonese, mandarin in _CANTONESE:
-        text = text.replace(cantonese, mandarin)
-    text = text.translate(_FOLD)
-    text = re.sub(r"未\?*$", "吗?", text)
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", "", fold_chinese(text))
 
 
 _DEFAULT = RuleClassifier()

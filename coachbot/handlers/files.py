@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from typing import Any
 
 from telegram import Update
 
@@ -76,9 +77,11 @@ async def _show_preview(update: Update, context: CoachContext, agent: Agent,
     chat = update.effective_chat
     assert chat is not None
     problems = preview.problems
-    values = {"plan": preview.plan, "read": preview.read, "skipped": len(problems),
-              "problems": problems[:clientio.MAX_PROBLEMS_SHOWN],
-              "more_problems": max(0, len(problems) - clientio.MAX_PROBLEMS_SHOWN)}
+    values: dict[str, Any] = {
+        "plan": preview.plan, "read": preview.read, "skipped": len(problems),
+        "problems": problems[:clientio.MAX_PROBLEMS_SHOWN],
+        "more_problems": max(0, len(problems) - clientio.MAX_PROBLEMS_SHOWN),
+    }
     store = context.services.store
     if not preview.plan.has_changes:
         store.clear_dialog(agent.id, chat.id)

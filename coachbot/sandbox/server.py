@@ -9,7 +9,7 @@
         replies = await sandbox.wait_for_bot(agent.id)
 
 Run it standalone (for the terminal chat in another process) with
-`python -m coachbot.sandbox.server --port 8081`.
+`python -m coachbot.sandbox --port 8081`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from coachbot.sandbox.validation import (
 )
 from coachbot.sandbox.webhook import _DEFAULT, WebhookDelivery
 
+log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 60 * 1024 * 1024
 IDLE_QUIET = 0.05
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -266,6 +268,10 @@ class Sandbox(SandboxControl):
         except ApiError as error:
             return self._answer(method, params, files, error.to_response(), error.error_code,
                                 started, error=error)
+        except Exception as bug:  # a sandbox bug: say so rather than answer garbage
+            log.exception("sandbox error in %s", method)
+            failure = ApiError(500, f"Internal Server Error: sandbox bug: {bug!r}")
+            return self._answer(method, params, files, failure.to_response(), 500, started)
         finally:
             if counted:
                 self._in_flight -= 1
@@ -374,6 +380,3 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
 
-
-if __name__ == "__main__":
-    main()

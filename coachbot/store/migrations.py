@@ -239,3 +239,48 @@ def reminders(db: Database) -> None:
         CREATE INDEX outbox_ready ON outbox(status, next_attempt_at);
         """,
     )
+
+
+@migrations(name="0004_teams")
+def teams(db: Database) -> None:
+    """Teams led by a supervisor, their members and group chat, and when funnel moves happened."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE teams (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            leader_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            invite_code TEXT NOT NULL UNIQUE,         -- t.me/<bot>?start=t_<code>
+            group_chat_id INTEGER UNIQUE,             -- the linked Telegram group, if any
+            group_title TEXT,
+            bot_status TEXT,                          -- member | administrator (in that group)
+            report_time TEXT NOT NULL DEFAULT '08:30',-- in the leader's time zone
+            weekly_target INTEGER NOT NULL DEFAULT 0, -- policies a week; 0 = from members' goals
+            last_report_date TEXT,
+            closed_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX teams_leader ON teams(leader_id, closed_at);
+        CREATE TABLE team_members (
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL UNIQUE REFERENCES agents(id) ON DELETE CASCADE,
+            role TEXT NOT NULL DEFAULT 'member',      -- leader | deputy | member
+            nickname TEXT,
+            show_nickname INTEGER NOT NULL DEFAULT 0, -- groups see the nickname, not the name
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, agent_id)
+        );
+        CREATE TABLE activity_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                       -- new_prospect | proposal
+            client_id INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+            at TEXT NOT NULL,                         -- UTC
+            UNIQUE (agent_id, kind, client_id)
+        );
+        CREATE INDEX activity_events_agent_at ON activity_events(agent_id, at);
+        CREATE INDEX clients_agent_created ON clients(agent_id, created_at);
+        CREATE INDEX policies_agent_start ON policies(agent_id, start_date);
+        """,
+    )

@@ -10,7 +10,7 @@ from tests.meta.samples.general import HOSTILE
 _ROWS = [ImportRow(2 + i, {"name": f"{HOSTILE} {i}" if i == 0 else f"客户{i}"}) for i in range(8)]
 _PROBLEMS = [
     Problem(3, "bad_phone", HOSTILE, "12345<>"),
-    Problem(4, "no_name", None, "13800138000"),
+    Problem(4, "no_name", "13800138000"),
     Problem(5, "bad_date", "李四", "1990/13/45"),
     Problem(6, "duplicate_in_file", "王五"),
     Problem(7, "ambiguous_name", "王芳"),

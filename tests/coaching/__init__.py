@@ -1,0 +1,1 @@
+"""Tests of the coaching core and the script library."""
