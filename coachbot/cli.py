@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ logger = logging.getLogger("coachbot")
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    # PTB 22: RetryAfter.retry_after becomes a timedelta; opt in now (read at first use)
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     try:

@@ -255,7 +255,7 @@ def sniff_kind(content: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError("old_excel")  # .xls (BIFF): ask for .xlsx or CSV
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"RIFF", b"\x1f\x8b",
-                        b"Rar!", b"7z\xbc\xaf", b"BM", b"\x00\x00\x00")):
+                        b"Rar!", b"7z\xbc\xaf", b"\x00\x00\x00")):
         raise ImportFileError("not_table")
     return "text"
 

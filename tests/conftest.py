@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# PTB 22: RetryAfter.retry_after becomes a timedelta; opt in now, as the CLI does
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path

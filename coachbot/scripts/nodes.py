@@ -21,8 +21,11 @@ class ScriptError(ValueError):
         super().__init__("\n".join(self.problems))
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, so `no`, `on`, `N` stay text."""
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loading with YAML 1.2 booleans: only true/false, so `no`, `on`, `N` stay text."""
 
 
 _Loader.yaml_implicit_resolvers = {
