@@ -294,7 +294,8 @@ def parse_amount(typed: str) -> float | None:
         value = float(text.strip()) * factor
     except ValueError:
         return None
-    return round(value, 2) if 0 <= value <= MAX_AMOUNT else None
+    # + 0.0 turns "-0" into 0.0, which would otherwise be shown as "-¥0.00"
+    return round(value, 2) + 0.0 if 0 <= value <= MAX_AMOUNT else None
 
 
 def parse_policy_field(field_name: str, typed: str, today: date) -> FieldValue:

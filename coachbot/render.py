@@ -210,14 +210,27 @@ def _lines_within(html: str, max_len: int) -> list[tuple[str, str]]:
 
 
 def _safe_cut(line: str, max_len: int) -> int:
-    """A cut position at or before max_len that is not inside a tag or an entity."""
-    cut = max_len
+    """A cut position (a str index) whose head is at most max_len UTF-16 units and is not
+    inside a tag or an entity."""
+    fits = _index_within(line, max_len)
+    cut = fits
     while cut > 0:
         head = line[:cut]
         if head.rfind("<") <= head.rfind(">") and head.rfind("&") <= head.rfind(";"):
             return cut
         cut -= 1
-    return max_len
+    return max(fits, 1)
+
+
+def _index_within(line: str, max_len: int) -> int:
+    """The longest prefix of line (as a str index) that is at most max_len UTF-16 units:
+    astral characters (emoji) count twice, as Telegram counts them."""
+    units = 0
+    for index, char in enumerate(line):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > max_len:
+            return index
+    return len(line)
 
 
 def _open_tags(text: str) -> list[tuple[str, str]]:

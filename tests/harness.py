@@ -107,5 +107,7 @@ async def start_harness(
             yield harness
         finally:
             await stop_bot(app)
+            # every write must be committed: a transaction left open would be lost on a crash
+            assert not harness.store.db.conn.in_transaction, "a write was left uncommitted"
             store.close()
         assert sandbox.rejections == [], f"the bot sent invalid requests: {sandbox.rejections}"

@@ -151,7 +151,7 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
 ]
 
 _ZH_QUESTION = re.compile(
-    r"\?|[吗呢么吧]$|什么|哪|几(?![千百万十])|多少|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗"
+    r"\?|[吗呢么吧]$|什么|哪|几(?![千百万十])|多少|多大|多久|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗"
     r"|没错吧")
 _EN_QUESTION = re.compile(
     r"\?$|^(?:what|which|where|when|who|whose|why|how|do|does|did|are|is|can|could|would|will"

@@ -21,9 +21,14 @@ _CLAUSE = re.compile(r"[，,、:：]")
 class AnswerLike(Protocol):
     """What needs detection reads from a recorded answer."""
 
-    step: str
-    question_id: str | None
-    text: str
+    @property
+    def step(self) -> str: ...
+
+    @property
+    def question_id(self) -> str | None: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def next_step(
     """The suggested next move, from what was heard and the client's stage."""
     if not answered_steps:
         return NextStep("start_mining", {"step": "S"})
-    heard = [f for f in findings if "profile" not in f.sources or len(f.sources) > 1]
+    heard = [f for f in findings if f.sources != ("profile",)]
     if not heard:
         return NextStep("keep_mining", {"step": "P"})
     gaps = [f for f in heard if not f.covered]

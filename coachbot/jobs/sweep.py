@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from coachbot import reminders
+from coachbot.jobs.reports import team_reports
 from coachbot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def sweep(services: Services) -> int:
             store.mark_daily_done(agent_id, "eod", day)
     queued += _one_offs(services, now)
     queued += _snoozed(services, now)
+    queued += team_reports(services, now)
     if queued:
         logger.info("sweep queued %d message(s)", queued)
     return queued

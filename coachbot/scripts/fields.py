@@ -260,8 +260,7 @@ class Record(Field):
                 ctx.fail(path, f"{dotted(path)} is missing required key '{key}'")
                 ok = False
         for key, item in value.items():
-            spec = self.fields.get(key)
-            if spec is None:
+            if key not in self.fields:
                 ctx.fail((*path, key), f"unknown key '{key}' in {dotted(path)} (allowed: "
                          f"{', '.join(self.fields)})")
                 ok = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -21,6 +22,12 @@ class StoreBase:
         self.db = db
         self.clock = clock or SystemClock()
         self.tier_thresholds = dict(tier_thresholds or DEFAULT_TIER_THRESHOLDS)
+
+    def _returning(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """Run a write with RETURNING and commit it: sqlite-utils only auto-commits writes that
+        return no rows, so without this the implicit transaction would stay open for good."""
+        with self.db.atomic():
+            return self.db.execute(sql, params).fetchall()
 
     def refresh_client(self, agent_id: int, client_id: int) -> None:
         """Recompute what is derived from a client's records (the schedule part overrides)."""

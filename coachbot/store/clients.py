@@ -88,6 +88,7 @@ class ClientStore(StoreBase):
         if traits is not None:
             row.update(_trait_columns(traits))
         row["updated_at"] = self._stamp()
+        self.note_stage_change(agent_id, client_id, values)  # type: ignore[attr-defined]
         assignments = ", ".join(f"{name} = ?" for name in row)
         cursor = self.db.execute(
             f"UPDATE clients SET {assignments} WHERE agent_id = ? AND id = ? "
@@ -255,12 +256,12 @@ class ClientStore(StoreBase):
         return [FamilyMember(*row) for row in rows]
 
     def delete_family_member(self, agent_id: int, member_id: int) -> bool:
-        row = self.db.execute(
+        rows = self._returning(
             "DELETE FROM family_members WHERE agent_id = ? AND id = ? RETURNING client_id",
-            [agent_id, member_id]).fetchone()
-        if row:
-            self.refresh_client(agent_id, row[0])
-        return row is not None
+            [agent_id, member_id])
+        if rows:
+            self.refresh_client(agent_id, rows[0][0])
+        return bool(rows)
 
     def add_date(self, agent_id: int, client_id: int, *, kind: str, label: str | None,
                  yearly: str) -> int | None:
@@ -279,12 +280,12 @@ class ClientStore(StoreBase):
         return [ImportantDate(*row) for row in rows]
 
     def delete_date(self, agent_id: int, date_id: int) -> bool:
-        row = self.db.execute(
+        rows = self._returning(
             "DELETE FROM important_dates WHERE agent_id = ? AND id = ? RETURNING client_id",
-            [agent_id, date_id]).fetchone()
-        if row:
-            self.refresh_client(agent_id, row[0])
-        return row is not None
+            [agent_id, date_id])
+        if rows:
+            self.refresh_client(agent_id, rows[0][0])
+        return bool(rows)
 
     def set_group_role(self, agent_id: int, client_id: int, role: str, *,
                        person: str | None, won: bool) -> bool:
@@ -342,12 +343,12 @@ class ClientStore(StoreBase):
         return self._policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
 
     def delete_policy(self, agent_id: int, policy_id: int) -> bool:
-        row = self.db.execute(
+        rows = self._returning(
             "DELETE FROM policies WHERE agent_id = ? AND id = ? RETURNING client_id",
-            [agent_id, policy_id]).fetchone()
-        if row:
-            self.refresh_client(agent_id, row[0])
-        return row is not None
+            [agent_id, policy_id])
+        if rows:
+            self.refresh_client(agent_id, rows[0][0])
+        return bool(rows)
 
     def premium_by_client(self, agent_id: int) -> dict[int, tuple[float, int]]:
         """Per client: total live annual premium and number of live policies."""

@@ -287,11 +287,11 @@ class ScheduleStore(StoreBase):
 
     def claim_due_one_offs(self, now: datetime, *, limit: int = 1000) -> list[OneOff]:
         """Mark due one-off reminders queued and return them (each is claimed once)."""
-        rows = self.db.execute(
+        rows = self._returning(
             "UPDATE one_off_reminders SET status = 'queued' WHERE id IN (SELECT id FROM "
             "one_off_reminders WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?) "
             "RETURNING id, agent_id, client_id, text, due_at, status",
-            [now.astimezone(UTC).isoformat(timespec="seconds"), limit]).fetchall()
+            [now.astimezone(UTC).isoformat(timespec="seconds"), limit])
         return [_one_off(row) for row in rows]
 
     # -- daily pushes -----------------------------------------------------------------------
@@ -321,12 +321,12 @@ class ScheduleStore(StoreBase):
 
     def claim_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxMessage]:
         """Claim ready messages for sending (status 'sending'), oldest due first."""
-        rows = self.db.execute(
+        rows = self._returning(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
             "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
             "ORDER BY due_at, id LIMIT ?) RETURNING id, agent_id, chat_id, kind, key, payload, "
             "due_at, late, attempts",
-            [now.astimezone(UTC).isoformat(timespec="seconds"), limit]).fetchall()
+            [now.astimezone(UTC).isoformat(timespec="seconds"), limit])
         return sorted((_outbox(row) for row in rows), key=lambda m: (m.due_at, m.id))
 
     def outbox_sent(self, message_id: int, telegram_message_id: int | None) -> None:

@@ -88,7 +88,8 @@ def test_key_in_one_locale_only(scripts_copy: Path, mutate: Mutate) -> None:
 
 
 def test_key_missing_in_one_locale(scripts_copy: Path, mutate: Mutate) -> None:
-    path, _ = mutate("zh-Hant", "playbooks", "              minutes: 當天整理會談紀要發給對方\n", "")
+    minutes = "              minutes: 當天整理會談紀要發給對方\n"
+    path, _ = mutate("zh-Hant", "playbooks", minutes, "")
     _fails(scripts_copy, str(path), "checklist.minutes is missing here")
 
 
@@ -138,7 +139,7 @@ def test_duplicate_key(scripts_copy: Path, mutate: Mutate) -> None:
 def test_broken_yaml(scripts_copy: Path, mutate: Mutate) -> None:
     path, line = mutate("en", "stages", "  face: {label: Face to face}",
                         "  face: {label: Face to face")
-    _fails(scripts_copy, str(path), "not valid YAML")
+    _fails(scripts_copy, f"{path}:{line + 1}", "not valid YAML")
 
 
 def test_missing_file(scripts_copy: Path) -> None:

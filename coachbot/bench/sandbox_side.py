@@ -1,0 +1,291 @@
+"""The sandbox's side of the benchmarks: a child process serving the Bot API and playing users.
+
+The load generator lives here, beside the sandbox, so the bot's process spends its core on the
+bot alone. It drives the sandbox through its Python control API (no HTTP hop) and watches the
+sandbox's activity log through a hook on `SandboxState.record`, so noticing a reply costs O(1)
+whatever the length of the log. Latency is measured here: from injecting an update to the
+sandbox receiving the last Bot API call that answers it.
+
+The parent talks to this process over a multiprocessing pipe: ("load", LoadSpec) and friends;
+see `serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from coachbot.sandbox import Sandbox
+from coachbot.sandbox.objects import private_chat
+
+logger = logging.getLogger(__name__)
+
+REPLY_TIMEOUT = 30.0
+BOT_REPLIES = frozenset({"send", "edit"})
+QUICK_ADD_NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄丽", "周杰", "吴婷",
+                   "徐明", "孙悦", "马超", "朱琳", "胡斌", "郭静", "何平", "林峰", "罗兰", "高翔")
+
+
+@dataclass(frozen=True)
+class BenchUser:
+    """An agent the load generator chats as, with client ids of its book (to open cards)."""
+
+    user_id: int
+    client_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """One measured run: `updates` actions of `kind` by `len(users)` concurrent chats."""
+
+    kind: str  # echo | add | open | today | spin | mix
+    users: tuple[BenchUser, ...]
+    updates: int
+    unloaded: int = 0  # then this many more, one chat, one at a time
+    mix: tuple[str, ...] = ()  # the kinds a "mix" cycles through
+
+
+@dataclass
+class LoadResult:
+    kind: str
+    completed: int
+    failed: int
+    seconds: float
+    latencies: list[float]
+    unloaded_latencies: list[float]
+    replies_per_update: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Waiter:
+    remaining: int
+    future: asyncio.Future[None]
+
+
+class LoadDriver:
+    """Plays the users of a bench run against a sandbox in this process."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.waiters: dict[int, _Waiter] = {}
+        self.replies: collections.Counter[int] = collections.Counter()
+        self.send_times: list[tuple[float, int]] = []  # (time, chat) of every sendMessage
+        self.track_sends = False
+        self.expected: dict[str, int] = {}
+        self.list_message: dict[int, int] = {}  # chat -> message whose buttons open cards
+        self._cursor: dict[int, itertools.cycle[int]] = {}
+        self._phones = itertools.count(1)
+        self._mix_position: dict[int, int] = collections.defaultdict(int)
+        self.spin_text = "/spin"
+        self._hook()
+
+    def _hook(self) -> None:
+        state = self.sandbox.state
+        original = state.record
+
+        def record(kind: str, chat_id: int | None = None, message_id: int | None = None,
+                   **data: Any) -> Any:
+            event = original(kind, chat_id, message_id, **data)
+            if kind in BOT_REPLIES and chat_id is not None:
+                self.replies[chat_id] += 1
+                if kind == "send" and self.track_sends:
+                    self.send_times.append((time.time(), chat_id))
+                waiter = self.waiters.get(chat_id)
+                if waiter is not None:
+                    waiter.remaining -= 1
+                    if waiter.remaining <= 0 and not waiter.future.done():
+                        waiter.future.set_result(None)
+            return event
+
+        state.record = record  # type: ignore[method-assign]
+
+    # -- users' actions ---------------------------------------------------------------------
+    def act(self, kind: str, user: BenchUser) -> None:
+        """Inject one update of this kind as this user."""
+        sandbox, uid = self.sandbox, user.user_id
+        if kind == "echo":
+            sandbox.send_text(uid, f"hello {next(self._phones)}")
+        elif kind == "add":
+            serial = next(self._phones)
+            name = QUICK_ADD_NAMES[serial % len(QUICK_ADD_NAMES)]
+            birthday = f"19{60 + serial % 40}-{1 + serial % 12:02d}-{1 + serial % 28:02d}"
+            sandbox.send_text(uid, f"/add {name} 199{serial:08d} {birthday}")
+        elif kind == "open":
+            cursor = self._cursor.setdefault(uid, itertools.cycle(user.client_ids))
+            sandbox.press(uid, self.list_message[uid], f"cl:o:{next(cursor)}", force=True)
+        elif kind == "today":
+            sandbox.send_text(uid, "/today")
+        elif kind == "spin":
+            sandbox.send_text(uid, self.spin_text)
+        else:
+            raise ValueError(f"unknown action {kind!r}")
+
+    async def act_and_wait(self, kind: str, user: BenchUser, expected: int) -> float:
+        """Inject, wait for the expected replies; seconds taken (inf after a timeout)."""
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(expected, loop.create_future())
+        self.waiters[user.user_id] = waiter
+        started = time.perf_counter()
+        self.act(kind, user)
+        try:
+            await asyncio.wait_for(waiter.future, REPLY_TIMEOUT)
+        except TimeoutError:
+            return float("inf")
+        finally:
+            self.waiters.pop(user.user_id, None)
+        return time.perf_counter() - started
+
+    async def calibrate(self, kind: str, users: tuple[BenchUser, ...]) -> tuple[int, list[str]]:
+        """One untimed action per user (warm-up); how many replies one update gets."""
+        before = {u.user_id: self.replies[u.user_id] for u in users}
+        for user in users:
+            self.act(kind, user)
+        await self.sandbox.wait_idle(timeout=120)
+        counts = collections.Counter(self.replies[u.user_id] - before[u.user_id] for u in users)
+        expected, _ = counts.most_common(1)[0]
+        notes = []
+        if len(counts) > 1:
+            notes.append(f"{kind}: replies per update varied during warm-up: {dict(counts)}")
+        if expected == 0:
+            raise RuntimeError(f"the bot did not answer {kind!r} updates during warm-up")
+        self.expected[kind] = expected
+        return expected, notes
+
+    async def open_lists(self, users: tuple[BenchUser, ...]) -> None:
+        """Each user asks for /clients once: pressing its buttons opens cards (in place)."""
+        for user in users:
+            self.sandbox.send_text(user.user_id, "/clients")
+        await self.sandbox.wait_idle(timeout=120)
+        for user in users:
+            last = self.sandbox.last_bot_message(user.user_id)
+            if last is None:
+                raise RuntimeError(f"no /clients answer in chat {user.user_id}")
+            self.list_message[user.user_id] = last["message_id"]
+
+    # -- a measured run ---------------------------------------------------------------------
+    async def run(self, spec: LoadSpec) -> LoadResult:
+        kinds = spec.mix if spec.kind == "mix" else (spec.kind,)
+        notes: list[str] = []
+        if "open" in kinds and not all(u.user_id in self.list_message for u in spec.users):
+            await self.open_lists(spec.users)
+        for kind in kinds:
+            if kind not in self.expected:
+                _, found = await self.calibrate(kind, spec.users)
+                notes += found
+        tickets = iter(range(spec.updates))
+        latencies: list[float] = []
+        failed = 0
+
+        def next_kind(user: BenchUser) -> str:
+            position = self._mix_position[user.user_id]
+            self._mix_position[user.user_id] += 1
+            return kinds[position % len(kinds)]
+
+        async def chat(user: BenchUser) -> None:
+            nonlocal failed
+            for _ in tickets:
+                kind = next_kind(user)
+                took = await self.act_and_wait(kind, user, self.expected[kind])
+                if took == float("inf"):
+                    failed += 1
+                else:
+                    latencies.append(took)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(chat(user) for user in spec.users))
+        seconds = time.perf_counter() - started
+        await self.sandbox.wait_idle(timeout=60)
+        unloaded: list[float] = []
+        if spec.unloaded:
+            user = spec.users[0]
+            for _ in range(spec.unloaded):
+                kind = next_kind(user)
+                took = await self.act_and_wait(kind, user, self.expected[kind])
+                if took != float("inf"):
+                    unloaded.append(took)
+                else:
+                    failed += 1
+        if self.sandbox.rejections:
+            notes.append(f"the sandbox refused {len(self.sandbox.rejections)} request(s), e.g. "
+                         f"{self.sandbox.rejections[0].method}: "
+                         f"{self.sandbox.rejections[0].description}")
+            self.sandbox.rejections.clear()
+        return LoadResult(spec.kind, len(latencies), failed, seconds, latencies, unloaded,
+                          {k: self.expected[k] for k in kinds}, notes)
+
+    # -- fan-out ----------------------------------------------------------------------------
+    def open_chats(self, user_ids: list[int]) -> int:
+        """Private chats these users have started (so the bot may push to them)."""
+        for user_id in user_ids:
+            user = self.sandbox.user(user_id, "Agent", language_code="zh-hans")
+            chat = self.sandbox.state.add_chat(private_chat(user))
+            chat.started = True
+        return len(user_ids)
+
+    def start_tracking(self) -> None:
+        self.send_times.clear()
+        self.sandbox.flood_rejections = 0
+        self.track_sends = True
+
+    def sends(self) -> dict[str, Any]:
+        """What was sent since start_tracking: times and chats, 429s, refused requests."""
+        per_chat = collections.Counter(chat for _, chat in self.send_times)
+        return {"times": [t for t, _ in self.send_times], "per_chat": dict(per_chat),
+                "flood_rejections": self.sandbox.flood_rejections,
+                "rejections": [(r.method, r.description) for r in self.sandbox.rejections]}
+
+
+def serve(conn: Connection, flood_limits: bool, token: str) -> None:
+    """The child process: a sandbox, a load driver, and commands from the parent's pipe."""
+    logging.basicConfig(level=logging.WARNING)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(conn, flood_limits, token))
+
+
+async def _serve(conn: Connection, flood_limits: bool, token: str) -> None:
+    loop = asyncio.get_running_loop()
+    commands: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+
+    def reader() -> None:  # the pipe blocks: read it in a thread, hand commands to the loop
+        while True:
+            try:
+                command = conn.recv()
+            except (EOFError, OSError):
+                command = ("stop",)
+            loop.call_soon_threadsafe(commands.put_nowait, command)
+            if command[0] == "stop":
+                return
+
+    async with Sandbox(token=token, enforce_flood_limits=flood_limits) as sandbox:
+        driver = LoadDriver(sandbox)
+        threading.Thread(target=reader, daemon=True, name="bench-pipe").start()
+        conn.send({"base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url})
+        handlers: dict[str, Callable[..., Any]] = {
+            "load": driver.run, "open_chats": driver.open_chats,
+            "start_tracking": driver.start_tracking, "sends": driver.sends,
+            "set_spin_text": lambda text: setattr(driver, "spin_text", text),
+            "idle": lambda: sandbox.wait_idle(timeout=60),
+        }
+        while True:
+            name, *args = await commands.get()
+            if name == "stop":
+                conn.send(None)
+                return
+            try:
+                result = handlers[name](*args)
+                if asyncio.iscoroutine(result):
+                    result = await result
+                conn.send(("ok", result))
+            except Exception as exc:  # reported to the parent, which raises it
+                logger.exception("bench command %s failed", name)
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
