@@ -14,6 +14,7 @@ from coachbot.handlers.common import CoachContext
 from coachbot.jobs.sender import OutboxSender
 from coachbot.jobs.sweep import sweep
 from coachbot.render import Renderer
+from coachbot.scripts.loader import ScriptLibrary, load_library
 from coachbot.services import Services
 from coachbot.store import Store
 
@@ -29,6 +30,7 @@ def build_application(
     store: Store | None = None,
     clock: Clock | None = None,
     renderer: Renderer | None = None,
+    library: ScriptLibrary | None = None,
 ) -> CoachApplication:
     """The bot, ready to initialize and start; collaborators may be passed in (tests do)."""
     clock = clock or SystemClock()
@@ -47,7 +49,8 @@ def build_application(
         .build()
     )
     app.bot_data["services"] = Services(
-        settings=settings, store=store, renderer=renderer, clock=clock
+        settings=settings, store=store, renderer=renderer, clock=clock,
+        library=library or load_library(),
     )
     handlers.register(app)
     return app

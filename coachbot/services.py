@@ -11,7 +11,9 @@ from coachbot.render import Renderer
 from coachbot.store import Store
 
 if TYPE_CHECKING:
+    from coachbot.coaching.practice import ProspectModel
     from coachbot.jobs.sender import OutboxSender
+    from coachbot.scripts.loader import ScriptLibrary
 
 
 @dataclass
@@ -22,4 +24,6 @@ class Services:
     store: Store
     renderer: Renderer
     clock: Clock
+    library: ScriptLibrary
     sender: OutboxSender | None = None
+    prospect: ProspectModel | None = None  # None: the offline scripted role-play prospect

@@ -13,6 +13,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -20,6 +21,7 @@ from coachbot.handlers import (
     browse,
     card,
     clients,
+    coaching,
     errors,
     files,
     general,
@@ -27,7 +29,9 @@ from coachbot.handlers import (
     preferences,
     records,
     remind,
+    reports,
     router,
+    teams,
     today,
     visits,
 )
@@ -54,11 +58,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("add", clients.add),
     Command("clients", browse.clients),
     Command("book", browse.show_book),
+    Command("next", coaching.next_command),
+    Command("spin", coaching.spin_command),
+    Command("prep", coaching.prep_command),
+    Command("objection", coaching.objection_command),
+    Command("practice", coaching.practice_command),
     Command("import", files.import_help),
     Command("export", files.export),
     Command("remind", remind.remind),
     Command("reminders", remind.list_reminders),
     Command("log", remind.eod_now),
+    Command("team", teams.team),
+    Command("stats", reports.my_stats),
+    Command("board", reports.board, where="any"),
+    Command("link", teams.link, where="group", in_menu=False),
     Command("settings", preferences.show_settings),
     Command("cancel", general.cancel),
 )
@@ -72,9 +85,12 @@ CALLBACKS: dict[str, Callback] = {
     records.PREFIX: records.on_callback,
     browse.PREFIX: browse.on_callback,
     today.PREFIX: today.on_callback,
+    coaching.PREFIX: coaching.on_callback,
     remind.PREFIX: remind.on_callback,
     remind.EOD_PREFIX: remind.on_eod_callback,
     files.PREFIX: files.on_callback,
+    teams.PREFIX: teams.on_callback,
+    reports.PREFIX: reports.on_callback,
 }
 
 # outbox message kind -> what renders and sends it
@@ -83,6 +99,10 @@ DELIVERERS = {
     "item": today.deliver_item,
     "remind": remind.deliver_one_off,
     "eod": remind.deliver_eod,
+    "team_report": reports.deliver_team_report,
+    "team_chart": reports.deliver_team_chart,
+    "nudge": reports.deliver_nudge,
+    "team_notice": reports.deliver_team_notice,
 }
 
 # Telegram's menu takes two-letter language codes only: zh-Hant agents get theirs per chat.
@@ -93,9 +113,14 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every handler. Order matters: earlier groups see updates first."""
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
+    # group -2: a deployment that requires an invite turns everyone else away politely
+    app.add_handler(TypeHandler(Update, teams.gate), group=-2)
     # group -1: housekeeping that must run before any feature sees a command
     app.add_handler(MessageHandler(filters.COMMAND & private & filters.UpdateType.MESSAGE,
                                    router.before_command), group=-1)
+    # text typed for /team (a nickname, a team name, a target); anything else goes on
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private
+                                   & filters.UpdateType.MESSAGE, teams.on_text), group=-1)
     # edited messages first: commands and text filters would otherwise match them too
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
 
@@ -113,6 +138,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     app.add_handler(ChatMemberHandler(groups.membership_changed,
                                       ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.migrated))
     app.add_handler(MessageHandler(filters.COMMAND & private, general.unknown_command))
     # before forwards: a client list forwarded from a colleague is still an import
     app.add_handler(MessageHandler(filters.Document.ALL & private, files.on_document))
@@ -120,6 +146,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.CONTACT & private, clients.on_contact))
     app.add_handler(MessageHandler(filters.TEXT & private, router.on_text))
     app.add_handler(MessageHandler(filters.LOCATION & private, router.on_location))
+    app.add_handler(MessageHandler(filters.VOICE & private, coaching.on_voice))
     app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, general.unsupported))
     app.add_handler(MessageHandler(
         groups_only & filters.Entity("mention") & filters.UpdateType.MESSAGE, groups.mentioned

@@ -38,7 +38,7 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
     rows = [[b("visit", "v"), b("edit", "e")],
             [b("grade", "g"), b("stage", "s")],
             [b("family", "fam"), b("policies", "pol"), b("dates", "dat")],
-            [b("more", "m")]]
+            [b("coach", "co"), b("more", "m")]]
     if view.suggested_stage:
         rows.insert(0, [(label(context, agent, "card.accept_stage", stage=view.suggested_stage),
                          f"{PREFIX}:ss:{cid}:{view.suggested_stage}")])
@@ -363,6 +363,14 @@ async def _export_one(update: Update, context: CoachContext, agent: Agent, cid: 
     json.loads(payload)  # the file we sent is valid JSON
 
 
+async def _coach(update: Update, context: CoachContext, agent: Agent, cid: int,
+                 arg: str) -> None:
+    from coachbot.handlers.coaching import menu  # coaching imports this module
+
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await menu(update, context, agent, cid)
+
+
 async def _visit(update: Update, context: CoachContext, agent: Agent, cid: int,
                  arg: str) -> None:
     from coachbot.handlers.visits import ask_channel
@@ -385,5 +393,5 @@ ACTIONS = {
     "g": _grade_menu, "s": _stage_menu, "ss": _set_stage, "m": _more_menu,
     "tag": _ask_tag, "ut": _remove_tag, "kind": _toggle_kind, "cs": _consent,
     "ar": _archive, "del": _delete, "undo": _undo, "er": _erase, "x": _export_one,
-    "v": _visit, "fam": _records, "pol": _records, "dat": _records,
+    "co": _coach, "v": _visit, "fam": _records, "pol": _records, "dat": _records,
 }

@@ -6,8 +6,10 @@ from telegram import Update
 
 from coachbot import book
 from coachbot.clients import clean_name, clean_text
+from coachbot.coach import guess_product_type
 from coachbot.dates import parse_yearly_date
 from coachbot.handlers.card import show_card
+from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -108,6 +110,8 @@ async def on_callback(update: Update, context: CoachContext) -> None:
             return
         store.update_policy(agent.id, policy_id, {field_name: value})
         await _policy_view(update, context, agent, cid, policy_id)
+        if field_name == "status" and value == "claimed":
+            await suggest_referral(update, context, agent, cid, "claim_paid")
     elif action == "px" and arg.isdigit():
         store.delete_policy(agent.id, int(arg))
         await show_records(update, context, agent, cid, "pol")
@@ -170,6 +174,9 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         store.clear_dialog(agent.id, message.chat_id)
         await _policy_view(update, context, agent, cid, int(dialog.data["policy_id"]),
                            fresh=True)
+        if dialog.data["field"] == "delivered_date":
+            # the client now holds the policy: a high point to ask for a referral
+            await suggest_referral(update, context, agent, cid, "policy_delivered")
 
 
 async def _save_family(update: Update, context: CoachContext, agent: Agent, chat_id: int,
@@ -208,6 +215,7 @@ async def _policy_new_step(update: Update, context: CoachContext, agent: Agent,
         return
     values["annual_premium"] = float(values["annual_premium"])
     values["currency"] = book.currency_for(agent.region)
+    values["product_type"] = guess_product_type(values["product"])
     policy = store.add_policy(agent.id, cid, values)
     store.clear_dialog(agent.id, chat_id)
     if policy is None:

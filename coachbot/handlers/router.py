@@ -11,6 +11,7 @@ from coachbot.handlers import (
     browse,
     card,
     clients,
+    coaching,
     general,
     preferences,
     records,
@@ -30,6 +31,7 @@ TEXT_STEPS: dict[str, DialogHandler] = {
     visits.FLOW: visits.on_text,
     records.FLOW: records.on_text,
     remind.FLOW: remind.on_text,
+    coaching.FLOW: coaching.on_text,
 }
 LOCATION_STEPS: dict[str, DialogHandler] = {
     preferences.FLOW: preferences.on_location,

@@ -13,6 +13,7 @@ from coachbot import book, reminders
 from coachbot.calendar import festivals_between
 from coachbot.digest import Digest, Entry, build_digest, festival_region
 from coachbot.greetings import build_greeting
+from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -120,6 +121,8 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         store.update_item(agent.id, item.id, status="done")
         await edit_or_reply(update, context, agent, "reminders/item_done", item=item,
                             name=_item_name(context.services, agent, item))
+        if item.kind == "review" and item.client_id is not None:
+            await suggest_referral(update, context, agent, item.client_id, "review_done")
     elif action == "skip":
         await query.answer()
         store.update_item(agent.id, item.id, status="skipped")

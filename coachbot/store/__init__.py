@@ -8,6 +8,7 @@ from pathlib import Path
 from coachbot.clock import Clock
 from coachbot.store.agents import Agent, AgentStore
 from coachbot.store.clients import ClientStore
+from coachbot.store.coaching import CoachingStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import Dialog, DialogStore
 from coachbot.store.schedule import ScheduleStore
@@ -19,7 +20,8 @@ __all__ = ["Agent", "Dialog", "Store", "open_database", "schema_version"]
 
 # ScheduleStore comes first: its refresh_client overrides StoreBase's no-op; TeamStore before
 # it, so that migrate_chat also moves a team's group
-class Store(TeamStore, ScheduleStore, AgentStore, DialogStore, ClientStore, TransferStore):
+class Store(TeamStore, ScheduleStore, AgentStore, DialogStore, ClientStore, TransferStore,
+            CoachingStore):
     """All of the bot's persistent data, one SQLite file."""
 
     @classmethod

@@ -284,3 +284,26 @@ def teams(db: Database) -> None:
         CREATE INDEX policies_agent_start ON policies(agent_id, start_date);
         """,
     )
+
+
+@migrations(name="0005_coaching")
+def coaching(db: Database) -> None:
+    """SPIN sessions, role-play practice and playbook progress, kept across restarts."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE coaching_sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            client_id INTEGER REFERENCES clients(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                     -- spin | practice | playbook
+            ref TEXT NOT NULL DEFAULT '',           -- playbook or scenario id
+            state TEXT NOT NULL,                    -- JSON from the coaching module
+            status TEXT NOT NULL DEFAULT 'active',  -- active | paused | done
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX coaching_agent ON coaching_sessions(agent_id, kind, status);
+        CREATE INDEX coaching_client ON coaching_sessions(client_id, kind)
+        """,
+    )
