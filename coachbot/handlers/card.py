@@ -39,6 +39,8 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
             [b("grade", "g"), b("stage", "s")],
             [b("family", "fam"), b("policies", "pol"), b("dates", "dat")],
             [b("coach", "co"), b("more", "m")]]
+    if view.client.is_group:
+        rows.insert(0, [(label(context, agent, "group.panel"), f"gc:o:{cid}")])
     if view.suggested_stage:
         rows.insert(0, [(label(context, agent, "card.accept_stage", stage=view.suggested_stage),
                          f"{PREFIX}:ss:{cid}:{view.suggested_stage}")])

@@ -37,6 +37,10 @@ async def add(update: Update, context: CoachContext) -> None:
     if not line:
         await _ask(update, context, agent, "name", Draft(name=""))
         return
+    if len(line.split()) == 1 and clean_name(line):
+        # one word is a name, however long: a company ("星辰科技有限公司") or a full name
+        await _save(update, context, agent, Draft(name=clean_name(line) or line))
+        return
     today = book.agent_today(agent, context.services.clock.now())
     parsed = parse_quick_add(line, _region(agent), today)
     if parsed.problems or not parsed.name:

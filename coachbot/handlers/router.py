@@ -13,6 +13,7 @@ from coachbot.handlers import (
     clients,
     coaching,
     general,
+    group_client,
     preferences,
     records,
     remind,
@@ -32,6 +33,7 @@ TEXT_STEPS: dict[str, DialogHandler] = {
     records.FLOW: records.on_text,
     remind.FLOW: remind.on_text,
     coaching.FLOW: coaching.on_text,
+    group_client.FLOW: group_client.on_text,
 }
 LOCATION_STEPS: dict[str, DialogHandler] = {
     preferences.FLOW: preferences.on_location,

@@ -280,3 +280,37 @@ async def test_hostile_names_display_safely(bot, name):
     [client] = clients_of(bot)
     assert client.name == clean_name(name)  # bidi overrides and control characters dropped
     assert client.name in replies[1]["text"]
+
+
+async def test_group_client_roles_source_credit_and_value_checks(bot):
+    await onboard(bot)
+    await bot.send("/add 星辰科技有限公司", expect=2)
+    await bot.press("更多")
+    await bot.press("改为团体客户")
+    panel = (await bot.press("团体资料"))[-1]
+    assert "四个关键角色" in panel["text"]
+    await bot.press("最终决策者")
+    await bot.send("王总 总经理")
+    await bot.press("最终决策者")
+    await bot.press("已经搞定这个人")
+    await bot.press("使用者")
+    await bot.send("李主管")
+    await bot.press("使用者")
+    await bot.press("已经搞定这个人")
+    await bot.press("已有向导")
+    await bot.press("招标")
+    await bot.press("资信评分")
+    replies = await bot.send("80 90")
+    assert "四个 0 到 100" in replies[-1]["text"]
+    await bot.send("80 90 70 60")
+    await bot.press("赔付率")
+    panel = (await bot.send("45%"))[-1]
+    assert "1+2+1 已成形" in panel["text"]
+    assert "资信评分 79" in panel["text"]  # 80x.5 + 90x.25 + 70x.15 + 60x.1
+    assert "超过 40%" in panel["text"]
+    client = clients_of(bot)[0]
+    assert client.group_profile["source"] == "tender"
+    assert client.group_profile["credit"] == {"potential": 80.0, "negative": 90.0,
+                                              "reputation": 70.0, "operations": 60.0}
+    roles = {r.role: r for r in bot.store.roles_of(bot.user.id, client.id)}
+    assert roles["decider"].person == "王总 总经理" and roles["decider"].won

@@ -111,3 +111,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "browse/book": {"summary": SUMMARY, "plan": activity_plan(2),
                     "gaps": classify.activity_needed(SUMMARY, activity_plan(2))},
 }
+
+SAMPLES.update({
+    "group_clients/panel": {"client": GROUP, "roles": {"decider": GroupRole("decider", HOSTILE,
+                                                                             True)},
+                            "profile": GROUP.group_profile | {"source": "tender",
+                                                              "industry": HOSTILE,
+                                                              "employees": 300},
+                            "notice": "saved",
+                            "assessment": classify.assess_group(GROUP.group_profile, [])},
+    "group_clients/role": {"client": GROUP, "role": "user",
+                           "current": GroupRole("user", HOSTILE, True)},
+    "group_clients/ask": {"field": "credit", "client": GROUP},
+    "group_clients/bad_value": {"error": "bad_credit"},
+})
