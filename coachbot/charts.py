@@ -12,10 +12,11 @@ matplotlib is imported on first use (it takes about half a second), with the Agg
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -183,23 +184,14 @@ def _picker(draws: frozenset[int], texts: ChartTexts, fallback: ChartTexts) -> A
     return pick
 
 
-class _fonts:  # noqa: N801 - used as a context manager, reads like a function
-    """Set matplotlib's font family for one chart; yields the set of drawable code points."""
+@contextlib.contextmanager
+def _fonts(font: str | Path | None) -> Iterator[frozenset[int]]:
+    """Set matplotlib's font family for one chart; yields the code points it can draw."""
+    import matplotlib
 
-    def __init__(self, font: str | Path | None) -> None:
-        self.files = _font_files(font)
-        self._context: Any = None
-
-    def __enter__(self) -> frozenset[int]:
-        import matplotlib
-
-        families = [_family(path) for path in self.files]
-        self._context = matplotlib.rc_context({"font.family": families})
-        self._context.__enter__()
-        return _charmaps(tuple(self.files))
-
-    def __exit__(self, *exc: object) -> None:
-        self._context.__exit__(*exc)
+    files = _font_files(font)
+    with matplotlib.rc_context({"font.family": [_family(path) for path in files]}):
+        yield _charmaps(tuple(files))
 
 
 def _font_files(font: str | Path | None) -> list[str]:

@@ -21,6 +21,19 @@ from coachbot.store import Store
 # before the default 08:00 digest, so no push interrupts a test unless it moves the clock.
 START = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 
+# Long variants (thousands of fuzz inputs, ten or more kill -9 cycles) run only when asked.
+LONG = os.environ.get("COACHBOT_LONG") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip @pytest.mark.slow tests unless COACHBOT_LONG=1."""
+    if LONG:
+        return
+    skip = pytest.mark.skip(reason="long variant: run with COACHBOT_LONG=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
 
 @pytest.fixture
 def clock() -> ManualClock:

@@ -114,6 +114,10 @@ def reset_dynamic_state(conn: sqlite3.Connection, max_client_id: int) -> None:
                      [day, f"{yesterday}T16:00:00"])
         conn.execute("DELETE FROM outbox WHERE created_at >= ?", [f"{yesterday}T16:00:00"])
         conn.execute("DELETE FROM dialogs")
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        for table in ("activity_events", "coaching_sessions"):  # the data has none of these
+            if table in tables:
+                conn.execute(f"DELETE FROM {table}")
         conn.execute("UPDATE agents SET last_digest_date = ?, last_eod_date = ? "
                      "WHERE last_digest_date >= ? OR last_eod_date >= ?",
                      [yesterday, yesterday, day, day])

@@ -36,7 +36,7 @@ class SandboxProcess:
         try:
             self._conn.send(("stop",))
             await asyncio.to_thread(self._receive, 10.0)
-        except (EOFError, OSError, TimeoutError):
+        except (OSError, RuntimeError):
             pass
         await asyncio.to_thread(self._process.join, 10.0)
         if self._process.is_alive():
@@ -53,9 +53,13 @@ class SandboxProcess:
         return value
 
     def _receive(self, timeout: float) -> Any:
-        if not self._conn.poll(timeout):
-            raise TimeoutError("the sandbox process did not answer")
-        return self._conn.recv()
+        try:
+            if self._conn.poll(timeout):
+                return self._conn.recv()
+        except EOFError:
+            pass
+        raise RuntimeError(f"the sandbox process did not answer (exit code "
+                           f"{self._process.exitcode})")
 
 
 def run_in_child(function: Callable[..., Any], *args: Any, timeout: float = 3600.0) -> Any:

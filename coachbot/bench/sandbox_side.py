@@ -30,6 +30,7 @@ from coachbot.sandbox.objects import private_chat
 logger = logging.getLogger(__name__)
 
 REPLY_TIMEOUT = 30.0
+SETTLE_QUIET = 0.5
 BOT_REPLIES = frozenset({"send", "edit"})
 QUICK_ADD_NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄丽", "周杰", "吴婷",
                    "徐明", "孙悦", "马超", "朱琳", "胡斌", "郭静", "何平", "林峰", "罗兰", "高翔")
@@ -150,7 +151,7 @@ class LoadDriver:
         before = {u.user_id: self.replies[u.user_id] for u in users}
         for user in users:
             self.act(kind, user)
-        await self.sandbox.wait_idle(timeout=120)
+        await self.settle(users, before)
         counts = collections.Counter(self.replies[u.user_id] - before[u.user_id] for u in users)
         expected, _ = counts.most_common(1)[0]
         notes = []
@@ -161,11 +162,32 @@ class LoadDriver:
         self.expected[kind] = expected
         return expected, notes
 
+    async def settle(self, users: tuple[BenchUser, ...], before: dict[int, int], *,
+                     quiet: float = SETTLE_QUIET) -> None:
+        """Wait until every user got a reply and then the bot has said nothing for a while.
+
+        (The sandbox's wait_idle cannot tell a bot still computing its answer from an idle
+        one: the update is confirmed by the next getUpdates before the handler replies.)
+        """
+        deadline = time.monotonic() + REPLY_TIMEOUT * 4
+        while any(self.replies[u.user_id] == before[u.user_id] for u in users):
+            if time.monotonic() > deadline:
+                return  # the caller sees who got nothing
+            await asyncio.sleep(0.01)
+        total = sum(self.replies.values())
+        while True:
+            await asyncio.sleep(quiet)
+            now_total = sum(self.replies.values())
+            if now_total == total:
+                return
+            total = now_total
+
     async def open_lists(self, users: tuple[BenchUser, ...]) -> None:
         """Each user asks for /clients once: pressing its buttons opens cards (in place)."""
+        before = {u.user_id: self.replies[u.user_id] for u in users}
         for user in users:
             self.sandbox.send_text(user.user_id, "/clients")
-        await self.sandbox.wait_idle(timeout=120)
+        await self.settle(users, before)
         for user in users:
             last = self.sandbox.last_bot_message(user.user_id)
             if last is None:
@@ -204,7 +226,6 @@ class LoadDriver:
         started = time.perf_counter()
         await asyncio.gather(*(chat(user) for user in spec.users))
         seconds = time.perf_counter() - started
-        await self.sandbox.wait_idle(timeout=60)
         unloaded: list[float] = []
         if spec.unloaded:
             user = spec.users[0]
@@ -274,7 +295,6 @@ async def _serve(conn: Connection, flood_limits: bool, token: str) -> None:
             "load": driver.run, "open_chats": driver.open_chats,
             "start_tracking": driver.start_tracking, "sends": driver.sends,
             "set_spin_text": lambda text: setattr(driver, "spin_text", text),
-            "idle": lambda: sandbox.wait_idle(timeout=60),
         }
         while True:
             name, *args = await commands.get()

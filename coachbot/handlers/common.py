@@ -145,9 +145,23 @@ async def edit_or_reply(
 
 
 def callback_parts(update: Update, prefix: str) -> list[str]:
-    """The fields of our callback data after its prefix ("pf:lang:en" -> ["lang", "en"])."""
+    """The fields of our callback data after its prefix ("pf:lang:en" -> ["lang", "en"]).
+
+    Any client can send any callback data. A field that str.isdigit() accepts but that cannot
+    be one of our ids ("²", "٣", or beyond SQLite's 64-bit INTEGER) comes back as "", so the
+    handlers' `isdigit()` checks refuse it instead of int() or SQLite raising.
+    """
     query = update.callback_query
     data = (query.data or "") if query else ""
     if not data.startswith(prefix + ":"):
         return []
-    return data[len(prefix) + 1:].split(":")
+    return [_id_or_blank(part) for part in data[len(prefix) + 1:].split(":")]
+
+
+MAX_ID = 2**63 - 1  # SQLite INTEGER
+
+
+def _id_or_blank(part: str) -> str:
+    if part.isdigit() and not (part.isascii() and int(part) <= MAX_ID):
+        return ""
+    return part

@@ -1,11 +1,25 @@
-"""Group chats: the bot speaks there only when addressed, and never about clients."""
+"""Group chats: the bot speaks there only when addressed, and never about clients.
+
+It keeps working whatever happens to it in a group: losing admin rights changes nothing (it
+needs none: in privacy mode it sees only commands and mentions), being removed unlinks the
+group from its team and tells the leader, and a group upgraded to a supergroup keeps its team
+and queued reports under the new chat id.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 
 from coachbot.handlers.common import CoachContext, current_agent, reply
+from coachbot.jobs.reports import TEAM_NOTICE
+from coachbot.teams import can
+
+logger = logging.getLogger(__name__)
+
+GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
 
 async def private_only(update: Update, context: CoachContext) -> None:
@@ -16,20 +30,59 @@ async def private_only(update: Update, context: CoachContext) -> None:
 
 
 async def mentioned(update: Update, context: CoachContext) -> None:
-    """Someone @-mentioned the bot in a group it does not serve yet."""
+    """Someone @-mentioned the bot in a group: what it does here."""
     agent = current_agent(update, context)
+    chat = update.effective_chat
+    team = context.services.store.team_by_group(chat.id) if chat is not None else None
+    if team is not None:
+        await reply(update, context, agent, "groups/team_help", team=team)
+        return
     await reply(update, context, agent, "groups/hello", link=f"https://t.me/{context.bot.username}")
 
 
 async def membership_changed(update: Update, context: CoachContext) -> None:
-    """The bot was added to or removed from a group."""
+    """The bot was added to or removed from a group, or its admin rights changed."""
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None or change.chat.type == "private":
         return
-    if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+    store = context.services.store
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    if new in GONE:
+        team = store.unlink_group(change.chat.id)
+        if team is not None:
+            logger.info("removed from the group of team %s; unlinked", team.id)
+            _notify_leader(context, team.id, team.leader_id, change.from_user.id)
         return
-    if change.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+    if old in GONE:
         agent = current_agent(update, context)
+        member = store.membership(agent.id)
         await reply(update, context, agent, "groups/hello",
                     link=f"https://t.me/{context.bot.username}")
+        if member is not None and can(member.role, "link_group"):
+            team = store.get_team(member.team_id)
+            await reply(update, context, agent, "groups/link_hint", team=team)
+        return
+    # still in the group: only the admin rights changed; reports go on either way
+    store.set_bot_status(change.chat.id, new)
 
+
+async def migrated(update: Update, context: CoachContext) -> None:
+    """The group became a supergroup: its team, and what is queued for it, move to the new id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        context.services.store.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        context.services.store.migrate_chat(message.migrate_from_chat_id, message.chat.id)
+
+
+def _notify_leader(context: CoachContext, team_id: int, leader_id: int, actor: int) -> None:
+    services = context.services
+    now = services.clock.now()
+    services.store.enqueue(leader_id, leader_id, TEAM_NOTICE,
+                           f"team_notice:{team_id}:group_lost:{now.isoformat()}",
+                           {"team_id": team_id, "event": "group_lost", "about": actor},
+                           due_at=now)
+    if services.sender is not None:
+        services.sender.wake()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from coachbot import reminders
+from coachbot.handlers import teams
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -47,6 +48,8 @@ NEXT_IN_ONBOARDING = {"lang": "region", "region": "time", "time": "target", "tar
 
 async def start(update: Update, context: CoachContext) -> None:
     """/start: onboard a new agent, or greet one who is back."""
+    if context.args and await teams.join_from_start(update, context):
+        return
     agent = current_agent(update, context)
     if agent.onboarded:
         await reply(update, context, agent, "onboarding/welcome_back", agent=agent)

@@ -1,0 +1,231 @@
+"""Chat paths: a bare PTB echo bot and CoachBot's busiest paths against the same sandbox.
+
+The bot runs in this process, as in production (PTB long polling, updates handled one at a
+time); the sandbox and the load generator run in a child process (see sandbox_side). Flood
+limits are off here: this measures what the code can do, not Telegram's ceilings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from coachbot import handlers
+from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application
+from coachbot.bench.dataset import CHAT_MOMENT, bench_agents, read_meta, reset_dynamic_state
+from coachbot.bench.processes import SandboxProcess
+from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec
+from coachbot.clock import ManualClock
+from coachbot.config import Settings
+from coachbot.runner import start_bot, stop_bot
+from coachbot.store import Store
+
+PATHS: dict[str, str] = {  # load kind -> what the report calls it
+    "add": "quick add (/add name phone birthday)",
+    "open": "open a card (cl:o:<id>)",
+    "today": "/today (digest on demand)",
+    "spin": "SPIN step",
+}
+MIX = ("open", "open", "today", "add")
+AS_BUILT_UPDATES = 150
+
+
+@dataclass
+class PathFigures:
+    """Throughput and latency of one path."""
+
+    kind: str
+    label: str
+    completed: int
+    failed: int
+    seconds: float
+    latencies: list[float]
+    unloaded: list[float]
+    replies_per_update: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float, *, unloaded: bool = False) -> float:
+        """Nearest-rank percentile in milliseconds."""
+        values = sorted(self.unloaded if unloaded else self.latencies)
+        if not values:
+            return math.nan
+        return values[max(0, math.ceil(q * len(values)) - 1)] * 1000
+
+
+@dataclass
+class ChatReport:
+    echo: PathFigures
+    paths: list[PathFigures]
+    mix: PathFigures | None
+    as_built: PathFigures | None
+    concurrency: int
+    spin_command: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _figures(result: LoadResult, label: str) -> PathFigures:
+    replies = max(result.replies_per_update.values()) if result.replies_per_update else 0
+    return PathFigures(result.kind, label, result.completed, result.failed, result.seconds,
+                       result.latencies, result.unloaded_latencies, replies, result.notes)
+
+
+# -- the bare echo bot ------------------------------------------------------------------------
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await message.reply_text(message.text)
+
+
+def echo_application(base_url: str, base_file_url: str) -> Application[Any, Any, Any, Any,
+                                                                       Any, Any]:
+    """python-telegram-bot's echo example, nothing else: the framework's own ceiling."""
+    app = (ApplicationBuilder().token(SANDBOX_TOKEN).base_url(base_url)
+           .base_file_url(base_file_url).build())
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
+    return app
+
+
+async def _start_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=10)  # as start_bot polls
+
+
+async def _stop_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    assert app.updater is not None
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+
+
+# -- CoachBot ---------------------------------------------------------------------------------
+def coachbot_application(db_path: Path, sandbox: SandboxProcess, clock: ManualClock, *,
+                         rate_limited: bool) -> tuple[CoachApplication, Store]:
+    """The real application on the bench database; optionally without its rate limiter."""
+    settings = Settings(api_url=sandbox.base_url, file_url=sandbox.base_file_url,
+                        db_path=db_path, log_level="WARNING")
+    store = Store.open(db_path, clock, settings.tier_thresholds)
+    app = build_application(settings, store=store, clock=clock)
+    if not rate_limited:
+        # AIORateLimiter holds every request with a chat_id to Telegram's 30 messages/s
+        # overall, which would measure that ceiling instead of the code. build_application
+        # takes no rate limiter argument, so the bench removes it from the built bot.
+        with contextlib.suppress(AttributeError):
+            app.bot._rate_limiter = None
+        assert app.bot.rate_limiter is None, "could not switch the rate limiter off"
+    return app, store
+
+
+def spin_command() -> str | None:
+    """`/<name>` of the SPIN coaching command, once coachbot/handlers/coaching.py has one."""
+    if importlib.util.find_spec("coachbot.handlers.coaching") is None:
+        return None
+    for command in handlers.COMMANDS:
+        if "spin" in command.name and command.callback.__module__.endswith(".coaching"):
+            return command.name
+    return None
+
+
+async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloaded: int,
+                         log: Callable[[str], None] = print) -> ChatReport:
+    """Run the echo bot, then CoachBot's paths, against one sandbox process."""
+    chosen = bench_agents(db_path, count=concurrency)
+    if not chosen:
+        raise RuntimeError(f"{db_path} has no agent with enough clients to chat as")
+    users = tuple(BenchUser(agent_id, tuple(ids[:40])) for agent_id, ids in chosen)
+    spin = spin_command()
+    report_notes: list[str] = []
+    async with SandboxProcess(flood_limits=False) as sandbox:
+        log(f"  echo bot: {updates} updates from {len(users)} chats ...")
+        echo_app = echo_application(sandbox.base_url, sandbox.base_file_url)
+        await _start_echo(echo_app)
+        try:
+            echo = _figures(await sandbox.call("load", LoadSpec("echo", users, updates,
+                                                                unloaded)), "echo (bare PTB)")
+        finally:
+            await _stop_echo(echo_app)
+
+        kinds = ["add", "open", "today"] + (["spin"] if spin else [])
+        if spin:
+            await sandbox.call("set_spin_text", f"/{spin}")
+        _reset(db_path)
+        clock = ManualClock(CHAT_MOMENT)
+        app, store = coachbot_application(db_path, sandbox, clock, rate_limited=False)
+        await start_bot(app)
+        paths: list[PathFigures] = []
+        try:
+            for kind in kinds:
+                log(f"  CoachBot {PATHS[kind]}: {updates} updates ...")
+                result = await sandbox.call("load", LoadSpec(kind, users, updates, unloaded))
+                paths.append(_figures(result, PATHS[kind]))
+            log(f"  CoachBot mix {'/'.join(MIX)}: {updates} updates ...")
+            mix = _figures(await sandbox.call("load", LoadSpec("mix", users, updates, 0,
+                                                               MIX)), "mix " + "/".join(MIX))
+        finally:
+            await stop_bot(app)
+            store.close()
+
+        count = min(updates, AS_BUILT_UPDATES)
+        log(f"  CoachBot as built (AIORateLimiter on), mix: {count} updates ...")
+        app, store = coachbot_application(db_path, sandbox, clock, rate_limited=True)
+        await start_bot(app)
+        try:
+            as_built = _figures(await sandbox.call("load", LoadSpec("mix", users, count, 0,
+                                                                    MIX)), "mix, as built")
+        finally:
+            await stop_bot(app)
+            store.close()
+    _reset(db_path)
+    if spin is None:
+        report_notes.append("no SPIN command yet (coachbot/handlers/coaching.py): path skipped")
+    return ChatReport(echo, paths, mix, as_built, len(users), spin, report_notes)
+
+
+def _reset(db_path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        reset_dynamic_state(conn, int(read_meta(db_path)["max_client_id"]))
+    finally:
+        conn.close()
+
+
+def format_chat(report: ChatReport) -> list[str]:
+    """The report's lines."""
+    lines = [f"{'path':<40} {'upd/s':>7} {'x echo':>7} {'p50':>7} {'p95':>7} {'p99':>7}"
+             f"   {'1 chat p50/p95/p99 ms':>22}  replies"]
+    base = report.echo.per_second
+
+    def row(f: PathFigures) -> str:
+        ratio = f.per_second / base if base else math.nan
+        alone = "/".join(f"{f.percentile(q, unloaded=True):.1f}" for q in (0.5, 0.95, 0.99)) \
+            if f.unloaded else "-"
+        failed = f"  ({f.failed} unanswered)" if f.failed else ""
+        return (f"{f.label:<40} {f.per_second:>7.0f} {ratio:>6.2f}x "
+                f"{f.percentile(0.5):>7.1f} {f.percentile(0.95):>7.1f} "
+                f"{f.percentile(0.99):>7.1f}   {alone:>22}  {f.replies_per_update}{failed}")
+
+    lines.append(row(report.echo))
+    lines += [row(f) for f in report.paths]
+    if report.mix:
+        lines.append(row(report.mix))
+    if report.as_built:
+        lines.append(row(report.as_built))
+    for figures in [report.echo, *report.paths, *filter(None, [report.mix, report.as_built])]:
+        lines += [f"  note: {n}" for n in figures.notes]
+    lines += [f"  note: {n}" for n in report.notes]
+    return lines

@@ -1,0 +1,131 @@
+"""A day's reminders for every agent: the sweep, then each agent's digest, timed in a fresh process.
+
+`measure_day` runs in a child process (see processes.run_in_child) so that its peak resident
+memory is the work's own, not the parent's (which holds the bot and the sandbox client).
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import sqlite3
+import time
+import tracemalloc
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from coachbot.bench.dataset import SWEEP_MOMENT, read_meta, reset_dynamic_state
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """What computing one day's reminders cost."""
+
+    agents: int
+    digests_queued: int
+    entries: int
+    sweep_seconds: float
+    digests_seconds: float
+    render_seconds: float
+    rss_start_mb: float  # after imports and opening the database
+    rss_peak_mb: float  # peak of the whole process
+    traced_peak_mb: float | None = None  # Python allocations at their peak (tracemalloc pass)
+
+    @property
+    def total_seconds(self) -> float:
+        return self.sweep_seconds + self.digests_seconds
+
+
+def _rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def measure_day(db_path: str, trace: bool = False) -> DayFigures:
+    """Sweep at 09:30 local (every digest due), then build every active agent's digest."""
+    from coachbot.app import build_application
+    from coachbot.clock import ManualClock
+    from coachbot.config import Settings
+    from coachbot.digest import build_digest
+    from coachbot.handlers.today import digest_message
+    from coachbot.jobs.sweep import sweep
+    from coachbot.services import Services
+    from coachbot.store import Store
+
+    path = Path(db_path)
+    _reset(path)
+    clock = ManualClock(SWEEP_MOMENT)
+    settings = Settings(db_path=path)
+    store = Store.open(path, clock, settings.tier_thresholds)
+    # the services exactly as the bot wires them (the sweep runs inside the bot's process)
+    services: Services = build_application(settings, store=store, clock=clock) \
+        .bot_data["services"]
+    gc.collect()
+    rss_start = _current_rss_mb()
+    if trace:
+        tracemalloc.start()
+
+    started = time.perf_counter()
+    queued = sweep(services)
+    swept = time.perf_counter()
+    building = rendering = 0.0
+    agents = entries = 0
+    day = bench_day()
+    for agent_id, *_ in store.active_agents_for_pushes():
+        # what deliver_digest does for each queued digest, minus the sending
+        began = time.perf_counter()
+        agent = store.get_agent(agent_id)
+        assert agent is not None
+        digest = build_digest(store, agent, day, since=day)
+        built = time.perf_counter()
+        digest_message(services, agent, digest)
+        rendering += time.perf_counter() - built
+        building += built - began
+        agents += 1
+        entries += len(digest.entries)
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    if trace:
+        tracemalloc.stop()
+    store.close()
+    _reset(path)
+    return DayFigures(
+        agents=agents, digests_queued=queued, entries=entries,
+        sweep_seconds=swept - started, digests_seconds=building, render_seconds=rendering,
+        rss_start_mb=rss_start, rss_peak_mb=_rss_mb(), traced_peak_mb=traced)
+
+
+def _reset(path: Path) -> None:
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        reset_dynamic_state(conn, int(read_meta(path)["max_client_id"]))
+    finally:
+        conn.close()
+
+
+def bench_day() -> date:
+    """The local date at SWEEP_MOMENT: every bench zone is UTC+8."""
+    return (SWEEP_MOMENT + timedelta(hours=8)).date()
+
+
+def format_day(figures: DayFigures, traced: DayFigures | None) -> list[str]:
+    lines = [
+        f"agents {figures.agents:,}, digests queued by the sweep {figures.digests_queued:,}, "
+        f"digest entries {figures.entries:,}",
+        f"sweep {figures.sweep_seconds:.2f}s + build_digest x {figures.agents:,} "
+        f"{figures.digests_seconds:.2f}s = {figures.total_seconds:.2f}s "
+        f"({figures.digests_seconds / max(figures.agents, 1) * 1000:.2f} ms per agent)",
+        f"rendering each digest's HTML too (as the sender does): +{figures.render_seconds:.2f}s",
+        f"peak RSS {figures.rss_peak_mb:.0f} MB (the process after imports and opening the "
+        f"database: {figures.rss_start_mb:.0f} MB)",
+    ]
+    if traced is not None and traced.traced_peak_mb is not None:
+        lines.append(f"tracemalloc pass: Python allocations peaked at "
+                     f"{traced.traced_peak_mb:.1f} MB during sweep + digests "
+                     f"(it took {traced.total_seconds:.2f}s traced)")
+    return lines

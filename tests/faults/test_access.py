@@ -1,0 +1,248 @@
+"""Access control: another agent, a group, or an uninvited user gets nothing of an agent's book.
+
+Agent A has a full book. We crawl A's own UI (every inline button the bot ever sent A, level by
+level) to learn every callback data the bot really produces, with A's ids in it. Then agent B
+presses all of them, and variants that mix B's own client with A's policy, family, date and
+contact ids; B also types into whatever dialog a press opened, and sends every command with
+A's ids, names and phones as arguments. Afterwards: none of B's replies mentions anything of
+A's, and every row of A's in every table is exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import pytest
+
+from coachbot.config import Settings
+from coachbot.handlers import CALLBACKS, COMMANDS
+from tests.conftest import LONG
+from tests.faults.live import forgive_double_taps, settle
+from tests.faults.test_fuzz_bot import bot_errors, error_text
+from tests.faults.world import BookIds, dump_rows, onboard, seed_book
+from tests.harness import BotHarness, start_harness
+
+A, B, STRANGER = 1001, 2002, 3003
+GROUP = -100777
+# pressing these while crawling would destroy A's book before B gets to attack it
+CRAWL_SKIP = {"del", "er", "px", "fx", "dx", "ar", "undo", "kind", "x", "ut"}
+# a press with one of these actions asks for typed input next
+DIALOG_OPENERS = {"f", "tag", "rel", "dk", "dat+", "pol+", "pf", "s", "d", "e", "find", "ask"}
+TYPED_ANSWERS = ["13900001111", "明天", "新名字", "1985-03-02", "5000", "备注"]
+
+
+def secrets_of(harness: BotHarness, ids: BookIds) -> list[str]:
+    """Strings that only A's book contains: names, phones (as typed and as digits), notes,
+    policies, family members, contact summaries, one-off texts."""
+    found = [*ids.names, *ids.phones, *(p.lstrip("+") for p in ids.phones)]
+    found += [p[-8:] for p in ids.phones]  # national forms end with these digits
+    found += [f"秘密备注{i}" for i in range(len(ids.names))]
+    found += [f"保单{i}" for i in range(len(ids.names))]
+    found += [f"孩子{i}" for i in range(len(ids.names))]
+    found += [f"谈了{i}" for i in range(len(ids.names))]
+    found += [f"提醒{i}" for i in range(len(ids.names))]
+    return found
+
+
+def leaks(harness: BotHarness, chat_id: int, after: int, secrets: list[str]) -> list[str]:
+    """Secrets found in what the bot sent to a chat after `after` (texts, captions, buttons,
+    and the bytes of documents)."""
+    found = []
+    for request in harness.sandbox.requests[after:]:
+        if request.params.get("chat_id") != chat_id and request.method != "answerCallbackQuery":
+            continue
+        blob = json.dumps(request.params, ensure_ascii=False, default=str)
+        blob += "".join(f.data.decode("utf-8", "ignore") for f in request.files.values())
+        for secret in secrets:
+            if secret in blob or secret in re.sub(r"[\s-]", "", blob):
+                found.append(f"{request.method}: {secret!r} in {blob[:300]}")
+    return found
+
+
+def keyboards(harness: BotHarness, chat_id: int, after: int) -> dict[str, int]:
+    """callback data -> message id, from every keyboard the bot sent or edited into a chat."""
+    found: dict[str, int] = {}
+    for request in harness.sandbox.requests[after:]:
+        if request.params.get("chat_id") != chat_id or not request.ok:
+            continue
+        markup = request.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        result = request.response.get("result")
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        message_id = message_id or request.params.get("message_id")
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if button.get("callback_data") and message_id:
+                    found.setdefault(button["callback_data"], message_id)
+    return found
+
+
+async def crawl(harness: BotHarness, user: Any, ids: BookIds, *, levels: int,
+                limit: int) -> dict[str, int]:
+    """Every button reachable in A's UI within `levels` presses (batched per level)."""
+    sandbox = harness.sandbox
+    start = len(sandbox.requests)
+    for command in ("/clients", "/book", "/today", "/reminders", "/log", "/settings",
+                    *(f"/{c.name}" for c in COMMANDS if c.name not in ("start", "cancel"))):
+        sandbox.send_text(user, command)
+    for client_id in ids.clients:
+        sandbox.press(user, 1, f"cl:o:{client_id}:new", force=True)
+    for item_id in ids.items:
+        sandbox.press(user, 1, f"rm:o:{item_id}", force=True)
+    await settle(harness)
+    seen = keyboards(harness, user.id, start)
+    pressed: set[str] = set()
+    for _ in range(levels):
+        todo = [d for d in seen if d not in pressed
+                and not CRAWL_SKIP & set(d.split(":")[1:2])][:limit - len(pressed)]
+        if not todo:
+            break
+        mark = len(sandbox.requests)
+        for data in todo:
+            sandbox.press(user, seen[data], data, force=True)
+            pressed.add(data)
+        await settle(harness)
+        for data, message_id in keyboards(harness, user.id, mark).items():
+            seen.setdefault(data, message_id)
+    sandbox.send_text(user, "/cancel")
+    await settle(harness)
+    return seen
+
+
+def variants(data: str, mine: int, theirs: BookIds) -> list[str]:
+    """The same button aimed elsewhere: B's own client first, then each kind of A's id."""
+    parts = data.split(":")
+    out = []
+    if len(parts) >= 3 and parts[2].isdigit():
+        swapped = [*parts]
+        swapped[2] = str(mine)
+        out.append(":".join(swapped))  # B's client with A's ids in later fields
+        for kind in (theirs.policies, theirs.family, theirs.dates, theirs.contacts,
+                     theirs.items, theirs.one_offs):
+            other = [*parts]
+            other[2] = str(kind[0])
+            out.append(":".join(other))
+    return [v for v in out if len(v.encode()) <= 64]
+
+
+async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
+    caplog.set_level(logging.INFO)
+    now, today = bot.clock.now(), bot.clock.now().date()
+    onboard(bot.store, A, now)
+    ids = seed_book(bot.store, A, today)
+    onboard(bot.store, B, now, first_name="小李")
+    b_client = bot.store.add_client(B, {"name": "B自己的客户", "phone": "+8613700001234"},
+                                    search_key="b").id
+    a_user, b_user = bot.user, bot.as_user(B, "小李")
+    await bot.send("/help", user=a_user)
+    await bot.send("/help", user=b_user)
+
+    seen = await crawl(bot, a_user, ids, levels=6 if LONG else 3, limit=2000 if LONG else 150)
+    prefixes = {d.split(":")[0] for d in seen}
+    assert prefixes >= {"cl", "rc", "vi", "ls", "rm", "ro", "pf"}, prefixes
+    before = dump_rows(bot.store, A)
+    secrets = secrets_of(bot, ids)
+    mark = len(bot.sandbox.requests)
+
+    # B presses each of A's buttons, and the variants, typing into any dialog a press opens
+    presses = sorted(seen)
+    for data in sorted(seen):
+        presses += variants(data, b_client, ids)
+    presses += [f"{p}:{a}:{i}" for p in CALLBACKS for a in ("o", "x", "e", "v", "po", "del")
+                for i in (ids.clients[0], ids.policies[0], ids.one_offs[0], ids.items[0])]
+    if not LONG:
+        presses = sorted(set(presses))[::2] + sorted(seen)
+    last = bot.sandbox.last_bot_message(B)["message_id"]
+    for number, data in enumerate(dict.fromkeys(presses)):
+        upd = bot.sandbox.press(b_user, last, data, force=True)
+        print("PRESS", upd["callback_query"]["id"], data)
+        if set(data.split(":")[1:2]) & DIALOG_OPENERS:
+            bot.sandbox.send_text(b_user, TYPED_ANSWERS[number % len(TYPED_ANSWERS)])
+    # every command with A's ids and ways to find A's clients (pinyin, initials, part of a
+    # phone) as arguments; B never types a secret itself, so any secret in a reply is a leak
+    for command in COMMANDS:
+        for argument in (str(ids.clients[0]), "jimikehujia", "jmkhj", "secretta", "3333444",
+                         "jimikehujia 明天 10:00 打电话", str(ids.one_offs[0])):
+            bot.sandbox.send_text(b_user, f"/{command.name} {argument}")
+    for typed in ("jimikehujia", "Secretta", "1381111", "mimi"):  # outside any flow
+        bot.sandbox.send_text(b_user, typed)
+    await settle(bot)
+
+    found = leaks(bot, B, mark, secrets)
+    assert found == [], f"B was shown A's data: {found[:10]}"
+    assert dump_rows(bot.store, A) == before
+    assert bot_errors(caplog) == [], error_text(bot_errors(caplog))
+    # A's book still works for A
+    replies = await bot.send(f"/clients {ids.names[0]}", user=a_user)
+    assert ids.names[0] in replies[-1]["text"]
+    forgive_double_taps(bot)
+    print(f"access: crawled {len(seen)} buttons, B tried {len(set(presses))} presses")
+
+
+async def test_a_group_sees_nothing_private(bot, caplog):
+    caplog.set_level(logging.INFO)
+    onboard(bot.store, A, bot.clock.now())
+    ids = seed_book(bot.store, A, bot.clock.now().date())
+    a_user = bot.user
+    await bot.send("/help", user=a_user)
+    bot.sandbox.add_bot_to_group(a_user, GROUP, "Team chat")
+    bot.sandbox.join_group(bot.as_user(B, "小李"), GROUP)
+    await settle(bot)
+    mark = len(bot.sandbox.requests)
+    for command in COMMANDS:
+        for argument in ("", ids.names[0], str(ids.clients[0])):
+            text = f"/{command.name}@{bot.app.bot.username} {argument}".strip()
+            bot.sandbox.send_text(a_user, text, chat_id=GROUP)
+    bot.sandbox.send_text(a_user, f"@{bot.app.bot.username} {ids.names[0]}", chat_id=GROUP)
+    await settle(bot)
+    group_message = bot.sandbox.last_bot_message(GROUP)
+    assert group_message is not None
+    # forged buttons pressed in the group, by A (the owner) and by B
+    for user in (a_user, bot.as_user(B, "小李")):
+        for data in (f"cl:o:{ids.clients[0]}", f"cl:o:{ids.clients[0]}:new", "ls:all:0",
+                     f"rc:pol:{ids.clients[0]}", f"rm:o:{ids.items[0]}", "ro:x:1",
+                     f"vi:c:{ids.clients[0]}:face", "eod:find", f"cl:x:{ids.clients[0]}"):
+            bot.sandbox.press(user, group_message["message_id"], data, chat_id=GROUP,
+                              force=True)
+    await settle(bot)
+    found = leaks(bot, GROUP, mark, secrets_of(bot, ids))
+    assert found == [], f"the group was shown private data: {found[:5]}"
+    assert bot_errors(caplog) == [], error_text(bot_errors(caplog))
+    forgive_double_taps(bot)
+
+
+async def test_an_uninvited_user_gets_only_polite_refusals(tmp_path, clock, caplog):
+    caplog.set_level(logging.INFO)
+    settings = Settings(require_invite=True, allowed_user_ids=frozenset({A}))
+    async with start_harness(tmp_path, clock, settings=settings) as bot:
+        onboard(bot.store, A, clock.now())
+        ids = seed_book(bot.store, A, clock.now().date())
+        stranger = bot.as_user(STRANGER, "陌生人")
+        first = (await bot.send("/start", user=stranger))[-1]["text"]
+        if bot.store.get_agent(STRANGER) is not None and "/help" in first + "".join(
+                m["text"] for m in bot.sandbox.bot_messages(STRANGER)):
+            pytest.skip("require_invite has no effect yet (the invite gate is not wired in)")
+        before, mark = dump_rows(bot.store, A), len(bot.sandbox.requests)
+        for command in COMMANDS:
+            bot.sandbox.send_text(stranger, f"/{command.name} {ids.names[0]}")
+        for data in [f"{p}:o:{ids.clients[0]}" for p in CALLBACKS] + ["pf:lang:en:o"]:
+            bot.sandbox.press(stranger, 1, data, force=True)
+        bot.sandbox.send_text(stranger, ids.names[0])
+        bot.sandbox.send_document(stranger, "a.csv", "姓名,电话\n张三,13800138000\n".encode(),
+                                  "text/csv")
+        bot.sandbox.send_contact(stranger, "+8613800138000", "张三")
+        bot.sandbox.send_location(stranger, 22.3, 114.2)
+        await settle(bot)
+        replies = [m.get("text", "") for m in bot.sandbox.bot_messages(STRANGER)]
+        assert replies and all(r == replies[0] for r in replies), set(replies)
+        assert leaks(bot, STRANGER, mark, secrets_of(bot, ids)) == []
+        assert dump_rows(bot.store, A) == before
+        agent = bot.store.get_agent(STRANGER)
+        assert agent is None or not agent.onboarded
+        assert bot.store.book_clients(STRANGER) == []
+        assert bot_errors(caplog) == [], error_text(bot_errors(caplog))
+        forgive_double_taps(bot)
