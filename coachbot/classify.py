@@ -13,7 +13,7 @@ from coachbot.plan import ActivityPlan
 GRADE_BY_TRAIT_COUNT = {4: "A", 3: "B", 2: "C", 1: "D"}
 # how often to be in touch (days), by tier; the agent may set a client's own frequency
 TIER_CONTACT_DAYS = {"regular": 90, "vip": 30, "hnw": 14}
-STAGE_CONTACT_DAYS = {"D": 21, "C": 14, "B": 7, "A": 3}
+STAGE_CONTACT_DAYS = {"D": 7, "C": 14, "B": 7, "A": 3}  # D: meet nurture prospects often
 LIVE_POLICY_STATUSES = frozenset({"active", "pending"})
 CREDIT_WEIGHTS = {"potential": 0.50, "negative": 0.25, "reputation": 0.15, "operations": 0.10}
 MAX_LOSS_RATIO = 0.40

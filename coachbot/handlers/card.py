@@ -57,7 +57,10 @@ async def show_card(update: Update, context: CoachContext, agent: Agent, client_
         await reply(update, context, agent, "clients/not_found")
         return
     keyboard = card_keyboard(context, agent, view)
-    values = {"view": view, "client": view.client, "notice": notice}
+    stages = services.library.get(agent.locale).stages
+    values = {"view": view, "client": view.client, "notice": notice,
+              "tier_plan": stages.closed_tiers.get(view.tier) if view.tier else None,
+              "channels": stages.channels}
     if fresh:
         await reply(update, context, agent, "clients/card", keyboard=keyboard, **values)
     else:

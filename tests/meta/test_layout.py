@@ -60,3 +60,15 @@ def test_every_command_has_a_description_in_every_locale(renderer, locale):
 def test_command_names_are_valid_for_telegram():
     for command in COMMANDS:
         assert re.fullmatch(r"[a-z0-9_]{1,32}", command.name)
+
+
+def test_contact_frequencies_match_the_trainers_scripts():
+    """classify's defaults must say what stages.yaml tells agents (one truth for both)."""
+    from coachbot.classify import STAGE_CONTACT_DAYS, TIER_CONTACT_DAYS
+    from coachbot.scripts.loader import load_library
+
+    stages = load_library().get("zh-Hans").stages
+    assert {t: p.service.every_days for t, p in stages.closed_tiers.items()} == \
+        TIER_CONTACT_DAYS
+    assert {s: p.meet_every_days for s, p in stages.prospect_stages.items()} == \
+        STAGE_CONTACT_DAYS

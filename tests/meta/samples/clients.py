@@ -18,6 +18,7 @@ from coachbot.models import (
     Policy,
 )
 from coachbot.plan import activity_plan
+from coachbot.scripts.loader import load_library
 from tests.meta.samples.general import HOSTILE
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -58,10 +59,12 @@ VIEW = CardView(
     contact_every=30, days_since_contact=175,
     group=classify.assess_group(GROUP.group_profile, CARD.roles),
 )
+STAGES = load_library().get("zh-Hans").stages
 SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "clients/card": {"view": VIEW, "client": CLIENT, "notice": "saved"},
+    "clients/card": {"view": VIEW, "client": CLIENT, "notice": "saved",
+                     "tier_plan": STAGES.closed_tiers["vip"], "channels": STAGES.channels},
     "clients/stage_advice": {"c": CLIENT},
     "clients/ask_name": {"draft": Draft(name="")},
     "clients/ask_phone": {"draft": Draft(name=HOSTILE)},
