@@ -47,15 +47,23 @@ async def before_command(update: Update, context: CoachContext) -> None:
         context.services.store.clear_dialog(user.id, chat.id)
 
 
-async def on_text(update: Update, context: CoachContext) -> None:
-    """Private text that is not a command."""
-    agent = current_agent(update, context)
+async def _to_dialog(update: Update, context: CoachContext, agent: Agent,
+                     steps: dict[str, DialogHandler]) -> bool:
+    """Hand the message to the open dialog's step, if it takes this kind of message."""
     chat = update.effective_chat
     assert chat is not None
     dialog = context.services.store.get_dialog(agent.id, chat.id)
-    step = TEXT_STEPS.get(dialog.flow) if dialog else None
-    if dialog is not None and step is not None:
-        await step(update, context, agent, dialog)
+    step = steps.get(dialog.flow) if dialog else None
+    if dialog is None or step is None:
+        return False
+    await step(update, context, agent, dialog)
+    return True
+
+
+async def on_text(update: Update, context: CoachContext) -> None:
+    """Private text that is not a command."""
+    agent = current_agent(update, context)
+    if await _to_dialog(update, context, agent, TEXT_STEPS):
         return
     # outside any flow, a typed name (or pinyin, or phone digits) finds the client
     words = search_words(update.effective_message.text or "")  # type: ignore[union-attr]
@@ -68,11 +76,5 @@ async def on_text(update: Update, context: CoachContext) -> None:
 async def on_location(update: Update, context: CoachContext) -> None:
     """A shared location: only meaningful while we asked for one."""
     agent = current_agent(update, context)
-    chat = update.effective_chat
-    assert chat is not None
-    dialog = context.services.store.get_dialog(agent.id, chat.id)
-    step = LOCATION_STEPS.get(dialog.flow) if dialog else None
-    if dialog is not None and step is not None:
-        await step(update, context, agent, dialog)
-        return
-    await general.unsupported(update, context)
+    if not await _to_dialog(update, context, agent, LOCATION_STEPS):
+        await general.unsupported(update, context)

@@ -469,13 +469,14 @@ class ClientStore(StoreBase):
         columns = [d[0] for d in cursor.description]
         return [_client(dict(zip(columns, row, strict=True))) for row in cursor]
 
-    def _policy_rows(self, where: str, params: list[Any]) -> list[Policy]:
+    def _policy_rows(self, where: str, params: list[Any], *,
+                     order: str = "p.start_date, p.id") -> list[Policy]:
         cursor = self.db.execute(
             "SELECT p.id, p.client_id, p.product, p.annual_premium, p.policy_no, p.product_type, "
             "p.insured, p.holder, p.sum_insured, p.currency, p.start_date, p.payment_term_years, "
             "p.payment_frequency, p.status, p.next_due_date, p.delivered_date, p.source "
             f"FROM policies p JOIN clients c ON c.id = p.client_id WHERE {where} "
-            f"AND {LIVE_CLIENT} ORDER BY p.start_date, p.id", params)
+            f"AND {LIVE_CLIENT} ORDER BY {order}", params)
         policies = []
         for row in cursor:
             values = list(row)

@@ -121,19 +121,9 @@ class TransferStore(StoreBase):
         return [_client(dict(zip(columns, row, strict=True))) for row in cursor]
 
     def book_policies(self, agent_id: int) -> list[Policy]:
-        cursor = self.db.execute(
-            "SELECT p.id, p.client_id, p.product, p.annual_premium, p.policy_no, p.product_type, "
-            "p.insured, p.holder, p.sum_insured, p.currency, p.start_date, p.payment_term_years, "
-            "p.payment_frequency, p.status, p.next_due_date, p.delivered_date, p.source "
-            "FROM policies p JOIN clients c ON c.id = p.client_id "
-            f"WHERE p.agent_id = ? AND {LIVE_CLIENT} ORDER BY p.client_id, p.start_date, p.id",
-            [agent_id])
-        policies = []
-        for row in cursor:
-            values = list(row)
-            for index in (10, 14, 15):
-                values[index] = date.fromisoformat(values[index]) if values[index] else None
-            policies.append(Policy(*values))
+        """Every policy of the agent's live clients, grouped by client."""
+        policies: list[Policy] = self._policy_rows(  # type: ignore[attr-defined]
+            "p.agent_id = ?", [agent_id], order="p.client_id, p.start_date, p.id")
         return policies
 
     def book_family(self, agent_id: int) -> list[FamilyMember]:
