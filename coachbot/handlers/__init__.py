@@ -23,9 +23,9 @@ from coachbot.handlers import (
     clients,
     coaching,
     errors,
-    group_client,
     files,
     general,
+    group_client,
     groups,
     preferences,
     records,
@@ -50,28 +50,29 @@ class Command:
     callback: Callback
     where: Literal["private", "group", "any"] = "private"
     in_menu: bool = True
+    section: str = "other"  # how /help groups it (label help_sections.<section>)
 
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", preferences.start, in_menu=False),
     Command("help", general.show_help, where="any"),
-    Command("today", today.today),
-    Command("add", clients.add),
-    Command("clients", browse.clients),
-    Command("book", browse.show_book),
-    Command("next", coaching.next_command),
-    Command("spin", coaching.spin_command),
-    Command("prep", coaching.prep_command),
-    Command("objection", coaching.objection_command),
-    Command("practice", coaching.practice_command),
-    Command("import", files.import_help),
-    Command("export", files.export),
-    Command("remind", remind.remind),
-    Command("reminders", remind.list_reminders),
-    Command("log", remind.eod_now),
-    Command("team", teams.team),
-    Command("stats", reports.my_stats),
-    Command("board", reports.board, where="any"),
+    Command("today", today.today, section="day"),
+    Command("add", clients.add, section="book"),
+    Command("clients", browse.clients, section="book"),
+    Command("book", browse.show_book, section="book"),
+    Command("next", coaching.next_command, section="day"),
+    Command("spin", coaching.spin_command, section="coach"),
+    Command("prep", coaching.prep_command, section="coach"),
+    Command("objection", coaching.objection_command, section="coach"),
+    Command("practice", coaching.practice_command, section="coach"),
+    Command("import", files.import_help, section="book"),
+    Command("export", files.export, section="book"),
+    Command("remind", remind.remind, section="day"),
+    Command("reminders", remind.list_reminders, section="day"),
+    Command("log", remind.eod_now, section="day"),
+    Command("team", teams.team, section="team"),
+    Command("stats", reports.my_stats, section="team"),
+    Command("board", reports.board, where="any", section="team"),
     Command("link", teams.link, where="group", in_menu=False),
     Command("settings", preferences.show_settings),
     Command("cancel", general.cancel),
@@ -156,10 +157,21 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 
 
+HELP_SECTIONS = ("day", "book", "coach", "team", "other")
+
+
 def menu_for(context: CoachContext, locale: str) -> list[tuple[str, str]]:
     """(command, description) pairs of the menu in one locale."""
     renderer = context.services.renderer
     return [(c.name, renderer.label(locale, f"commands.{c.name}")) for c in COMMANDS if c.in_menu]
+
+
+def help_sections(context: CoachContext, locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The menu grouped for /help: (section, [(command, description)])."""
+    renderer = context.services.renderer
+    return [(section, [(c.name, renderer.label(locale, f"commands.{c.name}"))
+                       for c in COMMANDS if c.in_menu and c.section == section])
+            for section in HELP_SECTIONS]
 
 
 async def set_menus(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

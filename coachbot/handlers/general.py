@@ -13,11 +13,11 @@ logger = logging.getLogger(__name__)
 
 async def show_help(update: Update, context: CoachContext) -> None:
     """/help: what the bot can do, from the command table, in the agent's language."""
-    from coachbot.handlers import menu_for  # the registry imports this module
+    from coachbot.handlers import help_sections  # the registry imports this module
 
     agent = current_agent(update, context)
-    commands = menu_for(context, agent.locale)
-    await reply(update, context, agent, "general/help", commands=commands)
+    await reply(update, context, agent, "general/help",
+                sections=help_sections(context, agent.locale))
 
 
 async def cancel(update: Update, context: CoachContext) -> None:
