@@ -60,8 +60,13 @@ class Draft:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Draft:
-        return cls(**{k: data.get(k) for k in ("name", "phone", "birthday", "gender", "notes")},
-                   kind=str(data.get("kind") or "person"))  # type: ignore[arg-type]
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return str(value) if value else None
+
+        return cls(name=str(data.get("name") or ""), phone=text("phone"),
+                   birthday=text("birthday"), gender=text("gender"), notes=text("notes"),
+                   kind=str(data.get("kind") or "person"))
 
 
 @dataclass(frozen=True)

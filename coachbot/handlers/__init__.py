@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,7 +39,7 @@ from coachbot.handlers import (
 from coachbot.handlers.common import CoachContext
 from coachbot.locales import DEFAULT_LOCALE, LOCALES
 
-Callback = Callable[[Update, CoachContext], Awaitable[None]]
+Callback = Callable[[Update, CoachContext], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from telegram import Bot
@@ -18,7 +18,9 @@ from coachbot.store.schedule import OutboxMessage
 logger = logging.getLogger(__name__)
 
 Deliver = Callable[[Bot, Services, OutboxMessage], Awaitable[int | None]]
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # a message that fails with an unexpected error this often is dropped
+GIVE_UP_AFTER = timedelta(hours=12)  # Telegram unreachable this long after it fell due: dropped
+MAX_BACKOFF = 300.0
 OVERALL_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for replies to chats
 PER_CHAT_INTERVAL = 1.0  # Telegram's ~1 message/s per private chat
 GROUP_INTERVAL = 3.1  # 20 messages/minute per group
@@ -27,7 +29,7 @@ GROUP_INTERVAL = 3.1  # 20 messages/minute per group
 class OutboxSender:
     """A background task that sends queued messages; wake() it when something was queued."""
 
-    def __init__(self, bot: Bot, services: Services, deliverers: dict[str, Deliver], *,
+    def __init__(self, bot: Bot, services: Services, deliverers: Mapping[str, Deliver], *,
                  overall_per_second: float = OVERALL_PER_SECOND) -> None:
         self.bot, self.services, self.deliverers = bot, services, deliverers
         self.interval = 1.0 / overall_per_second
@@ -122,12 +124,22 @@ class OutboxSender:
         except BadRequest as exc:
             logger.error("outbox %s refused by Telegram: %s", message.key, exc)
             store.outbox_dead(message.id, str(exc))
-        except NetworkError as exc:  # includes TimedOut
-            if message.attempts >= MAX_ATTEMPTS:
+        except NetworkError as exc:  # includes TimedOut: an outage can last, keep trying
+            if now - message.due_at > GIVE_UP_AFTER:
                 store.outbox_dead(message.id, str(exc))
             else:
-                backoff = min(300, 2 ** message.attempts)
-                store.outbox_retry(message.id, now + timedelta(seconds=backoff), str(exc))
+                store.outbox_retry(message.id, now + _backoff(message.attempts), str(exc))
+        except Exception as exc:  # a bug with this one message must not stall the others
+            logger.exception("outbox %s failed", message.key)
+            if message.attempts >= MAX_ATTEMPTS:
+                store.outbox_dead(message.id, repr(exc))
+            else:
+                store.outbox_retry(message.id, now + _backoff(message.attempts), repr(exc))
         else:
             store.outbox_sent(message.id, message_id)
             self.sent += 1
+
+
+def _backoff(attempts: int) -> timedelta:
+    """2, 4, 8... seconds after each failed attempt, at most five minutes."""
+    return timedelta(seconds=min(MAX_BACKOFF, 2.0 ** min(attempts, 16)))
