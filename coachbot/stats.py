@@ -52,6 +52,7 @@ class Activity:
 
     @property
     def logged_anything(self) -> bool:
+        """Whether anything at all was recorded."""
         return any(getattr(self, f.name) for f in fields(self))
 
     def metric(self, name: str) -> float:
@@ -207,10 +208,12 @@ class Funnel:
 
     @property
     def planned_prospects(self) -> int:
+        """Prospects the plan needs for the target (10 per close)."""
         return self.target * PROSPECTS_PER_CLOSE
 
     @property
     def planned_proposals(self) -> int:
+        """Proposals the plan needs for the target (3 per close)."""
         return self.target * PROPOSALS_PER_CLOSE
 
     @property
@@ -225,6 +228,7 @@ class Funnel:
 
     @property
     def stages(self) -> tuple[int, int, int, int]:
+        """Names, prospects, proposals, closes: the bars of a funnel chart."""
         return self.names, self.prospects, self.proposals, self.closes
 
 

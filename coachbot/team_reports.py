@@ -38,6 +38,7 @@ class MemberLine:
 
     @property
     def hit(self) -> bool:
+        """Whether the member's visits reached their daily target."""
         return self.activity.visits >= self.daily_target
 
 
@@ -59,6 +60,7 @@ class MorningReport:
 
     @property
     def hitters(self) -> list[MemberLine]:
+        """Members who hit their daily visits."""
         return [m for m in self.members if m.hit]
 
 
@@ -78,6 +80,7 @@ class PeriodReport:
 
 @dataclass(frozen=True)
 class BoardRow:
+    """One line of a leaderboard."""
     place: int
     name: str
     value: float
@@ -108,6 +111,7 @@ class MemberStatus:
 
     @property
     def idle(self) -> bool:
+        """Logged nothing for IDLE_DAYS days or more."""
         return self.idle_days >= stats.IDLE_DAYS
 
 
@@ -158,7 +162,9 @@ def morning_report(store: Store, team: Team, leader: Agent, day: date) -> Mornin
         lines.append(MemberLine(number, member.agent_id, _group_name(member),
                                 stats.total(table, member.agent_id, day, day),
                                 stats.daily_visit_target(member.monthly_target),
-                                stats.streak(weeks, day)))
+                                # counted from the day the report is read: on a Monday, the
+                                # week just finished is complete and must have had a policy
+                                stats.streak(weeks, day + timedelta(days=1))))
     week = stats.sum_activity(stats.totals(table, ids, week_first, day).values())
     target = stats.team_weekly_target(team.weekly_target, [m.monthly_target for m in members])
     streaks = sorted((m for m in lines if m.streak >= SHOW_STREAKS_FROM),

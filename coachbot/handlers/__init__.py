@@ -121,9 +121,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # group -1: housekeeping that must run before any feature sees a command
     app.add_handler(MessageHandler(filters.COMMAND & private & filters.UpdateType.MESSAGE,
                                    router.before_command), group=-1)
-    # text typed for /team (a nickname, a team name, a target); anything else goes on
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private
-                                   & filters.UpdateType.MESSAGE, teams.on_text), group=-1)
     # edited messages first: commands and text filters would otherwise match them too
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
 

@@ -17,6 +17,7 @@ from coachbot.handlers import (
     preferences,
     records,
     remind,
+    teams,
     visits,
 )
 from coachbot.handlers.common import CoachContext, current_agent
@@ -34,6 +35,7 @@ TEXT_STEPS: dict[str, DialogHandler] = {
     remind.FLOW: remind.on_text,
     coaching.FLOW: coaching.on_text,
     group_client.FLOW: group_client.on_text,
+    teams.FLOW: teams.on_text,
 }
 LOCATION_STEPS: dict[str, DialogHandler] = {
     preferences.FLOW: preferences.on_location,

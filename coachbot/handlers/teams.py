@@ -114,24 +114,22 @@ async def gate(update: Update, context: CoachContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def on_text(update: Update, context: CoachContext) -> None:
+async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
     """Text typed while /team asked for a nickname, a team name or a weekly target."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None or message.text is None:
-        return
-    store = context.services.store
-    dialog = store.get_dialog(user.id, chat.id)
-    if dialog is None or dialog.flow != FLOW:
-        return  # not ours: the router takes it
-    agent = current_agent(update, context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
     member, found = _mine(context, agent)
     if member is None or found is None:
-        store.clear_dialog(agent.id, chat.id)
+        context.services.store.clear_dialog(agent.id, message.chat_id)
         await reply(update, context, agent, "teams/no_team", keyboard=_none_keyboard(context,
                                                                                     agent))
-        raise ApplicationHandlerStop
-    await TEXT_STEPS[dialog.step](update, context, agent, member, found, message.text)
-    raise ApplicationHandlerStop
+        return
+    step = TEXT_STEPS.get(dialog.step)
+    if step is None:
+        context.services.store.clear_dialog(agent.id, message.chat_id)
+        await reply(update, context, agent, "general/stale_button")
+        return
+    await step(update, context, agent, member, found, message.text)
 
 
 # -- the home screen ------------------------------------------------------------------------
@@ -194,6 +192,8 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         await query.answer()
         await _home(update, context, agent)
         return
+    if action != "nudge":  # the nudge answers with what it did
+        await query.answer()
     await step(update, context, agent, member, found, parts[1:])
 
 
@@ -210,14 +210,12 @@ async def _create(update: Update, context: CoachContext, agent: Agent) -> None:
 
 async def _b_home(update: Update, context: CoachContext, agent: Agent, member: Member,
                   found: Team, args: list[str]) -> None:
-    await _answer(update)
     context.services.store.clear_dialog(agent.id, agent.id)
     await _home(update, context, agent)
 
 
 async def _b_invite(update: Update, context: CoachContext, agent: Agent, member: Member,
                     found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "show_invite"):
         await _home(update, context, agent)
         return
@@ -226,7 +224,6 @@ async def _b_invite(update: Update, context: CoachContext, agent: Agent, member:
 
 async def _b_regenerate(update: Update, context: CoachContext, agent: Agent, member: Member,
                         found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "regenerate_invite"):
         await _home(update, context, agent)
         return
@@ -249,7 +246,6 @@ async def _send_invite(update: Update, context: CoachContext, agent: Agent, foun
 
 async def _b_members(update: Update, context: CoachContext, agent: Agent, member: Member,
                      found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "view_members"):
         await _home(update, context, agent)
         return
@@ -270,8 +266,6 @@ async def _b_members(update: Update, context: CoachContext, agent: Agent, member
 
 async def _b_member(update: Update, context: CoachContext, agent: Agent, member: Member,
                     found: Team, args: list[str], *, notice: str | None = None) -> None:
-    if not notice:
-        await _answer(update)
     target = _target(context, member, found, args)
     if target is None:
         await _b_members(update, context, agent, member, found, [])
@@ -331,7 +325,6 @@ async def _b_deputy(update: Update, context: CoachContext, agent: Agent, member:
 
 async def _b_remove(update: Update, context: CoachContext, agent: Agent, member: Member,
                     found: Team, args: list[str]) -> None:
-    await _answer(update)
     target = _target(context, member, found, args)
     if target is None or target.agent_id == agent.id or \
             not teams.can_remove(member.role, target.role):
@@ -345,7 +338,6 @@ async def _b_remove(update: Update, context: CoachContext, agent: Agent, member:
 
 async def _b_remove_confirmed(update: Update, context: CoachContext, agent: Agent,
                               member: Member, found: Team, args: list[str]) -> None:
-    await _answer(update)
     target = _target(context, member, found, args)
     if target is not None and target.agent_id != agent.id and \
             teams.can_remove(member.role, target.role) and \
@@ -359,7 +351,6 @@ async def _b_remove_confirmed(update: Update, context: CoachContext, agent: Agen
 
 async def _b_time(update: Update, context: CoachContext, agent: Agent, member: Member,
                   found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "settings"):
         await _home(update, context, agent)
         return
@@ -377,7 +368,6 @@ async def _b_time(update: Update, context: CoachContext, agent: Agent, member: M
 
 async def _b_goal(update: Update, context: CoachContext, agent: Agent, member: Member,
                   found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "settings"):
         await _home(update, context, agent)
         return
@@ -406,7 +396,6 @@ async def _b_goal(update: Update, context: CoachContext, agent: Agent, member: M
 
 async def _b_nickname(update: Update, context: CoachContext, agent: Agent, member: Member,
                       found: Team, args: list[str]) -> None:
-    await _answer(update)
     store = context.services.store
     if args and args[0] == "type":
         store.set_dialog(agent.id, agent.id, Dialog(FLOW, NICK, {}))
@@ -432,7 +421,6 @@ async def _nickname_menu(update: Update, context: CoachContext, agent: Agent, me
 
 async def _b_rename(update: Update, context: CoachContext, agent: Agent, member: Member,
                     found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "rename"):
         await _home(update, context, agent)
         return
@@ -443,7 +431,6 @@ async def _b_rename(update: Update, context: CoachContext, agent: Agent, member:
 
 async def _b_close(update: Update, context: CoachContext, agent: Agent, member: Member,
                    found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can(member.role, "close_team"):
         await _home(update, context, agent)
         return
@@ -455,7 +442,6 @@ async def _b_close(update: Update, context: CoachContext, agent: Agent, member: 
 
 async def _b_close_confirmed(update: Update, context: CoachContext, agent: Agent,
                              member: Member, found: Team, args: list[str]) -> None:
-    await _answer(update)
     store = context.services.store
     if not teams.can(member.role, "close_team"):
         await _home(update, context, agent)
@@ -470,7 +456,6 @@ async def _b_close_confirmed(update: Update, context: CoachContext, agent: Agent
 
 async def _b_leave(update: Update, context: CoachContext, agent: Agent, member: Member,
                    found: Team, args: list[str]) -> None:
-    await _answer(update)
     if not teams.can_leave(member.role):
         await _home(update, context, agent)
         return

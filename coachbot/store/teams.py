@@ -74,10 +74,12 @@ class Pipeline:
 
     @property
     def prospects(self) -> int:
+        """Clients at any prospect stage (D to A)."""
         return sum(self.stages.values())
 
     @property
     def proposals(self) -> int:
+        """Prospects at the proposal or closing stage (B, A)."""
         return sum(self.stages.get(s, 0) for s in PROPOSAL_STAGES)
 
 
@@ -102,6 +104,7 @@ class TeamStore(ScheduleStore):
         return self.get_team(team_id)
 
     def get_team(self, team_id: int) -> Team | None:
+        """A team by id, open or closed."""
         row = self.db.execute(f"SELECT {_TEAM_COLUMNS} FROM teams t WHERE t.id = ?",
                               [team_id]).fetchone()
         return _team(row) if row else None
@@ -121,6 +124,7 @@ class TeamStore(ScheduleStore):
         return _team(row) if row else None
 
     def update_team(self, team_id: int, **changes: Any) -> Team | None:
+        """Change an open team's name, report time, weekly target or report date."""
         unknown = set(changes) - EDITABLE_TEAM_FIELDS
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
@@ -154,6 +158,7 @@ class TeamStore(ScheduleStore):
         return rows[0] if rows else None
 
     def is_team_member(self, agent_id: int) -> bool:
+        """Whether the agent belongs to an open team (the invite gate asks)."""
         return self.membership(agent_id) is not None
 
     def members(self, team_id: int) -> list[Member]:
@@ -161,6 +166,7 @@ class TeamStore(ScheduleStore):
         return self._members("m.team_id = ?", [team_id])
 
     def get_member(self, team_id: int, agent_id: int) -> Member | None:
+        """One member of this team, or None if they are not in it."""
         rows = self._members("m.team_id = ? AND m.agent_id = ?", [team_id, agent_id])
         return rows[0] if rows else None
 
@@ -199,6 +205,7 @@ class TeamStore(ScheduleStore):
         return self.get_member(team_id, agent_id)
 
     def set_show_nickname(self, team_id: int, agent_id: int, show: bool) -> Member | None:
+        """Whether the group sees the member's nickname instead of their name."""
         self.db.execute(
             "UPDATE team_members SET show_nickname = ? WHERE team_id = ? AND agent_id = ?",
             [int(show), team_id, agent_id])
@@ -255,6 +262,7 @@ class TeamStore(ScheduleStore):
         return [ReportSchedule(_team(row[:-1]), row[-1]) for row in rows]
 
     def mark_team_report_done(self, team_id: int, day: date) -> None:
+        """The team's reports for this local day are queued."""
         self.db.execute("UPDATE teams SET last_report_date = ? WHERE id = ?",
                         [day.isoformat(), team_id])
 

@@ -217,12 +217,12 @@ async def test_morning_report_at_the_teams_time_shows_counts_never_clients(bot):
     text = report["text"]
     assert "晨报" in text and "11月23日" in text
     assert "拜访 4" in text and "新准客户 2" in text and "计划书 1" in text and "成交 1" in text
-    assert "小李：拜访 3 · 准客户 2 · 计划书 1 · 成交 1 ✅" in text
-    assert "小张：拜访 1" in text and "王主管" not in text  # nothing logged, not shamed
+    assert "小李：拜访 3 · 新名单 2 · 准客户 2 · 计划书 1 · 成交 1 ✅" in text
+    assert "小张：拜访 1 · 新名单 1\n" in text and "王主管：拜访 0 · 新名单 1\n" in text
     assert "拜访达标" in text and "本周累计" in text and "每日一招" in text
     assert_no_client_details(group_texts(bot))
     await asyncio.sleep(0.3)
-    assert len(group_texts(bot)) == 3  # hello, link hint... and the link reply: one report only
+    assert len(group_texts(bot)) == 4  # hello, link hint, linked, and one report only
 
 
 async def test_weekly_chart_is_a_png_photo_and_no_group_message_names_a_client(bot):
@@ -305,7 +305,7 @@ async def test_leader_sees_counts_not_client_details_and_nudges_a_quiet_member(b
     assert "小李" in replies[-1]["text"] and "💤" in replies[-1]["text"]
     replies = await bot.press("小李", user=leader)
     assert "成交 1/2" in replies[-1]["text"] and "计划书 1" in replies[-1]["text"]
-    await bot.press("成员", user=leader)
+    await bot.press("返回", user=leader)
     replies = await bot.press("小张", user=leader)
     assert "天没有任何记录" in replies[-1]["text"]
     mark = bot.sandbox.seq
@@ -326,7 +326,7 @@ async def test_leader_sees_counts_not_client_details_and_nudges_a_quiet_member(b
 
 
 async def test_deputies_removal_leaving_and_closing(bot):
-    leader, li, zhang = await team_with_group(bot)
+    leader, li, _ = await team_with_group(bot)
     await bot.send("/team", user=leader)
     await bot.press("成员", user=leader)
     await bot.press("小李", user=leader)
@@ -340,7 +340,7 @@ async def test_deputies_removal_leaving_and_closing(bot):
     await bot.press("成员", user=li)
     replies = await bot.press("王主管", user=li)
     assert "移出团队" not in " ".join(bot.buttons(replies[-1]))
-    await bot.press("成员", user=li)
+    await bot.press("返回", user=li)
     await bot.press("小张", user=li)
     await bot.press("移出团队", user=li)
     mark = bot.sandbox.seq
