@@ -60,3 +60,12 @@ def test_wheel_ships_the_templates():
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
     assert '"coachbot_templates" = "templates"' in pyproject
     assert 'coachbot_templates = ["**/*.j2", "**/*.yaml"]' in pyproject
+
+
+def test_every_package_ships_in_the_wheel():
+    """pyproject lists packages by hand (templates/ is mapped in): none may be forgotten."""
+    root = Path(__file__).parents[2]
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    for init in (root / "coachbot").rglob("__init__.py"):
+        name = ".".join(init.parent.relative_to(root).parts)
+        assert f'"{name}"' in pyproject, f"add {name} to [tool.setuptools] packages"
