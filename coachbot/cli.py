@@ -95,6 +95,25 @@ def _parser() -> argparse.ArgumentParser:
                       help="delete that agent's clients first (otherwise an agent who already "
                       "has clients is left alone)")
     demo.set_defaults(handler=_demo_data)
+
+    bench = sub.add_parser("bench", help="print performance figures (issue 7's benchmarks)",
+                           description="Benchmarks that print figures: a bare PTB echo bot and "
+                           "CoachBot's busiest chat paths against the sandbox, a day's "
+                           "reminders for every agent, and the digest fan-out under "
+                           "Telegram's flood limits. The bench database (5,000 agents, "
+                           "1,000,000 clients) is generated once and reused.")
+    bench.add_argument("--db", type=Path, default=None,
+                       help="the bench database to reuse or create (default .bench/bench.db, "
+                       "or .bench/bench-quick.db with --quick)")
+    bench.add_argument("--quick", action="store_true",
+                       help="smoke run: 500 agents and 50,000 clients, fewer updates")
+    bench.add_argument("--updates", type=int, default=None,
+                       help="updates per chat path (default 2000, 300 with --quick)")
+    bench.add_argument("--chats", type=int, default=None,
+                       help="chats sending at once (default 50, 20 with --quick)")
+    bench.add_argument("--only", choices=("chat", "sweep", "fanout"), default=None,
+                       help="run one of the three benchmarks")
+    bench.set_defaults(handler=_bench)
     return parser
 
 
@@ -205,6 +224,14 @@ def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
     print("  stages:  " + ", ".join(f"{k} {v}" for k, v in result.stages.items()))
     print("  tiers:   " + ", ".join(f"{k} {v}" for k, v in result.tiers.items()))
     print(f"  groups:  {result.groups}")
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from coachbot.bench.main import BenchOptions, run_bench
+
+    run_bench(BenchOptions.make(db=args.db, quick=args.quick, updates=args.updates,
+                                chats=args.chats, only=args.only))
     return 0
 
 

@@ -70,6 +70,12 @@ def festival_region(region: str) -> str:
 def build_digest(store: Store, agent: Agent, day: date, *, since: date | None = None,
                  late: bool = False) -> Digest:
     """The digest for `day` (covering from `since` when earlier digests were missed)."""
+    with store.atomic():  # its to-do items in one commit, not one commit per entry
+        return _build_digest(store, agent, day, since, late)
+
+
+def _build_digest(store: Store, agent: Agent, day: date, since: date | None,
+                  late: bool) -> Digest:
     first = max(since or day, day - timedelta(days=reminders.CATCH_UP_DAYS))
     digest = Digest(day=day, late=late,
                     visits_target=activity_plan(agent.monthly_target).visits_per_day)

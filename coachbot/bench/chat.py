@@ -7,9 +7,11 @@ limits are off here: this measures what the code can do, not Telegram's ceilings
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.util
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 from coachbot import handlers
 from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application
-from coachbot.bench.dataset import CHAT_MOMENT, bench_agents, read_meta, reset_dynamic_state
+from coachbot.bench.dataset import CHAT_MOMENT, bench_agents, reset_file
 from coachbot.bench.processes import SandboxProcess
 from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec
 from coachbot.clock import ManualClock
@@ -32,9 +34,11 @@ PATHS: dict[str, str] = {  # load kind -> what the report calls it
     "add": "quick add (/add name phone birthday)",
     "open": "open a card (cl:o:<id>)",
     "today": "/today (digest on demand)",
-    "spin": "SPIN step",
+    "spin": "SPIN step (answer typed; 1 in 8: open)",
 }
 MIX = ("open", "open", "today", "add")
+# a SPIN session: the client's button, then seven answers typed (each: saved, next step shown)
+SPIN_SESSION = ("spin_open", *("spin",) * 7)
 AS_BUILT_UPDATES = 150
 
 
@@ -50,11 +54,18 @@ class PathFigures:
     latencies: list[float]
     unloaded: list[float]
     replies_per_update: int
+    bot_cpu: float = math.nan  # share of one core the bot's process used, loaded run
+    sandbox_cpu: float = math.nan  # same for the sandbox and load generator's process
     notes: list[str] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
         return self.completed / self.seconds if self.seconds else 0.0
+
+    @property
+    def bot_cpu_ms(self) -> float:
+        """The bot process's CPU time per update (steadier than throughput on a busy host)."""
+        return self.bot_cpu * self.seconds / self.completed * 1000 if self.completed else math.nan
 
     def percentile(self, q: float, *, unloaded: bool = False) -> float:
         """Nearest-rank percentile in milliseconds."""
@@ -75,10 +86,45 @@ class ChatReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _figures(result: LoadResult, label: str) -> PathFigures:
+class CpuSampler:
+    """Samples this process's CPU time, to know how busy the bot was during a loaded run."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> CpuSampler:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _sample(self) -> None:
+        while True:
+            self.samples.append((time.time(), time.process_time()))
+            await asyncio.sleep(0.02)
+
+    def busy(self, start: float, end: float) -> float:
+        """CPU seconds per second between two wall-clock times (1.0 = one core)."""
+        inside = [(t, cpu) for t, cpu in self.samples if start <= t <= end]
+        if len(inside) < 2 or inside[-1][0] <= inside[0][0]:
+            return math.nan
+        return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
+
+
+async def _measure(sandbox: SandboxProcess, spec: LoadSpec, label: str) -> PathFigures:
+    async with CpuSampler() as sampler:
+        result: LoadResult = await sandbox.call("load", spec)
     replies = max(result.replies_per_update.values()) if result.replies_per_update else 0
     return PathFigures(result.kind, label, result.completed, result.failed, result.seconds,
-                       result.latencies, result.unloaded_latencies, replies, result.notes)
+                       result.latencies, result.unloaded_latencies, replies,
+                       sampler.busy(*result.wall_span),
+                       result.cpu_seconds / result.seconds if result.seconds else math.nan,
+                       result.notes)
 
 
 # -- the bare echo bot ------------------------------------------------------------------------
@@ -153,15 +199,13 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
         echo_app = echo_application(sandbox.base_url, sandbox.base_file_url)
         await _start_echo(echo_app)
         try:
-            echo = _figures(await sandbox.call("load", LoadSpec("echo", users, updates,
-                                                                unloaded)), "echo (bare PTB)")
+            echo = await _measure(sandbox, LoadSpec("echo", users, updates, unloaded),
+                                  "echo (bare PTB)")
         finally:
             await _stop_echo(echo_app)
 
         kinds = ["add", "open", "today"] + (["spin"] if spin else [])
-        if spin:
-            await sandbox.call("set_spin_text", f"/{spin}")
-        _reset(db_path)
+        reset_file(db_path)
         clock = ManualClock(CHAT_MOMENT)
         app, store = coachbot_application(db_path, sandbox, clock, rate_limited=False)
         await start_bot(app)
@@ -169,11 +213,13 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
         try:
             for kind in kinds:
                 log(f"  CoachBot {PATHS[kind]}: {updates} updates ...")
-                result = await sandbox.call("load", LoadSpec(kind, users, updates, unloaded))
-                paths.append(_figures(result, PATHS[kind]))
+                spec = LoadSpec(kind, users, updates, unloaded)
+                if kind == "spin":  # sessions of realistic length, not one endless session
+                    spec = LoadSpec("mix", users, updates, unloaded, SPIN_SESSION)
+                paths.append(await _measure(sandbox, spec, PATHS[kind]))
             log(f"  CoachBot mix {'/'.join(MIX)}: {updates} updates ...")
-            mix = _figures(await sandbox.call("load", LoadSpec("mix", users, updates, 0,
-                                                               MIX)), "mix " + "/".join(MIX))
+            mix = await _measure(sandbox, LoadSpec("mix", users, updates, 0, MIX),
+                                 "mix " + "/".join(MIX))
         finally:
             await stop_bot(app)
             store.close()
@@ -183,31 +229,21 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
         app, store = coachbot_application(db_path, sandbox, clock, rate_limited=True)
         await start_bot(app)
         try:
-            as_built = _figures(await sandbox.call("load", LoadSpec("mix", users, count, 0,
-                                                                    MIX)), "mix, as built")
+            as_built = await _measure(sandbox, LoadSpec("mix", users, count, 0, MIX),
+                                      "mix, as built")
         finally:
             await stop_bot(app)
             store.close()
-    _reset(db_path)
+    reset_file(db_path)
     if spin is None:
         report_notes.append("no SPIN command yet (coachbot/handlers/coaching.py): path skipped")
     return ChatReport(echo, paths, mix, as_built, len(users), spin, report_notes)
 
 
-def _reset(db_path: Path) -> None:
-    import sqlite3
-
-    conn = sqlite3.connect(str(db_path), timeout=30)
-    try:
-        reset_dynamic_state(conn, int(read_meta(db_path)["max_client_id"]))
-    finally:
-        conn.close()
-
-
 def format_chat(report: ChatReport) -> list[str]:
     """The report's lines."""
     lines = [f"{'path':<40} {'upd/s':>7} {'x echo':>7} {'p50':>7} {'p95':>7} {'p99':>7}"
-             f"   {'1 chat p50/p95/p99 ms':>22}  replies"]
+             f"   {'1 chat p50/p95/p99 ms':>22}  {'CPU bot/sandbox':>15} {'bot ms/upd':>10}"]
     base = report.echo.per_second
 
     def row(f: PathFigures) -> str:
@@ -215,9 +251,11 @@ def format_chat(report: ChatReport) -> list[str]:
         alone = "/".join(f"{f.percentile(q, unloaded=True):.1f}" for q in (0.5, 0.95, 0.99)) \
             if f.unloaded else "-"
         failed = f"  ({f.failed} unanswered)" if f.failed else ""
+        cpu = f"{f.bot_cpu:.0%}/{f.sandbox_cpu:.0%}"
         return (f"{f.label:<40} {f.per_second:>7.0f} {ratio:>6.2f}x "
                 f"{f.percentile(0.5):>7.1f} {f.percentile(0.95):>7.1f} "
-                f"{f.percentile(0.99):>7.1f}   {alone:>22}  {f.replies_per_update}{failed}")
+                f"{f.percentile(0.99):>7.1f}   {alone:>22}  {cpu:>15} {f.bot_cpu_ms:>10.2f}"
+                f"{failed}")
 
     lines.append(row(report.echo))
     lines += [row(f) for f in report.paths]

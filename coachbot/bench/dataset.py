@@ -34,7 +34,7 @@ from coachbot.store.database import open_database
 
 logger = logging.getLogger(__name__)
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "5"
 AGENT_ID_BASE = 700_000_000  # Telegram-like user ids: AGENT_ID_BASE + 1 ... + agents
 BENCH_DAY = date(2026, 11, 23)  # a Monday; every date in the data is relative to it
 UTC_OFFSET = timedelta(hours=8)  # every bench agent's zone is UTC+8 all year
@@ -103,27 +103,53 @@ def read_meta(path: Path) -> dict[str, str]:
     return dict(rows)
 
 
+def reset_file(path: Path) -> None:
+    """reset_dynamic_state on a bench database file."""
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        reset_dynamic_state(conn, int(read_meta(path)["max_client_id"]))
+    finally:
+        conn.close()
+
+
 def reset_dynamic_state(conn: sqlite3.Connection, max_client_id: int) -> None:
     """Undo what a bench run changes: added clients, today's items and pushes, dialogs."""
     day = BENCH_DAY.isoformat()
     yesterday = (BENCH_DAY - timedelta(days=1)).isoformat()
-    with conn:
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    # Clients added by a run go with what refers to them, deleted child table by child table
+    # with foreign keys off: one DELETE per table instead of SQLite's per-row checks.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with conn:
+            for table in tables:
+                for ref in conn.execute(f"PRAGMA foreign_key_list({table})").fetchall():
+                    column, parent, on_delete = ref[3], ref[2], ref[6]
+                    if parent != "clients":
+                        continue
+                    if on_delete == "CASCADE":
+                        conn.execute(f"DELETE FROM {table} WHERE {column} > ?", [max_client_id])
+                    else:
+                        conn.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} > ?",
+                                     [max_client_id])
+            conn.execute("DELETE FROM clients WHERE id > ?", [max_client_id])
+            conn.execute("DELETE FROM reminder_items WHERE occasion_date >= ? OR "
+                         "created_at >= ?", [day, f"{yesterday}T16:00:00"])
+            conn.execute("DELETE FROM outbox WHERE created_at >= ?", [f"{yesterday}T16:00:00"])
+            conn.execute("DELETE FROM dialogs")
+            for table in ("activity_events", "coaching_sessions"):  # the data has none
+                if table in tables:
+                    conn.execute(f"DELETE FROM {table}")
+            conn.execute("UPDATE agents SET last_digest_date = ?, last_eod_date = ? "
+                         "WHERE last_digest_date >= ? OR last_eod_date >= ?",
+                         [yesterday, yesterday, day, day])
+    finally:
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("DELETE FROM clients WHERE id > ?", [max_client_id])
-        conn.execute("DELETE FROM reminder_items WHERE occasion_date >= ? OR created_at >= ?",
-                     [day, f"{yesterday}T16:00:00"])
-        conn.execute("DELETE FROM outbox WHERE created_at >= ?", [f"{yesterday}T16:00:00"])
-        conn.execute("DELETE FROM dialogs")
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        for table in ("activity_events", "coaching_sessions"):  # the data has none of these
-            if table in tables:
-                conn.execute(f"DELETE FROM {table}")
-        conn.execute("UPDATE agents SET last_digest_date = ?, last_eod_date = ? "
-                     "WHERE last_digest_date >= ? OR last_eod_date >= ?",
-                     [yesterday, yesterday, day, day])
 
 
-def bench_agents(path: Path, *, count: int, min_clients: int = 20) -> list[tuple[int, list[int]]]:
+def bench_agents(path: Path, *, count: int, min_clients: int = 5) -> \
+        list[tuple[int, list[int]]]:
     """Agents to chat as (mainland, onboarded, not blocked) with their live client ids."""
     conn = sqlite3.connect(str(path))
     try:
@@ -259,6 +285,7 @@ class _Writer:
         self._next_dates: dict[str, str] = {}
         self._phones: set[str] = set()
         self.occasion_since = BENCH_DAY - timedelta(days=reminders.CATCH_UP_DAYS)
+        self._first_client = 1
         self.now_minute = int((self.now - _EPOCH).total_seconds()) // 60
         span = (BENCH_DAY - _EPOCH.date()).days + 400
         self._days = [_EPOCH.date() + timedelta(days=n) for n in range(span)]
@@ -294,6 +321,7 @@ class _Writer:
             sizes[index] -= 1
         regions = rnd.choices([(r, z) for r, z, _ in _REGIONS], [w for *_, w in _REGIONS],
                               k=spec.agents)
+        regions[0] = _REGIONS[0][:2]  # a mainland agent even in a tiny database (chats use it)
         digest_times = rnd.choices([t for t, _ in _DIGEST_TIMES], [w for _, w in _DIGEST_TIMES],
                                    k=spec.agents)
         yesterday = (BENCH_DAY - timedelta(days=1)).isoformat()
@@ -322,12 +350,13 @@ class _Writer:
 
     # -- clients and everything hanging off them ------------------------------------------
     def _clients(self, agents: list[tuple[int, str, int]]) -> None:
-        clients, family, dates, policies, contacts, tags, roles, occasions = \
-            [], [], [], [], [], [], [], []
+        tables: list[list[tuple[Any, ...]]] = [[] for _ in range(8)]
+        clients, family, dates, policies, contacts, tags, roles, occasions = tables
         ids = {"client": 0, "family": 0, "date": 0, "policy": 0, "contact": 0}
         for agent_id, region, size in agents:
             thresholds = DEFAULT_TIER_THRESHOLDS.get(currency_for(region),
                                                      DEFAULT_TIER_THRESHOLDS["CNY"])
+            self._first_client = ids["client"] + 1
             for _ in range(size):
                 ids["client"] += 1
                 cid = ids["client"]
@@ -430,7 +459,7 @@ class _Writer:
             ids["contact"] += 1
             at = max(now - int(r() * window), created + 60 + int(r() * 2880))
             next_step, next_date = None, None
-            if r() < 0.25:
+            if r() < 0.12:
                 next_step = pick(_NEXT_STEPS)
                 next_date = self._local_day(at, self._between(1, 21))
             at_stamp = stamp(at)
@@ -460,7 +489,7 @@ class _Writer:
         review_due = None
         if tier:
             months = reminders.REVIEW_MONTHS[tier]
-            if r() < 0.85:
+            if r() < 0.95:  # most reviews are done in time
                 last_review = now - int(r() * months * 30 * 1440)
             since = self._local_date(last_review) if last_review else min(starts)
             review_due = reminders.add_months(since, months)
@@ -473,12 +502,18 @@ class _Writer:
                 pick(_OCCUPATIONS), pick(_INCOME), "已婚，两个孩子" if r() < 0.1 else None,
                 None, "喜欢打羽毛球" if r() < 0.05 else None, None, int(r() < 0.5),
                 int(r() < 0.5), int(r() < 0.5), int(r() < 0.5),
-                pick(("A", "B")) if r() < 0.03 else None, stage, None, contact_every,
+                pick(("A", "B")) if r() < 0.03 else None, stage, self._referrer(cid), contact_every,
                 group_profile, stamp(last_contact) if last_contact else None, archived,
                 created_stamp, created_stamp, tier,
                 contact_due.isoformat() if contact_due else None,
                 review_due.isoformat() if review_due else None,
                 stamp(last_review) if last_review else None)
+
+    def _referrer(self, cid: int) -> int | None:
+        """3% of clients were referred by an earlier client of the same agent."""
+        if cid == self._first_client or self.rnd.random() >= 0.03:
+            return None
+        return self._first_client + int(self.rnd.random() * (cid - self._first_client))
 
     # -- fast random values and time stamps -----------------------------------------------
     def _pick(self, values: Sequence[Any]) -> Any:

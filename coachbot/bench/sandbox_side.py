@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 REPLY_TIMEOUT = 30.0
 SETTLE_QUIET = 0.5
 BOT_REPLIES = frozenset({"send", "edit"})
+SPIN_ANSWERS = ("预算每年两万左右，主要担心孩子的教育金", "家里老人身体不太好，医疗费用是个负担",
+                "之前买过一份意外险，不清楚保障够不够", "房贷还有十五年，怕万一收入断了",
+                "想给太太也配置一份重疾险")
 QUICK_ADD_NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄丽", "周杰", "吴婷",
                    "徐明", "孙悦", "马超", "朱琳", "胡斌", "郭静", "何平", "林峰", "罗兰", "高翔")
 
@@ -64,6 +68,8 @@ class LoadResult:
     latencies: list[float]
     unloaded_latencies: list[float]
     replies_per_update: dict[str, int]
+    cpu_seconds: float = 0.0  # this process's CPU time during the loaded run
+    wall_span: tuple[float, float] = (0.0, 0.0)  # time.time() at its start and end
     notes: list[str] = field(default_factory=list)
 
 
@@ -85,9 +91,9 @@ class LoadDriver:
         self.expected: dict[str, int] = {}
         self.list_message: dict[int, int] = {}  # chat -> message whose buttons open cards
         self._cursor: dict[int, itertools.cycle[int]] = {}
+        self._spin_clients: dict[int, itertools.cycle[int]] = {}
         self._phones = itertools.count(1)
         self._mix_position: dict[int, int] = collections.defaultdict(int)
-        self.spin_text = "/spin"
         self._hook()
 
     def _hook(self) -> None:
@@ -117,17 +123,24 @@ class LoadDriver:
         if kind == "echo":
             sandbox.send_text(uid, f"hello {next(self._phones)}")
         elif kind == "add":
+            # a new phone each time and a (name, birthday) pair that never repeats: never a
+            # duplicate, which would take the other path (one message asking what to do)
             serial = next(self._phones)
             name = QUICK_ADD_NAMES[serial % len(QUICK_ADD_NAMES)]
-            birthday = f"19{60 + serial % 40}-{1 + serial % 12:02d}-{1 + serial % 28:02d}"
-            sandbox.send_text(uid, f"/add {name} 199{serial:08d} {birthday}")
+            birthday = date(1950, 1, 1) + timedelta(days=serial // len(QUICK_ADD_NAMES))
+            sandbox.send_text(uid, f"/add {name} 199{serial:08d} {birthday.isoformat()}")
         elif kind == "open":
             cursor = self._cursor.setdefault(uid, itertools.cycle(user.client_ids))
             sandbox.press(uid, self.list_message[uid], f"cl:o:{next(cursor)}", force=True)
         elif kind == "today":
             sandbox.send_text(uid, "/today")
         elif kind == "spin":
-            sandbox.send_text(uid, self.spin_text)
+            # the client's answer typed during a SPIN session (opened by prepare("spin"))
+            sandbox.send_text(uid, SPIN_ANSWERS[next(self._phones) % len(SPIN_ANSWERS)])
+        elif kind == "spin_open":
+            # a client's SPIN button: a session starts (or resumes) and its step shows
+            cursor = self._spin_clients.setdefault(uid, itertools.cycle(user.client_ids))
+            sandbox.press(uid, self.list_message[uid], f"co:sp:{next(cursor)}", force=True)
         else:
             raise ValueError(f"unknown action {kind!r}")
 
@@ -182,6 +195,17 @@ class LoadDriver:
                 return
             total = now_total
 
+    async def prepare(self, kind: str, users: tuple[BenchUser, ...]) -> None:
+        """What a path needs before it can be measured: a message to press, a SPIN session."""
+        if kind in ("open", "spin", "spin_open") and \
+                not all(u.user_id in self.list_message for u in users):
+            await self.open_lists(users)
+        if kind == "spin" and not all(u.user_id in self._spin_clients for u in users):
+            before = {u.user_id: self.replies[u.user_id] for u in users}
+            for user in users:
+                self.act("spin_open", user)
+            await self.settle(users, before)
+
     async def open_lists(self, users: tuple[BenchUser, ...]) -> None:
         """Each user asks for /clients once: pressing its buttons opens cards (in place)."""
         before = {u.user_id: self.replies[u.user_id] for u in users}
@@ -198,8 +222,8 @@ class LoadDriver:
     async def run(self, spec: LoadSpec) -> LoadResult:
         kinds = spec.mix if spec.kind == "mix" else (spec.kind,)
         notes: list[str] = []
-        if "open" in kinds and not all(u.user_id in self.list_message for u in spec.users):
-            await self.open_lists(spec.users)
+        for kind in kinds:
+            await self.prepare(kind, spec.users)
         for kind in kinds:
             if kind not in self.expected:
                 _, found = await self.calibrate(kind, spec.users)
@@ -223,9 +247,11 @@ class LoadDriver:
                 else:
                     latencies.append(took)
 
-        started = time.perf_counter()
+        started, cpu_started, wall_started = time.perf_counter(), time.process_time(), time.time()
         await asyncio.gather(*(chat(user) for user in spec.users))
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        span = (wall_started, time.time())
         unloaded: list[float] = []
         if spec.unloaded:
             user = spec.users[0]
@@ -242,7 +268,7 @@ class LoadDriver:
                          f"{self.sandbox.rejections[0].description}")
             self.sandbox.rejections.clear()
         return LoadResult(spec.kind, len(latencies), failed, seconds, latencies, unloaded,
-                          {k: self.expected[k] for k in kinds}, notes)
+                          {k: self.expected[k] for k in kinds}, cpu, span, notes)
 
     # -- fan-out ----------------------------------------------------------------------------
     def open_chats(self, user_ids: list[int]) -> int:
@@ -294,7 +320,6 @@ async def _serve(conn: Connection, flood_limits: bool, token: str) -> None:
         handlers: dict[str, Callable[..., Any]] = {
             "load": driver.run, "open_chats": driver.open_chats,
             "start_tracking": driver.start_tracking, "sends": driver.sends,
-            "set_spin_text": lambda text: setattr(driver, "spin_text", text),
         }
         while True:
             name, *args = await commands.get()

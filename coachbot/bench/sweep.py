@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import gc
 import resource
-import sqlite3
 import time
 import tracemalloc
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from coachbot.bench.dataset import SWEEP_MOMENT, read_meta, reset_dynamic_state
+from coachbot.bench.dataset import SWEEP_MOMENT, reset_file
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,7 @@ def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     from coachbot.services import Services
     from coachbot.store import Store
 
-    path = Path(db_path)
-    _reset(path)
+    path = Path(db_path)  # reset by the caller (see measure_day_fresh): not part of the work
     clock = ManualClock(SWEEP_MOMENT)
     settings = Settings(db_path=path)
     store = Store.open(path, clock, settings.tier_thresholds)
@@ -93,19 +91,22 @@ def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     if trace:
         tracemalloc.stop()
     store.close()
-    _reset(path)
     return DayFigures(
         agents=agents, digests_queued=queued, entries=entries,
         sweep_seconds=swept - started, digests_seconds=building, render_seconds=rendering,
         rss_start_mb=rss_start, rss_peak_mb=_rss_mb(), traced_peak_mb=traced)
 
 
-def _reset(path: Path) -> None:
-    conn = sqlite3.connect(str(path), timeout=30)
+def measure_day_fresh(db_path: Path, *, trace: bool = False) -> DayFigures:
+    """measure_day in a fresh process, on the database as generated (reset before and after)."""
+    from coachbot.bench.processes import run_in_child
+
+    reset_file(db_path)
     try:
-        reset_dynamic_state(conn, int(read_meta(path)["max_client_id"]))
+        figures: DayFigures = run_in_child(measure_day, str(db_path), trace)
     finally:
-        conn.close()
+        reset_file(db_path)
+    return figures
 
 
 def bench_day() -> date:

@@ -17,6 +17,7 @@ def is_english(locale: str) -> bool:
     return locale.lower().startswith("en")
 
 
+@lru_cache(maxsize=4096)  # keywords and answers are normalized again at every SPIN step
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, one kind of apostrophe, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower()

@@ -262,7 +262,7 @@ async def _ask_tag(update: Update, context: CoachContext, agent: Agent, cid: int
 
 async def _remove_tag(update: Update, context: CoachContext, agent: Agent, cid: int,
                       arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    # no query.answer() here: _more_menu answers it, and a second answer is refused
     client = context.services.store.get_client(agent.id, cid)
     assert client is not None
     if arg.isdigit() and int(arg) < len(client.tags):

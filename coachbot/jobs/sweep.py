@@ -23,25 +23,26 @@ def sweep(services: Services) -> int:
         now.date() - timedelta(days=reminders.CATCH_UP_DAYS + 1))
     store.purge_deleted(UNDO_WINDOW)
     queued = 0
-    for agent_id, zone, digest_at, last_digest, eod_at, last_eod, quiet_start, quiet_end in \
-            store.active_agents_for_pushes():
-        local = reminders.local_now(now, zone)
-        day = reminders.daily_due(local, digest_at, last_digest)
-        if day is not None:
-            late = local - _at(local, digest_at) > LATE_AFTER
-            since = (date.fromisoformat(last_digest) + timedelta(days=1)).isoformat() \
-                if last_digest else day.isoformat()
-            queued += store.enqueue(agent_id, agent_id, "digest", f"digest:{agent_id}:{day}",
-                                    {"day": day.isoformat(), "since": since}, due_at=now,
-                                    late=late)
-            store.mark_daily_done(agent_id, "digest", day)
-        day = reminders.daily_due(local, eod_at, last_eod)
-        if day is not None:
-            if local - _at(local, eod_at) <= EOD_STALE_AFTER and \
-                    not reminders.is_quiet(local, quiet_start, quiet_end):
-                queued += store.enqueue(agent_id, agent_id, "eod", f"eod:{agent_id}:{day}",
-                                        {"day": day.isoformat()}, due_at=now)
-            store.mark_daily_done(agent_id, "eod", day)
+    with store.atomic():  # 5,000 agents' pushes in one commit, not two commits each
+        for agent_id, zone, digest_at, last_digest, eod_at, last_eod, quiet_start, quiet_end in \
+                store.active_agents_for_pushes():
+            local = reminders.local_now(now, zone)
+            day = reminders.daily_due(local, digest_at, last_digest)
+            if day is not None:
+                late = local - _at(local, digest_at) > LATE_AFTER
+                since = (date.fromisoformat(last_digest) + timedelta(days=1)).isoformat() \
+                    if last_digest else day.isoformat()
+                queued += store.enqueue(agent_id, agent_id, "digest", f"digest:{agent_id}:{day}",
+                                        {"day": day.isoformat(), "since": since}, due_at=now,
+                                        late=late)
+                store.mark_daily_done(agent_id, "digest", day)
+            day = reminders.daily_due(local, eod_at, last_eod)
+            if day is not None:
+                if local - _at(local, eod_at) <= EOD_STALE_AFTER and \
+                        not reminders.is_quiet(local, quiet_start, quiet_end):
+                    queued += store.enqueue(agent_id, agent_id, "eod", f"eod:{agent_id}:{day}",
+                                            {"day": day.isoformat()}, due_at=now)
+                store.mark_daily_done(agent_id, "eod", day)
     queued += _one_offs(services, now)
     queued += _snoozed(services, now)
     queued += team_reports(services, now)
@@ -65,11 +66,14 @@ def _quiet_adjusted(services: Services, agent_id: int, now: datetime) -> datetim
 
 def _one_offs(services: Services, now: datetime) -> int:
     queued = 0
-    for reminder in services.store.claim_due_one_offs(now):
-        due = _quiet_adjusted(services, reminder.agent_id, now)
-        queued += services.store.enqueue(
-            reminder.agent_id, reminder.agent_id, "remind", f"remind:{reminder.id}",
-            {"reminder_id": reminder.id}, due_at=due)
+    # claimed and queued in one transaction: a crash in between would leave them claimed
+    # ('queued') but in no outbox, never to be sent
+    with services.store.atomic():
+        for reminder in services.store.claim_due_one_offs(now):
+            due = _quiet_adjusted(services, reminder.agent_id, now)
+            queued += services.store.enqueue(
+                reminder.agent_id, reminder.agent_id, "remind", f"remind:{reminder.id}",
+                {"reminder_id": reminder.id}, due_at=due)
     return queued
 
 

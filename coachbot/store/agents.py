@@ -54,13 +54,17 @@ class AgentStore(StoreBase):
     """SQL for agents."""
 
     def get_agent(self, agent_id: int) -> Agent | None:
-        row = self.db.execute("SELECT * FROM agents WHERE id = ?", [agent_id]).fetchone()
-        return self._agent(row) if row else None
+        cursor = self.db.execute("SELECT * FROM agents WHERE id = ?", [agent_id])
+        row = cursor.fetchone()
+        return self._agent(row, cursor.description) if row else None
 
     def ensure_agent(
         self, agent_id: int, *, first_name: str, username: str | None, locale: str
     ) -> Agent:
         """The agent, created with these defaults on first contact."""
+        known = self.get_agent(agent_id)  # every update comes here: read before any write
+        if known is not None:
+            return known
         now = self._stamp()
         self.db.execute(
             "INSERT INTO agents (id, first_name, username, locale, created_at, updated_at) "
@@ -104,6 +108,6 @@ class AgentStore(StoreBase):
         """The agent wrote to us again, so they unblocked the bot."""
         self.db.execute("UPDATE agents SET blocked_at = NULL WHERE id = ?", [agent_id])
 
-    def _agent(self, row: tuple[Any, ...]) -> Agent:
-        columns = [c.name for c in self.db["agents"].columns]
+    def _agent(self, row: tuple[Any, ...], description: Any) -> Agent:
+        columns = [column[0] for column in description]  # not db["agents"]: 3 queries a call
         return Agent.from_row(dict(zip(columns, row, strict=True)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -204,14 +205,16 @@ class ScheduleStore(StoreBase):
                     occasion_date: date) -> ReminderItem:
         """The to-do item for one occurrence, created once (a second digest reuses it)."""
         key = f"{agent_id}:{kind}:{client_id or '-'}:{ref}:{occasion_date.isoformat()}"
-        now = self._stamp()
-        self.db.execute(
-            "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
-            "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(dedup_key) DO NOTHING",
-            [agent_id, client_id, kind, ref, occasion_date.isoformat(), key, now, now])
-        row = self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE dedup_key = ?",
-                              [key]).fetchone()
+        select = f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE dedup_key = ?"
+        row = self.db.execute(select, [key]).fetchone()  # a digest shown again writes nothing
+        if row is None:
+            now = self._stamp()
+            self.db.execute(
+                "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
+                "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(dedup_key) DO NOTHING",
+                [agent_id, client_id, kind, ref, occasion_date.isoformat(), key, now, now])
+            row = self.db.execute(select, [key]).fetchone()
         return _item(row)
 
     def get_item(self, agent_id: int, item_id: int) -> ReminderItem | None:
@@ -284,6 +287,10 @@ class ScheduleStore(StoreBase):
             "UPDATE one_off_reminders SET status = 'cancelled' WHERE agent_id = ? AND id = ? "
             "AND status = 'pending'", [agent_id, reminder_id])
         return cursor.rowcount == 1
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """Several store calls as one transaction: after a crash, all of them or none."""
+        return self.db.atomic()
 
     def claim_due_one_offs(self, now: datetime, *, limit: int = 1000) -> list[OneOff]:
         """Mark due one-off reminders queued and return them (each is claimed once)."""

@@ -111,6 +111,16 @@ async def settle(harness: BotHarness, *, timeout: float = 60.0) -> None:
     was handled; the sandbox's wait_idle alone can return while a handler is busy computing
     (an export, an import) without a request in flight."""
     sandbox = harness.sandbox
-    update = sandbox.send_text(sandbox.user(SENTINEL, "Sentinel", language_code="en"), "/help")
-    await sandbox.wait_for_bot(SENTINEL, after=update["_seq"], timeout=timeout)
+    sentinel = sandbox.user(SENTINEL, "Sentinel", language_code="en")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:  # a fault injected for the bot's next sends may swallow a sentinel's answer
+        update = sandbox.send_text(sentinel, "/help")
+        try:
+            await sandbox.wait_for_bot(SENTINEL, after=update["_seq"],
+                                       timeout=min(3.0, max(deadline - loop.time(), 0.1)))
+            break
+        except TimeoutError:
+            if loop.time() >= deadline:
+                raise
     await sandbox.wait_idle(timeout=timeout)

@@ -21,7 +21,7 @@ from coachbot.config import Settings
 from coachbot.handlers import CALLBACKS, COMMANDS
 from tests.conftest import LONG
 from tests.faults.live import forgive_double_taps, settle
-from tests.faults.test_fuzz_bot import bot_errors, error_text
+from tests.faults.test_fuzz_bot import check_errors
 from tests.faults.world import BookIds, dump_rows, onboard, seed_book
 from tests.harness import BotHarness, start_harness
 
@@ -39,11 +39,8 @@ def secrets_of(harness: BotHarness, ids: BookIds) -> list[str]:
     policies, family members, contact summaries, one-off texts."""
     found = [*ids.names, *ids.phones, *(p.lstrip("+") for p in ids.phones)]
     found += [p[-8:] for p in ids.phones]  # national forms end with these digits
-    found += [f"秘密备注{i}" for i in range(len(ids.names))]
-    found += [f"保单{i}" for i in range(len(ids.names))]
-    found += [f"孩子{i}" for i in range(len(ids.names))]
-    found += [f"谈了{i}" for i in range(len(ids.names))]
-    found += [f"提醒{i}" for i in range(len(ids.names))]
+    found += [f"{what}ZQ{i}" for what in ("秘密备注", "机密保单", "孩子", "谈了", "提醒")
+              for i in range(len(ids.names))]
     return found
 
 
@@ -97,8 +94,9 @@ async def crawl(harness: BotHarness, user: Any, ids: BookIds, *, levels: int,
     seen = keyboards(harness, user.id, start)
     pressed: set[str] = set()
     for _ in range(levels):
-        todo = [d for d in seen if d not in pressed
-                and not CRAWL_SKIP & set(d.split(":")[1:2])][:limit - len(pressed)]
+        todo = by_variety([d for d in seen if d not in pressed
+                           and not CRAWL_SKIP & set(d.split(":")[1:2])])
+        todo = todo[:min(limit // levels, limit - len(pressed))]
         if not todo:
             break
         mark = len(sandbox.requests)
@@ -111,6 +109,43 @@ async def crawl(harness: BotHarness, user: Any, ids: BookIds, *, levels: int,
     sandbox.send_text(user, "/cancel")
     await settle(harness)
     return seen
+
+
+def by_variety(datas: list[str]) -> list[str]:
+    """Round robin over prefixes, and within a prefix over actions: every kind of button is
+    pressed once before any is pressed twice."""
+    def round_robin(groups: dict[str, list[str]]) -> list[str]:
+        ordered: list[str] = []
+        while any(groups.values()):
+            for queue in groups.values():
+                if queue:
+                    ordered.append(queue.pop(0))
+        return ordered
+
+    by_prefix: dict[str, dict[str, list[str]]] = {}
+    for data in datas:
+        prefix, _, rest = data.partition(":")
+        by_prefix.setdefault(prefix, {}).setdefault(rest.split(":")[0], []).append(data)
+    return round_robin({p: round_robin(actions) for p, actions in by_prefix.items()})
+
+
+ODD_IDS = ["²", str(2**63), "9" * 30, "-1", "", "0"]
+
+
+def forged_ids(seen: dict[str, int], *, every: bool) -> list[str]:
+    """Real buttons with their numeric fields replaced by ids that cannot exist: one kind of
+    button after another, one odd id each (all of them when `every`)."""
+    out = []
+    for number, data in enumerate(by_variety(sorted(seen))):
+        kinds = [":".join(d.split(":")[:2]) for d in out]
+        parts = data.split(":")
+        if not every and ":".join(parts[:2]) in kinds:
+            continue
+        for odd in ODD_IDS if every else [ODD_IDS[number % len(ODD_IDS)]]:
+            forged = [odd if part.isdigit() else part for part in parts]
+            if forged != parts:
+                out.append(":".join(forged))
+    return [d for d in dict.fromkeys(out) if 0 < len(d.encode()) <= 64]
 
 
 def variants(data: str, mine: int, theirs: BookIds) -> list[str]:
@@ -154,19 +189,23 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
         presses += variants(data, b_client, ids)
     presses += [f"{p}:{a}:{i}" for p in CALLBACKS for a in ("o", "x", "e", "v", "po", "del")
                 for i in (ids.clients[0], ids.policies[0], ids.one_offs[0], ids.items[0])]
-    if not LONG:
-        presses = sorted(set(presses))[::2] + sorted(seen)
+    if not LONG:  # each kind of button, then a sample: Telegram lets a bot send 30 msg/s
+        presses = by_variety(list(dict.fromkeys(presses)))[:150]
+    presses += forged_ids(seen, every=LONG)
     last = bot.sandbox.last_bot_message(B)["message_id"]
     for number, data in enumerate(dict.fromkeys(presses)):
-        upd = bot.sandbox.press(b_user, last, data, force=True)
-        print("PRESS", upd["callback_query"]["id"], data)
+        bot.sandbox.press(b_user, last, data, force=True)
         if set(data.split(":")[1:2]) & DIALOG_OPENERS:
             bot.sandbox.send_text(b_user, TYPED_ANSWERS[number % len(TYPED_ANSWERS)])
+        if number % 50 == 49:
+            await settle(bot)
     # every command with A's ids and ways to find A's clients (pinyin, initials, part of a
     # phone) as arguments; B never types a secret itself, so any secret in a reply is a leak
+    arguments = [str(ids.clients[0]), "jimikehujia 明天 10:00 打电话", "3333444"]
+    if LONG:
+        arguments += ["jimikehujia", "jmkhj", "secretta", str(ids.one_offs[0])]
     for command in COMMANDS:
-        for argument in (str(ids.clients[0]), "jimikehujia", "jmkhj", "secretta", "3333444",
-                         "jimikehujia 明天 10:00 打电话", str(ids.one_offs[0])):
+        for argument in arguments:
             bot.sandbox.send_text(b_user, f"/{command.name} {argument}")
     for typed in ("jimikehujia", "Secretta", "1381111", "mimi"):  # outside any flow
         bot.sandbox.send_text(b_user, typed)
@@ -175,44 +214,67 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
     found = leaks(bot, B, mark, secrets)
     assert found == [], f"B was shown A's data: {found[:10]}"
     assert dump_rows(bot.store, A) == before
-    assert bot_errors(caplog) == [], error_text(bot_errors(caplog))
     # A's book still works for A
     replies = await bot.send(f"/clients {ids.names[0]}", user=a_user)
     assert ids.names[0] in replies[-1]["text"]
     forgive_double_taps(bot)
     print(f"access: crawled {len(seen)} buttons, B tried {len(set(presses))} presses")
+    check_errors(caplog)
 
 
-async def test_a_group_sees_nothing_private(bot, caplog):
+async def test_a_group_sees_nothing_private_from_commands_and_mentions(bot, caplog):
+    await group_attempts(bot, caplog, commands=True, buttons=False)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: callback handlers run in groups too; a forged ls:/cl:/rc:... button pressed in a "
+    "group shows the presser's own client list or card to the whole group"))
+async def test_a_group_sees_nothing_private_from_forged_buttons(bot, caplog):
+    await group_attempts(bot, caplog, commands=False, buttons=True)
+
+
+async def group_attempts(bot: BotHarness, caplog: pytest.LogCaptureFixture, *,
+                         commands: bool, buttons: bool) -> None:
     caplog.set_level(logging.INFO)
     onboard(bot.store, A, bot.clock.now())
     ids = seed_book(bot.store, A, bot.clock.now().date())
-    a_user = bot.user
+    a_user, b_user = bot.user, bot.as_user(B, "小李")
     await bot.send("/help", user=a_user)
-    bot.sandbox.add_bot_to_group(a_user, GROUP, "Team chat")
-    bot.sandbox.join_group(bot.as_user(B, "小李"), GROUP)
-    await settle(bot)
+    name = bot.app.bot.username
+    # what A types in a group, and forged buttons A (the owner) and B press there
+    typed = [f"/{c.name}@{name} {arg}".strip() for c in COMMANDS
+             for arg in ("", ids.names[0], str(ids.clients[0]))] if commands else []
+    typed += [f"@{name} {ids.names[0]} {ids.phones[0]}"] if commands else []
+    presses = [(user, data) for user in (a_user, b_user) for data in (
+        f"cl:o:{ids.clients[0]}", f"cl:o:{ids.clients[0]}:new", "ls:all:0", "ls:menu",
+        f"rc:pol:{ids.clients[0]}", f"rc:po:{ids.clients[0]}:{ids.policies[0]}",
+        f"rm:o:{ids.items[0]}", f"ro:e:{ids.one_offs[0]}", f"vi:c:{ids.clients[0]}:face",
+        "eod:find", f"eod:v:{ids.clients[0]}", f"cl:x:{ids.clients[0]}",
+        f"cl:m:{ids.clients[0]}")] if buttons else []
     mark = len(bot.sandbox.requests)
-    for command in COMMANDS:
-        for argument in ("", ids.names[0], str(ids.clients[0])):
-            text = f"/{command.name}@{bot.app.bot.username} {argument}".strip()
-            bot.sandbox.send_text(a_user, text, chat_id=GROUP)
-    bot.sandbox.send_text(a_user, f"@{bot.app.bot.username} {ids.names[0]}", chat_id=GROUP)
-    await settle(bot)
-    group_message = bot.sandbox.last_bot_message(GROUP)
-    assert group_message is not None
-    # forged buttons pressed in the group, by A (the owner) and by B
-    for user in (a_user, bot.as_user(B, "小李")):
-        for data in (f"cl:o:{ids.clients[0]}", f"cl:o:{ids.clients[0]}:new", "ls:all:0",
-                     f"rc:pol:{ids.clients[0]}", f"rm:o:{ids.items[0]}", "ro:x:1",
-                     f"vi:c:{ids.clients[0]}:face", "eod:find", f"cl:x:{ids.clients[0]}"):
-            bot.sandbox.press(user, group_message["message_id"], data, chat_id=GROUP,
-                              force=True)
-    await settle(bot)
-    found = leaks(bot, GROUP, mark, secrets_of(bot, ids))
-    assert found == [], f"the group was shown private data: {found[:5]}"
-    assert bot_errors(caplog) == [], error_text(bot_errors(caplog))
+    # Telegram allows a bot 20 messages a minute per group: spread the attempts over groups
+    per_group, groups = 12, []
+    for start in range(0, len(typed) + len(presses), per_group):
+        chat_id = GROUP - len(groups)
+        groups.append(chat_id)
+        bot.sandbox.add_bot_to_group(a_user, chat_id, f"Team {len(groups)}")
+        bot.sandbox.join_group(b_user, chat_id)
+        await settle(bot)
+        anchor = bot.sandbox.last_bot_message(chat_id)
+        assert anchor is not None  # the bot's hello
+        for step in range(start, min(start + per_group, len(typed) + len(presses))):
+            if step < len(typed):
+                bot.sandbox.send_text(a_user, typed[step], chat_id=chat_id)
+            else:
+                user, data = presses[step - len(typed)]
+                bot.sandbox.press(user, anchor["message_id"], data, chat_id=chat_id,
+                                  force=True)
+        await settle(bot)
+    for chat_id in groups:
+        found = leaks(bot, chat_id, mark, secrets_of(bot, ids))
+        assert found == [], f"the group was shown private data: {found[:3]}"
     forgive_double_taps(bot)
+    check_errors(caplog)
 
 
 async def test_an_uninvited_user_gets_only_polite_refusals(tmp_path, clock, caplog):
@@ -222,9 +284,8 @@ async def test_an_uninvited_user_gets_only_polite_refusals(tmp_path, clock, capl
         onboard(bot.store, A, clock.now())
         ids = seed_book(bot.store, A, clock.now().date())
         stranger = bot.as_user(STRANGER, "陌生人")
-        first = (await bot.send("/start", user=stranger))[-1]["text"]
-        if bot.store.get_agent(STRANGER) is not None and "/help" in first + "".join(
-                m["text"] for m in bot.sandbox.bot_messages(STRANGER)):
+        await bot.send("/start", user=stranger)
+        if bot.store.get_agent(STRANGER) is not None:  # /start went through to onboarding
             pytest.skip("require_invite has no effect yet (the invite gate is not wired in)")
         before, mark = dump_rows(bot.store, A), len(bot.sandbox.requests)
         for command in COMMANDS:
@@ -244,5 +305,5 @@ async def test_an_uninvited_user_gets_only_polite_refusals(tmp_path, clock, capl
         agent = bot.store.get_agent(STRANGER)
         assert agent is None or not agent.onboarded
         assert bot.store.book_clients(STRANGER) == []
-        assert bot_errors(caplog) == [], error_text(bot_errors(caplog))
         forgive_double_taps(bot)
+        check_errors(caplog)

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from coachbot.clock import ManualClock
+from tests.conftest import LONG
 from tests.faults.inputs import BIG_DOCUMENTS, Action, actions
-from tests.faults.live import LiveBot
+from tests.faults.live import LiveBot, forgive_double_taps, settle
 from tests.faults.world import BookIds, onboard, seed_book
 from tests.harness import BotHarness
 
@@ -75,14 +76,41 @@ def bot_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 def error_text(records: list[logging.LogRecord]) -> str:
+    """Each distinct failure once: message, then the last lines of its traceback."""
     import traceback
 
-    lines = []
+    seen: dict[str, str] = {}
     for record in records:
-        lines.append(f"{record.name}: {record.getMessage()}")
+        text = f"{record.name}: {record.getMessage()}"
         if record.exc_info and record.exc_info[1] is not None:
-            lines.append("".join(traceback.format_exception(record.exc_info[1]))[-1500:])
-    return "\n".join(lines)
+            lines = traceback.format_exception(record.exc_info[1])
+            text += "\n" + "".join(lines[-4:])
+        key = text.splitlines()[-1] + (text.splitlines()[-3] if text.count("\n") > 2 else "")
+        seen.setdefault(key, text)
+    return f"{len(records)} error record(s), {len(seen)} distinct:\n" + "\n".join(seen.values())
+
+
+# Bugs found by this suite and reported, not ours to fix: (where, what the error says).
+# An error matching one of these turns the test into an xfail naming it; any other error
+# fails. Delete an entry once its bug is fixed.
+KNOWN_BUGS = [
+    ("coaching/playbooks.j2", "'None' has no attribute 'name'",
+     "handlers/coaching.py _playbooks renders a client it did not find (forged co: button)"),
+]
+
+
+def check_errors(caplog: pytest.LogCaptureFixture) -> None:
+    """Fail on any ERROR record from the bot; xfail if every one is a known, reported bug."""
+    errors = bot_errors(caplog)
+    known = []
+    for record in errors:
+        text = error_text([record])
+        match = [why for where, what, why in KNOWN_BUGS if where in text and what in text]
+        if not match:
+            raise AssertionError(error_text(errors))
+        known += match
+    if known:
+        pytest.xfail("known bug(s): " + "; ".join(sorted(set(known))))
 
 
 def start_fuzz_bot(tmp_path: Path, clock: ManualClock) -> tuple[LiveBot, BookIds]:
@@ -110,7 +138,7 @@ def check_still_answers(live: LiveBot) -> None:
 def fuzz(tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture,
          examples: int) -> int:
     """Run `examples` hypothesis examples of 1-4 actions; returns how many actions ran."""
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.WARNING)  # errors are what counts; thousands of INFO lines cost
     live, ids = start_fuzz_bot(tmp_path, clock)
     done = [0]
     try:
@@ -136,7 +164,7 @@ def fuzz(tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture,
 
 
 def test_hostile_private_input_never_breaks_the_bot(tmp_path, clock, caplog):
-    ran = fuzz(tmp_path, clock, caplog, examples=110)
+    ran = fuzz(tmp_path, clock, caplog, examples=90)
     print(f"fuzz: {ran} actions")
 
 
@@ -148,6 +176,33 @@ def test_hostile_private_input_long_run(tmp_path, clock, caplog):
     assert ran >= 10_000
 
 
+HOSTILE_ARGUMENTS = [
+    "x" * 12_000, "<b>&amp;</b> *bold* _it_ `code` [a](http://x) ||s|| {{ x }} {% if %}",
+    "\u202e\u200f反转\u200b\u200d\u0301\u0301\u0301 \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "𠀀𝕏\U0010fffd\U000e0001 ﷽", "2月30日 25:99 农历十三月", "+++ 000 -1 1e308 nan -0",
+    "张三 13800138000 1985-02-30 明天 99点", "\t\n\n \u3000",
+]
+
+
+async def test_every_command_with_hostile_arguments(bot, caplog):
+    from coachbot.handlers import COMMANDS
+
+    caplog.set_level(logging.INFO)
+    onboard(bot.store, bot.user.id, bot.clock.now())
+    seed_book(bot.store, bot.user.id, bot.clock.now().date())
+    await bot.send("/help")
+    arguments = HOSTILE_ARGUMENTS if LONG else HOSTILE_ARGUMENTS[:5]
+    for command in COMMANDS:
+        for argument in arguments:
+            bot.sandbox.send_text(bot.user, f"/{command.name} {argument}")
+            if LONG:  # the same as plain text, into whatever flow the command opened
+                bot.sandbox.send_text(bot.user, argument if argument.strip() else "x")
+        await settle(bot)  # one command at a time: Telegram lets a bot send ~30 messages/s
+    assert "/today" in (await bot.send("/help"))[-1]["text"]
+    forgive_double_taps(bot)
+    check_errors(caplog)
+
+
 async def test_big_and_bombed_files_are_refused_politely(bot, caplog):
     onboard(bot.store, bot.user.id, bot.clock.now())
     await bot.send("/help")
@@ -156,5 +211,5 @@ async def test_big_and_bombed_files_are_refused_politely(bot, caplog):
         replies = await bot.inject(update, bot.user.id)
         assert replies[-1]["text"], doc
     assert bot.store.book_clients(bot.user.id) == []
-    assert bot_errors(caplog) == []
+    check_errors(caplog)
     assert "/today" in (await bot.send("/help"))[-1]["text"]

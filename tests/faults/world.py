@@ -53,7 +53,7 @@ SECRET_CLIENTS = (
     ("机密客户甲", "+8613811112222", "1980-01-15"),
     ("Secretta Quill", "+8613933334444", "--02-29"),
     ("秘密乙", "+85261234567", "L--08-15"),
-    ("<b>Hostile & Co</b>", "+6591234567", None),
+    ("<b>Hostile & Co</b>", "+6583579246", None),
 )
 
 
@@ -63,20 +63,20 @@ def seed_book(store: Store, agent_id: int, today: date) -> BookIds:
     now = store.clock.now()
     for index, (name, phone, birthday) in enumerate(SECRET_CLIENTS):
         client = save_client(store, agent_id, Draft(name=name, phone=phone, birthday=birthday,
-                                                    notes=f"秘密备注{index}"), force=True).client
+                                                    notes=f"秘密备注ZQ{index}"), force=True).client
         assert client is not None
         ids.clients.append(client.id)
         ids.names.append(name)
         ids.phones.append(phone)
         store.add_tag(agent_id, client.id, f"tag{index}")
         policy = store.add_policy(agent_id, client.id, {
-            "product": f"保单{index}", "annual_premium": 12_000.0 * (index + 1),
+            "product": f"机密保单ZQ{index}", "annual_premium": 12_000.0 * (index + 1),
             "currency": "CNY", "start_date": today - timedelta(days=400 + index),
             "status": "active", "delivered_date": today - timedelta(days=2)})
         assert policy is not None
         ids.policies.append(policy.id)
         member = store.add_family_member(agent_id, client.id, relation="child",
-                                         name=f"孩子{index}", birthday="2015-06-01")
+                                         name=f"孩子ZQ{index}", birthday="2015-06-01")
         assert member is not None
         ids.family.append(member)
         date_id = store.add_date(agent_id, client.id, kind="wedding", label=None,
@@ -84,14 +84,14 @@ def seed_book(store: Store, agent_id: int, today: date) -> BookIds:
         assert date_id is not None
         ids.dates.append(date_id)
         contact = store.log_contact(agent_id, client.id, at=now - timedelta(days=3),
-                                    channel="face", summary=f"谈了{index}",
+                                    channel="face", summary=f"谈了ZQ{index}",
                                     next_step_date=today)
         assert contact is not None
         ids.contacts.append(contact.id)
         item = store.ensure_item(agent_id, kind="birthday", client_id=client.id, ref="",
                                  occasion_date=today)
         ids.items.append(item.id)
-        reminder = store.add_one_off(agent_id, client_id=client.id, text=f"提醒{index}",
+        reminder = store.add_one_off(agent_id, client_id=client.id, text=f"提醒ZQ{index}",
                                      due_at=now + timedelta(days=2 + index))
         ids.one_offs.append(reminder.id)
     festival = store.ensure_item(agent_id, kind="festival", client_id=None, ref="midautumn",
