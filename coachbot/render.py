@@ -87,6 +87,8 @@ class Renderer:
         for loc in FALLBACKS.get(locale, (locale, "en")):
             source = self._labels_for(loc).get(key)
             if source is not None:
+                if "{" not in source and not source.endswith("\n"):
+                    return source  # most labels are plain text: Jinja would return them as is
                 template = self._label_cache.get((loc, key))
                 if template is None:
                     template = self._label_env.from_string(source)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -17,14 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from coachbot import handlers
 from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application
 from coachbot.bench.dataset import CHAT_MOMENT, bench_agents, reset_file
 from coachbot.bench.processes import SandboxProcess
-from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec
+from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec, Reply
 from coachbot.clock import ManualClock
 from coachbot.config import Settings
 from coachbot.runner import start_bot, stop_bot
@@ -81,6 +90,7 @@ class ChatReport:
     paths: list[PathFigures]
     mix: PathFigures | None
     as_built: PathFigures | None
+    floor: list[PathFigures]  # the same paths' Bot API calls made by a bare bot
     concurrency: int
     spin_command: str | None
     notes: list[str] = field(default_factory=list)
@@ -157,6 +167,46 @@ async def _stop_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.shutdown()
 
 
+# -- the framework floor: CoachBot's replies, replayed by a bare bot ---------------------------
+def floor_application(base_url: str, base_file_url: str, canned: dict[str, list[Reply]]) -> \
+        Application[Any, Any, Any, Any, Any, Any]:
+    """A bare bot making exactly CoachBot's Bot API calls for each path (same texts, same
+    keyboards) and nothing else: what python-telegram-bot alone costs for those paths."""
+    app = (ApplicationBuilder().token(SANDBOX_TOKEN).base_url(base_url)
+           .base_file_url(base_file_url).build())
+    serial = itertools.count()
+
+    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+        for event, html, markup in canned.get(kind, []):
+            keyboard = InlineKeyboardMarkup.de_json(markup, context.bot) if markup else None
+            if event == "edit" and query is not None:
+                # a different text each time: Telegram refuses an edit that changes nothing
+                await query.edit_message_text(f"{html}\n{next(serial)}",
+                                              parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            else:
+                await context.bot.send_message(chat.id, html, parse_mode=ParseMode.HTML,
+                                               reply_markup=keyboard)
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = (update.effective_message.text if update.effective_message else "") or ""
+        kind = "add" if text.startswith("/add") else "today" if text.startswith("/today") \
+            else "spin"
+        await replay(update, context, kind)
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        data = (update.callback_query.data if update.callback_query else "") or ""
+        await replay(update, context, "open" if data.startswith("cl:o:") else "spin_open")
+
+    app.add_handler(MessageHandler(filters.TEXT, on_message))
+    app.add_handler(CallbackQueryHandler(on_button))
+    return app
+
+
 # -- CoachBot ---------------------------------------------------------------------------------
 def coachbot_application(db_path: Path, sandbox: SandboxProcess, clock: ManualClock, *,
                          rate_limited: bool) -> tuple[CoachApplication, Store]:
@@ -173,6 +223,13 @@ def coachbot_application(db_path: Path, sandbox: SandboxProcess, clock: ManualCl
             app.bot._rate_limiter = None
         assert app.bot.rate_limiter is None, "could not switch the rate limiter off"
     return app, store
+
+
+def _path_spec(kind: str, users: tuple[BenchUser, ...], updates: int, unloaded: int) -> \
+        LoadSpec:
+    if kind == "spin":  # sessions of realistic length, not one endless session
+        return LoadSpec("mix", users, updates, unloaded, SPIN_SESSION)
+    return LoadSpec(kind, users, updates, unloaded)
 
 
 def spin_command() -> str | None:
@@ -213,16 +270,26 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
         try:
             for kind in kinds:
                 log(f"  CoachBot {PATHS[kind]}: {updates} updates ...")
-                spec = LoadSpec(kind, users, updates, unloaded)
-                if kind == "spin":  # sessions of realistic length, not one endless session
-                    spec = LoadSpec("mix", users, updates, unloaded, SPIN_SESSION)
-                paths.append(await _measure(sandbox, spec, PATHS[kind]))
+                paths.append(await _measure(sandbox, _path_spec(kind, users, updates, unloaded),
+                                            PATHS[kind]))
             log(f"  CoachBot mix {'/'.join(MIX)}: {updates} updates ...")
             mix = await _measure(sandbox, LoadSpec("mix", users, updates, 0, MIX),
                                  "mix " + "/".join(MIX))
         finally:
             await stop_bot(app)
             store.close()
+
+        canned = await sandbox.call("canned")
+        floor_app = floor_application(sandbox.base_url, sandbox.base_file_url, canned)
+        await _start_echo(floor_app)
+        floor: list[PathFigures] = []
+        try:
+            for kind in kinds:
+                log(f"  floor for {PATHS[kind]}: {updates} updates ...")
+                floor.append(await _measure(sandbox, _path_spec(kind, users, updates, unloaded),
+                                            PATHS[kind]))
+        finally:
+            await _stop_echo(floor_app)
 
         count = min(updates, AS_BUILT_UPDATES)
         log(f"  CoachBot as built (AIORateLimiter on), mix: {count} updates ...")
@@ -237,7 +304,7 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
     reset_file(db_path)
     if spin is None:
         report_notes.append("no SPIN command yet (coachbot/handlers/coaching.py): path skipped")
-    return ChatReport(echo, paths, mix, as_built, len(users), spin, report_notes)
+    return ChatReport(echo, paths, mix, as_built, floor, len(users), spin, report_notes)
 
 
 def format_chat(report: ChatReport) -> list[str]:
@@ -263,6 +330,19 @@ def format_chat(report: ChatReport) -> list[str]:
         lines.append(row(report.mix))
     if report.as_built:
         lines.append(row(report.as_built))
+    if report.floor:
+        lines.append("")
+        lines.append("the same Bot API calls made by a bare PTB bot (CoachBot's replies replayed: "
+                     "same texts, same keyboards), i.e. the framework's floor for each path:")
+        lines.append(f"{'path':<40} {'upd/s':>7} {'x echo':>7} {'bot ms/upd':>11} "
+                     f"{'CoachBot ms/upd':>16} {'CoachBot code':>14}")
+        for floor, real in zip(report.floor, report.paths, strict=True):
+            ratio = floor.per_second / base if base else math.nan
+            own = real.bot_cpu_ms - floor.bot_cpu_ms
+            share = own / real.bot_cpu_ms if real.bot_cpu_ms else math.nan
+            lines.append(f"{floor.label:<40} {floor.per_second:>7.0f} {ratio:>6.2f}x "
+                         f"{floor.bot_cpu_ms:>11.2f} {real.bot_cpu_ms:>16.2f} "
+                         f"{own:>7.2f} ({share:.0%})")
     for figures in [report.echo, *report.paths, *filter(None, [report.mix, report.as_built])]:
         lines += [f"  note: {n}" for n in figures.notes]
     lines += [f"  note: {n}" for n in report.notes]

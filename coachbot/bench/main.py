@@ -176,6 +176,10 @@ def target_lines(results: BenchResults) -> list[str]:
     def check(label: str, value: str, ok: bool) -> None:
         lines.append(f"  {'ok   ' if ok else 'SHORT'} {label}: {value}")
 
+    if results.dataset is not None and results.dataset.spec != FULL:
+        spec = results.dataset.spec
+        lines.append(f"  (a smaller database than the targets assume: {spec.agents:,} agents, "
+                     f"{spec.clients:,} clients; the day and the fan-out scale with agents)")
     chat = results.chat
     if chat is not None:
         echo = chat.echo.per_second

@@ -77,6 +77,10 @@ class LoadResult:
 class _Waiter:
     remaining: int
     future: asyncio.Future[None]
+    replies: list[Reply] = field(default_factory=list)
+
+
+Reply = tuple[str, str, dict[str, Any] | None]  # (send | edit, HTML sent, reply markup)
 
 
 class LoadDriver:
@@ -89,10 +93,11 @@ class LoadDriver:
         self.send_times: list[tuple[float, int]] = []  # (time, chat) of every sendMessage
         self.track_sends = False
         self.expected: dict[str, int] = {}
+        self.canned: dict[str, list[Reply]] = {}  # kind -> the bot's replies to one update
         self.list_message: dict[int, int] = {}  # chat -> message whose buttons open cards
         self._cursor: dict[int, itertools.cycle[int]] = {}
         self._spin_clients: dict[int, itertools.cycle[int]] = {}
-        self._phones = itertools.count(1)
+        self._serial = itertools.count(1)
         self._mix_position: dict[int, int] = collections.defaultdict(int)
         self._hook()
 
@@ -109,6 +114,11 @@ class LoadDriver:
                     self.send_times.append((time.time(), chat_id))
                 waiter = self.waiters.get(chat_id)
                 if waiter is not None:
+                    chat = state.chat(chat_id)
+                    stored = chat.messages.get(message_id or 0) if chat else None
+                    if stored is not None:
+                        html = stored.html or str(stored.message.get("text", ""))
+                        waiter.replies.append((kind, html, stored.reply_markup))
                     waiter.remaining -= 1
                     if waiter.remaining <= 0 and not waiter.future.done():
                         waiter.future.set_result(None)
@@ -121,11 +131,11 @@ class LoadDriver:
         """Inject one update of this kind as this user."""
         sandbox, uid = self.sandbox, user.user_id
         if kind == "echo":
-            sandbox.send_text(uid, f"hello {next(self._phones)}")
+            sandbox.send_text(uid, f"hello {next(self._serial)}")
         elif kind == "add":
             # a new phone each time and a (name, birthday) pair that never repeats: never a
             # duplicate, which would take the other path (one message asking what to do)
-            serial = next(self._phones)
+            serial = next(self._serial)
             name = QUICK_ADD_NAMES[serial % len(QUICK_ADD_NAMES)]
             birthday = date(1950, 1, 1) + timedelta(days=serial // len(QUICK_ADD_NAMES))
             sandbox.send_text(uid, f"/add {name} 199{serial:08d} {birthday.isoformat()}")
@@ -136,7 +146,7 @@ class LoadDriver:
             sandbox.send_text(uid, "/today")
         elif kind == "spin":
             # the client's answer typed during a SPIN session (opened by prepare("spin"))
-            sandbox.send_text(uid, SPIN_ANSWERS[next(self._phones) % len(SPIN_ANSWERS)])
+            sandbox.send_text(uid, SPIN_ANSWERS[next(self._serial) % len(SPIN_ANSWERS)])
         elif kind == "spin_open":
             # a client's SPIN button: a session starts (or resumes) and its step shows
             cursor = self._spin_clients.setdefault(uid, itertools.cycle(user.client_ids))
@@ -157,7 +167,9 @@ class LoadDriver:
             return float("inf")
         finally:
             self.waiters.pop(user.user_id, None)
-        return time.perf_counter() - started
+        took = time.perf_counter() - started
+        self.canned.setdefault(kind, waiter.replies)
+        return took
 
     async def calibrate(self, kind: str, users: tuple[BenchUser, ...]) -> tuple[int, list[str]]:
         """One untimed action per user (warm-up); how many replies one update gets."""
@@ -320,6 +332,7 @@ async def _serve(conn: Connection, flood_limits: bool, token: str) -> None:
         handlers: dict[str, Callable[..., Any]] = {
             "load": driver.run, "open_chats": driver.open_chats,
             "start_tracking": driver.start_tracking, "sends": driver.sends,
+            "canned": lambda: driver.canned,
         }
         while True:
             name, *args = await commands.get()

@@ -86,6 +86,25 @@ ACTIONS = [
     "all", "grp", "arc", "gA", "sB", "tvip", "T0", "T99",
     "alt", "sent", "done", "snz", "find", "end", "ok", "no",
 ]
+def _handler_actions() -> list[str]:
+    """Action words of the handlers' own dispatch tables (ACTIONS, BUTTONS), whatever exists
+    by now: new features are fuzzed without editing this file."""
+    import importlib
+    import pkgutil
+
+    import coachbot.handlers as package
+
+    words: set[str] = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"coachbot.handlers.{info.name}")
+        for name in ("ACTIONS", "BUTTONS"):
+            table = getattr(module, name, None)
+            if isinstance(table, dict):
+                words |= {key for key in table if isinstance(key, str)}
+    return sorted(words)
+
+
+ACTIONS = sorted(set(ACTIONS) | set(_handler_actions()))
 ARGS = [
     "o", "s", "h", "d", "w", "new", "ok", "-", "=", "=A", "=Z", "gender=m", "locale=en",
     "locale=xx", "phone", "name", "notes", "birthday", "status", "active", "lapsed",

@@ -90,7 +90,7 @@ async def crawl(harness: BotHarness, user: Any, ids: BookIds, *, levels: int,
         sandbox.press(user, 1, f"cl:o:{client_id}:new", force=True)
     for item_id in ids.items:
         sandbox.press(user, 1, f"rm:o:{item_id}", force=True)
-    await settle(harness)
+    await settle(harness, timeout=180)
     seen = keyboards(harness, user.id, start)
     pressed: set[str] = set()
     for _ in range(levels):
@@ -103,7 +103,7 @@ async def crawl(harness: BotHarness, user: Any, ids: BookIds, *, levels: int,
         for data in todo:
             sandbox.press(user, seen[data], data, force=True)
             pressed.add(data)
-        await settle(harness)
+        await settle(harness, timeout=180)
         for data, message_id in keyboards(harness, user.id, mark).items():
             seen.setdefault(data, message_id)
     sandbox.send_text(user, "/cancel")
@@ -164,6 +164,7 @@ def variants(data: str, mine: int, theirs: BookIds) -> list[str]:
     return [v for v in out if len(v.encode()) <= 64]
 
 
+@pytest.mark.timeout(1800)  # COACHBOT_LONG=1 presses a few thousand buttons
 async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
     caplog.set_level(logging.INFO)
     now, today = bot.clock.now(), bot.clock.now().date()
@@ -189,8 +190,8 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
         presses += variants(data, b_client, ids)
     presses += [f"{p}:{a}:{i}" for p in CALLBACKS for a in ("o", "x", "e", "v", "po", "del")
                 for i in (ids.clients[0], ids.policies[0], ids.one_offs[0], ids.items[0])]
-    if not LONG:  # each kind of button, then a sample: Telegram lets a bot send 30 msg/s
-        presses = by_variety(list(dict.fromkeys(presses)))[:150]
+    # each kind of button first, then more of each: Telegram lets a bot send ~30 messages/s
+    presses = by_variety(list(dict.fromkeys(presses)))[:2500 if LONG else 150]
     presses += forged_ids(seen, every=LONG)
     last = bot.sandbox.last_bot_message(B)["message_id"]
     for number, data in enumerate(dict.fromkeys(presses)):
@@ -198,7 +199,7 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
         if set(data.split(":")[1:2]) & DIALOG_OPENERS:
             bot.sandbox.send_text(b_user, TYPED_ANSWERS[number % len(TYPED_ANSWERS)])
         if number % 50 == 49:
-            await settle(bot)
+            await settle(bot, timeout=120)
     # every command with A's ids and ways to find A's clients (pinyin, initials, part of a
     # phone) as arguments; B never types a secret itself, so any secret in a reply is a leak
     arguments = [str(ids.clients[0]), "jimikehujia 明天 10:00 打电话", "3333444"]
@@ -209,7 +210,7 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
             bot.sandbox.send_text(b_user, f"/{command.name} {argument}")
     for typed in ("jimikehujia", "Secretta", "1381111", "mimi"):  # outside any flow
         bot.sandbox.send_text(b_user, typed)
-    await settle(bot)
+    await settle(bot, timeout=180)
 
     found = leaks(bot, B, mark, secrets)
     assert found == [], f"B was shown A's data: {found[:10]}"

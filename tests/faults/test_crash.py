@@ -24,6 +24,7 @@ import pytest
 from coachbot.app import SANDBOX_TOKEN
 from coachbot.sandbox import Sandbox
 from coachbot.store import Store
+from tests.conftest import LONG
 from tests.faults.botprocess import BotProcess, consume_updates, integrity
 
 SEND_DELAY = 0.05  # each sendMessage takes this long, so that kills land mid-request
