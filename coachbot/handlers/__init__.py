@@ -121,6 +121,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # group -1: housekeeping that must run before any feature sees a command
     app.add_handler(MessageHandler(filters.COMMAND & private & filters.UpdateType.MESSAGE,
                                    router.before_command), group=-1)
+    # buttons of private features never act in a group, whatever data a client forges
+    group_safe = "|".join([reports.PREFIX, teams.PREFIX])
+    app.add_handler(CallbackQueryHandler(groups.guard_private_buttons,
+                                         pattern=f"^(?!({group_safe}):)"), group=-1)
     # edited messages first: commands and text filters would otherwise match them too
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
 

@@ -319,6 +319,9 @@ async def _playbooks(update: Update, context: CoachContext, agent: Agent, client
                      arg: str) -> None:
     scripts = _library(context).get(agent.locale)
     client = _client(context, agent, client_id)
+    if client is None:
+        await reply(update, context, agent, "clients/not_found")
+        return
     rows = [[(playbook.title[:40], f"{PREFIX}:po:{client_id}:{playbook_id}")]
             for playbook_id, playbook in scripts.playbooks.items()]
     rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:m:{client_id}")])

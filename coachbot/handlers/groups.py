@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMemberUpdated, Update
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import ApplicationHandlerStop
 
 from coachbot.handlers.common import CoachContext, current_agent, reply
 from coachbot.jobs.reports import TEAM_NOTICE
@@ -86,3 +87,12 @@ def _notify_leader(context: CoachContext, team_id: int, leader_id: int, actor: i
                            due_at=now)
     if services.sender is not None:
         services.sender.wake()
+
+
+async def guard_private_buttons(update: Update, context: CoachContext) -> None:
+    """A private button pressed in a group (only forged data can do that): show nothing there."""
+    chat, query = update.effective_chat, update.callback_query
+    if chat is None or query is None or chat.type == ChatType.PRIVATE:
+        return  # private chats go on to the feature handlers
+    await query.answer()
+    raise ApplicationHandlerStop

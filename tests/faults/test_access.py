@@ -227,9 +227,6 @@ async def test_a_group_sees_nothing_private_from_commands_and_mentions(bot, capl
     await group_attempts(bot, caplog, commands=True, buttons=False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: callback handlers run in groups too; a forged ls:/cl:/rc:... button pressed in a "
-    "group shows the presser's own client list or card to the whole group"))
 async def test_a_group_sees_nothing_private_from_forged_buttons(bot, caplog):
     await group_attempts(bot, caplog, commands=False, buttons=True)
 

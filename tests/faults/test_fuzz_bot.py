@@ -93,10 +93,7 @@ def error_text(records: list[logging.LogRecord]) -> str:
 # Bugs found by this suite and reported, not ours to fix: (where, what the error says).
 # An error matching one of these turns the test into an xfail naming it; any other error
 # fails. Delete an entry once its bug is fixed.
-KNOWN_BUGS = [
-    ("coaching/playbooks.j2", "'None' has no attribute 'name'",
-     "handlers/coaching.py _playbooks renders a client it did not find (forged co: button)"),
-]
+KNOWN_BUGS: list[tuple[str, str, str]] = []
 
 
 def known_bug(record: logging.LogRecord) -> str | None:
