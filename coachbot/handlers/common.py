@@ -31,6 +31,8 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 Button = tuple[str, str]  # (label text, callback data)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 MAX_CALLBACK_BYTES = 64
+CANNOT_EDIT = ("message to edit not found", "message can't be edited",
+               "there is no text in the message to edit")
 
 
 class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -126,7 +128,9 @@ async def edit_or_reply(
     """After a button press, update that message in place; otherwise send a new one."""
     query = update.callback_query
     html = text(context, agent, name, **values)
-    if query is not None and query.message is not None and len(split_message(html)) == 1:
+    # only a text message can take an edit (a photo, a file or a forged press can't)
+    editable = query is not None and getattr(query.message, "text", None) is not None
+    if query is not None and editable and len(split_message(html)) == 1:
         try:
             await query.edit_message_text(
                 html, parse_mode=ParseMode.HTML, reply_markup=keyboard,
@@ -134,10 +138,12 @@ async def edit_or_reply(
             )
             return
         except BadRequest as exc:
-            if "message is not modified" in str(exc).lower():
+            reason = str(exc).lower()
+            if "message is not modified" in reason:
                 return
-            if "message to edit not found" not in str(exc).lower() and \
-                    "message can't be edited" not in str(exc).lower():
+            # the pressed message can't take this edit (gone, too old, a photo or a file):
+            # send the answer as a new message instead
+            if not any(cause in reason for cause in CANNOT_EDIT):
                 raise
     chat = update.effective_chat
     assert chat is not None

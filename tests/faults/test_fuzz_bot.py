@@ -140,7 +140,7 @@ def fuzz(tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture,
     live, ids = start_fuzz_bot(tmp_path, clock)
     done = [0]
     try:
-        @settings(max_examples=examples, deadline=None, database=None,
+        @settings(max_examples=examples, deadline=None, database=None, derandomize=not LONG,
                   phases=(Phase.explicit, Phase.generate),
                   suppress_health_check=list(HealthCheck))
         @given(st.lists(actions(ids.all_ids()), min_size=1, max_size=4))

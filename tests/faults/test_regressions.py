@@ -75,3 +75,17 @@ async def test_a_crash_between_claiming_and_queueing_a_reminder_loses_nothing(bo
             break
         await asyncio.sleep(0.1)
     assert any("送计划书ZQ" in m["text"] for m in bot.sandbox.bot_messages(bot.user.id))
+
+
+async def test_a_button_on_a_file_message_answers_with_a_new_message(bot, caplog):
+    """Pressing a card button attached to a document (no text to edit) must not fail."""
+    from coachbot.book import Draft, save_client
+
+    await bot.send("/help")
+    client = save_client(bot.store, bot.user.id, Draft(name="张三"), force=True).client
+    update = bot.sandbox.send_document(bot.user, "x.txt", b"hello", "text/plain")
+    await bot.inject(update, bot.user.id)
+    document = next(m for m in reversed(bot.sandbox.messages(bot.user.id))
+                    if not m["from_bot"] and m.get("file_name"))
+    replies = await bot.press_data(document["message_id"], f"cl:co:{client.id}")
+    assert "张三" in replies[-1]["text"]
