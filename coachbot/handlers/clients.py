@@ -31,14 +31,14 @@ def _region(agent: Agent) -> str:
 
 
 async def add(update: Update, context: CoachContext) -> None:
-    """/add: one line (`/add 张三 13800138000 1985-03-02`) or, alone, a guided flow."""
+    """/add: one line (name, phone, birthday, in any order after the name) or a guided flow."""
     agent = current_agent(update, context)
     line = " ".join(context.args or [])
     if not line:
         await _ask(update, context, agent, "name", Draft(name=""))
         return
     if len(line.split()) == 1 and clean_name(line):
-        # one word is a name, however long: a company ("星辰科技有限公司") or a full name
+        # one word is a name, however long: a company name or a full name
         await _save(update, context, agent, Draft(name=clean_name(line) or line))
         return
     today = book.agent_today(agent, context.services.clock.now())

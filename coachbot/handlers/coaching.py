@@ -1,4 +1,4 @@
-"""Coaching: SPIN sessions, 备课, playbooks, objections, referrals, /next and /practice."""
+"""Coaching: SPIN sessions, meeting prep, playbooks, objections, referrals, /next, /practice."""
 
 from __future__ import annotations
 
@@ -298,7 +298,7 @@ async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dial
     await _spin_show(update, context, agent, state, fresh=True)
 
 
-# -- 备课, playbooks, objections, referrals --------------------------------------------------
+# -- meeting prep, playbooks, objections, referrals---------------------------------------------
 async def _prep(update: Update, context: CoachContext, agent: Agent, client_id: int,
                 arg: str) -> None:
     client = _client(context, agent, client_id)

@@ -1,4 +1,4 @@
-"""One-off reminders (/remind, /reminders) and the end-of-day prompt (班后作业)."""
+"""One-off reminders (/remind, /reminders) and the end-of-day visit log prompt."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ EOD_CHOICES = 8
 
 
 async def remind(update: Update, context: CoachContext) -> None:
-    """/remind 张三 明天 15:00 送计划书 — a client (optional), a time, what to do."""
+    """/remind [client] when what: a client (optional), a time, what to do."""
     agent = current_agent(update, context)
     line = clean_text(" ".join(context.args or []), 300)
     if not line:
