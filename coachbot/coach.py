@@ -168,7 +168,7 @@ class Priority:
 def priorities(store: Store, agent: Agent, today: date, *, limit: int = 6) -> list[Priority]:
     """Today's priority clients: ready to close, proposals, follow-ups, then A/B names."""
     clients, _ = store.list_clients(agent.id, limit=100_000)
-    due = {row[0] for row in store.follow_ups_due(agent.id, today, limit=50)}
+    due = {row[1] for row in store.follow_ups_due([agent.id], today, limit=50)}
     found: list[Priority] = []
     order = {stage: index for index, stage in enumerate(reversed(STAGES))}  # A first
     staged = sorted((c for c in clients if c.stage and not c.is_group),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from coachbot.calendar import Festival, festivals_between
 from coachbot.plan import activity_plan
 from coachbot.regions import REGIONS
 from coachbot.store import Agent, Store
+from coachbot.store.due import ItemKey
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary")
 MAX_PER_SECTION = 8
@@ -67,67 +69,114 @@ def festival_region(region: str) -> str:
     return region if region in REGIONS else "CN"
 
 
+@dataclass(frozen=True)
+class DigestRequest:
+    """One agent's digest to build: covering from `since` when earlier digests were missed."""
+
+    agent: Agent
+    since: date | None = None
+    late: bool = False
+
+
 def build_digest(store: Store, agent: Agent, day: date, *, since: date | None = None,
                  late: bool = False) -> Digest:
     """The digest for `day` (covering from `since` when earlier digests were missed)."""
-    with store.atomic():  # its to-do items in one commit, not one commit per entry
-        return _build_digest(store, agent, day, since, late)
+    return build_digests(store, [DigestRequest(agent, since, late)], day)[agent.id]
 
 
-def _build_digest(store: Store, agent: Agent, day: date, since: date | None,
-                  late: bool) -> Digest:
-    first = max(since or day, day - timedelta(days=reminders.CATCH_UP_DAYS))
-    digest = Digest(day=day, late=late,
-                    visits_target=activity_plan(agent.monthly_target).visits_per_day)
-    handled = _Handled(store, agent.id)
+def build_digests(store: Store, requests: Sequence[DigestRequest], day: date) -> \
+        dict[int, Digest]:
+    """The digests of many agents for `day`, by agent id, from one query per section."""
+    with store.atomic():  # the to-do items of every entry in one commit
+        return _Builder(store, requests, day).build()
 
-    for occ in store.occasions_between(agent.id, first, day):
-        detail = {"yearly": occ.yearly, "ref_id": occ.ref_id,
-                  "days_ago": (day - occ.next_date).days}
-        entry = handled.entry(occ.kind, occ.client_id, str(occ.ref_id), occ.next_date,
-                              occ.client_name, detail)
-        if entry:
-            digest.greetings.append(entry)
-    for festival in festivals_between(festival_region(agent.region), first, day):
-        entry = handled.entry("festival", None, festival.key, festival.date, festival.key,
-                              {"festival": _festival_detail(festival)})
-        if entry:
-            digest.festivals.append(entry)
-    for cid, name, contact_id, next_step, when, summary in store.follow_ups_due(agent.id, day):
-        entry = handled.entry("follow_up", cid, str(contact_id), date.fromisoformat(when), name,
-                              {"next_step": next_step, "summary": summary})
-        if entry:
-            digest.follow_ups.append(entry)
-    notice_days = [day + timedelta(days=n) for n in reminders.PREMIUM_NOTICE_DAYS]
-    for cid, name, pid, product, premium, currency, due in store.premiums_due(agent.id,
-                                                                              notice_days):
-        due_day = date.fromisoformat(due)
-        entry = handled.entry("premium", cid, f"{pid}:{due}", day, name, {
-            "product": product, "premium": premium, "currency": currency,
-            "due": due_day, "days": (due_day - day).days})
-        if entry:
-            digest.premiums.append(entry)
-    delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
-    for cid, name, pid, product, _ in store.deliveries_on(agent.id, delivered):
-        entry = handled.entry("callback", cid, str(pid), day, name, {
-            "product": product,
-            "cooling_off_ends": delivered + timedelta(days=reminders.COOLING_OFF_DAYS)})
-        if entry:
-            digest.callbacks.append(entry)
-    for cid, name, tier, due in store.reviews_due(agent.id, day):
-        entry = handled.entry("review", cid, due, day, name, {"tier": tier})
-        if entry:
-            digest.reviews.append(entry)
-    for cid, name, due, last in store.overdue_contacts(agent.id, day):
-        days_since = (day - datetime.fromisoformat(last).date()).days if last else None
-        entry = handled.entry("stay_in_touch", cid, due, day, name, {"days": days_since})
-        if entry:
-            digest.overdue.append(entry)
-    _trim(digest)
-    zone = ZoneInfo(agent.timezone)
-    start = datetime.combine(day - timedelta(days=1), time(0), zone)
-    digest.yesterday = store.contacts_count_between(agent.id, start, start + timedelta(days=1))
-    return digest
+
+class _Builder:
+    """Collects every agent's candidate entries, creates their to-do items in bulk, and keeps
+    what the agent has not already handled."""
+
+    def __init__(self, store: Store, requests: Sequence[DigestRequest], day: date) -> None:
+        self.store, self.day = store, day
+        self.agents = {r.agent.id: r.agent for r in requests}
+        self.first = {r.agent.id: max(r.since or day, day - timedelta(days=reminders.CATCH_UP_DAYS))
+                      for r in requests}
+        self.digests = {r.agent.id: Digest(
+            day=day, late=r.late,
+            visits_target=activity_plan(r.agent.monthly_target).visits_per_day)
+            for r in requests}
+        self.candidates: list[tuple[str, ItemKey, str, dict[str, Any]]] = []
+
+    def add(self, section: str, agent_id: int, kind: str, client_id: int | None, ref: str,
+            day: date, name: str, detail: dict[str, Any]) -> None:
+        self.candidates.append(
+            (section, ItemKey(agent_id, kind, client_id, ref, day), name, detail))
+
+    def build(self) -> dict[int, Digest]:
+        store, day, ids = self.store, self.day, list(self.agents)
+        if not ids:
+            return {}
+        for occ in store.occasions_between(ids, min(self.first.values()), day):
+            if occ.next_date >= self.first[occ.agent_id]:
+                self.add("greetings", occ.agent_id, occ.kind, occ.client_id, str(occ.ref_id),
+                         occ.next_date, occ.client_name,
+                         {"yearly": occ.yearly, "ref_id": occ.ref_id,
+                          "days_ago": (day - occ.next_date).days})
+        self._festivals()
+        for agent_id, cid, name, contact_id, next_step, when, summary in \
+                store.follow_ups_due(ids, day):
+            self.add("follow_ups", agent_id, "follow_up", cid, str(contact_id),
+                     date.fromisoformat(when), name, {"next_step": next_step, "summary": summary})
+        notice_days = [day + timedelta(days=n) for n in reminders.PREMIUM_NOTICE_DAYS]
+        for agent_id, cid, name, pid, product, premium, currency, due in \
+                store.premiums_due(ids, notice_days):
+            due_day = date.fromisoformat(due)
+            self.add("premiums", agent_id, "premium", cid, f"{pid}:{due}", day, name, {
+                "product": product, "premium": premium, "currency": currency,
+                "due": due_day, "days": (due_day - day).days})
+        delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
+        for agent_id, cid, name, pid, product in store.deliveries_on(ids, delivered):
+            self.add("callbacks", agent_id, "callback", cid, str(pid), day, name, {
+                "product": product,
+                "cooling_off_ends": delivered + timedelta(days=reminders.COOLING_OFF_DAYS)})
+        for agent_id, cid, name, tier, due in store.reviews_due(ids, day):
+            self.add("reviews", agent_id, "review", cid, due, day, name, {"tier": tier})
+        for agent_id, cid, name, due, last in store.overdue_contacts(ids, day):
+            days_since = (day - datetime.fromisoformat(last).date()).days if last else None
+            self.add("overdue", agent_id, "stay_in_touch", cid, due, day, name,
+                     {"days": days_since})
+        self._entries()
+        self._yesterday()
+        return self.digests
+
+    def _festivals(self) -> None:
+        calendars: dict[tuple[str, date], list[Festival]] = {}  # most agents share a few
+        for agent_id, agent in self.agents.items():
+            region, first = festival_region(agent.region), self.first[agent_id]
+            if (region, first) not in calendars:
+                calendars[(region, first)] = festivals_between(region, first, self.day)
+            for festival in calendars[(region, first)]:
+                self.add("festivals", agent_id, "festival", None, festival.key, festival.date,
+                         festival.key, {"festival": _festival_detail(festival)})
+
+    def _entries(self) -> None:
+        states = self.store.ensure_items([key for _, key, _, _ in self.candidates])
+        for (section, key, name, detail), state in zip(self.candidates, states, strict=True):
+            if state.status in ("done", "skipped", "snoozed"):  # already handled: left out
+                continue
+            getattr(self.digests[key.agent_id], section).append(
+                Entry(state.id, key.kind, key.client_id, name, key.occasion_date, detail))
+        for digest in self.digests.values():
+            _trim(digest)
+
+    def _yesterday(self) -> None:
+        windows = []
+        for agent_id, agent in self.agents.items():
+            start = datetime.combine(self.day - timedelta(days=1), time(0),
+                                     ZoneInfo(agent.timezone))
+            windows.append((agent_id, start, start + timedelta(days=1)))
+        counts = self.store.contacts_by_channel(windows)
+        for agent_id, digest in self.digests.items():
+            digest.yesterday = counts.get(agent_id, {})
 
 
 def _festival_detail(festival: Festival) -> dict[str, Any]:
@@ -141,18 +190,3 @@ def _trim(digest: Digest) -> None:
         if len(entries) > MAX_PER_SECTION:
             digest.more[section] = len(entries) - MAX_PER_SECTION
             setattr(digest, section, entries[:MAX_PER_SECTION])
-
-
-class _Handled:
-    """Creates the to-do item of each entry and leaves out what the agent already handled."""
-
-    def __init__(self, store: Store, agent_id: int) -> None:
-        self.store, self.agent_id = store, agent_id
-
-    def entry(self, kind: str, client_id: int | None, ref: str, day: date, name: str,
-              detail: dict[str, Any]) -> Entry | None:
-        item = self.store.ensure_item(self.agent_id, kind=kind, client_id=client_id, ref=ref,
-                                      occasion_date=day)
-        if item.status in ("done", "skipped") or (item.status == "snoozed"):
-            return None
-        return Entry(item.id, kind, client_id, name, day, detail)

@@ -95,7 +95,7 @@ def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> B
     if "sweep" in options.parts:
         out("")
         out("== a day's reminders for every agent (fresh process; sweep at 09:30 local, then "
-            "build_digest for each agent as the sender would)")
+            "every agent's digest: its entries, to-do items and HTML)")
         out(_load_note())
         results.day = measure_day_fresh(options.db)
         if options.tracemalloc:

@@ -11,6 +11,7 @@ from coachbot.store.clients import ClientStore
 from coachbot.store.coaching import CoachingStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import Dialog, DialogStore
+from coachbot.store.due import DueStore
 from coachbot.store.schedule import ScheduleStore
 from coachbot.store.teams import TeamStore
 from coachbot.store.transfer import TransferStore
@@ -21,7 +22,7 @@ __all__ = ["Agent", "Dialog", "Store", "open_database", "schema_version"]
 # ScheduleStore comes first: its refresh_client overrides StoreBase's no-op; TeamStore before
 # it, so that migrate_chat also moves a team's group
 class Store(TeamStore, ScheduleStore, AgentStore, DialogStore, ClientStore, TransferStore,
-            CoachingStore):
+            CoachingStore, DueStore):
     """All of the bot's persistent data, one SQLite file."""
 
     @classmethod

@@ -24,6 +24,7 @@ class DueOccasion:
     ref_id: int
     yearly: str
     next_date: date
+    agent_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,81 +143,7 @@ class ScheduleStore(StoreBase):
             self.db.conn.executemany("UPDATE occasions SET next_date = ? WHERE id = ?", updates)
         return len(updates)
 
-    # -- what is due ------------------------------------------------------------------------
-    def occasions_between(self, agent_id: int, first: date, last: date) -> list[DueOccasion]:
-        rows = self.db.execute(
-            "SELECT o.client_id, c.name, o.kind, o.ref_id, o.yearly, o.next_date FROM occasions o "
-            "JOIN clients c ON c.id = o.client_id WHERE o.agent_id = ? AND o.next_date "
-            "BETWEEN ? AND ? AND c.deleted_at IS NULL AND c.archived_at IS NULL "
-            "ORDER BY o.next_date, c.name", [agent_id, first.isoformat(), last.isoformat()])
-        return [DueOccasion(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5])) for r in rows]
-
-    def follow_ups_due(self, agent_id: int, today: date, *, limit: int = 20) -> \
-            list[tuple[Any, ...]]:
-        """Open next steps (no contact logged since) whose date has come: (client, contact)."""
-        return self.db.execute(
-            "SELECT c.id, c.name, k.id, k.next_step, k.next_step_date, k.summary FROM contacts k "
-            "JOIN clients c ON c.id = k.client_id WHERE k.agent_id = ? AND k.next_step_date <= ? "
-            "AND k.next_step_date >= ? AND c.deleted_at IS NULL AND c.last_contact_at <= k.at "
-            "ORDER BY k.next_step_date LIMIT ?",
-            [agent_id, today.isoformat(), (today - timedelta(days=60)).isoformat(), limit],
-        ).fetchall()
-
-    def premiums_due(self, agent_id: int, days: list[date]) -> list[tuple[Any, ...]]:
-        """Live policies whose next premium falls on one of these days: (client, policy)."""
-        marks = ",".join("?" * len(days))
-        return self.db.execute(
-            "SELECT c.id, c.name, p.id, p.product, p.annual_premium, p.currency, p.next_due_date "
-            "FROM policies p JOIN clients c ON c.id = p.client_id WHERE p.agent_id = ? AND "
-            f"p.next_due_date IN ({marks}) AND p.status = 'active' AND c.deleted_at IS NULL "
-            "ORDER BY p.next_due_date", [agent_id, *(d.isoformat() for d in days)]).fetchall()
-
-    def deliveries_on(self, agent_id: int, day: date) -> list[tuple[Any, ...]]:
-        """Policies delivered on a day (for the cooling-off callback): (client, policy)."""
-        return self.db.execute(
-            "SELECT c.id, c.name, p.id, p.product, p.delivered_date FROM policies p "
-            "JOIN clients c ON c.id = p.client_id WHERE p.agent_id = ? AND p.delivered_date = ? "
-            "AND c.deleted_at IS NULL", [agent_id, day.isoformat()]).fetchall()
-
-    def reviews_due(self, agent_id: int, today: date, *, limit: int = 10) -> list[tuple[Any, ...]]:
-        return self.db.execute(
-            "SELECT id, name, tier, review_due_date FROM clients WHERE agent_id = ? AND "
-            "review_due_date <= ? AND deleted_at IS NULL AND archived_at IS NULL "
-            "ORDER BY review_due_date LIMIT ?", [agent_id, today.isoformat(), limit]).fetchall()
-
-    def overdue_contacts(self, agent_id: int, today: date, *, limit: int = 5) -> \
-            list[tuple[Any, ...]]:
-        """Clients past their contact frequency, most overdue first."""
-        return self.db.execute(
-            "SELECT id, name, contact_due_date, last_contact_at FROM clients WHERE agent_id = ? "
-            "AND contact_due_date < ? AND deleted_at IS NULL AND archived_at IS NULL "
-            "ORDER BY contact_due_date LIMIT ?", [agent_id, today.isoformat(), limit]).fetchall()
-
-    def contacts_count_between(self, agent_id: int, start: datetime, end: datetime) -> \
-            dict[str, int]:
-        rows = self.db.execute(
-            "SELECT channel, COUNT(*) FROM contacts WHERE agent_id = ? AND at >= ? AND at < ? "
-            "GROUP BY channel", [agent_id, start.isoformat(timespec="seconds"),
-                                 end.isoformat(timespec="seconds")])
-        return {channel: count for channel, count in rows}
-
-    # -- the agent's to-do items ------------------------------------------------------------
-    def ensure_item(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,
-                    occasion_date: date) -> ReminderItem:
-        """The to-do item for one occurrence, created once (a second digest reuses it)."""
-        key = f"{agent_id}:{kind}:{client_id or '-'}:{ref}:{occasion_date.isoformat()}"
-        select = f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE dedup_key = ?"
-        row = self.db.execute(select, [key]).fetchone()  # a digest shown again writes nothing
-        if row is None:
-            now = self._stamp()
-            self.db.execute(
-                "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
-                "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(dedup_key) DO NOTHING",
-                [agent_id, client_id, kind, ref, occasion_date.isoformat(), key, now, now])
-            row = self.db.execute(select, [key]).fetchone()
-        return _item(row)
-
+    # -- the agent's to-do items (created in bulk by DueStore.ensure_items) -----------------
     def get_item(self, agent_id: int, item_id: int) -> ReminderItem | None:
         row = self.db.execute(
             f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE agent_id = ? AND id = ?",
@@ -233,15 +160,6 @@ class ScheduleStore(StoreBase):
             f"UPDATE reminder_items SET {', '.join(f'{k} = ?' for k in changes)}, updated_at = ? "
             "WHERE agent_id = ? AND id = ?", [*values, self._stamp(), agent_id, item_id])
         return self.get_item(agent_id, item_id)
-
-    def skipped_or_done(self, agent_id: int, keys: list[str]) -> set[str]:
-        """Which of these item keys the agent already handled (sent, skipped)."""
-        if not keys:
-            return set()
-        rows = self.db.execute(
-            f"SELECT dedup_key FROM reminder_items WHERE agent_id = ? AND dedup_key IN "
-            f"({','.join('?' * len(keys))}) AND status IN ('done', 'skipped')", [agent_id, *keys])
-        return {row[0] for row in rows}
 
     def snoozed_due(self, now: datetime, *, limit: int = 500) -> list[ReminderItem]:
         rows = self.db.execute(

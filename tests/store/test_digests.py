@@ -1,0 +1,67 @@
+"""Digests built for many agents at once equal each agent's own, and never mix agents' data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from coachbot.book import Draft, save_client
+from coachbot.digest import MAX_PER_SECTION, Digest, DigestRequest, build_digest, build_digests
+from coachbot.store import Agent, Store
+
+TODAY = date(2026, 11, 23)
+
+
+def make_agent(store: Store, agent_id: int, clients: int, prefix: str) -> Agent:
+    store.ensure_agent(agent_id, first_name=prefix, username=None, locale="zh-Hans")
+    agent = store.update_agent(agent_id, region="CN", timezone="Asia/Shanghai")
+    for index in range(clients):
+        client = save_client(store, agent_id, Draft(name=f"{prefix}{index:02d}",
+                                                     birthday="1980-11-23"), force=True).client
+        store.log_contact(agent_id, client.id, at=store.clock.now() - timedelta(days=400 + index),
+                          channel="face", summary="谈过", next_step_date=TODAY)
+    return agent
+
+
+def shape(digest: Digest) -> dict[str, object]:
+    sections = ("greetings", "festivals", "follow_ups", "premiums", "callbacks", "reviews",
+                "overdue")
+    return {"entries": {s: [(e.item_id, e.kind, e.client_id, e.name, e.day)
+                            for e in getattr(digest, s)] for s in sections},
+            "more": digest.more, "yesterday": digest.yesterday}
+
+
+def test_set_wise_digests_equal_one_by_one_and_stay_with_their_agent(store: Store) -> None:
+    busy = make_agent(store, 1, 12, "甲")
+    quiet = make_agent(store, 2, 3, "乙")
+    together = build_digests(store, [DigestRequest(busy), DigestRequest(quiet)], TODAY)
+    assert shape(together[1]) == shape(build_digest(store, busy, TODAY))
+    assert shape(together[2]) == shape(build_digest(store, quiet, TODAY))
+
+    busy_names = {e.name for e in together[1].entries if e.client_id}
+    quiet_names = {e.name for e in together[2].entries if e.client_id}
+    assert busy_names and all(name.startswith("甲") for name in busy_names)
+    assert quiet_names == {"乙00", "乙01", "乙02"}
+    # limits apply per agent: the busy agent's overflow does not crowd out the quiet one
+    assert len(together[1].greetings) == MAX_PER_SECTION
+    assert together[1].more["greetings"] == 12 - MAX_PER_SECTION
+    assert len(together[2].greetings) == 3
+    assert len(together[1].follow_ups) == MAX_PER_SECTION and len(together[2].follow_ups) == 3
+
+
+def test_handled_items_are_left_out_and_a_second_build_writes_nothing(store: Store) -> None:
+    agent = make_agent(store, 1, 3, "甲")
+    first = build_digest(store, agent, TODAY)
+    done = first.greetings[0]
+    store.update_item(1, done.item_id, status="done")
+    items = store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0]
+
+    again = build_digest(store, agent, TODAY)
+    assert done.item_id not in {e.item_id for e in again.entries}
+    assert {e.item_id for e in again.entries} < {e.item_id for e in first.entries}
+    assert store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0] == items
+    assert not store.db.conn.in_transaction
+
+
+def test_an_empty_set_of_agents_builds_nothing(store: Store) -> None:
+    assert build_digests(store, [], TODAY) == {}
+    assert store.ensure_items([]) == []
