@@ -17,6 +17,8 @@ from coachbot.render import Renderer
 from coachbot.scripts.loader import ScriptLibrary, load_library
 from coachbot.services import Services
 from coachbot.store import Store
+from coachbot.transport import AiohttpRequest
+from coachbot.update_order import ChatOrderedUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,9 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=CoachContext))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .concurrent_updates(ChatOrderedUpdateProcessor())
         # paces overall and per-group sends; retries once after a 429's retry_after
         .rate_limiter(AIORateLimiter(max_retries=2))
         .post_init(on_startup)

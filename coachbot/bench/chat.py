@@ -38,6 +38,7 @@ from coachbot.clock import ManualClock
 from coachbot.config import Settings
 from coachbot.runner import start_bot, stop_bot
 from coachbot.store import Store
+from coachbot.transport import AiohttpRequest
 
 PATHS: dict[str, str] = {  # load kind -> what the report calls it
     "add": "quick add (/add name phone birthday)",
@@ -86,7 +87,8 @@ class PathFigures:
 
 @dataclass
 class ChatReport:
-    echo: PathFigures
+    echo: PathFigures  # PTB exactly as installed (httpx): the ratios are against this
+    echo_aiohttp: PathFigures | None  # the same on CoachBot's transport, for comparison
     paths: list[PathFigures]
     mix: PathFigures | None
     as_built: PathFigures | None
@@ -144,11 +146,20 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(message.text)
 
 
-def echo_application(base_url: str, base_file_url: str) -> Application[Any, Any, Any, Any,
-                                                                       Any, Any]:
+def _builder(base_url: str, base_file_url: str, *, aiohttp: bool) -> \
+        ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+    builder = ApplicationBuilder().token(SANDBOX_TOKEN).base_url(base_url) \
+        .base_file_url(base_file_url)
+    if aiohttp:  # CoachBot's transport (coachbot/transport.py) instead of PTB's httpx
+        builder = builder.request(AiohttpRequest()) \
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
+    return builder
+
+
+def echo_application(base_url: str, base_file_url: str, *, aiohttp: bool = False) -> \
+        Application[Any, Any, Any, Any, Any, Any]:
     """python-telegram-bot's echo example, nothing else: the framework's own ceiling."""
-    app = (ApplicationBuilder().token(SANDBOX_TOKEN).base_url(base_url)
-           .base_file_url(base_file_url).build())
+    app = _builder(base_url, base_file_url, aiohttp=aiohttp).build()
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
     return app
 
@@ -171,9 +182,9 @@ async def _stop_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def floor_application(base_url: str, base_file_url: str, canned: dict[str, list[Reply]]) -> \
         Application[Any, Any, Any, Any, Any, Any]:
     """A bare bot making exactly CoachBot's Bot API calls for each path (same texts, same
-    keyboards) and nothing else: what python-telegram-bot alone costs for those paths."""
-    app = (ApplicationBuilder().token(SANDBOX_TOKEN).base_url(base_url)
-           .base_file_url(base_file_url).build())
+    keyboards, same transport) and nothing else: what python-telegram-bot alone costs for
+    those paths."""
+    app = _builder(base_url, base_file_url, aiohttp=True).build()
     serial = itertools.count()
 
     async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
@@ -260,6 +271,14 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
                                   "echo (bare PTB)")
         finally:
             await _stop_echo(echo_app)
+        log(f"  echo bot on CoachBot's aiohttp transport: {updates} updates ...")
+        echo_app = echo_application(sandbox.base_url, sandbox.base_file_url, aiohttp=True)
+        await _start_echo(echo_app)
+        try:
+            echo_aiohttp = await _measure(sandbox, LoadSpec("echo", users, updates, unloaded),
+                                          "echo (bare PTB, aiohttp transport)")
+        finally:
+            await _stop_echo(echo_app)
 
         kinds = ["add", "open", "today"] + (["spin"] if spin else [])
         reset_file(db_path)
@@ -304,7 +323,8 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
     reset_file(db_path)
     if spin is None:
         report_notes.append("no SPIN command yet (coachbot/handlers/coaching.py): path skipped")
-    return ChatReport(echo, paths, mix, as_built, floor, len(users), spin, report_notes)
+    return ChatReport(echo, echo_aiohttp, paths, mix, as_built, floor, len(users), spin,
+                      report_notes)
 
 
 def format_chat(report: ChatReport) -> list[str]:
@@ -325,6 +345,8 @@ def format_chat(report: ChatReport) -> list[str]:
                 f"{failed}")
 
     lines.append(row(report.echo))
+    if report.echo_aiohttp:
+        lines.append(row(report.echo_aiohttp))
     lines += [row(f) for f in report.paths]
     if report.mix:
         lines.append(row(report.mix))
@@ -333,7 +355,8 @@ def format_chat(report: ChatReport) -> list[str]:
     if report.floor:
         lines.append("")
         lines.append("the same Bot API calls made by a bare PTB bot (CoachBot's replies replayed: "
-                     "same texts, same keyboards), i.e. the framework's floor for each path:")
+                     "same texts, same keyboards, same transport), i.e. the framework's floor "
+                     "for each path:")
         lines.append(f"{'path':<40} {'upd/s':>7} {'x echo':>7} {'bot ms/upd':>11} "
                      f"{'CoachBot ms/upd':>16} {'CoachBot code':>14}")
         for floor, real in zip(report.floor, report.paths, strict=True):

@@ -150,8 +150,7 @@ async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draf
                     duplicates=result.duplicates[:3], keyboard=inline_keyboard(rows))
         return
     store.clear_dialog(agent.id, chat_id)
-    await reply(update, context, agent, "clients/added", client=result.client)
-    await show_card(update, context, agent, result.client.id, fresh=True)
+    await show_card(update, context, agent, result.client.id, fresh=True, notice="added")
 
 
 def _with(draft: Draft, **changes: object) -> Draft:

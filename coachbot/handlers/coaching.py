@@ -132,7 +132,8 @@ async def _spin_start(update: Update, context: CoachContext, agent: Agent, clien
 
 async def _spin_show(update: Update, context: CoachContext, agent: Agent,
                      state: coach.SpinState, *, fresh: bool = False, resumed: bool = False,
-                     selected: str | None = None) -> None:
+                     selected: str | None = None,
+                     recorded: str | None = None) -> None:
     """The current SPIN step: suggested questions, and what the agent can do."""
     store = context.services.store
     session = state.session
@@ -157,6 +158,7 @@ async def _spin_show(update: Update, context: CoachContext, agent: Agent,
     profile = _library(context).get(agent.locale).profiles[session.profile]
     values = {"client": client, "session": session, "questions": questions,
               "profile": profile, "resumed": resumed, "selected": selected,
+              "recorded": recorded,
               "step_index": spin.STEPS.index(session.step) + 1}
     keyboard = inline_keyboard(rows)
     if fresh:
@@ -293,9 +295,9 @@ async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dial
                                  voice_file_id=voice_file_id)
     state = coach.SpinState(state.record_id, session)
     coach.save_spin(services.store, agent.id, state)
-    await reply(update, context, agent, "coaching/spin_recorded", voice=voice_file_id is not None,
-                count=len(session.answers_at(session.step)))
-    await _spin_show(update, context, agent, state, fresh=True)
+    # one message: the note that the answer is kept, on top of the step to carry on with
+    await _spin_show(update, context, agent, state, fresh=True,
+                     recorded="voice" if voice_file_id else "text")
 
 
 # -- meeting prep, playbooks, objections, referrals---------------------------------------------

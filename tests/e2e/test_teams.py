@@ -86,7 +86,7 @@ async def add_secret_clients(bot, users):
     ids = {}
     for agent_id, clients in SECRETS.items():
         for name, phone in clients:
-            await bot.send(f"/add {name} {phone}", user=users[agent_id], expect=2)
+            await bot.send(f"/add {name} {phone}", user=users[agent_id])
             [client] = bot.store.clients_by_name(agent_id, name)
             ids[name] = client.id
     return ids
@@ -282,7 +282,7 @@ async def test_leaderboard_by_policies_premium_and_visits_with_a_chosen_nickname
 async def test_stats_in_private_with_a_chart(bot):
     li = await make_agent(bot, LI, "小李")
     await at_local(bot, MONDAY)
-    await bot.send("/add 欧阳翠花 13912345678", user=li, expect=2)
+    await bot.send("/add 欧阳翠花 13912345678", user=li)
     [client] = bot.store.clients_by_name(LI, "欧阳翠花")
     work(bot, LI, client.id, visits=3, stage="B", premium=12000)
     [photo] = await bot.send("/stats", user=li)

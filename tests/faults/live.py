@@ -106,10 +106,11 @@ SENTINEL = 9_999_999  # a user whose /help marks the end of a batch of updates
 
 
 async def settle(harness: BotHarness, *, timeout: float = 60.0) -> None:
-    """Wait until the bot has handled every update injected so far. The bot handles updates
-    one at a time, in order, so once a sentinel user's /help is answered everything before it
-    was handled; the sandbox's wait_idle alone can return while a handler is busy computing
-    (an export, an import) without a request in flight."""
+    """Wait until the bot has handled every update injected so far. The bot fetches updates
+    in order, so once a sentinel user's /help is answered every earlier update was fetched;
+    other chats' updates may still be in hand (chats are handled side by side), so then wait
+    for the update processor to run dry. The sandbox's wait_idle alone can return while a
+    handler is busy computing (an export, an import) without a request in flight."""
     sandbox = harness.sandbox
     sentinel = sandbox.user(SENTINEL, "Sentinel", language_code="en")
     loop = asyncio.get_running_loop()
@@ -123,4 +124,9 @@ async def settle(harness: BotHarness, *, timeout: float = 60.0) -> None:
         except TimeoutError:
             if loop.time() >= deadline:
                 raise
+    app = harness.app
+    while app.update_processor.current_concurrent_updates or not app.update_queue.empty():
+        if loop.time() >= deadline:
+            raise TimeoutError("the bot is still handling updates")
+        await asyncio.sleep(0.01)
     await sandbox.wait_idle(timeout=timeout)

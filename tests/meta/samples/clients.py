@@ -63,13 +63,12 @@ STAGES = load_library().get("zh-Hans").stages
 SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "clients/card": {"view": VIEW, "client": CLIENT, "notice": "saved",
+    "clients/card": {"view": VIEW, "client": CLIENT, "notice": "added",
                      "tier_plan": STAGES.closed_tiers["vip"], "channels": STAGES.channels},
     "clients/stage_advice": {"c": CLIENT},
     "clients/ask_name": {"draft": Draft(name="")},
     "clients/ask_phone": {"draft": Draft(name=HOSTILE)},
     "clients/ask_birthday": {"draft": Draft(name=HOSTILE)},
-    "clients/added": {"client": CLIENT},
     "clients/duplicate": {"draft": Draft(name=HOSTILE), "duplicates": [CLIENT, GROUP]},
     "clients/duplicate_pending": {},
     "clients/add_cancelled": {},
