@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -11,11 +12,15 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency as babel_format_currency
 from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import parse_pattern
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 DEFAULT_LOCALE = "zh-Hans"
 
 _HANT_CODES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+# parsed once: Babel would parse the pattern again on every amount of a digest
+_MONEY = parse_pattern("¤#,##0")
+_NUMBER = parse_pattern("#,##0.#")
 
 
 def locale_from_language_code(code: str | None) -> str:
@@ -30,6 +35,7 @@ def locale_from_language_code(code: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+@lru_cache(maxsize=64)  # a handful of combinations, asked for on every formatted value
 def babel_locale(locale: str, region: str | None = None) -> Locale:
     """The Babel locale for one of ours, refined by the agent's region where it matters."""
     if locale == "zh-Hant":
@@ -63,7 +69,7 @@ def format_time(value: time | datetime, locale: str, region: str | None = None) 
 
 def format_number(value: float | int | Decimal, locale: str, region: str | None = None) -> str:
     """A number with the locale's grouping (at most one decimal)."""
-    return babel_format_decimal(value, format="#,##0.#", locale=babel_locale(locale, region))
+    return babel_format_decimal(value, format=_NUMBER, locale=babel_locale(locale, region))
 
 
 def format_money(
@@ -71,6 +77,6 @@ def format_money(
 ) -> str:
     """An amount of money, whole units."""
     return babel_format_currency(
-        value, currency, locale=babel_locale(locale, region), format="¤#,##0",
+        value, currency, locale=babel_locale(locale, region), format=_MONEY,
         currency_digits=False,
     )

@@ -1,8 +1,9 @@
 """Chat paths: a bare PTB echo bot and CoachBot's busiest paths against the same sandbox.
 
-The bot runs in this process, as in production (PTB long polling, updates handled one at a
-time); the sandbox and the load generator run in a child process (see sandbox_side). Flood
-limits are off here: this measures what the code can do, not Telegram's ceilings.
+The bot runs in this process, as in production (PTB long polling; CoachBot handles different
+chats' updates side by side, each chat's in order); the sandbox and the load generator run in a
+child process (see sandbox_side). Flood limits are off here: this measures what the code can
+do, not Telegram's ceilings.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from coachbot.config import Settings
 from coachbot.runner import start_bot, stop_bot
 from coachbot.store import Store
 from coachbot.transport import AiohttpRequest
+from coachbot.update_order import ChatOrderedUpdateProcessor
 
 PATHS: dict[str, str] = {  # load kind -> what the report calls it
     "add": "quick add (/add name phone birthday)",
@@ -88,7 +90,7 @@ class PathFigures:
 @dataclass
 class ChatReport:
     echo: PathFigures  # PTB exactly as installed (httpx): the ratios are against this
-    echo_aiohttp: PathFigures | None  # the same on CoachBot's transport, for comparison
+    echo_aiohttp: PathFigures | None  # the same on CoachBot's HTTP and update processing
     paths: list[PathFigures]
     mix: PathFigures | None
     as_built: PathFigures | None
@@ -150,9 +152,10 @@ def _builder(base_url: str, base_file_url: str, *, aiohttp: bool) -> \
         ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     builder = ApplicationBuilder().token(SANDBOX_TOKEN).base_url(base_url) \
         .base_file_url(base_file_url)
-    if aiohttp:  # CoachBot's transport (coachbot/transport.py) instead of PTB's httpx
+    if aiohttp:  # CoachBot's transport and update processing (as coachbot/app.py wires them)
         builder = builder.request(AiohttpRequest()) \
-            .get_updates_request(AiohttpRequest(connection_pool_size=1))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1)) \
+            .concurrent_updates(ChatOrderedUpdateProcessor())
     return builder
 
 
@@ -182,8 +185,8 @@ async def _stop_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def floor_application(base_url: str, base_file_url: str, canned: dict[str, list[Reply]]) -> \
         Application[Any, Any, Any, Any, Any, Any]:
     """A bare bot making exactly CoachBot's Bot API calls for each path (same texts, same
-    keyboards, same transport) and nothing else: what python-telegram-bot alone costs for
-    those paths."""
+    keyboards, same transport and update processing) and nothing else: what
+    python-telegram-bot alone costs for those paths."""
     app = _builder(base_url, base_file_url, aiohttp=True).build()
     serial = itertools.count()
 
@@ -271,12 +274,12 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
                                   "echo (bare PTB)")
         finally:
             await _stop_echo(echo_app)
-        log(f"  echo bot on CoachBot's aiohttp transport: {updates} updates ...")
+        log(f"  echo bot on CoachBot's transport and update processing: {updates} updates ...")
         echo_app = echo_application(sandbox.base_url, sandbox.base_file_url, aiohttp=True)
         await _start_echo(echo_app)
         try:
             echo_aiohttp = await _measure(sandbox, LoadSpec("echo", users, updates, unloaded),
-                                          "echo (bare PTB, aiohttp transport)")
+                                          "echo (PTB on CoachBot's HTTP + updates)")
         finally:
             await _stop_echo(echo_app)
 
@@ -355,8 +358,8 @@ def format_chat(report: ChatReport) -> list[str]:
     if report.floor:
         lines.append("")
         lines.append("the same Bot API calls made by a bare PTB bot (CoachBot's replies replayed: "
-                     "same texts, same keyboards, same transport), i.e. the framework's floor "
-                     "for each path:")
+                     "same texts, same keyboards, same transport and update processing), i.e. "
+                     "the framework's floor for each path:")
         lines.append(f"{'path':<40} {'upd/s':>7} {'x echo':>7} {'bot ms/upd':>11} "
                      f"{'CoachBot ms/upd':>16} {'CoachBot code':>14}")
         for floor, real in zip(report.floor, report.paths, strict=True):

@@ -81,7 +81,9 @@ def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> B
             f"once, then {options.unloaded} from one chat alone")
         out("setup: the sandbox (Bot API over HTTP on 127.0.0.1, flood limits off) and the load "
             "generator run in a child process; the bot runs in this process, long polling as "
-            "in production (updates handled one at a time). Latency = update injected -> the "
+            "in production (the echo bot: PTB's defaults, httpx and one update at a time; "
+            "CoachBot: aiohttp, different chats side by side, each chat in order). Ratios are "
+            "against the default echo bot. Latency = update injected -> the "
             "sandbox receives the bot's last reply call for it. CoachBot runs on the bench "
             "database with its clock at 07:00 local (no push due); its AIORateLimiter (30 msg/s "
             "overall, Telegram's ceiling) is switched off except on the 'as built' line.")

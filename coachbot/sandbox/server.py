@@ -248,7 +248,7 @@ class Sandbox(SandboxControl):
             self._in_flight += 1
             self.state.signal.fire()
         try:
-            raw, files, typed = await _read_request(request)
+            raw, files = await _read_request(request)
             params = dict(raw)
             fault = self.faults.take(method)
             if fault is not None:
@@ -256,7 +256,7 @@ class Sandbox(SandboxControl):
                 if injected is not None:
                     response, status = injected
                     return self._answer(method, params, files, response, status, started)
-            params = decode_params(method_spec, raw, files, typed=typed)
+            params = decode_params(method_spec, raw, files)
             if method not in self.api.handlers:
                 raise bad_request("method not supported by the sandbox")
             check_required(method_spec, params)
@@ -332,12 +332,12 @@ class Sandbox(SandboxControl):
 
 async def _read_request(
     request: web.Request,
-) -> tuple[dict[str, Any], dict[str, UploadedFile], bool]:
-    """(values, file parts, typed?) from a query string, form, multipart or JSON body."""
+) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    """(values, file parts) from a query string, form, multipart or JSON body."""
     raw: dict[str, Any] = dict(request.query)
     files: dict[str, UploadedFile] = {}
     if not request.can_read_body:
-        return raw, files, False
+        return raw, files
     content_type = request.content_type
     if content_type == "application/json":
         try:
@@ -347,7 +347,7 @@ async def _read_request(
         if not isinstance(body, dict):
             raise bad_request("can't parse JSON object")
         raw.update(body)
-        return raw, files, True
+        return raw, files
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
         for key, value in form.items():
@@ -356,7 +356,7 @@ async def _read_request(
                                           value.file.read())
             else:
                 raw[key] = value
-    return raw, files, False
+    return raw, files
 
 
 def main(argv: list[str] | None = None) -> None:

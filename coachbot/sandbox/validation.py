@@ -108,14 +108,13 @@ def decode_params(
     method: MethodSpec,
     raw: Mapping[str, Any],
     files: Mapping[str, UploadedFile],
-    *,
-    typed: bool = False,
 ) -> dict[str, Any]:
     """Turn raw request values into typed values, per the spec's field types.
 
-    `typed` is True for JSON bodies (values already typed); form and query values are strings,
-    JSON-encoded unless the field is a plain String (python-telegram-bot's convention, and the
-    Bot API's).
+    Form and query values are strings, JSON-encoded unless the field is a plain String
+    (python-telegram-bot's convention, and the Bot API's); a JSON body's values may be typed,
+    or strings read the same way as a form's (Telegram's server turns
+    every field into its text first: {"chat_id": "42", "reply_markup": "{...}"} works).
     """
     params: dict[str, Any] = {}
     attached: set[str] = set()
@@ -123,7 +122,7 @@ def decode_params(
         spec = method.fields.get(name)
         if spec is None:
             raise bad_request(f"unknown parameter {name}")
-        params[name] = _decode(spec, value, files, attached, typed=typed)
+        params[name] = _decode(spec, value, files, attached)
     for part, upload in files.items():
         if part in attached:
             continue
@@ -136,7 +135,6 @@ def decode_params(
 
 def _decode(
     spec: FieldSpec, value: Any, files: Mapping[str, UploadedFile], attached: set[str],
-    *, typed: bool,
 ) -> Any:
     types = spec.types
     if isinstance(value, str) and "InputFile" in types and value.startswith("attach://"):
@@ -145,7 +143,7 @@ def _decode(
             raise bad_request(f"file attach://{name} is not found in the request")
         attached.add(name)
         return files[name]
-    if not isinstance(value, str) or (typed and not _wants_json(types)):
+    if not isinstance(value, str):
         return value
     if spec.is_plain_string or "InputFile" in types:
         return value
@@ -171,12 +169,6 @@ def _decode(
         return json.loads(value)
     except ValueError:
         raise bad_request(unparsable(spec.name)) from None
-
-
-def _wants_json(types: tuple[str, ...]) -> bool:
-    """A JSON body may still carry objects as JSON strings, as Telegram allows."""
-    return any(t.startswith("Array of") or t not in ("String", "Integer", "Boolean", "Float",
-                                                      "InputFile") for t in types)
 
 
 def check_required(method: MethodSpec, params: Mapping[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 import pytest
@@ -20,6 +21,13 @@ async def test_json_bodies_query_strings_and_forms(sandbox: Sandbox):
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{url}/sendMessage", json={
                 "chat_id": agent.id, "text": "json", "reply_markup": markup}) as response:
+            body = await response.json()
+        assert body["ok"] and body["result"]["reply_markup"] == markup
+        # as Telegram does, a JSON body's strings are read like form fields (CoachBot's
+        # transport sends PTB's encoded values this way)
+        async with http.post(f"{url}/sendMessage", json={
+                "chat_id": str(agent.id), "text": "json strings",
+                "reply_markup": json.dumps(markup), "disable_notification": "true"}) as response:
             body = await response.json()
         assert body["ok"] and body["result"]["reply_markup"] == markup
         async with http.get(f"{url}/sendMessage",
@@ -40,7 +48,8 @@ async def test_json_bodies_query_strings_and_forms(sandbox: Sandbox):
             assert response.status == 404
         async with http.get(f"{sandbox.base_file_url}{sandbox.token}/documents/none") as response:
             assert response.status == 404
-    assert [m["text"] for m in sandbox.bot_messages(agent.id)] == ["json", "query", "form"]
+    assert [m["text"] for m in sandbox.bot_messages(agent.id)] == [
+        "json", "json strings", "query", "form"]
 
 
 async def test_wrong_token_is_invalid_for_ptb(sandbox: Sandbox):

@@ -22,9 +22,13 @@ async def echo_server() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
     seen: list[dict[str, Any]] = []
 
     async def record(request: web.Request) -> web.Response:
-        form = await request.post()
-        fields = {key: (value.filename, value.file.read()) if isinstance(value, web.FileField)
-                  else value for key, value in form.items()}
+        if request.content_type == "application/json":
+            fields = await request.json()
+        else:
+            form = await request.post()
+            fields = {key: (value.filename, value.file.read())
+                      if isinstance(value, web.FileField) else value
+                      for key, value in form.items()}
         seen.append({"content_type": request.content_type, "fields": fields,
                      "agent": request.headers.get("User-Agent", "")})
         return web.json_response({"ok": True, "result": True})
@@ -55,7 +59,7 @@ def message_data() -> RequestData:
     ])
 
 
-async def test_sends_the_same_fields_as_ptbs_own_transport(echo_server) -> None:
+async def test_sends_the_same_fields_as_ptbs_own_transport_as_json(echo_server) -> None:
     url, seen = echo_server
     for transport in (AiohttpRequest(), HTTPXRequest()):
         await transport.initialize()
@@ -66,9 +70,12 @@ async def test_sends_the_same_fields_as_ptbs_own_transport(echo_server) -> None:
             await transport.shutdown()
         assert status == 200 and b'"ok": true' in body
     ours, theirs = seen
+    # the same fields with the same (string) values; JSON instead of a form
     assert ours["fields"] == theirs["fields"]
     assert ours["fields"]["text"] == "张三 & <b>李四</b> 100%"
-    assert ours["content_type"] == theirs["content_type"] == "application/x-www-form-urlencoded"
+    assert ours["fields"]["chat_id"] == "42"
+    assert ours["content_type"] == "application/json"
+    assert theirs["content_type"] == "application/x-www-form-urlencoded"
     assert "python-telegram-bot" in ours["agent"]
 
 
