@@ -8,7 +8,14 @@ import logging
 import secrets
 from urllib.parse import urlparse
 
-from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application, on_startup, on_stop
+from coachbot.app import (
+    SANDBOX_TOKEN,
+    CoachApplication,
+    build_application,
+    freeze_startup_objects,
+    on_startup,
+    on_stop,
+)
 from coachbot.config import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
@@ -79,6 +86,7 @@ async def run_with_sandbox(settings: Settings, *, user_id: int, language_code: s
                                            file_url=sandbox.base_file_url)
         app = build_application(settings)
         await start_bot(app)
+        freeze_startup_objects()
         try:
             await run_terminal_chat(sandbox.control_url, user_id=user_id,
                                     language_code=language_code)

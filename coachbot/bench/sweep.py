@@ -6,7 +6,6 @@ memory is the work's own, not the parent's (which holds the bot and the sandbox 
 
 from __future__ import annotations
 
-import gc
 import resource
 import time
 import tracemalloc
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from coachbot.bench.dataset import SWEEP_MOMENT, reset_file
 
-BATCH = 500  # agents whose digests are built together
+BATCH = 250  # agents whose digests are built together
 ONE_BY_ONE_EVERY = 10  # every 10th agent's digest is also timed alone
 
 
@@ -52,7 +51,7 @@ def _current_rss_mb() -> float:
 
 def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     """Sweep at 09:30 local (every digest due), then build every active agent's digest."""
-    from coachbot.app import build_application
+    from coachbot.app import build_application, freeze_startup_objects
     from coachbot.clock import ManualClock
     from coachbot.config import Settings
     from coachbot.digest import DigestRequest, build_digest, build_digests
@@ -68,7 +67,7 @@ def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     # the services exactly as the bot wires them (the sweep runs inside the bot's process)
     services: Services = build_application(settings, store=store, clock=clock) \
         .bot_data["services"]
-    gc.collect()
+    freeze_startup_objects()  # as on_startup does once the bot is up
     rss_start = _current_rss_mb()
     if trace:
         tracemalloc.start()
@@ -90,8 +89,7 @@ def measure_day(db_path: str, trace: bool = False) -> DayFigures:
         rendering += time.perf_counter() - built
         building += built - began
     rendered = time.perf_counter()
-    # the sender and /today build one agent's digest at a time: time that on a sample (their
-    # to-do items exist now, as they do for a digest shown again)
+    # the sender and /today build one agent's digest at a time: time that on a sample
     sample = agents[::ONE_BY_ONE_EVERY]
     for agent in sample:
         build_digest(store, agent, day, since=day)

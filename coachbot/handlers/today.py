@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 from telegram.error import BadRequest
 
 from coachbot import book, reminders
@@ -36,6 +36,11 @@ ICONS = {"birthday": "🎂", "family_birthday": "🎈", "wedding": "💍", "cust
          "policy_anniversary": "📄", "festival": "🎊", "follow_up": "🤝", "premium": "💴",
          "callback": "☎️", "review": "🔍", "stay_in_touch": "👋"}
 SNOOZES = ("h", "d", "w")  # later today, tomorrow, next week
+# one letter per kind in an entry's callback data (rm:e:<kind>:<client>:<yyyymmdd>:<ref>)
+KIND_CODES = {"birthday": "b", "family_birthday": "f", "wedding": "w", "custom": "c",
+              "policy_anniversary": "a", "festival": "h", "follow_up": "u", "premium": "p",
+              "callback": "k", "review": "r", "stay_in_touch": "s"}
+KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 
 # -- the digest ---------------------------------------------------------------------------
@@ -45,10 +50,44 @@ def digest_message(services: Services, agent: Agent, digest: Digest) -> \
     renderer = services.renderer
     html = renderer.render(agent.locale, "reminders/digest", region=agent.region, agent=agent,
                            digest=digest, currency=currency_for(agent.region))
-    buttons: list[Button] = [(_entry_caption(services, agent, e), f"{PREFIX}:o:{e.item_id}")
+    buttons: list[Button] = [(_entry_caption(services, agent, e), _entry_data(services, agent, e))
                              for e in digest.entries]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     return html, inline_keyboard(rows) if rows else None
+
+
+def _entry_data(services: Services, agent: Agent, entry: Entry) -> str:
+    """The entry's to-do item, or what it takes to create it on the first tap."""
+    if entry.item_id is not None:
+        return f"{PREFIX}:o:{entry.item_id}"
+    data = (f"{PREFIX}:e:{KIND_CODES[entry.kind]}:{entry.client_id or '-'}:"
+            f"{entry.day:%Y%m%d}:{entry.ref}")
+    if len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        return data
+    # a long holiday name as ref: make its to-do item now and point at that
+    item = services.store.ensure_item(agent.id, kind=entry.kind, client_id=entry.client_id,
+                                      ref=entry.ref, occasion_date=entry.day)
+    return f"{PREFIX}:o:{item.id}"
+
+
+def _item_from_entry(services: Services, agent: Agent, fields: list[str]) -> \
+        ReminderItem | None:
+    """The to-do item behind rm:e:<kind>:<client>:<yyyymmdd>:<ref>, created on first use;
+    None for data that is not ours (a client of another agent, a bad date)."""
+    if len(fields) < 4 or fields[0] not in KINDS_BY_CODE:
+        return None
+    code, client, day, ref = fields[0], fields[1], fields[2], ":".join(fields[3:])
+    try:
+        when = datetime.strptime(day, "%Y%m%d").date()
+    except ValueError:
+        return None
+    client_id = int(client) if client.isdigit() else None
+    if client_id is None and client != "-":
+        return None
+    if client_id is not None and services.store.get_client(agent.id, client_id) is None:
+        return None
+    return services.store.ensure_item(agent.id, kind=KINDS_BY_CODE[code], client_id=client_id,
+                                      ref=ref, occasion_date=when)
 
 
 def _entry_caption(services: Services, agent: Agent, entry: Entry) -> str:
@@ -89,14 +128,19 @@ async def deliver_digest(bot: Bot, services: Services, message: OutboxMessage) -
 
 # -- one to-do item -----------------------------------------------------------------------
 async def on_callback(update: Update, context: CoachContext) -> None:
-    """rm:o:<item> opens it; rm:sent|skip|alt|done:<item>; rm:snz:<item>:<h|d|w>."""
+    """rm:o:<item> opens it (rm:e:... a digest entry never opened before); rm:sent|skip|alt|
+    done:<item>; rm:snz:<item>:<h|d|w>."""
     query = update.callback_query
     assert query is not None
     agent = current_agent(update, context)
     parts = callback_parts(update, PREFIX)
     store = context.services.store
-    item = store.get_item(agent.id, int(parts[1])) if len(parts) >= 2 and parts[1].isdigit() \
-        else None
+    if parts[:1] == ["e"]:
+        item = _item_from_entry(context.services, agent, parts[1:])
+        parts = ["o"]
+    else:
+        item = store.get_item(agent.id, int(parts[1])) \
+            if len(parts) >= 2 and parts[1].isdigit() else None
     if item is None:
         await query.answer()
         await reply(update, context, agent, "general/stale_button")

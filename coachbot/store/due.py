@@ -159,6 +159,19 @@ class DueStore(StoreBase):
         states = {text: ItemState(item_id, status) for text, item_id, status in rows}
         return [states[text] for text in texts]
 
+    def item_states(self, keys: Sequence[ItemKey]) -> list[ItemState | None]:
+        """The to-do item of each occurrence, in the order given; None where there is none."""
+        if not keys:
+            return []
+        texts = [key.key for key in keys]
+        rows = self.db.execute(
+            "SELECT dedup_key, id, status FROM reminder_items "
+            "WHERE dedup_key IN (SELECT value FROM json_each(?)) "
+            "AND agent_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(texts), _ids({k.agent_id for k in keys})])
+        states = {text: ItemState(item_id, status) for text, item_id, status in rows}
+        return [states.get(text) for text in texts]
+
     def ensure_item(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,
                     occasion_date: date) -> ReminderItem:
         """The to-do item for one occurrence, created once."""

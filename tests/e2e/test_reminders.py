@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -253,3 +254,47 @@ async def test_429_is_waited_out_and_403_stops_pushes_but_keeps_data(bot):
     bot.sandbox.unblock_user(521)
     await bot.send("/help", user=bot.as_user(521, "小王"))
     assert bot.store.get_agent(521).blocked_at is None
+
+
+async def test_a_digest_makes_no_rows_and_an_entry_becomes_a_to_do_item_when_opened(bot):
+    await make_agent(bot, 520)
+    await make_agent(bot, 521, name="小李")
+    zhang = add_client(bot, 520, "张三", birthday="1986-11-23")
+    user, other = bot.as_user(520, "小王"), bot.as_user(521, "小李")
+    mark = await at_local(bot, datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI))
+    [digest] = await next_push(bot, 520, mark)
+    assert bot.store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0] == 0
+    [data] = [b["callback_data"] for row in digest["reply_markup"]["inline_keyboard"]
+              for b in row if "张三" in b["text"]]
+    assert re.fullmatch(rf"rm:e:b:{zhang.id}:20261123:\d+", data)  # kind, client, day, ref
+
+    # another agent replaying the button (or a forged one) gets nothing and makes nothing
+    for forged in (data, f"rm:e:b:{zhang.id}:20261399:x", "rm:e:?:-:20261123:x",
+                   f"rm:e:b:{zhang.id}"):
+        replies = await bot.press_data(digest["message_id"], forged, user=other)
+        assert "张三" not in replies[-1]["text"]
+    assert bot.store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0] == 0
+
+    greeting, _controls = await bot.press("张三", user=user, expect=2)
+    assert "生日" in greeting["text"]  # the ready-to-forward birthday greeting
+    [item_id] = [row[0] for row in bot.store.db.execute("SELECT id FROM reminder_items")]
+    await bot.press("已发送", user=user)
+    # the next /today no longer lists what was done; nothing new was written for it
+    replies = await bot.send("/today", user=user)
+    assert "张三" not in " ".join(bot.buttons(replies[-1]))
+    assert [row[0] for row in bot.store.db.execute("SELECT id FROM reminder_items")] == [item_id]
+
+
+async def test_an_entry_too_long_for_callback_data_gets_its_item_at_once(bot):
+    from coachbot.digest import Digest, Entry
+    from coachbot.handlers.today import digest_message
+
+    agent = await make_agent(bot, 522)
+    day = date(2026, 11, 23)
+    holiday = "national_day_of_remembrance_of_a_very_long_named_public_holiday"
+    digest = Digest(day=day, festivals=[Entry(None, "festival", None, holiday, day, {
+        "festival": {"key": holiday, "names": {}, "kind": "public"}}, holiday)])
+    _html, keyboard = digest_message(bot.services, agent, digest)
+    [[button]] = keyboard.inline_keyboard
+    [(item_id, ref)] = bot.store.db.execute("SELECT id, ref FROM reminder_items").fetchall()
+    assert button.callback_data == f"rm:o:{item_id}" and ref == holiday

@@ -25,7 +25,7 @@ def make_agent(store: Store, agent_id: int, clients: int, prefix: str) -> Agent:
 def shape(digest: Digest) -> dict[str, object]:
     sections = ("greetings", "festivals", "follow_ups", "premiums", "callbacks", "reviews",
                 "overdue")
-    return {"entries": {s: [(e.item_id, e.kind, e.client_id, e.name, e.day)
+    return {"entries": {s: [(e.item_id, e.kind, e.client_id, e.name, e.day, e.ref)
                             for e in getattr(digest, s)] for s in sections},
             "more": digest.more, "yesterday": digest.yesterday}
 
@@ -48,20 +48,31 @@ def test_set_wise_digests_equal_one_by_one_and_stay_with_their_agent(store: Stor
     assert len(together[1].follow_ups) == MAX_PER_SECTION and len(together[2].follow_ups) == 3
 
 
-def test_handled_items_are_left_out_and_a_second_build_writes_nothing(store: Store) -> None:
+def count_items(store: Store) -> int:
+    return store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0]
+
+
+def test_a_digest_writes_nothing_and_leaves_out_what_was_handled(store: Store) -> None:
     agent = make_agent(store, 1, 3, "甲")
     first = build_digest(store, agent, TODAY)
-    done = first.greetings[0]
-    store.update_item(1, done.item_id, status="done")
-    items = store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0]
+    assert count_items(store) == 0 and all(e.item_id is None for e in first.entries)
+    # the agent opens the first greeting (its to-do item is made) and marks it done
+    opened = first.greetings[0]
+    item = store.ensure_item(1, kind=opened.kind, client_id=opened.client_id, ref=opened.ref,
+                             occasion_date=opened.day)
+    assert store.ensure_item(1, kind=opened.kind, client_id=opened.client_id, ref=opened.ref,
+                             occasion_date=opened.day).id == item.id  # made once
+    second = build_digest(store, agent, TODAY)
+    assert second.greetings[0].item_id == item.id  # opened, not yet done: still listed
+    store.update_item(1, item.id, status="done")
 
     again = build_digest(store, agent, TODAY)
-    assert done.item_id not in {e.item_id for e in again.entries}
-    assert {e.item_id for e in again.entries} < {e.item_id for e in first.entries}
-    assert store.db.execute("SELECT COUNT(*) FROM reminder_items").fetchone()[0] == items
+    names = {e.name for e in again.greetings}
+    assert opened.name not in names and len(names) == len(first.greetings) - 1
+    assert count_items(store) == 1
     assert not store.db.conn.in_transaction
 
 
 def test_an_empty_set_of_agents_builds_nothing(store: Store) -> None:
     assert build_digests(store, [], TODAY) == {}
-    assert store.ensure_items([]) == []
+    assert store.ensure_items([]) == [] and store.item_states([]) == []
