@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from coachbot.models import (
@@ -374,7 +374,7 @@ class ClientStore(StoreBase):
         """Record a visit or other contact; it also resets the stay-in-touch timer."""
         if self.get_client(agent_id, client_id) is None:
             return None
-        stamp = at.isoformat(timespec="seconds")
+        stamp = _utc_stamp(at)  # one offset for all: the log is compared as text
         with self.db.atomic():
             cursor = self.db.execute(
                 "INSERT INTO contacts (client_id, agent_id, at, channel, summary, next_step, "
@@ -422,7 +422,7 @@ class ClientStore(StoreBase):
         rows = self.db.execute(
             "SELECT id, client_id, at, channel, summary, next_step, next_step_date FROM contacts "
             "WHERE agent_id = ? AND at >= ? AND at < ? ORDER BY at",
-            [agent_id, start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")])
+            [agent_id, _utc_stamp(start), _utc_stamp(end)])
         return [Contact(r[0], r[1], datetime.fromisoformat(r[2]), r[3], r[4], r[5],
                         date.fromisoformat(r[6]) if r[6] else None) for r in rows]
 
@@ -525,3 +525,11 @@ def _digits(phone: str | None) -> str | None:
         return None
     digits = "".join(ch for ch in phone if ch.isdigit())
     return digits or None
+
+
+def _utc_stamp(moment: datetime) -> str:
+    """How contact times are stored: UTC, so that text order is time order (a naive time is
+    taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

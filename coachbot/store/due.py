@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from coachbot.store.base import StoreBase
@@ -123,9 +123,9 @@ class DueStore(StoreBase):
     def contacts_by_channel(self, windows: Sequence[tuple[int, datetime, datetime]]) -> \
             dict[int, dict[str, int]]:
         """Contacts logged per channel, for each (agent, start, end) window."""
-        spans = json.dumps([[agent_id, start.isoformat(timespec="seconds"),
-                             end.isoformat(timespec="seconds")]
-                            for agent_id, start, end in windows])
+        spans = json.dumps([[agent_id, start.astimezone(UTC).isoformat(timespec="seconds"),
+                             end.astimezone(UTC).isoformat(timespec="seconds")]
+                            for agent_id, start, end in windows])  # contacts are kept in UTC
         rows = self.db.execute(
             "SELECT k.agent_id, k.channel, COUNT(*) FROM json_each(?) a "
             "JOIN contacts k ON k.agent_id = json_extract(a.value, '$[0]') "

@@ -351,3 +351,24 @@ def snoozed_items_index(db: Database) -> None:
             WHERE status = 'snoozed'
         """,
     )
+
+
+@migrations(name="0008_contact_times_in_utc")
+def contact_times_in_utc(db: Database) -> None:
+    """Contact times in UTC, like every other stored moment.
+
+    They were stored with the offset they were logged in ("2026-11-24T01:36:00+08:00"), but
+    read back by text ranges in UTC or the agent's zone: a contact at 01:36 in Shanghai counted
+    as the day before in the digest's "yesterday". SQLite's strftime converts an offset to UTC;
+    a time without one was already taken as UTC.
+    """
+    _run_script(
+        db,
+        """
+        UPDATE contacts SET at = strftime('%Y-%m-%dT%H:%M:%S', at) || '+00:00'
+            WHERE at NOT LIKE '%+00:00' AND strftime('%s', at) IS NOT NULL;
+        UPDATE clients SET last_contact_at = strftime('%Y-%m-%dT%H:%M:%S', last_contact_at)
+            || '+00:00' WHERE last_contact_at NOT LIKE '%+00:00'
+            AND strftime('%s', last_contact_at) IS NOT NULL
+        """,
+    )

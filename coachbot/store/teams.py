@@ -298,8 +298,8 @@ class TeamStore(ScheduleStore):
         wanted = set(kinds) if kinds is not None else None
         start = datetime.combine(first, time(0), zone)
         end = datetime.combine(last + timedelta(days=1), time(0), zone)
-        # contact times are stored with the offset they were logged in: widen the text range
-        # by a day either side, then keep exactly what falls in the local days
+        # stored moments are UTC text; the range is widened by a day either side (cheap) and
+        # what falls in the agents' local days is kept exactly
         low = _utc(start - timedelta(days=1))
         high = _utc(end + timedelta(days=1))
         marks = ",".join("?" * len(agent_ids))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from coachbot.book import Draft, save_client
 from coachbot.digest import MAX_PER_SECTION, Digest, DigestRequest, build_digest, build_digests
@@ -76,3 +77,17 @@ def test_a_digest_writes_nothing_and_leaves_out_what_was_handled(store: Store) -
 def test_an_empty_set_of_agents_builds_nothing(store: Store) -> None:
     assert build_digests(store, [], TODAY) == {}
     assert store.ensure_items([]) == [] and store.item_states([]) == []
+
+
+def test_yesterdays_contacts_are_counted_in_the_agents_own_day(store: Store) -> None:
+    agent = make_agent(store, 1, 1, "甲")
+    [client] = store.book_clients(1)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # 23:30 the day before (counted) and 01:36 today (not yet), Shanghai time, logged as
+    # the handlers log them (the clock's UTC) and as an import might (with the offset)
+    for moment in (datetime(2026, 11, 22, 23, 30, tzinfo=shanghai).astimezone(UTC),
+                   datetime(2026, 11, 23, 1, 36, tzinfo=shanghai).astimezone(UTC),
+                   datetime(2026, 11, 23, 1, 40, tzinfo=shanghai)):
+        store.log_contact(1, client.id, at=moment, channel="call")
+    digest = build_digest(store, agent, TODAY)
+    assert digest.yesterday.get("call") == 1

@@ -73,3 +73,22 @@ def test_migrating_twice_changes_nothing(tmp_path):
     first.conn.close()
     again = open_database(path)
     assert _schema(again) == before
+
+
+def test_contact_times_logged_with_an_offset_become_utc(tmp_path):
+    path = tmp_path / "offsets.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="0008_contact_times_in_utc")
+    _seed(old, "0007")
+    old.execute("INSERT INTO contacts (client_id, agent_id, at, channel, created_at) "
+                "VALUES (7, 42, '2026-11-24T01:36:00+08:00', 'face', ?), "
+                "(7, 42, '2026-11-23T09:00:00+00:00', 'call', ?)", [STAMP, STAMP])
+    old.execute("UPDATE clients SET last_contact_at = '2026-11-24T01:36:00+08:00'")
+    old.conn.commit()
+    old.conn.close()
+
+    store = Store.open(path)
+    ats = [row[0] for row in store.db.execute("SELECT at FROM contacts ORDER BY id")]
+    assert ats == ["2026-11-23T17:36:00+00:00", "2026-11-23T09:00:00+00:00"]
+    assert store.db.execute("SELECT last_contact_at FROM clients").fetchone()[0] == \
+        "2026-11-23T17:36:00+00:00"
