@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from coachbot import reminders
@@ -21,17 +21,17 @@ HANDLED = ("done", "skipped", "snoozed")  # a to-do item in these states leaves 
 SECTIONS = ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One line of the digest. Its to-do item (what the agent did about it) exists once the
-    agent has opened it; until then the entry's key is enough to create it."""
+    agent has opened it; until then the entry's key is enough to create it. (A named tuple:
+    a morning makes 100,000 of them.)"""
 
     item_id: int | None
     kind: str
     client_id: int | None
     name: str
     day: date
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any]
     ref: str = ""
 
     def item_key(self, agent_id: int) -> ItemKey:
@@ -113,8 +113,8 @@ class _Builder:
 
     def add(self, section: str, agent_id: int, kind: str, client_id: int | None, ref: str,
             day: date, name: str, detail: dict[str, Any]) -> None:
-        self.candidates.append(
-            (section, ItemKey(agent_id, kind, client_id, ref, day), name, detail))
+        self.candidates.append((section, ItemKey(agent_id, kind, client_id, ref, day), name,
+                                detail))
 
     def build(self) -> dict[int, Digest]:
         """Reads only: a digest writes nothing (to-do items are made when an entry is opened),
@@ -167,13 +167,14 @@ class _Builder:
 
     def _entries(self) -> None:
         states = self.store.item_states([key for _, key, _, _ in self.candidates])
+        digests = self.digests
         for (section, key, name, detail), state in zip(self.candidates, states, strict=True):
             if state is not None and state.status in HANDLED:  # done, skipped or snoozed
                 continue
-            getattr(self.digests[key.agent_id], section).append(
-                Entry(state.id if state else None, key.kind, key.client_id, name,
-                      key.occasion_date, detail, key.ref))
-        for digest in self.digests.values():
+            agent_id, kind, client_id, ref, day = key
+            getattr(digests[agent_id], section).append(
+                Entry(state.id if state else None, kind, client_id, name, day, detail, ref))
+        for digest in digests.values():
             _trim(digest)
 
     def _yesterday(self) -> None:
