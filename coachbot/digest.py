@@ -1,4 +1,5 @@
-"""The daily digest: today's greetings and reviews for one agent, built from indexed queries."""
+"""The daily digest: today's greetings, follow-ups and reviews, for one agent or many at once,
+built from indexed queries; building it only reads."""
 
 from __future__ import annotations
 
@@ -97,8 +98,8 @@ def build_digests(store: Store, requests: Sequence[DigestRequest], day: date) ->
 
 
 class _Builder:
-    """Collects every agent's candidate entries, creates their to-do items in bulk, and keeps
-    what the agent has not already handled."""
+    """Collects every agent's candidate entries, then keeps those the agent has not already
+    handled (their to-do items, where they exist, say so)."""
 
     def __init__(self, store: Store, requests: Sequence[DigestRequest], day: date) -> None:
         self.store, self.day = store, day

@@ -70,7 +70,8 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = bool(request_data and request_data.contains_files)
         read = self._pick(read_timeout, "read")
-        write = MEDIA_WRITE_TIMEOUT if files else self._pick(write_timeout, "write")
+        write = MEDIA_WRITE_TIMEOUT if files and isinstance(write_timeout, DefaultValue) \
+            else self._pick(write_timeout, "write")
         connect = self._pick(connect_timeout, "connect")
         pool = self._pick(pool_timeout, "pool")
         timeout = aiohttp.ClientTimeout(

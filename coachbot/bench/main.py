@@ -97,7 +97,7 @@ def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> B
     if "sweep" in options.parts:
         out("")
         out("== a day's reminders for every agent (fresh process; sweep at 09:30 local, then "
-            "every agent's digest: its entries, to-do items and HTML)")
+            "every agent's digest: its entries, then its HTML)")
         out(_load_note())
         results.day = measure_day_fresh(options.db)
         if options.tracemalloc:
