@@ -30,6 +30,7 @@ from coachbot import classify, reminders
 from coachbot.clients import search_key
 from coachbot.config import DEFAULT_TIER_THRESHOLDS
 from coachbot.regions import currency_for
+from coachbot.store.clients import DERIVE_OPEN_STEP
 from coachbot.store.database import open_database
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ def generate(path: Path, spec: DatasetSpec) -> None:
     counts = _Writer(conn, spec).write_all()
     for _, sql in indexes:
         conn.execute(sql)
+    conn.execute(DERIVE_OPEN_STEP)  # derived from the contacts, as the store keeps it
     conn.execute("CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     meta = {"key": spec.key, "max_client_id": str(counts["clients"]),
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

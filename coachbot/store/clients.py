@@ -34,6 +34,15 @@ JSON_FIELDS = frozenset({"group_profile", "needs_summary"})
 LIVE_CLIENT = "c.deleted_at IS NULL"
 
 
+
+# A client's open next step: the next-step date of their latest contact (a later contact closes
+# an earlier one's step). Kept on the client row so that the digest's follow-ups are an index
+# range instead of a join over every contact.
+DERIVE_OPEN_STEP = (
+    "UPDATE clients SET (open_step_date, open_step_contact_id) = (SELECT k.next_step_date, k.id "
+    "FROM contacts k WHERE k.client_id = clients.id ORDER BY k.at DESC, k.id DESC LIMIT 1)")
+
+
 class ClientStore(StoreBase):
     """Clients and everything hanging off them."""
 
@@ -384,6 +393,7 @@ class ClientStore(StoreBase):
             self.db.execute(
                 "UPDATE clients SET last_contact_at = MAX(COALESCE(last_contact_at, ''), ?) "
                 "WHERE agent_id = ? AND id = ?", [stamp, agent_id, client_id])
+            self._derive_open_step(agent_id, client_id)
         self.refresh_client(agent_id, client_id)
         contact_id = int(cursor.lastrowid or 0)
         return next(c for c in self.contacts_of(agent_id, client_id, limit=50)
@@ -395,7 +405,14 @@ class ClientStore(StoreBase):
         self.db.execute(
             "UPDATE contacts SET next_step_date = ?, next_step = COALESCE(?, next_step) "
             "WHERE agent_id = ? AND id = ?", [on.isoformat(), next_step, agent_id, contact_id])
-        return self._contact_client(agent_id, contact_id)
+        client_id = self._contact_client(agent_id, contact_id)
+        if client_id is not None:
+            self._derive_open_step(agent_id, client_id)
+        return client_id
+
+    def _derive_open_step(self, agent_id: int, client_id: int) -> None:
+        self.db.execute(f"{DERIVE_OPEN_STEP} WHERE agent_id = ? AND id = ?",
+                        [agent_id, client_id])
 
     def set_contact_summary(self, agent_id: int, contact_id: int, summary: str) -> int | None:
         """Record what was said at a logged contact; returns the client id."""

@@ -66,12 +66,12 @@ class DueStore(StoreBase):
         per agent: (agent, client id, client name, contact id, next step, date, summary)."""
         return self.db.execute(
             "SELECT a.value, c.id, c.name, k.id, k.next_step, k.next_step_date, k.summary "
-            "FROM json_each(?) a JOIN contacts k ON k.id IN ("
-            " SELECT k2.id FROM contacts k2 JOIN clients c2 ON c2.id = k2.client_id"
-            " WHERE k2.agent_id = a.value AND k2.next_step_date BETWEEN ? AND ?"
-            " AND c2.deleted_at IS NULL AND c2.last_contact_at <= k2.at"
-            " ORDER BY k2.next_step_date LIMIT ?) "
-            "JOIN clients c ON c.id = k.client_id ORDER BY a.key, k.next_step_date",
+            "FROM json_each(?) a JOIN clients c ON c.id IN ("
+            " SELECT id FROM clients WHERE agent_id = a.value"
+            " AND open_step_date BETWEEN ? AND ? AND deleted_at IS NULL"
+            " ORDER BY open_step_date LIMIT ?) "
+            "JOIN contacts k ON k.id = c.open_step_contact_id "
+            "ORDER BY a.key, k.next_step_date, k.id",
             [_ids(agent_ids), (today - FOLLOW_UP_WINDOW).isoformat(), today.isoformat(), limit],
         ).fetchall()
 

@@ -372,3 +372,26 @@ def contact_times_in_utc(db: Database) -> None:
             AND strftime('%s', last_contact_at) IS NOT NULL
         """,
     )
+
+
+@migrations(name="0009_open_next_steps_on_clients")
+def open_next_steps_on_clients(db: Database) -> None:
+    """Each client's open next step (that of their latest contact) on the client row.
+
+    The morning digests found open next steps by joining every contact in a 60-day window
+    with its client to check that no later contact closed it: 0.35-0.45 s of the 1.9-2.5 s
+    that 5,000 agents' digests took on the bench database. On the client row it is an index
+    range (the store keeps it when a contact is logged or its next step is set).
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE clients ADD COLUMN open_step_date TEXT;
+        ALTER TABLE clients ADD COLUMN open_step_contact_id INTEGER;
+        UPDATE clients SET (open_step_date, open_step_contact_id) = (SELECT k.next_step_date,
+            k.id FROM contacts k WHERE k.client_id = clients.id ORDER BY k.at DESC, k.id DESC
+            LIMIT 1);
+        CREATE INDEX clients_open_step ON clients(agent_id, open_step_date)
+            WHERE open_step_date IS NOT NULL
+        """,
+    )

@@ -91,3 +91,25 @@ def test_yesterdays_contacts_are_counted_in_the_agents_own_day(store: Store) -> 
         store.log_contact(1, client.id, at=moment, channel="call")
     digest = build_digest(store, agent, TODAY)
     assert digest.yesterday.get("call") == 1
+
+
+def test_a_later_contact_closes_the_open_next_step(store: Store) -> None:
+    agent = make_agent(store, 1, 1, "甲")
+    [client] = store.book_clients(1)
+    now = store.clock.now()
+
+    def follow_ups() -> list[str]:
+        return [e.name for e in build_digest(store, agent, TODAY).follow_ups]
+
+    assert follow_ups() == ["甲00"]  # make_agent's contact asked to follow up today
+    first = store.log_contact(1, client.id, at=now - timedelta(days=2), channel="face",
+                              next_step_date=TODAY)
+    assert first is not None and follow_ups() == ["甲00"]
+    store.log_contact(1, client.id, at=now - timedelta(days=1), channel="call")
+    assert follow_ups() == []  # talked since: nothing left open
+    store.set_next_step(1, first.id, next_step=None, on=TODAY)  # an older contact's step
+    assert follow_ups() == []
+    latest = store.contacts_of(1, client.id, limit=1)[0]
+    store.set_next_step(1, latest.id, next_step="送计划书", on=TODAY - timedelta(days=1))
+    [entry] = build_digest(store, agent, TODAY).follow_ups
+    assert entry.detail["next_step"] == "送计划书" and entry.day == TODAY - timedelta(days=1)
