@@ -60,8 +60,8 @@ def _entry_data(services: Services, agent: Agent, entry: Entry) -> str:
     """The entry's to-do item, or what it takes to create it on the first tap."""
     if entry.item_id is not None:
         return f"{PREFIX}:o:{entry.item_id}"
-    data = (f"{PREFIX}:e:{KIND_CODES[entry.kind]}:{entry.client_id or '-'}:"
-            f"{entry.day:%Y%m%d}:{entry.ref}")
+    day = entry.day.isoformat().replace("-", "")  # yyyymmdd (strftime is slower)
+    data = f"{PREFIX}:e:{KIND_CODES[entry.kind]}:{entry.client_id or '-'}:{day}:{entry.ref}"
     if len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
         return data
     # a long holiday name as ref: make its to-do item now and point at that

@@ -46,10 +46,13 @@ class Agent:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Agent:
-        values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
+        values = {name: row[name] for name in _AGENT_FIELDS if name in row}
         for name in ("onboarded_at", "blocked_at", "created_at", "updated_at"):
             values[name] = parse_stamp(row[name])
         return cls(**values)
+
+
+_AGENT_FIELDS = tuple(f.name for f in fields(Agent))  # every update reads its agent
 
 
 class AgentStore(StoreBase):
