@@ -31,7 +31,12 @@ from telegram.ext import (
 )
 
 from coachbot import handlers
-from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application
+from coachbot.app import (
+    SANDBOX_TOKEN,
+    CoachApplication,
+    build_application,
+    freeze_startup_objects,
+)
 from coachbot.bench.dataset import CHAT_MOMENT, bench_agents, reset_file
 from coachbot.bench.processes import SandboxProcess
 from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec, Reply
@@ -288,6 +293,7 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
         clock = ManualClock(CHAT_MOMENT)
         app, store = coachbot_application(db_path, sandbox, clock, rate_limited=False)
         await start_bot(app)
+        freeze_startup_objects()  # as the bot's own process does once it is up
         paths: list[PathFigures] = []
         try:
             for kind in kinds:
@@ -317,6 +323,7 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
         log(f"  CoachBot as built (AIORateLimiter on), mix: {count} updates ...")
         app, store = coachbot_application(db_path, sandbox, clock, rate_limited=True)
         await start_bot(app)
+        freeze_startup_objects()  # as the bot's own process does once it is up
         try:
             as_built = await _measure(sandbox, LoadSpec("mix", users, count, 0, MIX),
                                       "mix, as built")
