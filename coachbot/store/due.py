@@ -137,28 +137,6 @@ class DueStore(StoreBase):
         return counts
 
     # -- to-do items ------------------------------------------------------------------------
-    def ensure_items(self, keys: Sequence[ItemKey]) -> list[ItemState]:
-        """The to-do item of each occurrence, in the order given, created the first time (a
-        digest shown again writes nothing new and finds what the agent already did with each)."""
-        if not keys:
-            return []
-        now = self._stamp()
-        texts = [key.key for key in keys]
-        with self.db.atomic():  # committed here unless a caller's transaction is open
-            self.db.conn.executemany(
-                "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
-                "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(dedup_key) DO NOTHING",
-                [(k.agent_id, k.client_id, k.kind, k.ref, k.occasion_date.isoformat(), text,
-                  now, now) for k, text in zip(keys, texts, strict=True)])
-        rows = self.db.execute(
-            "SELECT dedup_key, id, status FROM reminder_items "
-            "WHERE dedup_key IN (SELECT value FROM json_each(?)) "
-            "AND agent_id IN (SELECT value FROM json_each(?))",
-            [json.dumps(texts), _ids({k.agent_id for k in keys})])
-        states = {text: ItemState(item_id, status) for text, item_id, status in rows}
-        return [states[text] for text in texts]
-
     def item_states(self, keys: Sequence[ItemKey]) -> list[ItemState | None]:
         """The to-do item of each occurrence, in the order given; None where there is none."""
         if not keys:
@@ -174,8 +152,16 @@ class DueStore(StoreBase):
 
     def ensure_item(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,
                     occasion_date: date) -> ReminderItem:
-        """The to-do item for one occurrence, created once."""
-        state, = self.ensure_items([ItemKey(agent_id, kind, client_id, ref, occasion_date)])
+        """The to-do item for one occurrence, created the first time it is opened (opening it
+        again finds the same item, with what the agent already did about it)."""
+        key = ItemKey(agent_id, kind, client_id, ref, occasion_date).key
+        now = self._stamp()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
+                "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(dedup_key) DO NOTHING",
+                [agent_id, client_id, kind, ref, occasion_date.isoformat(), key, now, now])
         row = self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE agent_id = ? "
-                              "AND id = ?", [agent_id, state.id]).fetchone()
+                              "AND dedup_key = ?", [agent_id, key]).fetchone()
         return _item(row)

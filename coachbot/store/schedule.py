@@ -143,7 +143,7 @@ class ScheduleStore(StoreBase):
             self.db.conn.executemany("UPDATE occasions SET next_date = ? WHERE id = ?", updates)
         return len(updates)
 
-    # -- the agent's to-do items (created in bulk by DueStore.ensure_items) -----------------
+    # -- the agent's to-do items (made by DueStore.ensure_item when an entry is opened) -------
     def get_item(self, agent_id: int, item_id: int) -> ReminderItem | None:
         row = self.db.execute(
             f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE agent_id = ? AND id = ?",
