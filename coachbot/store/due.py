@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from coachbot.store.base import StoreBase
-from coachbot.store.schedule import _ITEM_COLUMNS, DueOccasion, ReminderItem, _item
+from coachbot.store.schedule import DueOccasion, item_key
 
 FOLLOW_UP_WINDOW = timedelta(days=60)  # an open next step older than this is let go
 
@@ -30,8 +30,7 @@ class ItemKey(NamedTuple):
 
     @property
     def key(self) -> str:
-        return (f"{self.agent_id}:{self.kind}:{self.client_id or '-'}:{self.ref}:"
-                f"{self.occasion_date.isoformat()}")
+        return item_key(*self)
 
 
 class ItemState(NamedTuple):
@@ -149,19 +148,3 @@ class DueStore(StoreBase):
             [json.dumps(texts), _ids({k.agent_id for k in keys})])
         states = {text: ItemState(item_id, status) for text, item_id, status in rows}
         return [states.get(text) for text in texts]
-
-    def ensure_item(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,
-                    occasion_date: date) -> ReminderItem:
-        """The to-do item for one occurrence, created the first time it is opened (opening it
-        again finds the same item, with what the agent already did about it)."""
-        key = ItemKey(agent_id, kind, client_id, ref, occasion_date).key
-        now = self._stamp()
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
-                "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(dedup_key) DO NOTHING",
-                [agent_id, client_id, kind, ref, occasion_date.isoformat(), key, now, now])
-        row = self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE agent_id = ? "
-                              "AND dedup_key = ?", [agent_id, key]).fetchone()
-        return _item(row)

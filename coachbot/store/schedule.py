@@ -64,6 +64,11 @@ class OutboxMessage:
     attempts: int
 
 
+def item_key(agent_id: int, kind: str, client_id: int | None, ref: str, day: date) -> str:
+    """The unique key of one occurrence's to-do item."""
+    return f"{agent_id}:{kind}:{client_id or '-'}:{ref}:{day.isoformat()}"
+
+
 class ScheduleStore(StoreBase):
     """Keeps each client's due dates derived, and hands out what falls due."""
 
@@ -143,7 +148,23 @@ class ScheduleStore(StoreBase):
             self.db.conn.executemany("UPDATE occasions SET next_date = ? WHERE id = ?", updates)
         return len(updates)
 
-    # -- the agent's to-do items (made by DueStore.ensure_item when an entry is opened) -------
+    # -- the agent's to-do items ------------------------------------------------------------
+    def ensure_item(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,
+                    occasion_date: date) -> ReminderItem:
+        """The to-do item for one occurrence, created the first time it is opened (opening it
+        again finds the same item, with what the agent already did about it)."""
+        key = item_key(agent_id, kind, client_id, ref, occasion_date)
+        now = self._stamp()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO reminder_items (agent_id, client_id, kind, ref, occasion_date, "
+                "dedup_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(dedup_key) DO NOTHING",
+                [agent_id, client_id, kind, ref, occasion_date.isoformat(), key, now, now])
+        row = self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE agent_id = ? "
+                              "AND dedup_key = ?", [agent_id, key]).fetchone()
+        return _item(row)
+
     def get_item(self, agent_id: int, item_id: int) -> ReminderItem | None:
         row = self.db.execute(
             f"SELECT {_ITEM_COLUMNS} FROM reminder_items WHERE agent_id = ? AND id = ?",
