@@ -35,9 +35,6 @@ class Entry(NamedTuple):
     detail: dict[str, Any]
     ref: str = ""
 
-    def item_key(self, agent_id: int) -> ItemKey:
-        return ItemKey(agent_id, self.kind, self.client_id, self.ref, self.day)
-
 
 @dataclass
 class Digest:
