@@ -14,11 +14,10 @@ from coachbot.calendar import Festival, festivals_between
 from coachbot.plan import activity_plan
 from coachbot.regions import REGIONS
 from coachbot.store import Agent, Store
-from coachbot.store.due import ItemKey
+from coachbot.store.due import HANDLED, ItemKey
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary")
 MAX_PER_SECTION = 8
-HANDLED = ("done", "skipped", "snoozed")  # a to-do item in these states leaves the digest
 SECTIONS = ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue")
 
 
@@ -95,8 +94,8 @@ def build_digests(store: Store, requests: Sequence[DigestRequest], day: date) ->
 
 
 class _Builder:
-    """Collects every agent's candidate entries, then keeps those the agent has not already
-    handled (their to-do items, where they exist, say so)."""
+    """Fills every agent's digest from one query per section. The queries leave out what the
+    agent has already handled and give each remaining entry's to-do item where one exists."""
 
     def __init__(self, store: Store, requests: Sequence[DigestRequest], day: date) -> None:
         self.store, self.day = store, day
@@ -107,73 +106,69 @@ class _Builder:
             day=day, late=r.late,
             visits_target=activity_plan(r.agent.monthly_target).visits_per_day)
             for r in requests}
-        self.candidates: list[tuple[str, ItemKey, str, dict[str, Any]]] = []
-
-    def add(self, section: str, agent_id: int, kind: str, client_id: int | None, ref: str,
-            day: date, name: str, detail: dict[str, Any]) -> None:
-        self.candidates.append((section, ItemKey(agent_id, kind, client_id, ref, day), name,
-                                detail))
 
     def build(self) -> dict[int, Digest]:
         """Reads only: a digest writes nothing (to-do items are made when an entry is opened),
         so a morning's 100,000 lines cost no writes and leave no rows behind."""
-        store, day, ids = self.store, self.day, list(self.agents)
+        store, day, ids, digests = self.store, self.day, list(self.agents), self.digests
         if not ids:
             return {}
-        for occ in store.occasions_between(ids, min(self.first.values()), day):
-            if occ.next_date >= self.first[occ.agent_id]:
-                self.add("greetings", occ.agent_id, occ.kind, occ.client_id, str(occ.ref_id),
-                         occ.next_date, occ.client_name,
-                         {"yearly": occ.yearly, "ref_id": occ.ref_id,
-                          "days_ago": (day - occ.next_date).days})
+        for agent_id, cid, name, kind, ref_id, yearly, when, item in \
+                store.occasions_between(ids, min(self.first.values()), day):
+            next_date = date.fromisoformat(when)
+            if next_date >= self.first[agent_id]:
+                digests[agent_id].greetings.append(Entry(
+                    item, kind, cid, name, next_date,
+                    {"yearly": yearly, "ref_id": ref_id, "days_ago": (day - next_date).days},
+                    str(ref_id)))
         self._festivals()
-        for agent_id, cid, name, contact_id, next_step, when, summary in \
-                store.follow_ups_due(ids, day):
-            self.add("follow_ups", agent_id, "follow_up", cid, str(contact_id),
-                     date.fromisoformat(when), name, {"next_step": next_step, "summary": summary})
+        for agent_id, cid, name, contact_id, next_step, when, summary, item in \
+                store.follow_ups_due(ids, day, limit=MAX_PER_SECTION):
+            digests[agent_id].follow_ups.append(Entry(
+                item, "follow_up", cid, name, date.fromisoformat(when),
+                {"next_step": next_step, "summary": summary}, str(contact_id)))
         notice_days = [day + timedelta(days=n) for n in reminders.PREMIUM_NOTICE_DAYS]
-        for agent_id, cid, name, pid, product, premium, currency, due in \
-                store.premiums_due(ids, notice_days):
+        for agent_id, cid, name, pid, product, premium, currency, due, item in \
+                store.premiums_due(ids, notice_days, day):
             due_day = date.fromisoformat(due)
-            self.add("premiums", agent_id, "premium", cid, f"{pid}:{due}", day, name, {
-                "product": product, "premium": premium, "currency": currency,
-                "due": due_day, "days": (due_day - day).days})
+            digests[agent_id].premiums.append(Entry(
+                item, "premium", cid, name, day,
+                {"product": product, "premium": premium, "currency": currency, "due": due_day,
+                 "days": (due_day - day).days}, f"{pid}:{due}"))
         delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
-        for agent_id, cid, name, pid, product in store.deliveries_on(ids, delivered):
-            self.add("callbacks", agent_id, "callback", cid, str(pid), day, name, {
-                "product": product,
-                "cooling_off_ends": delivered + timedelta(days=reminders.COOLING_OFF_DAYS)})
-        for agent_id, cid, name, tier, due in store.reviews_due(ids, day):
-            self.add("reviews", agent_id, "review", cid, due, day, name, {"tier": tier})
-        for agent_id, cid, name, due, last in store.overdue_contacts(ids, day):
+        cooling_off_ends = delivered + timedelta(days=reminders.COOLING_OFF_DAYS)
+        for agent_id, cid, name, pid, product, item in store.deliveries_on(ids, delivered, day):
+            digests[agent_id].callbacks.append(Entry(
+                item, "callback", cid, name, day,
+                {"product": product, "cooling_off_ends": cooling_off_ends}, str(pid)))
+        for agent_id, cid, name, tier, due, item in \
+                store.reviews_due(ids, day, limit=MAX_PER_SECTION):
+            digests[agent_id].reviews.append(Entry(item, "review", cid, name, day,
+                                                   {"tier": tier}, due))
+        for agent_id, cid, name, due, last, item in store.overdue_contacts(ids, day):
             days_since = (day - datetime.fromisoformat(last).date()).days if last else None
-            self.add("overdue", agent_id, "stay_in_touch", cid, due, day, name,
-                     {"days": days_since})
-        self._entries()
+            digests[agent_id].overdue.append(Entry(item, "stay_in_touch", cid, name, day,
+                                                   {"days": days_since}, due))
+        for digest in digests.values():
+            _trim(digest)
         self._yesterday()
-        return self.digests
+        return digests
 
     def _festivals(self) -> None:
         calendars: dict[tuple[str, date], list[Festival]] = {}  # most agents share a few
+        due: list[tuple[ItemKey, Festival]] = []
         for agent_id, agent in self.agents.items():
             region, first = festival_region(agent.region), self.first[agent_id]
             if (region, first) not in calendars:
                 calendars[(region, first)] = festivals_between(region, first, self.day)
-            for festival in calendars[(region, first)]:
-                self.add("festivals", agent_id, "festival", None, festival.key, festival.date,
-                         festival.key, {"festival": _festival_detail(festival)})
-
-    def _entries(self) -> None:
-        states = self.store.item_states([key for _, key, _, _ in self.candidates])
-        digests = self.digests
-        for (section, key, name, detail), state in zip(self.candidates, states, strict=True):
-            if state is not None and state.status in HANDLED:  # done, skipped or snoozed
-                continue
-            agent_id, kind, client_id, ref, day = key
-            getattr(digests[agent_id], section).append(
-                Entry(state.id if state else None, kind, client_id, name, day, detail, ref))
-        for digest in digests.values():
-            _trim(digest)
+            due += [(ItemKey(agent_id, "festival", None, festival.key, festival.date), festival)
+                    for festival in calendars[(region, first)]]
+        states = self.store.item_states([key for key, _ in due])
+        for (key, festival), state in zip(due, states, strict=True):
+            if state is None or state.status not in HANDLED:
+                self.digests[key.agent_id].festivals.append(Entry(
+                    state.id if state else None, "festival", None, festival.key, festival.date,
+                    {"festival": _festival_detail(festival)}, festival.key))
 
     def _yesterday(self) -> None:
         windows = []

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from coachbot.store.base import StoreBase
-from coachbot.store.schedule import DueOccasion, item_key
+from coachbot.store.schedule import item_key
 
 FOLLOW_UP_WINDOW = timedelta(days=60)  # an open next step older than this is let go
 
@@ -44,79 +44,132 @@ def _ids(agent_ids: Iterable[int]) -> str:
     return json.dumps(list(agent_ids))
 
 
+# A to-do item in these states takes its occurrence out of the digest.
+HANDLED = ("done", "skipped", "snoozed")
+_HANDLED_SQL = ", ".join(f"'{status}'" for status in HANDLED)
+_NOT_HANDLED = f"(r.status IS NULL OR r.status NOT IN ({_HANDLED_SQL}))"
+
+
+def _item_key_sql(agent: str, kind: str, client: str, ref: str, day: str) -> str:
+    """SQL computing item_key() of each row (every part is non-null here), so that a row finds
+    its to-do item through the unique key's index without a trip through Python."""
+    return " || ':' || ".join((agent, kind, client, ref, day))
+
+
+def _item_join(agent: str, key: str) -> str:
+    """Joins the row's to-do item as `r`, where one has been made."""
+    return f"LEFT JOIN reminder_items r ON r.dedup_key = {key} AND r.agent_id = {agent}"
+
+
+def _not_handled_sql(agent: str, key: str) -> str:
+    """True when the row's occurrence has no handled to-do item: per-agent limits then count
+    only what the agent still has to do."""
+    return (f"NOT EXISTS (SELECT 1 FROM reminder_items h WHERE h.dedup_key = {key} "
+            f"AND h.agent_id = {agent} AND h.status IN ({_HANDLED_SQL}))")
+
+
 class DueStore(StoreBase):
     """Due greetings, follow-ups, premiums, callbacks, reviews and contacts for many agents."""
 
     def occasions_between(self, agent_ids: Sequence[int], first: date, last: date) -> \
-            list[DueOccasion]:
-        rows = self.db.execute(
-            "SELECT o.agent_id, o.client_id, c.name, o.kind, o.ref_id, o.yearly, o.next_date "
-            "FROM json_each(?) a JOIN occasions o ON o.agent_id = a.value "
-            "JOIN clients c ON c.id = o.client_id WHERE o.next_date BETWEEN ? AND ? "
-            "AND c.deleted_at IS NULL AND c.archived_at IS NULL "
+            list[tuple[Any, ...]]:
+        """Yearly dates falling between `first` and `last`, not yet handled: (agent, client id,
+        client name, kind, ref id, yearly, next date, open item id)."""
+        key = _item_key_sql("o.agent_id", "o.kind", "o.client_id", "o.ref_id", "o.next_date")
+        return self.db.execute(
+            "SELECT o.agent_id, o.client_id, c.name, o.kind, o.ref_id, o.yearly, o.next_date, "
+            f"r.id FROM json_each(?) a JOIN occasions o ON o.agent_id = a.value "
+            f"JOIN clients c ON c.id = o.client_id {_item_join('o.agent_id', key)} "
+            "WHERE o.next_date BETWEEN ? AND ? "
+            f"AND c.deleted_at IS NULL AND c.archived_at IS NULL AND {_NOT_HANDLED} "
             "ORDER BY a.key, o.next_date, c.name",
-            [_ids(agent_ids), first.isoformat(), last.isoformat()])
-        return [DueOccasion(r[1], r[2], r[3], r[4], r[5], date.fromisoformat(r[6]), r[0])
-                for r in rows]
+            [_ids(agent_ids), first.isoformat(), last.isoformat()]).fetchall()
 
     def follow_ups_due(self, agent_ids: Sequence[int], today: date, *, limit: int = 20) -> \
             list[tuple[Any, ...]]:
-        """Open next steps (no contact logged since) whose date has come, the oldest `limit`
-        per agent: (agent, client id, client name, contact id, next step, date, summary)."""
+        """Open next steps (no contact logged since) whose date has come and that the agent has
+        not handled, the oldest `limit` per agent: (agent, client id, client name, contact id,
+        next step, date, summary, open item id)."""
+        inner = _item_key_sql("s.agent_id", "'follow_up'", "s.id", "s.open_step_contact_id",
+                              "s.open_step_date")
+        outer = _item_key_sql("c.agent_id", "'follow_up'", "c.id", "k.id", "k.next_step_date")
         return self.db.execute(
-            "SELECT a.value, c.id, c.name, k.id, k.next_step, k.next_step_date, k.summary "
+            "SELECT a.value, c.id, c.name, k.id, k.next_step, k.next_step_date, k.summary, r.id "
             "FROM json_each(?) a JOIN clients c ON c.id IN ("
-            " SELECT id FROM clients WHERE agent_id = a.value"
-            " AND open_step_date BETWEEN ? AND ? AND deleted_at IS NULL"
-            " ORDER BY open_step_date LIMIT ?) "
-            "JOIN contacts k ON k.id = c.open_step_contact_id "
+            " SELECT s.id FROM clients s WHERE s.agent_id = a.value"
+            " AND s.open_step_date BETWEEN ? AND ? AND s.deleted_at IS NULL"
+            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.open_step_date LIMIT ?) "
+            f"JOIN contacts k ON k.id = c.open_step_contact_id {_item_join('c.agent_id', outer)} "
             "ORDER BY a.key, k.next_step_date, k.id",
             [_ids(agent_ids), (today - FOLLOW_UP_WINDOW).isoformat(), today.isoformat(), limit],
         ).fetchall()
 
-    def premiums_due(self, agent_ids: Sequence[int], days: Sequence[date]) -> \
+    def premiums_due(self, agent_ids: Sequence[int], days: Sequence[date], today: date) -> \
             list[tuple[Any, ...]]:
-        """Live policies whose next premium falls on one of these days:
-        (agent, client id, client name, policy id, product, premium, currency, due date)."""
+        """Live policies whose next premium falls on one of these days, not yet handled today:
+        (agent, client id, client name, policy id, product, premium, currency, due date,
+        open item id)."""
+        key = _item_key_sql("p.agent_id", "'premium'", "c.id", "p.id || ':' || p.next_due_date",
+                            ":today")
+        # +p.status: look policies up by (agent, due date), not by (agent, status)
         return self.db.execute(
             "SELECT p.agent_id, c.id, c.name, p.id, p.product, p.annual_premium, p.currency, "
-            "p.next_due_date FROM json_each(?) a JOIN policies p ON p.agent_id = a.value "
-            "JOIN clients c ON c.id = p.client_id "
-            "WHERE p.next_due_date IN (SELECT value FROM json_each(?)) AND p.status = 'active' "
-            "AND c.deleted_at IS NULL ORDER BY a.key, p.next_due_date",
-            [_ids(agent_ids), json.dumps([d.isoformat() for d in days])]).fetchall()
+            "p.next_due_date, r.id FROM json_each(:agents) a JOIN policies p "
+            "ON p.agent_id = a.value JOIN clients c ON c.id = p.client_id "
+            f"{_item_join('p.agent_id', key)} "
+            "WHERE p.next_due_date IN (SELECT value FROM json_each(:days)) "
+            f"AND +p.status = 'active' AND c.deleted_at IS NULL AND {_NOT_HANDLED} "
+            "ORDER BY a.key, p.next_due_date",
+            {"agents": _ids(agent_ids), "days": json.dumps([d.isoformat() for d in days]),
+             "today": today.isoformat()}).fetchall()
 
-    def deliveries_on(self, agent_ids: Sequence[int], day: date) -> list[tuple[Any, ...]]:
-        """Policies delivered on a day (for the cooling-off callback):
-        (agent, client id, client name, policy id, product)."""
+    def deliveries_on(self, agent_ids: Sequence[int], day: date, today: date) -> \
+            list[tuple[Any, ...]]:
+        """Policies delivered on a day (for the cooling-off callback), not yet handled today:
+        (agent, client id, client name, policy id, product, open item id)."""
+        key = _item_key_sql("p.agent_id", "'callback'", "c.id", "p.id", ":today")
         return self.db.execute(
-            "SELECT p.agent_id, c.id, c.name, p.id, p.product FROM json_each(?) a "
+            "SELECT p.agent_id, c.id, c.name, p.id, p.product, r.id FROM json_each(:agents) a "
             "JOIN policies p ON p.agent_id = a.value JOIN clients c ON c.id = p.client_id "
-            "WHERE p.delivered_date = ? AND c.deleted_at IS NULL ORDER BY a.key, p.id",
-            [_ids(agent_ids), day.isoformat()]).fetchall()
+            f"{_item_join('p.agent_id', key)} WHERE p.delivered_date = :day "
+            f"AND c.deleted_at IS NULL AND {_NOT_HANDLED} ORDER BY a.key, p.id",
+            {"agents": _ids(agent_ids), "day": day.isoformat(), "today": today.isoformat()},
+        ).fetchall()
 
     def reviews_due(self, agent_ids: Sequence[int], today: date, *, limit: int = 10) -> \
             list[tuple[Any, ...]]:
-        """The `limit` longest-waiting policy reviews per agent: (agent, client id, name, tier,
-        review due date)."""
+        """The `limit` longest-waiting policy reviews per agent not handled today: (agent,
+        client id, name, tier, review due date, open item id)."""
+        inner = _item_key_sql("s.agent_id", "'review'", "s.id", "s.review_due_date", ":today")
+        outer = _item_key_sql("c.agent_id", "'review'", "c.id", "c.review_due_date", ":today")
         return self.db.execute(
-            "SELECT a.value, c.id, c.name, c.tier, c.review_due_date FROM json_each(?) a "
-            "JOIN clients c ON c.id IN ("
-            " SELECT id FROM clients WHERE agent_id = a.value AND review_due_date <= ?"
-            " AND deleted_at IS NULL AND archived_at IS NULL ORDER BY review_due_date LIMIT ?) "
-            "ORDER BY a.key, c.review_due_date", [_ids(agent_ids), today.isoformat(), limit],
+            "SELECT a.value, c.id, c.name, c.tier, c.review_due_date, r.id "
+            "FROM json_each(:agents) a JOIN clients c ON c.id IN ("
+            " SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.review_due_date <= :today"
+            " AND s.deleted_at IS NULL AND s.archived_at IS NULL"
+            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.review_due_date"
+            " LIMIT :limit) "
+            f"{_item_join('c.agent_id', outer)} ORDER BY a.key, c.review_due_date",
+            {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
         ).fetchall()
 
     def overdue_contacts(self, agent_ids: Sequence[int], today: date, *, limit: int = 5) -> \
             list[tuple[Any, ...]]:
-        """Clients past their contact frequency, the `limit` most overdue per agent:
-        (agent, client id, name, contact due date, last contact)."""
+        """Clients past their contact frequency, the `limit` most overdue per agent not handled
+        today: (agent, client id, name, contact due date, last contact, open item id)."""
+        inner = _item_key_sql("s.agent_id", "'stay_in_touch'", "s.id", "s.contact_due_date",
+                              ":today")
+        outer = _item_key_sql("c.agent_id", "'stay_in_touch'", "c.id", "c.contact_due_date",
+                              ":today")
         return self.db.execute(
-            "SELECT a.value, c.id, c.name, c.contact_due_date, c.last_contact_at "
-            "FROM json_each(?) a JOIN clients c ON c.id IN ("
-            " SELECT id FROM clients WHERE agent_id = a.value AND contact_due_date < ?"
-            " AND deleted_at IS NULL AND archived_at IS NULL ORDER BY contact_due_date LIMIT ?) "
-            "ORDER BY a.key, c.contact_due_date", [_ids(agent_ids), today.isoformat(), limit],
+            "SELECT a.value, c.id, c.name, c.contact_due_date, c.last_contact_at, r.id "
+            "FROM json_each(:agents) a JOIN clients c ON c.id IN ("
+            " SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.contact_due_date < :today"
+            " AND s.deleted_at IS NULL AND s.archived_at IS NULL"
+            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.contact_due_date"
+            " LIMIT :limit) "
+            f"{_item_join('c.agent_id', outer)} ORDER BY a.key, c.contact_due_date",
+            {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
         ).fetchall()
 
     def contacts_by_channel(self, windows: Sequence[tuple[int, datetime, datetime]]) -> \

@@ -113,3 +113,66 @@ def test_a_later_contact_closes_the_open_next_step(store: Store) -> None:
     store.set_next_step(1, latest.id, next_step="送计划书", on=TODAY - timedelta(days=1))
     [entry] = build_digest(store, agent, TODAY).follow_ups
     assert entry.detail["next_step"] == "送计划书" and entry.day == TODAY - timedelta(days=1)
+
+
+SECTIONS = ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue")
+
+
+def busy_client(store: Store) -> Agent:
+    """One client due in every section on TODAY: birthday, open next step, a premium due in
+    7 days, a policy delivered 2 days ago, a review and a contact long overdue."""
+    agent = make_agent(store, 1, 1, "甲")
+    [client] = store.book_clients(1)
+    store.add_policy(1, client.id, {
+        "product": "重疾险", "annual_premium": 12000, "currency": "CNY", "status": "active",
+        "start_date": date(2023, 11, 30), "next_due_date": TODAY + timedelta(days=7),
+        "delivered_date": TODAY - timedelta(days=2)})
+    return agent
+
+
+def test_each_entry_finds_its_to_do_item_and_leaves_once_handled(store: Store) -> None:
+    """The digest's queries compute each occurrence's item key in SQL: it must match the key
+    the item was made with when the agent opened the entry, in every section."""
+    agent = busy_client(store)
+    before = build_digest(store, agent, TODAY)
+    for section in SECTIONS:
+        assert getattr(before, section), f"no {section} entry to test with"
+    for status in ("open", "done"):
+        for section in SECTIONS:
+            entry = getattr(before, section)[0]
+            item = store.ensure_item(1, kind=entry.kind, client_id=entry.client_id,
+                                     ref=entry.ref, occasion_date=entry.day)
+            if status == "open":
+                [again] = [e for e in getattr(build_digest(store, agent, TODAY), section)
+                           if e.ref == entry.ref and e.kind == entry.kind]
+                assert again.item_id == item.id, section
+            else:
+                store.update_item(1, item.id, status=status)
+                assert entry.ref not in {e.ref for e in getattr(
+                    build_digest(store, agent, TODAY), section)}, section
+
+
+def test_a_handled_festival_leaves_the_digest(store: Store) -> None:
+    agent = make_agent(store, 1, 0, "甲")
+    christmas = date(2026, 12, 25)
+    [festival] = [e for e in build_digest(store, agent, christmas).festivals
+                  if e.name == "christmas"]
+    item = store.ensure_item(1, kind="festival", client_id=None, ref=festival.ref,
+                             occasion_date=festival.day)
+    assert build_digest(store, agent, christmas).festivals[0].item_id == item.id
+    store.update_item(1, item.id, status="skipped")
+    assert "christmas" not in {e.name for e in build_digest(store, agent, christmas).festivals}
+
+
+def test_handled_entries_do_not_use_up_an_agents_limit(store: Store) -> None:
+    """Follow-ups and reviews show the agent's oldest MAX_PER_SECTION still to do: marking one
+    done brings the next one up instead of leaving a gap."""
+    agent = make_agent(store, 1, MAX_PER_SECTION + 2, "甲")
+    first = build_digest(store, agent, TODAY).follow_ups
+    assert len(first) == MAX_PER_SECTION
+    done = first[0]
+    item = store.ensure_item(1, kind=done.kind, client_id=done.client_id, ref=done.ref,
+                             occasion_date=done.day)
+    store.update_item(1, item.id, status="done")
+    after = build_digest(store, agent, TODAY).follow_ups
+    assert len(after) == MAX_PER_SECTION and done.client_id not in {e.client_id for e in after}
