@@ -86,7 +86,7 @@ def test_bench_runs_every_part_and_prints_its_figures(tiny_db):
     text = "\n".join(lines)
     for expected in ("machine:", "== chat paths", "echo (bare PTB)", "quick add",
                      "open a card", "/today", "mix", "as built", "== a day's reminders",
-                     "set-wise", "one agent's digest alone", "peak RSS", "== digest fan-out",
+                     "set-wise", "again at once", "one agent's digest alone", "peak RSS", "== digest fan-out",
                      "configured 25.0/s",
                      "429 Too Many Requests received", "== against the targets"):
         assert expected in text, f"{expected!r} missing from:\n{text}"
@@ -94,6 +94,8 @@ def test_bench_runs_every_part_and_prints_its_figures(tiny_db):
     assert all(f.completed == 6 and f.failed == 0 for f in [results.chat.echo,
                                                                *results.chat.paths])
     assert results.day is not None and results.day.agents >= 1
+    assert results.day_repeat is not None
+    assert results.day_repeat.entries == results.day.entries  # a pass changes nothing
     fanout = results.fanout
     assert fanout is not None
     assert fanout.sent == fanout.queued >= 1
