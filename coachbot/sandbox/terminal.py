@@ -544,8 +544,8 @@ class LineReader:
         self.prompt = prompt
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
-        self.go = threading.Event()
-        self.go.set()
+        self.go = threading.Event()  # set by next(): read exactly one line
+        self.reading = False  # a line was asked for and has not come yet
         self.thread = threading.Thread(target=self._read, name="terminal-input", daemon=True)
         self.thread.start()
 
@@ -565,9 +565,13 @@ class LineReader:
                 return
 
     async def next(self) -> str | None:
-        if self.queue.empty():
+        # Never read ahead: a thread blocked in input() after /quit holds stdin's lock, and
+        # the interpreter then aborts at shutdown when stdin is a pipe.
+        if not self.reading:
+            self.reading = True
             self.go.set()
         line = await self.queue.get()
+        self.reading = False
         return line
 
 

@@ -86,8 +86,8 @@ def test_bench_runs_every_part_and_prints_its_figures(tiny_db):
     text = "\n".join(lines)
     for expected in ("machine:", "== chat paths", "echo (bare PTB)", "quick add",
                      "open a card", "/today", "mix", "as built", "== a day's reminders",
-                     "set-wise", "again at once", "one agent's digest alone", "peak RSS", "== digest fan-out",
-                     "configured 25.0/s",
+                     "set-wise", "again at once", "one agent's digest alone", "peak RSS",
+                     "== digest fan-out", "configured 25.0/s",
                      "429 Too Many Requests received", "== against the targets"):
         assert expected in text, f"{expected!r} missing from:\n{text}"
     assert results.chat is not None

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 from typing import Any
 
 from coachbot.sandbox import Sandbox
-from coachbot.sandbox.terminal import display_width, render_text, run_terminal_chat, wrap
+from coachbot.sandbox.terminal import (
+    LineReader,
+    display_width,
+    render_text,
+    run_terminal_chat,
+    wrap,
+)
 
 App = Any
 
@@ -21,6 +28,26 @@ def scripted(lines: list[str]):
         return pending.pop(0)
 
     return read
+
+
+async def test_the_reader_reads_a_line_only_when_asked():
+    """No read-ahead: the prompt comes back after the bot answered, and after /quit no thread
+    is left blocked on stdin (which aborts the interpreter at exit when stdin is a pipe)."""
+    asked: list[str] = []
+
+    def read(prompt: str) -> str:
+        asked.append(prompt)
+        return f"line {len(asked)}"
+
+    reader = LineReader(read, "> ")
+    await asyncio.sleep(0.05)
+    assert asked == []  # nothing read before a line is wanted
+    assert await reader.next() == "line 1"
+    await asyncio.sleep(0.05)
+    assert len(asked) == 1
+    assert await reader.next() == "line 2"
+    await asyncio.sleep(0.05)
+    assert len(asked) == 2
 
 
 async def test_a_scripted_conversation(sandbox: Sandbox, echo_app: App, tmp_path: Path):
