@@ -110,54 +110,77 @@ class _Builder:
     def build(self) -> dict[int, Digest]:
         """Reads only: a digest writes nothing (to-do items are made when an entry is opened),
         so a morning's 100,000 lines cost no writes and leave no rows behind."""
-        store, day, ids, digests = self.store, self.day, list(self.agents), self.digests
-        if not ids:
+        if not self.agents:
             return {}
+        ids = list(self.agents)
+        for section in (self._greetings, self._festivals, self._follow_ups, self._premiums,
+                        self._callbacks, self._reviews, self._overdue):
+            section(ids)
+        for digest in self.digests.values():
+            _trim(digest)
+        self._yesterday()
+        return self.digests
+
+    def _greetings(self, ids: list[int]) -> None:
+        day, digests = self.day, self.digests
         for agent_id, cid, name, kind, ref_id, yearly, when, item in \
-                store.occasions_between(ids, min(self.first.values()), day):
+                self.store.occasions_between(ids, min(self.first.values()), day):
             next_date = date.fromisoformat(when)
             if next_date >= self.first[agent_id]:
                 digests[agent_id].greetings.append(Entry(
                     item, kind, cid, name, next_date,
                     {"yearly": yearly, "ref_id": ref_id, "days_ago": (day - next_date).days},
                     str(ref_id)))
-        self._festivals()
+
+    def _follow_ups(self, ids: list[int]) -> None:
+        digests = self.digests
         for agent_id, cid, name, contact_id, next_step, when, summary, item in \
-                store.follow_ups_due(ids, day, limit=MAX_PER_SECTION):
+                self.store.follow_ups_due(ids, self.day, limit=MAX_PER_SECTION):
             digests[agent_id].follow_ups.append(Entry(
                 item, "follow_up", cid, name, date.fromisoformat(when),
                 {"next_step": next_step, "summary": summary}, str(contact_id)))
+
+    def _premiums(self, ids: list[int]) -> None:
+        day, digests = self.day, self.digests
         notice_days = [day + timedelta(days=n) for n in reminders.PREMIUM_NOTICE_DAYS]
         for agent_id, cid, name, pid, product, premium, currency, due, item in \
-                store.premiums_due(ids, notice_days, day):
+                self.store.premiums_due(ids, notice_days, day):
             due_day = date.fromisoformat(due)
             digests[agent_id].premiums.append(Entry(
                 item, "premium", cid, name, day,
                 {"product": product, "premium": premium, "currency": currency, "due": due_day,
                  "days": (due_day - day).days}, f"{pid}:{due}"))
+
+    def _callbacks(self, ids: list[int]) -> None:
+        day = self.day
         delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
         cooling_off_ends = delivered + timedelta(days=reminders.COOLING_OFF_DAYS)
-        for agent_id, cid, name, pid, product, item in store.deliveries_on(ids, delivered, day):
-            digests[agent_id].callbacks.append(Entry(
+        for agent_id, cid, name, pid, product, item in \
+                self.store.deliveries_on(ids, delivered, day):
+            self.digests[agent_id].callbacks.append(Entry(
                 item, "callback", cid, name, day,
                 {"product": product, "cooling_off_ends": cooling_off_ends}, str(pid)))
+
+    def _reviews(self, ids: list[int]) -> None:
+        day, digests = self.day, self.digests
         for agent_id, cid, name, tier, due, item in \
-                store.reviews_due(ids, day, limit=MAX_PER_SECTION):
+                self.store.reviews_due(ids, day, limit=MAX_PER_SECTION):
             digests[agent_id].reviews.append(Entry(item, "review", cid, name, day,
                                                    {"tier": tier}, due))
-        for agent_id, cid, name, due, last, item in store.overdue_contacts(ids, day):
+
+    def _overdue(self, ids: list[int]) -> None:
+        day, digests = self.day, self.digests
+        for agent_id, cid, name, due, last, item in self.store.overdue_contacts(ids, day):
             days_since = (day - datetime.fromisoformat(last).date()).days if last else None
             digests[agent_id].overdue.append(Entry(item, "stay_in_touch", cid, name, day,
                                                    {"days": days_since}, due))
-        for digest in digests.values():
-            _trim(digest)
-        self._yesterday()
-        return digests
 
-    def _festivals(self) -> None:
+    def _festivals(self, ids: list[int]) -> None:
+        # computed here, not in SQL: their to-do items are looked up by key
         calendars: dict[tuple[str, date], list[Festival]] = {}  # most agents share a few
         due: list[tuple[ItemKey, Festival]] = []
-        for agent_id, agent in self.agents.items():
+        for agent_id in ids:
+            agent = self.agents[agent_id]
             region, first = festival_region(agent.region), self.first[agent_id]
             if (region, first) not in calendars:
                 calendars[(region, first)] = festivals_between(region, first, self.day)

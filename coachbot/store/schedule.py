@@ -17,17 +17,6 @@ ACTIVE_AGENT = "onboarded_at IS NOT NULL AND blocked_at IS NULL"
 
 
 @dataclass(frozen=True)
-class DueOccasion:
-    client_id: int
-    client_name: str
-    kind: str
-    ref_id: int
-    yearly: str
-    next_date: date
-    agent_id: int = 0
-
-
-@dataclass(frozen=True)
 class ReminderItem:
     id: int
     agent_id: int
