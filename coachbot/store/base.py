@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +31,9 @@ class StoreBase:
 
     def refresh_client(self, agent_id: int, client_id: int) -> None:
         """Recompute what is derived from a client's records (the schedule part overrides)."""
+
+    def refresh_clients(self, agent_id: int, client_ids: Sequence[int]) -> None:
+        """refresh_client for many clients at once (the schedule part overrides)."""
 
     def _stamp(self) -> str:
         return self.clock.now().astimezone(UTC).isoformat(timespec="seconds")

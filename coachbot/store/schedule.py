@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -10,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from coachbot import classify, reminders
+from coachbot.models import FamilyMember, ImportantDate, Policy
 from coachbot.regions import currency_for
 from coachbot.store.base import StoreBase
 
@@ -64,53 +67,88 @@ class ScheduleStore(StoreBase):
     # -- derived dates ----------------------------------------------------------------------
     def refresh_client(self, agent_id: int, client_id: int) -> None:
         """Recompute a client's occasions, tier and due dates after anything about it changed."""
+        self.refresh_clients(agent_id, [client_id])
+
+    def refresh_clients(self, agent_id: int, client_ids: Sequence[int]) -> None:
+        """refresh_client for many clients of one agent in a fixed number of statements (an
+        import refreshes thousands inside its transaction)."""
         agent = self.db.execute("SELECT timezone, region FROM agents WHERE id = ?",
                                 [agent_id]).fetchone()
-        client = self.get_client(agent_id, client_id)  # type: ignore[attr-defined]
-        if agent is None or client is None:
+        if agent is None or not client_ids:
             return
-        zone = ZoneInfo(agent[0])
-        today = self.clock.now().astimezone(zone).date()
-        family = self.family_of(agent_id, client_id)  # type: ignore[attr-defined]
-        dates = self.dates_of(agent_id, client_id)  # type: ignore[attr-defined]
-        policies = self.policies_of(agent_id, client_id)  # type: ignore[attr-defined]
-        occasions = reminders.occasions_of(client, family, dates, policies)
-        tier = classify.client_tier(policies, currency_for(agent[1]), self.tier_thresholds)
-        created = (client.created_at or self.clock.now()).astimezone(zone).date()
-        last_contact = client.last_contact_at.astimezone(zone).date() \
-            if client.last_contact_at else None
-        last_review = self._last_review(agent_id, client_id, zone)
-        contact_due = reminders.contact_due_date(
-            last_contact, created, classify.contact_every_days(client, tier))
-        review_due = reminders.review_due_date(tier, last_review, policies, created)
+        ids = json.dumps(list(client_ids))
+        clients = self._client_rows(  # type: ignore[attr-defined]
+            "c.agent_id = ? AND c.id IN (SELECT value FROM json_each(?)) AND c.deleted_at IS NULL",
+            [agent_id, ids], limit=len(client_ids))
+        family, dates, policies = self._client_parts(agent_id, ids)
+        reviewed = dict(self.db.execute(
+            "SELECT id, last_review_at FROM clients WHERE agent_id = ? "
+            "AND id IN (SELECT value FROM json_each(?))", [agent_id, ids]).fetchall())
+        zone, currency, now = ZoneInfo(agent[0]), currency_for(agent[1]), self.clock.now()
+        today = now.astimezone(zone).date()
+        catch_up = (today - timedelta(days=reminders.CATCH_UP_DAYS)).isoformat()
+        upserts: list[list[Any]] = []
+        keep: list[str] = []
+        derived: list[list[Any]] = []
+        for client in clients:
+            owned = policies.get(client.id, [])
+            for occasion in reminders.occasions_of(client, family.get(client.id, []),
+                                                   dates.get(client.id, []), owned):
+                upserts.append([agent_id, client.id, occasion.kind, occasion.ref_id,
+                                occasion.yearly,
+                                reminders.next_date_of(occasion, today).isoformat(), catch_up])
+                keep.append(f"{client.id}:{occasion.kind}:{occasion.ref_id}")
+            tier = classify.client_tier(owned, currency, self.tier_thresholds)
+            created = (client.created_at or now).astimezone(zone).date()
+            last_contact = client.last_contact_at.astimezone(zone).date() \
+                if client.last_contact_at else None
+            last_review = datetime.fromisoformat(reviewed[client.id]).astimezone(zone).date() \
+                if reviewed.get(client.id) else None
+            contact_due = reminders.contact_due_date(
+                last_contact, created, classify.contact_every_days(client, tier))
+            review_due = reminders.review_due_date(tier, last_review, owned, created)
+            derived.append([tier, contact_due.isoformat() if contact_due else None,
+                            review_due.isoformat() if review_due else None, agent_id, client.id])
+        live = json.dumps([client.id for client in clients])
         with self.db.atomic():
-            keep = []
-            for occasion in occasions:
-                next_date = reminders.next_date_of(occasion, today)
-                self.db.execute(
-                    "INSERT INTO occasions (agent_id, client_id, kind, ref_id, yearly, next_date) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(client_id, kind, ref_id) DO UPDATE "
-                    "SET yearly = excluded.yearly, next_date = CASE WHEN "
-                    "occasions.yearly = excluded.yearly AND occasions.next_date >= ? "
-                    "THEN occasions.next_date ELSE excluded.next_date END",
-                    [agent_id, client_id, occasion.kind, occasion.ref_id, occasion.yearly,
-                     next_date.isoformat(),
-                     (today - timedelta(days=reminders.CATCH_UP_DAYS)).isoformat()])
-                keep.append(f"{occasion.kind}:{occasion.ref_id}")
-            marks = ",".join("?" * len(keep)) or "''"
+            # a date that changed moves at once; an unchanged one keeps its place in the year
+            # (it may have rolled forward already, or be inside the catch-up window)
+            self.db.conn.executemany(
+                "INSERT INTO occasions (agent_id, client_id, kind, ref_id, yearly, next_date) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(client_id, kind, ref_id) DO UPDATE "
+                "SET yearly = excluded.yearly, next_date = CASE WHEN "
+                "occasions.yearly = excluded.yearly AND occasions.next_date >= ?7 "
+                "THEN occasions.next_date ELSE excluded.next_date END", upserts)
             self.db.execute(
-                "DELETE FROM occasions WHERE client_id = ? AND agent_id = ? AND "
-                f"kind || ':' || ref_id NOT IN ({marks})", [client_id, agent_id, *keep])
-            self.db.execute(
+                "DELETE FROM occasions WHERE agent_id = ? "
+                "AND client_id IN (SELECT value FROM json_each(?)) "
+                "AND client_id || ':' || kind || ':' || ref_id "
+                "NOT IN (SELECT value FROM json_each(?))", [agent_id, live, json.dumps(keep)])
+            self.db.conn.executemany(
                 "UPDATE clients SET tier = ?, contact_due_date = ?, review_due_date = ? "
-                "WHERE agent_id = ? AND id = ?",
-                [tier, contact_due.isoformat() if contact_due else None,
-                 review_due.isoformat() if review_due else None, agent_id, client_id])
+                "WHERE agent_id = ? AND id = ?", derived)
 
-    def _last_review(self, agent_id: int, client_id: int, zone: ZoneInfo) -> date | None:
-        row = self.db.execute("SELECT last_review_at FROM clients WHERE agent_id = ? AND id = ?",
-                              [agent_id, client_id]).fetchone()
-        return datetime.fromisoformat(row[0]).astimezone(zone).date() if row and row[0] else None
+    def _client_parts(self, agent_id: int, ids: str) -> tuple[
+            dict[int, list[FamilyMember]], dict[int, list[ImportantDate]], dict[int, list[Policy]]]:
+        """Family, key dates and policies of a json list of this agent's clients, by client."""
+        family: dict[int, list[FamilyMember]] = defaultdict(list)
+        for row in self.db.execute(
+                "SELECT id, client_id, relation, name, gender, birthday FROM family_members "
+                "WHERE agent_id = ? AND client_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY id", [agent_id, ids]):
+            family[row[1]].append(FamilyMember(*row))
+        dates: dict[int, list[ImportantDate]] = defaultdict(list)
+        for row in self.db.execute(
+                "SELECT id, client_id, kind, label, date FROM important_dates "
+                "WHERE agent_id = ? AND client_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY id", [agent_id, ids]):
+            dates[row[1]].append(ImportantDate(*row))
+        policies: dict[int, list[Policy]] = defaultdict(list)
+        for policy in self._policy_rows(  # type: ignore[attr-defined]
+                "p.agent_id = ? AND p.client_id IN (SELECT value FROM json_each(?))",
+                [agent_id, ids]):
+            policies[policy.client_id].append(policy)
+        return family, dates, policies
 
     def client_tier(self, agent_id: int, client_id: int) -> str | None:
         """The tier derived at the last refresh."""

@@ -78,8 +78,8 @@ class TransferStore(StoreBase):
                 if self._fill(agent_id, fill, now):
                     touched.append(fill.client_id)
                     filled += 1
-            for client_id in touched:  # birthdays and contact due dates, like any other edit
-                self.refresh_client(agent_id, client_id)
+            # birthdays and contact due dates, like any other edit
+            self.refresh_clients(agent_id, touched)
         return ImportCounts(added, filled)
 
     def _fill(self, agent_id: int, fill: ClientFill, now: str) -> bool:
