@@ -77,12 +77,15 @@ class ScheduleStore(StoreBase):
         if agent is None or not client_ids:
             return
         ids = json.dumps(list(client_ids))
+        # "+agent_id" in these statements: look rows up by client id, not by scanning the
+        # agent's whole book (the planner would pick the agent index); the agent still scopes
         clients = self._client_rows(  # type: ignore[attr-defined]
-            "c.agent_id = ? AND c.id IN (SELECT value FROM json_each(?)) AND c.deleted_at IS NULL",
+            "+c.agent_id = ? AND c.id IN (SELECT value FROM json_each(?)) "
+            "AND c.deleted_at IS NULL",
             [agent_id, ids], limit=len(client_ids))
         family, dates, policies = self._client_parts(agent_id, ids)
         reviewed = dict(self.db.execute(
-            "SELECT id, last_review_at FROM clients WHERE agent_id = ? "
+            "SELECT id, last_review_at FROM clients WHERE +agent_id = ? "
             "AND id IN (SELECT value FROM json_each(?))", [agent_id, ids]).fetchall())
         zone, currency, now = ZoneInfo(agent[0]), currency_for(agent[1]), self.clock.now()
         today = now.astimezone(zone).date()
@@ -120,7 +123,7 @@ class ScheduleStore(StoreBase):
                 "occasions.yearly = excluded.yearly AND occasions.next_date >= ?7 "
                 "THEN occasions.next_date ELSE excluded.next_date END", upserts)
             self.db.execute(
-                "DELETE FROM occasions WHERE agent_id = ? "
+                "DELETE FROM occasions WHERE +agent_id = ? "
                 "AND client_id IN (SELECT value FROM json_each(?)) "
                 "AND client_id || ':' || kind || ':' || ref_id "
                 "NOT IN (SELECT value FROM json_each(?))", [agent_id, live, json.dumps(keep)])
@@ -145,7 +148,7 @@ class ScheduleStore(StoreBase):
             dates[row[1]].append(ImportantDate(*row))
         policies: dict[int, list[Policy]] = defaultdict(list)
         for policy in self._policy_rows(  # type: ignore[attr-defined]
-                "p.agent_id = ? AND p.client_id IN (SELECT value FROM json_each(?))",
+                "+p.agent_id = ? AND p.client_id IN (SELECT value FROM json_each(?))",
                 [agent_id, ids]):
             policies[policy.client_id].append(policy)
         return family, dates, policies
