@@ -14,7 +14,7 @@ import importlib.util
 import itertools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,18 +172,19 @@ def echo_application(base_url: str, base_file_url: str, *, aiohttp: bool = False
     return app
 
 
-async def _start_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+@contextlib.asynccontextmanager
+async def _polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """A bare bot polling the sandbox (as start_bot polls) for the duration of the block."""
     await app.initialize()
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)  # as start_bot polls
-
-
-async def _stop_echo(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    assert app.updater is not None
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
+    await app.updater.start_polling(poll_interval=0.0, timeout=10)
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
 
 
 # -- the framework floor: CoachBot's replies, replayed by a bare bot ---------------------------
@@ -271,22 +272,15 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
     spin = spin_command()
     report_notes: list[str] = []
     async with SandboxProcess(flood_limits=False) as sandbox:
+        echo_load = LoadSpec("echo", users, updates, unloaded)
         log(f"  echo bot: {updates} updates from {len(users)} chats ...")
-        echo_app = echo_application(sandbox.base_url, sandbox.base_file_url)
-        await _start_echo(echo_app)
-        try:
-            echo = await _measure(sandbox, LoadSpec("echo", users, updates, unloaded),
-                                  "echo (bare PTB)")
-        finally:
-            await _stop_echo(echo_app)
+        async with _polling(echo_application(sandbox.base_url, sandbox.base_file_url)):
+            echo = await _measure(sandbox, echo_load, "echo (bare PTB)")
         log(f"  echo bot on CoachBot's transport and update processing: {updates} updates ...")
-        echo_app = echo_application(sandbox.base_url, sandbox.base_file_url, aiohttp=True)
-        await _start_echo(echo_app)
-        try:
-            echo_aiohttp = await _measure(sandbox, LoadSpec("echo", users, updates, unloaded),
+        async with _polling(echo_application(sandbox.base_url, sandbox.base_file_url,
+                                             aiohttp=True)):
+            echo_aiohttp = await _measure(sandbox, echo_load,
                                           "echo (PTB on CoachBot's HTTP + updates)")
-        finally:
-            await _stop_echo(echo_app)
 
         kinds = ["add", "open", "today"] + (["spin"] if spin else [])
         reset_file(db_path)
@@ -308,16 +302,12 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
             store.close()
 
         canned = await sandbox.call("canned")
-        floor_app = floor_application(sandbox.base_url, sandbox.base_file_url, canned)
-        await _start_echo(floor_app)
         floor: list[PathFigures] = []
-        try:
+        async with _polling(floor_application(sandbox.base_url, sandbox.base_file_url, canned)):
             for kind in kinds:
                 log(f"  floor for {PATHS[kind]}: {updates} updates ...")
                 floor.append(await _measure(sandbox, _path_spec(kind, users, updates, unloaded),
                                             PATHS[kind]))
-        finally:
-            await _stop_echo(floor_app)
 
         count = min(updates, AS_BUILT_UPDATES)
         log(f"  CoachBot as built (AIORateLimiter on), mix: {count} updates ...")

@@ -33,8 +33,6 @@ POLICY_FIELDS = frozenset({
 JSON_FIELDS = frozenset({"group_profile", "needs_summary"})
 LIVE_CLIENT = "c.deleted_at IS NULL"
 
-
-
 # A client's open next step: the next-step date of their latest contact (a later contact closes
 # an earlier one's step). Kept on the client row so that the digest's follow-ups are an index
 # range instead of a join over every contact.

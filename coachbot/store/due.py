@@ -140,35 +140,32 @@ class DueStore(StoreBase):
             list[tuple[Any, ...]]:
         """The `limit` longest-waiting policy reviews per agent not handled today: (agent,
         client id, name, tier, review due date, open item id)."""
-        inner = _item_key_sql("s.agent_id", "'review'", "s.id", "s.review_due_date", ":today")
-        outer = _item_key_sql("c.agent_id", "'review'", "c.id", "c.review_due_date", ":today")
-        return self.db.execute(
-            "SELECT a.value, c.id, c.name, c.tier, c.review_due_date, r.id "
-            "FROM json_each(:agents) a JOIN clients c ON c.id IN ("
-            " SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.review_due_date <= :today"
-            " AND s.deleted_at IS NULL AND s.archived_at IS NULL"
-            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.review_due_date"
-            " LIMIT :limit) "
-            f"{_item_join('c.agent_id', outer)} ORDER BY a.key, c.review_due_date",
-            {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
-        ).fetchall()
+        return self._clients_due(agent_ids, today, kind="review", due="review_due_date",
+                                 came="<=", columns=("tier", "review_due_date"), limit=limit)
 
     def overdue_contacts(self, agent_ids: Sequence[int], today: date, *, limit: int = 5) -> \
             list[tuple[Any, ...]]:
         """Clients past their contact frequency, the `limit` most overdue per agent not handled
         today: (agent, client id, name, contact due date, last contact, open item id)."""
-        inner = _item_key_sql("s.agent_id", "'stay_in_touch'", "s.id", "s.contact_due_date",
-                              ":today")
-        outer = _item_key_sql("c.agent_id", "'stay_in_touch'", "c.id", "c.contact_due_date",
-                              ":today")
+        return self._clients_due(agent_ids, today, kind="stay_in_touch", due="contact_due_date",
+                                 came="<", columns=("contact_due_date", "last_contact_at"),
+                                 limit=limit)
+
+    def _clients_due(self, agent_ids: Sequence[int], today: date, *, kind: str, due: str,
+                     came: str, columns: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+        """Per agent, the `limit` live clients whose `due` date has come (`due came today`),
+        longest waiting first, whose reminder of `kind` today is not handled:
+        (agent, client id, name, *columns, open item id). Names are constants of this class."""
+        inner = _item_key_sql("s.agent_id", f"'{kind}'", "s.id", f"s.{due}", ":today")
+        outer = _item_key_sql("c.agent_id", f"'{kind}'", "c.id", f"c.{due}", ":today")
+        selected = ", ".join(f"c.{column}" for column in columns)
         return self.db.execute(
-            "SELECT a.value, c.id, c.name, c.contact_due_date, c.last_contact_at, r.id "
+            f"SELECT a.value, c.id, c.name, {selected}, r.id "
             "FROM json_each(:agents) a JOIN clients c ON c.id IN ("
-            " SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.contact_due_date < :today"
+            f" SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.{due} {came} :today"
             " AND s.deleted_at IS NULL AND s.archived_at IS NULL"
-            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.contact_due_date"
-            " LIMIT :limit) "
-            f"{_item_join('c.agent_id', outer)} ORDER BY a.key, c.contact_due_date",
+            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.{due} LIMIT :limit) "
+            f"{_item_join('c.agent_id', outer)} ORDER BY a.key, c.{due}",
             {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
         ).fetchall()
 
