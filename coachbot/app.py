@@ -9,17 +9,17 @@ from typing import Any
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from coachbot import handlers
-from coachbot.clock import Clock, SystemClock
 from coachbot.config import Settings
+from coachbot.domain.clock import Clock, SystemClock
 from coachbot.handlers.common import CoachContext
-from coachbot.jobs.sender import OutboxSender
-from coachbot.jobs.sweep import sweep
-from coachbot.render import Renderer
+from coachbot.push.sender import OutboxSender
+from coachbot.push.sweep import sweep
+from coachbot.render.templates import Renderer
+from coachbot.runtime.transport import AiohttpRequest
+from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
 from coachbot.scripts.loader import ScriptLibrary, load_library
-from coachbot.services import Services
+from coachbot.services.container import Services
 from coachbot.store import Store
-from coachbot.transport import AiohttpRequest
-from coachbot.update_order import ChatOrderedUpdateProcessor
 
 logger = logging.getLogger(__name__)
 

@@ -201,7 +201,7 @@ def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from coachbot.demo import install_demo
+    from coachbot.services.demo import install_demo
     from coachbot.store import Store
 
     store = Store.open(settings.db_path, tier_thresholds=settings.tier_thresholds)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from coachbot.clock import ManualClock
-from coachbot.render import Renderer
+from coachbot.domain.clock import ManualClock
+from coachbot.render.templates import Renderer
 from coachbot.store import Store
 
 # Monday 07:00 in Shanghai, Hong Kong, Taipei, Singapore and Kuala Lumpur (Sunday 23:00 UTC):

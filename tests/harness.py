@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from coachbot.app import SANDBOX_TOKEN, CoachApplication, build_application
-from coachbot.clock import ManualClock
 from coachbot.config import Settings
+from coachbot.domain.clock import ManualClock
 from coachbot.runner import start_bot, stop_bot
 from coachbot.sandbox import Sandbox, SandboxUser
-from coachbot.services import Services
+from coachbot.services.container import Services
 from coachbot.store import Store
 
 REPLY_TIMEOUT = 10.0

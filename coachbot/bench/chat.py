@@ -40,12 +40,12 @@ from coachbot.app import (
 from coachbot.bench.dataset import CHAT_MOMENT, bench_agents, reset_file
 from coachbot.bench.processes import SandboxProcess
 from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec, Reply
-from coachbot.clock import ManualClock
 from coachbot.config import Settings
+from coachbot.domain.clock import ManualClock
 from coachbot.runner import start_bot, stop_bot
+from coachbot.runtime.transport import AiohttpRequest
+from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
 from coachbot.store import Store
-from coachbot.transport import AiohttpRequest
-from coachbot.update_order import ChatOrderedUpdateProcessor
 
 PATHS: dict[str, str] = {  # load kind -> what the report calls it
     "add": "quick add (/add name phone birthday)",

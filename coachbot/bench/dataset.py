@@ -26,10 +26,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from coachbot import classify, reminders
-from coachbot.clients import search_key
 from coachbot.config import DEFAULT_TIER_THRESHOLDS
-from coachbot.regions import currency_for
+from coachbot.domain import classify, reminders
+from coachbot.domain.clients import search_key
+from coachbot.domain.regions import currency_for
 from coachbot.store.clients import DERIVE_OPEN_STEP
 from coachbot.store.database import open_database
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from coachbot.bench.chat import coachbot_application
 from coachbot.bench.dataset import SWEEP_MOMENT, reset_file
 from coachbot.bench.processes import SandboxProcess
-from coachbot.clock import ManualClock
-from coachbot.jobs.sender import OVERALL_PER_SECOND
+from coachbot.domain.clock import ManualClock
+from coachbot.push.sender import OVERALL_PER_SECOND
 from coachbot.runner import start_bot, stop_bot
 from coachbot.store import Store
 

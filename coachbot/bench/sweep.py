@@ -52,12 +52,12 @@ def _current_rss_mb() -> float:
 def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     """Sweep at 09:30 local (every digest due), then build every active agent's digest."""
     from coachbot.app import build_application, freeze_startup_objects
-    from coachbot.clock import ManualClock
     from coachbot.config import Settings
-    from coachbot.digest import DigestRequest, build_digest, build_digests
+    from coachbot.domain.clock import ManualClock
     from coachbot.handlers.today import digest_message
-    from coachbot.jobs.sweep import sweep
-    from coachbot.services import Services
+    from coachbot.push.sweep import sweep
+    from coachbot.services.container import Services
+    from coachbot.services.digest import DigestRequest, build_digest, build_digests
     from coachbot.store import Store
 
     path = Path(db_path)  # reset by the caller (see measure_day_fresh): not part of the work

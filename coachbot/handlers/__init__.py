@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from coachbot.domain.locales import DEFAULT_LOCALE, LOCALES
 from coachbot.handlers import (
     browse,
     card,
@@ -37,7 +38,6 @@ from coachbot.handlers import (
     visits,
 )
 from coachbot.handlers.common import CoachContext
-from coachbot.locales import DEFAULT_LOCALE, LOCALES
 
 Callback = Callable[[Update, CoachContext], Coroutine[Any, Any, None]]
 

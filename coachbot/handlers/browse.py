@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from coachbot import book
-from coachbot.classify import activity_needed, grade_of
-from coachbot.clients import search_words
+from coachbot.domain.classify import activity_needed, grade_of
+from coachbot.domain.clients import search_words
+from coachbot.domain.models import GRADES, STAGES, TIERS, Client, ClientFilter
+from coachbot.domain.plan import activity_plan
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import (
     Button,
@@ -18,8 +19,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.models import GRADES, STAGES, TIERS, Client, ClientFilter
-from coachbot.plan import activity_plan
+from coachbot.services import book
 from coachbot.store import Agent
 
 PREFIX = "ls"

@@ -6,7 +6,8 @@ import json
 
 from telegram import InlineKeyboardMarkup, Update
 
-from coachbot import book
+from coachbot.domain.locales import LOCALES
+from coachbot.domain.models import GRADES, STAGES, TRAITS
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -17,8 +18,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.locales import LOCALES
-from coachbot.models import GRADES, STAGES, TRAITS
+from coachbot.services import book
 from coachbot.store import Agent, Dialog
 
 PREFIX = "cl"
@@ -200,7 +200,7 @@ async def _grade_menu(update: Update, context: CoachContext, agent: Agent, cid: 
     grades.append((label(context, agent, "card.auto_grade"), f"{PREFIX}:g:{cid}:="))
     rows = [traits[:2], traits[2:], grades,
             [(label(context, agent, "buttons.done"), f"{PREFIX}:o:{cid}")]]
-    from coachbot.classify import grade_of
+    from coachbot.domain.classify import grade_of
 
     await edit_or_reply(update, context, agent, "clients/grade_menu", client=client,
                         grade=grade_of(client), keyboard=inline_keyboard(rows))
@@ -355,7 +355,7 @@ async def _export_one(update: Update, context: CoachContext, agent: Agent, cid: 
                       arg: str) -> None:
     """Send one client's data as a JSON file (a data-access request)."""
     await update.callback_query.answer()  # type: ignore[union-attr]
-    from coachbot.clientio import client_export_json
+    from coachbot.services.clientio import client_export_json
 
     card = context.services.store.client_card(agent.id, cid, contacts=10_000)
     assert card is not None

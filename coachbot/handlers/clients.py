@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from coachbot import book
-from coachbot.book import Draft
-from coachbot.clients import clean_name
-from coachbot.dates import parse_yearly_date
+from coachbot.domain.clients import clean_name
+from coachbot.domain.dates import parse_yearly_date
+from coachbot.domain.phones import normalize_phone
+from coachbot.domain.quickadd import parse_quick_add
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import (
     CoachContext,
@@ -17,8 +17,8 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.phones import normalize_phone
-from coachbot.quickadd import parse_quick_add
+from coachbot.services import book
+from coachbot.services.book import Draft
 from coachbot.store import Agent, Dialog
 
 PREFIX = "ad"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from coachbot import book, coach
-from coachbot.clients import clean_text, search_words
-from coachbot.coaching import playbooks as pb
-from coachbot.coaching import practice, spin
-from coachbot.coaching.objections import match_objection
-from coachbot.coaching.prep import prepare
-from coachbot.coaching.referrals import referral_lines
+from coachbot.domain.clients import clean_text, search_words
+from coachbot.domain.coaching import playbooks as pb
+from coachbot.domain.coaching import practice, spin
+from coachbot.domain.coaching.objections import match_objection
+from coachbot.domain.coaching.prep import prepare
+from coachbot.domain.coaching.referrals import referral_lines
+from coachbot.domain.models import Client
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -21,8 +21,8 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.models import Client
 from coachbot.scripts.loader import ScriptLibrary
+from coachbot.services import book, coach
 from coachbot.store import Agent, Dialog
 
 PREFIX = "co"

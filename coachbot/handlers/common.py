@@ -20,9 +20,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
-from coachbot.locales import locale_from_language_code
-from coachbot.render import plain_text, split_message
-from coachbot.services import Services
+from coachbot.domain.locales import locale_from_language_code
+from coachbot.render.templates import plain_text, split_message
+from coachbot.services.container import Services
 from coachbot.store import Agent
 
 logger = logging.getLogger(__name__)

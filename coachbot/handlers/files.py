@@ -9,8 +9,7 @@ from typing import Any
 
 from telegram import Update
 
-from coachbot import book, clientio
-from coachbot.clientio import ImportFileError
+from coachbot.domain.regions import REGIONS, currency_for
 from coachbot.handlers.common import (
     CoachContext,
     callback_parts,
@@ -20,7 +19,8 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.regions import REGIONS, currency_for
+from coachbot.services import book, clientio
+from coachbot.services.clientio import ImportFileError
 from coachbot.store import Agent, Dialog
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from coachbot import groupclients
+from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -15,7 +15,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.models import GROUP_ROLES, GROUP_SOURCES
+from coachbot.services import group_clients
 from coachbot.store import Agent, Dialog
 
 PREFIX = "gc"
@@ -49,7 +49,7 @@ async def show(update: Update, context: CoachContext, agent: Agent, client_id: i
         [(label(context, agent, "buttons.back"), f"cl:o:{client_id}")],
     ]
     values = {"client": client, "roles": roles, "profile": profile, "notice": notice,
-              "assessment": groupclients.assessment(client, list(roles.values()))}
+              "assessment": group_clients.assessment(client, list(roles.values()))}
     keyboard = inline_keyboard(rows)
     if fresh:
         await reply(update, context, agent, "group_clients/panel", keyboard=keyboard, **values)
@@ -88,15 +88,15 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         await edit_or_reply(update, context, agent, "group_clients/role", client=client,
                             role=arg, current=role, keyboard=inline_keyboard(rows))
     elif action == "w" and arg in GROUP_ROLES:
-        groupclients.toggle_won(store, agent.id, client_id, arg)
+        group_clients.toggle_won(store, agent.id, client_id, arg)
         store.clear_dialog(agent.id, chat_id)
         await show(update, context, agent, client_id, notice="saved")
     elif action == "src" and arg in GROUP_SOURCES:
-        groupclients.update_profile(store, agent.id, client, source=arg)
+        group_clients.update_profile(store, agent.id, client, source=arg)
         await show(update, context, agent, client_id, notice="saved")
     elif action == "guide":
         profile = client.group_profile or {}
-        groupclients.update_profile(store, agent.id, client, guide=not profile.get("guide"))
+        group_clients.update_profile(store, agent.id, client, guide=not profile.get("guide"))
         await show(update, context, agent, client_id, notice="saved")
     elif action == "t" and arg in TYPED:
         store.set_dialog(agent.id, chat_id, Dialog(FLOW, arg, {"client": client_id}))
@@ -115,7 +115,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         store.clear_dialog(agent.id, message.chat_id)
         await reply(update, context, agent, "clients/not_found")
         return
-    error = groupclients.apply_typed(store, agent.id, client, dialog.step, message.text,
+    error = group_clients.apply_typed(store, agent.id, client, dialog.step, message.text,
                                      role=dialog.data.get("role"))
     if error:
         await reply(update, context, agent, "group_clients/bad_value", error=error)

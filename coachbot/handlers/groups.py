@@ -14,9 +14,9 @@ from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from coachbot.domain.teams import can
 from coachbot.handlers.common import CoachContext, current_agent, reply
-from coachbot.jobs.reports import TEAM_NOTICE
-from coachbot.teams import can
+from coachbot.push.team_sweep import TEAM_NOTICE
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from coachbot import reminders
+from coachbot.domain import reminders
+from coachbot.domain.locales import LOCALES
+from coachbot.domain.plan import activity_plan, parse_target
+from coachbot.domain.preferences import (
+    DIGEST_TIME_CHOICES,
+    EOD_TIME_CHOICES,
+    REGION_CHOICES,
+    TARGET_CHOICES,
+    TONE_CHOICES,
+    parse_clock_time,
+    parse_signature,
+    place_for_region,
+    place_for_zone_text,
+)
+from coachbot.domain.regions import OTHER, timezone_at
 from coachbot.handlers import teams
 from coachbot.handlers.common import (
     Button,
@@ -16,20 +30,6 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.locales import LOCALES
-from coachbot.plan import activity_plan, parse_target
-from coachbot.preferences import (
-    DIGEST_TIME_CHOICES,
-    EOD_TIME_CHOICES,
-    REGION_CHOICES,
-    TARGET_CHOICES,
-    TONE_CHOICES,
-    parse_clock_time,
-    parse_signature,
-    place_for_region,
-    place_for_zone_text,
-)
-from coachbot.regions import OTHER, timezone_at
 from coachbot.store import Agent, Dialog
 
 PREFIX = "pf"

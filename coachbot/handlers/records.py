@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from coachbot import book
-from coachbot.clients import clean_name, clean_text
-from coachbot.coach import guess_product_type
-from coachbot.dates import parse_yearly_date
+from coachbot.domain.clients import clean_name, clean_text
+from coachbot.domain.dates import parse_yearly_date
+from coachbot.domain.models import DATE_KINDS, RELATIONS
 from coachbot.handlers.card import show_card
 from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import (
@@ -20,7 +19,8 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.models import DATE_KINDS, RELATIONS
+from coachbot.services import book
+from coachbot.services.coach import guess_product_type
 from coachbot.store import Agent, Dialog
 
 PREFIX = "rc"

@@ -9,9 +9,9 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from coachbot import book
-from coachbot.clients import clean_text, search_words
-from coachbot.dates import parse_when
+from coachbot.domain.clients import clean_text, search_words
+from coachbot.domain.dates import parse_when
+from coachbot.domain.plan import activity_plan
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -23,8 +23,8 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
-from coachbot.plan import activity_plan
-from coachbot.services import Services
+from coachbot.services import book
+from coachbot.services.container import Services
 from coachbot.store import Agent, Dialog
 from coachbot.store.schedule import OutboxMessage
 

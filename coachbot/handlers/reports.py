@@ -1,7 +1,7 @@
 """Team numbers: /board in the group, /stats in private, and the group reports the sweep queues.
 
 Group texts are rendered in the leader's language, from records made of counts only
-(coachbot.team_reports), so a client's name or phone cannot reach a group.
+(coachbot.services.team_reports), so a client's name or phone cannot reach a group.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from coachbot import charts, stats, team_reports
+from coachbot.domain import stats
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -24,8 +24,10 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
-from coachbot.render import CAPTION_LIMIT, plain_text, utf16_len
-from coachbot.services import Services
+from coachbot.render import charts
+from coachbot.render.templates import CAPTION_LIMIT, plain_text, utf16_len
+from coachbot.services import team_reports
+from coachbot.services.container import Services
 from coachbot.store import Agent
 from coachbot.store.schedule import OutboxMessage
 from coachbot.store.teams import Team

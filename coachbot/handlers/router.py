@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from coachbot.clients import search_words
+from coachbot.domain.clients import search_words
 from coachbot.handlers import (
     browse,
     card,

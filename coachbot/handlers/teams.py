@@ -1,6 +1,6 @@
 """/team: create a team, invite, members and deputies, nudges, settings; /link; the invite gate.
 
-Roles decide what each button does (coachbot.teams.PERMISSIONS); every callback checks them
+Roles decide what each button does (coachbot.domain.teams.PERMISSIONS); every callback checks them
 again against the store, so an old or forged button cannot reach another team.
 """
 
@@ -13,7 +13,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop
 
-from coachbot import reminders, stats, team_reports, teams
+from coachbot.domain import reminders, stats, teams
+from coachbot.domain.locales import locale_from_language_code
+from coachbot.domain.regions import currency_for
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -24,10 +26,9 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.jobs.reports import NUDGE, TEAM_NOTICE
-from coachbot.locales import locale_from_language_code
-from coachbot.regions import currency_for
-from coachbot.services import Services
+from coachbot.push.team_sweep import NUDGE, TEAM_NOTICE
+from coachbot.services import team_reports
+from coachbot.services.container import Services
 from coachbot.store import Agent, Dialog
 from coachbot.store.teams import Member, Team
 

@@ -9,10 +9,9 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 from telegram.error import BadRequest
 
-from coachbot import book, reminders
-from coachbot.calendar import festivals_between
-from coachbot.digest import Digest, Entry, build_digest, festival_region
-from coachbot.greetings import build_greeting
+from coachbot.domain import reminders
+from coachbot.domain.calendar import festivals_between
+from coachbot.domain.regions import currency_for
 from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import (
     Button,
@@ -24,8 +23,10 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
-from coachbot.regions import currency_for
-from coachbot.services import Services
+from coachbot.services import book
+from coachbot.services.container import Services
+from coachbot.services.digest import Digest, Entry, build_digest, festival_region
+from coachbot.services.greetings import build_greeting
 from coachbot.store import Agent
 from coachbot.store.schedule import OutboxMessage, ReminderItem
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from telegram import Update
 
-from coachbot import book
-from coachbot.clients import clean_text, search_words
-from coachbot.dates import parse_day
+from coachbot.domain.clients import clean_text, search_words
+from coachbot.domain.dates import parse_day
+from coachbot.domain.models import CHANNELS
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import (
     CoachContext,
@@ -19,7 +19,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.models import CHANNELS
+from coachbot.services import book
 from coachbot.store import Agent, Dialog
 
 PREFIX = "vi"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from coachbot.locales import DEFAULT_LOCALE, LOCALES
+from coachbot.domain.locales import DEFAULT_LOCALE, LOCALES
 from coachbot.scripts import build
 from coachbot.scripts.fields import (
     Context,

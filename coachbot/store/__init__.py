@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from coachbot.clock import Clock
+from coachbot.domain.clock import Clock
 from coachbot.store.agents import Agent, AgentStore
 from coachbot.store.clients import ClientStore
 from coachbot.store.coaching import CoachingStore

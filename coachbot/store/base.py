@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coachbot.clock import Clock, SystemClock
 from coachbot.config import DEFAULT_TIER_THRESHOLDS
+from coachbot.domain.clock import Clock, SystemClock
 
 
 class StoreBase:

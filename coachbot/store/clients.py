@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from coachbot.models import (
+from coachbot.domain.models import (
     TRAITS,
     Client,
     ClientCard,

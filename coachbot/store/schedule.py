@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coachbot import classify, reminders
-from coachbot.models import FamilyMember, ImportantDate, Policy
-from coachbot.regions import currency_for
+from coachbot.domain import classify, reminders
+from coachbot.domain.models import FamilyMember, ImportantDate, Policy
+from coachbot.domain.regions import currency_for
 from coachbot.store.base import StoreBase
 
 ACTIVE_AGENT = "onboarded_at IS NOT NULL AND blocked_at IS NULL"

@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coachbot.models import STAGES
-from coachbot.stats import VISIT_CHANNELS, Fact
+from coachbot.domain.models import STAGES
+from coachbot.domain.stats import VISIT_CHANNELS, Fact
+from coachbot.domain.teams import LEADER, ROLES
 from coachbot.store.base import parse_stamp
 from coachbot.store.schedule import ScheduleStore
-from coachbot.teams import LEADER, ROLES
 
 PROPOSAL_STAGES = frozenset({"B", "A"})
 EDITABLE_TEAM_FIELDS = frozenset({"name", "report_time", "weekly_target", "last_report_date"})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from coachbot.models import Client, Contact, FamilyMember, ImportantDate, Policy
+from coachbot.domain.models import Client, Contact, FamilyMember, ImportantDate, Policy
 from coachbot.store.base import StoreBase
 from coachbot.store.clients import (
     CLIENT_FIELDS,

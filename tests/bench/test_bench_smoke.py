@@ -17,7 +17,7 @@ from coachbot.bench.dataset import (
     reset_file,
 )
 from coachbot.bench.main import BenchOptions, run_bench
-from coachbot.clock import ManualClock
+from coachbot.domain.clock import ManualClock
 from coachbot.store import Store
 
 TINY = DatasetSpec(agents=4, clients=120)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import opencc
 
-CLASSIFIER = Path(__file__).parents[2] / "coachbot" / "coaching" / "classifier.py"
+CLASSIFIER = Path(__file__).parents[2] / "coachbot" / "domain" / "coaching" / "classifier.py"
 
 
 def rule_characters() -> set[str]:

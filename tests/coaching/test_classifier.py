@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coachbot.coaching import QuestionType, classify_question
-from coachbot.coaching.fold import SIMPLIFIED, TRADITIONAL, fold_chinese
+from coachbot.domain.coaching import QuestionType, classify_question
+from coachbot.domain.coaching.fold import SIMPLIFIED, TRADITIONAL, fold_chinese
 
 from .foldgen import fold_pairs
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coachbot.locales import LOCALES
+from coachbot.domain.locales import LOCALES
 from coachbot.scripts import ScriptError, ScriptLibrary, load_library
 from coachbot.scripts.fields import ID_PATTERN
 from coachbot.scripts.schema import PROFILE_IDS, SPIN_STEPS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coachbot.coaching import match_objection
+from coachbot.domain.coaching import match_objection
 from coachbot.scripts import ScriptLibrary
 
 

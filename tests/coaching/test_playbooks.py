@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from coachbot.coaching import playbooks as pb
-from coachbot.coaching.playbooks import PlaybookError, PlaybookProgress
-from coachbot.locales import LOCALES
+from coachbot.domain.coaching import playbooks as pb
+from coachbot.domain.coaching.playbooks import PlaybookError, PlaybookProgress
+from coachbot.domain.locales import LOCALES
 from coachbot.scripts import ScriptLibrary
 
 STEP_COUNTS = {"individual": 7, "big_client": 6, "group_client": 7, "car_dealer": 15}

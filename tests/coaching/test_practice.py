@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from coachbot.coaching import (
+from coachbot.domain.coaching import (
     PracticeSession,
     QuestionType,
     ScriptedProspect,
@@ -15,9 +15,9 @@ from coachbot.coaching import (
     score,
     start_practice,
 )
-from coachbot.coaching.practice import reveals
-from coachbot.coaching.text import matches
-from coachbot.locales import LOCALES
+from coachbot.domain.coaching.practice import reveals
+from coachbot.domain.coaching.text import matches
+from coachbot.domain.locales import LOCALES
 from coachbot.scripts import ScriptLibrary
 from coachbot.scripts.model import Scenario
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from coachbot.coaching import ClientFacts, prepare, referral_lines
-from coachbot.coaching.referrals import fill
-from coachbot.coaching.stages import grade_name, next_stage, service_plan, tier_for_premium
+from coachbot.domain.coaching import ClientFacts, prepare, referral_lines
+from coachbot.domain.coaching.referrals import fill
+from coachbot.domain.coaching.stages import grade_name, next_stage, service_plan, tier_for_premium
 from coachbot.scripts import ScriptLibrary
 
 

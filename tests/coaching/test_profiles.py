@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coachbot.coaching import ClientFacts, infer_profile
+from coachbot.domain.coaching import ClientFacts, infer_profile
 from coachbot.scripts.nodes import parse_document
 from coachbot.scripts.schema import PROFILE_IDS
 

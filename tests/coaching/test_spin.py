@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coachbot.coaching import (
+from coachbot.domain.coaching import (
     ClientFacts,
     SpinError,
     SpinSession,

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from coachbot.clients import clean_name
-from coachbot.models import ClientFilter
+from coachbot.domain.clients import clean_name
+from coachbot.domain.models import ClientFilter
 
 
 async def onboard(bot, *, language="简体中文", region="中国内地"):

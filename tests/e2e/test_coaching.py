@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coachbot.book import Draft, save_client
-from coachbot.coach import PLAYBOOK, SPIN
+from coachbot.services.book import Draft, save_client
+from coachbot.services.coach import PLAYBOOK, SPIN
 
 
 async def onboard(bot):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coachbot.plan import activity_plan
+from coachbot.domain.plan import activity_plan
 
 
 async def onboard(bot, *, language: str, region: str, time: str, target: str) -> dict:

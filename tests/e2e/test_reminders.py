@@ -7,9 +7,9 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from coachbot.book import Draft, save_client
-from coachbot.calendar import YearlyDate, festivals, next_occurrence
-from coachbot.reminders import pushes_already_past
+from coachbot.domain.calendar import YearlyDate, festivals, next_occurrence
+from coachbot.domain.reminders import pushes_already_past
+from coachbot.services.book import Draft, save_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -286,8 +286,8 @@ async def test_a_digest_makes_no_rows_and_an_entry_becomes_a_to_do_item_when_ope
 
 
 async def test_an_entry_too_long_for_callback_data_gets_its_item_at_once(bot):
-    from coachbot.digest import Digest, Entry
     from coachbot.handlers.today import digest_message
+    from coachbot.services.digest import Digest, Entry
 
     agent = await make_agent(bot, 522)
     day = date(2026, 11, 23)

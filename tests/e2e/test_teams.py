@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from coachbot.config import Settings
-from coachbot.reminders import pushes_already_past
+from coachbot.domain.reminders import pushes_already_past
 from tests.harness import start_harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from coachbot.clock import ManualClock
 from coachbot.config import Settings
+from coachbot.domain.clock import ManualClock
 from tests.harness import BotHarness, start_harness
 
 START_TIMEOUT = 30.0

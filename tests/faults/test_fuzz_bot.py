@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from coachbot.clock import ManualClock
+from coachbot.domain.clock import ManualClock
 from tests.conftest import LONG
 from tests.faults.inputs import BIG_DOCUMENTS, Action, actions
 from tests.faults.live import LiveBot, forgive_double_taps, settle

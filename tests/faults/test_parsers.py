@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachbot.book import MAX_AMOUNT, parse_amount
-from coachbot.calendar import YearlyDate
-from coachbot.dates import parse_day, parse_when, parse_yearly_date
-from coachbot.phones import normalize_phone
-from coachbot.preferences import parse_clock_time
-from coachbot.quickadd import BAD_DATE, BAD_PHONE, NO_NAME, parse_quick_add
-from coachbot.render import split_message, utf16_len
+from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.dates import parse_day, parse_when, parse_yearly_date
+from coachbot.domain.phones import normalize_phone
+from coachbot.domain.preferences import parse_clock_time
+from coachbot.domain.quickadd import BAD_DATE, BAD_PHONE, NO_NAME, parse_quick_add
+from coachbot.render.templates import split_message, utf16_len
 from coachbot.sandbox.html import parse_html
+from coachbot.services.book import MAX_AMOUNT, parse_amount
 from tests.conftest import LONG
 from tests.faults.inputs import ANY_CHAR, DATEISH, TEXT, WORDS
 

@@ -52,7 +52,7 @@ async def test_a_crash_between_claiming_and_queueing_a_reminder_loses_nothing(bo
     commits: a crash in between (played here by the outbox write failing) lost them."""
     from datetime import timedelta
 
-    from coachbot.jobs.sweep import sweep
+    from coachbot.push.sweep import sweep
 
     onboard(bot.store, bot.user.id, bot.clock.now())
     await bot.send("/help")
@@ -79,7 +79,7 @@ async def test_a_crash_between_claiming_and_queueing_a_reminder_loses_nothing(bo
 
 async def test_a_button_on_a_file_message_answers_with_a_new_message(bot, caplog):
     """Pressing a card button attached to a document (no text to edit) must not fail."""
-    from coachbot.book import Draft, save_client
+    from coachbot.services.book import Draft, save_client
 
     await bot.send("/help")
     client = save_client(bot.store, bot.user.id, Draft(name="张三"), force=True).client

@@ -197,7 +197,7 @@ async def test_one_message_that_cannot_be_rendered_does_not_stall_the_others(
         assert outbox_of(bot.store) == {"sent": len(agents) - 1, "dead": 1}
     else:  # waiting for its retry, not stuck 'sending' until the next restart
         assert outbox_of(bot.store) == {"sent": len(agents) - 1, "pending": 1}
-    failures = [r for r in caplog.records if r.name == "coachbot.jobs.sender"
+    failures = [r for r in caplog.records if r.name == "coachbot.push.sender"
                 and r.levelno >= logging.ERROR]
     assert failures, "the broken message was not reported"
     caplog.records[:] = [r for r in caplog.records if r not in failures]

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coachbot.book import Draft, save_client
-from coachbot.reminders import pushes_already_past
+from coachbot.domain.reminders import pushes_already_past
+from coachbot.services.book import Draft, save_client
 from coachbot.store import Store
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from coachbot.domain.locales import LOCALES
 from coachbot.handlers import COMMANDS
-from coachbot.locales import LOCALES
 
 PACKAGE = Path(__file__).parents[2] / "coachbot"
-DOMAIN_MODULES = ["plan.py", "preferences.py", "regions.py", "locales.py", "clock.py"]
+DOMAIN_MODULES = sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "domain").rglob("*.py"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -64,7 +64,7 @@ def test_command_names_are_valid_for_telegram():
 
 def test_contact_frequencies_match_the_trainers_scripts():
     """classify's defaults must say what stages.yaml tells agents (one truth for both)."""
-    from coachbot.classify import STAGE_CONTACT_DAYS, TIER_CONTACT_DAYS
+    from coachbot.domain.classify import STAGE_CONTACT_DAYS, TIER_CONTACT_DAYS
     from coachbot.scripts.loader import load_library
 
     stages = load_library().get("zh-Hans").stages

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from coachbot.locales import LOCALES
-from coachbot.render import bundled_templates_dir, utf16_len
+from coachbot.domain.locales import LOCALES
+from coachbot.render.templates import bundled_templates_dir, utf16_len
 from coachbot.sandbox.html import parse_html
 from tests.meta.samples import HOSTILE, SAMPLES
 

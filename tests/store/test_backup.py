@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from coachbot.book import Draft, save_client
+from coachbot.services.book import Draft, save_client
 from coachbot.store import Store
 from coachbot.store.database import backup, restore
 

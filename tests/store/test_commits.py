@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from coachbot.book import Draft, save_client
+from coachbot.services.book import Draft, save_client
 from coachbot.store import Store
 
 

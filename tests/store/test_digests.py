@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from coachbot.book import Draft, save_client
-from coachbot.digest import MAX_PER_SECTION, Digest, DigestRequest, build_digest, build_digests
+from coachbot.services.book import Draft, save_client
+from coachbot.services.digest import (
+    MAX_PER_SECTION,
+    Digest,
+    DigestRequest,
+    build_digest,
+    build_digests,
+)
 from coachbot.store import Agent, Store
 
 TODAY = date(2026, 11, 23)

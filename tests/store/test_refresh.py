@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from coachbot.demo import seed_demo_book
+from coachbot.services.demo import seed_demo_book
 from coachbot.store import Store
 
 TODAY = date(2026, 11, 23)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lunardate import LunarDate
 
-from coachbot.calendar import (
+from coachbot.domain.calendar import (
     REGIONS,
     YearlyDate,
     age_on,

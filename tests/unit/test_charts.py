@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from coachbot import charts
+from coachbot.render import charts
 
 ZH = charts.ChartTexts("团队周报 11/16–11/22", "拜访", "成交", "漏斗",
                        ("新名单", "新准客户", "计划书", "成交"), "计划", "日目标")

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from coachbot import classify
-from coachbot.models import Client, Contact, GroupRole, Policy
-from coachbot.plan import activity_plan
+from coachbot.domain import classify
+from coachbot.domain.models import Client, Contact, GroupRole, Policy
+from coachbot.domain.plan import activity_plan
 
 THRESHOLDS = {"CNY": (20_000, 200_000), "SGD": (4_000, 40_000)}
 

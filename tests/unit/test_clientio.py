@@ -11,12 +11,12 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from coachbot import clientio
-from coachbot.calendar import YearlyDate
-from coachbot.clientio import ImportFileError, ImportRow, read_import
-from coachbot.clients import search_key
-from coachbot.dates import parse_yearly_date
-from coachbot.locales import LOCALES
+from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.clients import search_key
+from coachbot.domain.dates import parse_yearly_date
+from coachbot.domain.locales import LOCALES
+from coachbot.services import clientio
+from coachbot.services.clientio import ImportFileError, ImportRow, read_import
 from coachbot.store.transfer import NewClient
 
 TODAY = date(2026, 11, 23)

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coachbot.calendar import YearlyDate
-from coachbot.dates import (
+from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.dates import (
     WhenParse,
     find_yearly_dates,
     parse_day,

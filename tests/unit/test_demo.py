@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from coachbot.calendar import YearlyDate
-from coachbot.clock import ManualClock
-from coachbot.demo import book_counts, install_demo, seed_demo_book
-from coachbot.phones import normalize_phone
+from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.clock import ManualClock
+from coachbot.domain.phones import normalize_phone
+from coachbot.services.demo import book_counts, install_demo, seed_demo_book
 from coachbot.store import Store
 
 TODAY = date(2026, 11, 23)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coachbot.phones import find_phones, format_phone, normalize_phone, phone_digits
+from coachbot.domain.phones import find_phones, format_phone, normalize_phone, phone_digits
 
 
 @pytest.mark.parametrize(

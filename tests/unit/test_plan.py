@@ -2,7 +2,7 @@
 
 import pytest
 
-from coachbot.plan import activity_plan, parse_target
+from coachbot.domain.plan import activity_plan, parse_target
 
 
 def test_two_policies_mean_twenty_prospects_eighty_visits_and_3_2_a_day():

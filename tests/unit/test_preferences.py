@@ -2,8 +2,8 @@
 
 import pytest
 
-from coachbot.locales import locale_from_language_code
-from coachbot.preferences import parse_clock_time, place_for_region, place_for_zone_text
+from coachbot.domain.locales import locale_from_language_code
+from coachbot.domain.preferences import parse_clock_time, place_for_region, place_for_zone_text
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from coachbot.calendar import YearlyDate
-from coachbot.quickadd import BAD_DATE, BAD_PHONE, NO_NAME, parse_quick_add
+from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.quickadd import BAD_DATE, BAD_PHONE, NO_NAME, parse_quick_add
 
 TODAY = date(2026, 11, 23)
 

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coachbot import reminders
-from coachbot.greetings import Addressee, salutation
-from coachbot.models import Policy
+from coachbot.domain import reminders
+from coachbot.domain.models import Policy
+from coachbot.services.greetings import Addressee, salutation
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from coachbot.plan import activity_plan
-from coachbot.render import Renderer, plain_text, split_message, utf16_len
+from coachbot.domain.plan import activity_plan
+from coachbot.render.templates import Renderer, plain_text, split_message, utf16_len
 
 
 def test_values_are_escaped_for_telegram_html(renderer):

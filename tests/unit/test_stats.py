@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coachbot import stats
-from coachbot.stats import Activity, Fact
+from coachbot.domain import stats
+from coachbot.domain.stats import Activity, Fact
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

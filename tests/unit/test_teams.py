@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from coachbot import teams
 from coachbot.config import Settings
-from coachbot.jobs.reports import team_reports
-from coachbot.render import Renderer
-from coachbot.services import Services
-from coachbot.team_reports import morning_report, period_report, team_status, tip_key
+from coachbot.domain import teams
+from coachbot.push.team_sweep import team_reports
+from coachbot.render.templates import Renderer
+from coachbot.services.container import Services
+from coachbot.services.team_reports import morning_report, period_report, team_status, tip_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

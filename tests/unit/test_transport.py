@@ -13,7 +13,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from coachbot.transport import AiohttpRequest
+from coachbot.runtime.transport import AiohttpRequest
 
 
 @pytest.fixture

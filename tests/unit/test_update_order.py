@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from coachbot.update_order import ChatOrderedUpdateProcessor, chat_key
+from coachbot.runtime.update_order import ChatOrderedUpdateProcessor, chat_key
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from coachbot import classify
-from coachbot.book import CardView, Draft, ListPage, date_view
-from coachbot.calendar import YearlyDate
-from coachbot.models import (
+from coachbot.domain import classify
+from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.models import (
     Client,
     ClientCard,
     Contact,
@@ -17,8 +16,9 @@ from coachbot.models import (
     ImportantDate,
     Policy,
 )
-from coachbot.plan import activity_plan
+from coachbot.domain.plan import activity_plan
 from coachbot.scripts.loader import load_library
+from coachbot.services.book import CardView, Draft, ListPage, date_view
 from tests.meta.samples.general import HOSTILE
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

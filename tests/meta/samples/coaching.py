@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from coachbot.coach import Priority
-from coachbot.coaching import playbooks as pb
-from coachbot.coaching import practice, spin
-from coachbot.coaching.facts import ClientFacts
-from coachbot.coaching.prep import prepare
+from coachbot.domain.coaching import playbooks as pb
+from coachbot.domain.coaching import practice, spin
+from coachbot.domain.coaching.facts import ClientFacts
+from coachbot.domain.coaching.prep import prepare
 from coachbot.scripts.loader import load_library
+from coachbot.services.coach import Priority
 from tests.meta.samples.clients import CLIENT
 from tests.meta.samples.general import HOSTILE
 

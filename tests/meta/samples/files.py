@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from coachbot.clientio import ImportOutcome, ImportPlan, ImportRow, Merge, Problem, ReadResult
+from coachbot.services.clientio import (
+    ImportOutcome,
+    ImportPlan,
+    ImportRow,
+    Merge,
+    Problem,
+    ReadResult,
+)
 from tests.meta.samples.general import HOSTILE
 
 _ROWS = [ImportRow(2 + i, {"name": f"{HOSTILE} {i}" if i == 0 else f"客户{i}"}) for i in range(8)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from coachbot.plan import activity_plan
+from coachbot.domain.plan import activity_plan
 from coachbot.store import Agent
 
 HOSTILE = "<b>Tom & Jerry</b> 😀 &amp; <script>"

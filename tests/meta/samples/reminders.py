@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from coachbot.digest import Digest, Entry
+from coachbot.services.digest import Digest, Entry
 from coachbot.store.schedule import OneOff, ReminderItem
 from tests.meta.samples.clients import CLIENT, VIEW
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT

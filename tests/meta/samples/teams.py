@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from coachbot.plan import activity_plan
-from coachbot.stats import Activity, funnel
-from coachbot.store.teams import Member, Pipeline, Team
-from coachbot.team_reports import (
+from coachbot.domain.plan import activity_plan
+from coachbot.domain.stats import Activity, funnel
+from coachbot.services.team_reports import (
     Board,
     BoardRow,
     MemberLine,
@@ -17,6 +16,7 @@ from coachbot.team_reports import (
     PeriodReport,
     PersonalStats,
 )
+from coachbot.store.teams import Member, Pipeline, Team
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
 AT = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)

@@ -1,0 +1,203 @@
+"""What kind of question an agent asked: SPIN step, a pitch, a closed question, or other.
+
+Rule-based and offline: weighted cue patterns per language, a question gate, and a fixed
+order to break ties. Chinese is matched without word boundaries; Traditional characters and
+common Cantonese forms are folded into Simplified first. A language-model classifier can
+replace this one through the QuestionClassifier protocol.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Protocol
+
+from coachbot.domain.coaching.fold import CJK, fold_chinese
+
+
+class QuestionType(StrEnum):
+    """The kinds of agent utterance the coach tells apart."""
+
+    S = "S"
+    P = "P"
+    I = "I"  # noqa: E741 - the SPIN letter
+    N = "N"
+    PITCH = "pitch"
+    CLOSED = "closed"
+    OTHER = "other"
+
+
+class QuestionClassifier(Protocol):
+    """Anything that labels an agent's utterance."""
+
+    def classify(self, text: str, locale: str) -> QuestionType: ...
+
+
+# Ties go to the type that matters more for coaching.
+PRIORITY = (QuestionType.N, QuestionType.I, QuestionType.P, QuestionType.PITCH,
+            QuestionType.CLOSED, QuestionType.S, QuestionType.OTHER)
+ASKING = frozenset({QuestionType.S, QuestionType.P, QuestionType.I, QuestionType.N,
+                    QuestionType.CLOSED})
+
+Rule = tuple[QuestionType, float, re.Pattern[str], str]
+T = QuestionType
+ANY, ASK, TELL = "any", "ask", "tell"  # a rule counts always, only in questions, only in statements
+
+_ZH_IF = r"(?:如果|要是|假如|假设|若是|万一|有了|这样一来|这样的话)"
+_ZH_BAD = (r"断了|停了|断|停工|出了?事|出了?意外|生病|大病|走了|离开|倒下|没准备好|凑不齐|不灵|失业"
+           r"|裁员|倒闭|破产|亏|没了|不在了|住院|一直在涨|越来越")
+_ZH_RULES: list[tuple[QuestionType, float, str, str]] = [
+    # N: the value of a solution, or the client's need said back to them
+    (T.N, 2, r"帮助|帮到|帮得上|有用|有没有用|好处|(?<!不)安心|(?<!不)放心|踏实|轻松|省心|意义"
+             r"|意味着|值不值|值得|(?:有多|多么|很|更)重要|更好做|不受影响|(?<!会)不会影响"
+             r"|不用担心|不怕", ASK),
+    (T.N, 6, r"所以(?:说)?,?(?:您|你)?(?:最)?(?:需要|想要|希望|想找|看重|在意|想解决)"
+             r"|也就是说您", ASK),
+    (T.N, 3, r"是不是就|是不是可以|就不用|不用再|就可以不|就能", ASK),
+    (T.N, 1, r"(?:如果|要是|假如)(?:能|可以|有|每)|有了这样|这样一来|这样的话"
+             r"|有一笔|有一份|有这样|有个办法|有一种", ASK),
+    (T.N, 2, r"(?:如果|要是|假如).{0,40}(?:合适|适合|可以接受|可行|行不行|(?<!会)怎么样|如何"
+             r"|愿意)", ASK),
+    (T.N, 2, r"(?:如果|要是|假如|能)(?:有|把)?(?:一个|一份|个|这样的)?(?:方案|计划|办法|安排|保障)"
+             r"|(?:一次|全部|都)补齐|补上缺口", ASK),
+    # I: what a problem leads to, costs, who pays, how long it holds
+    (T.I, 2, r"万一|会不会影响|(?<!不受)(?<!不会)(?<!不)影响|后果|牵连|拖累|连累|代价|损失|谁来"
+             r"|由谁|撑多久|能撑"
+             r"|怎么办|会怎么|会怎样|会变成|变成什么|会.{0,6}多少|少多少|差多少|花多少|多少成本"
+             r"|会发生什么|带来哪些|落到谁|耽误|耽搁|压垮|拖垮|追到|找到您?个人|找上|还不上|承担"
+             r"|会有多大"
+             r"|会多大|追得上|跟得上|补得上|够不够补|赶不上|跑不赢|通胀", ASK),
+    (T.I, 1, _ZH_IF, ASK),
+    (T.I, 1, r"会不会|" + _ZH_BAD, ASK),
+    (T.I, 1, _ZH_IF + r".{0,30}(?:" + _ZH_BAD + r")", ASK),
+    # P: difficulties, worries, dissatisfaction, how well what they have works
+    (T.P, 2, r"担心|顾虑|困扰|头疼|头痛|难不难|难在|难处|困难|挑战|满意|够|心里有底|有底吗|压力"
+             r"|操心"
+             r"|麻烦|抱怨|意见|不放心|最怕|烦|遇到过|碰到过|试过|不过来|不到的时候|用起来|好不好用"
+             r"|方便不方便|顺不顺|不顺|吃力|紧张|手头紧|闹心|糟心|不爽|心累|吃不消|不方便|不好用"
+             r"|超出|比预想"
+             r"|比预计|比预期|多了不少|不理想|失望|慢|拖|贵了|涨了", ASK),
+    # pitch: our products, prices, returns, promotions
+    (T.PITCH, 2, r"我们(?:这|的|公司|新|刚)|本公司|这款|本产品|推荐|性价比|cp值|收益|回报|保证|只要"
+                 r"|只需|免费|优惠|送一|数一数二|业内|业界|一举两得|兼顾|覆盖|涵盖|即赔|就赔|保到"
+                 r"|保障到|豁免|最新推出|刚推出|新推出", ANY),
+    (T.PITCH, 2, r"这(?:个|份|款)?(?:产品|计划|方案|保单)|缴费|保障终身|终身保障|附加|加送|赠送"
+                 r"|额外"
+                 r"|保额|周年庆|限时|活动期间|热卖|重疾险|医疗险|意外险|年金|寿险|保险|赔付|报销"
+                 r"|领钱|派发|领到"
+                 r"|保障更|多次赔|才几|只是几", TELL),
+    # closed: yes/no checks, including a statement said as a question
+    (T.CLOSED, 2, r"(?:吗|吧|(?<![什怎这那])么|没有|对吧|对吗|没错吧|是吧|可以吗|方便吗|好吗|行吗"
+                  r"|了没)\?*$",
+     ASK),
+    (T.CLOSED, 1, r"是不是|有没有|(.)不\1", ASK),
+    (T.CLOSED, 1, r"^(?!.*(?:什么|哪|几|多少|谁|怎么|如何|还是|是不是|有没有"
+                  r"|会不会)).*[^吗吧么呢]\?$", ASK),
+    # S: open questions about the situation, and either/or questions
+    (T.S, 1.5, r"什么|哪|几(?![千百万十])|多少|多大|多久|怎么(?!办)|如何|谁|怎样|还是", ASK),
+    # other: greetings and pleasantries
+    (T.OTHER, 3, r"^(?:您好|你好|早上好|谢谢|多谢|不好意思|恭喜|稍等|明白|好的|嗯)|最近好吗", ANY),
+]
+
+_EN_BAD = (r"stopp?ed|lost|left|passed away|died|illness|\bill\b|sick|accident|lawsuit|rising"
+           r"|alone|couldn't|can't work|long-term care|trouble|fail|went under|collaps|wasn't"
+           r"|weren't|not there|short|laid off|ran out|no longer")
+_EN_RULES: list[tuple[QuestionType, float, str, str]] = [
+    (T.N, 2, r"\bhelp\b|useful|worth|important|mean to you|peace of mind|easier|more settled"
+             r"|feel (?:more|better|easier|safer|right)|change things|make (?:a )?difference"
+             r"|\bbenefit (?:you|your)|would .{0,20}\bbenefit\b|sound right|make sense"
+             r"|(?:that|this|it) work for you|sleep better|rest easier|relax|more comfortable"
+             r"|happier|calmer"
+             r"|more secure|matter to you|open to|without worrying|worry-free|take a look"
+             r"|fill (?:the|that|those) gaps?|interested in", ASK),
+    (T.N, 4, r"^so (?:what )?you(?:'re| are)? (?:need|want|looking|value)"
+             r"|^so what (?:you|matters)", ASK),
+    (T.N, 1, r"\bif (?:you|we|there|your \w+) (?:had|could|were|was|set aside|put aside|got"
+             r"|received|knew)\b|\bif (?:the|a|your) .{0,40}(?:were|was) (?:set aside|covered"
+             r"|paid|taken care)", ASK),
+    (T.I, 2, r"what would happen|what happens|\bwhat if\b|affect|impact|cost you|who would"
+             r"|how long could|how long would|at risk|mean for|lead to|would you have to|cope"
+             r"|get paid|dragged|consequence|delay|derail|set back|come after|go after|liable"
+             r"|fall on|end up|put on (?:them|you|him|her)|keep up with|inflation|pressure would"
+             r"|how bad", ASK),
+    (T.I, 2, r"\bif\b.{0,60}(?:" + _EN_BAD + r")|^without\b", ASK),
+    (T.P, 2, r"worr|concern|unhappy|not happy|happy with|satisf|confident|\bhard|difficult"
+             r"|headache|frustrat|struggl|problem|\benough\b|complain|challeng|bother"
+             r"|keeps you up|stress|weighs|tight|tough|stretched|squeezed|how easy|how smooth"
+             r"|a pain|hassle|annoy|grumbl|irritat|upset|crept|more than (?:you )?expected"
+             r"|inconvenien|\bslow|disappoint|let down|gone up|how (?:have|do|did) .{0,25}\bf(?:ou"
+             r"|i)nd",
+     ASK),
+    (T.PITCH, 2, r"\bour (?:plan|product|company|scheme|policy|policies|group|critical|team)"
+                 r"|\bwe (?:have|offer|provide|are)\b|this (?:plan|policy|annuity|product)"
+                 r"|\brecommend|guarantee|costs? (?:just|only)|\bjust \$|\bonly \$|\bfree\b"
+                 r"|sign up|\brated\b|popular|great product|isn't that great|waiver"
+                 r"|\bcovers\b|protection and savings|bonus|promotion|discount|special offer"
+                 r"|limited time", ANY),
+    (T.PITCH, 2, r"\bour\b|rider|payment term|lifetime cover|sum assured|new policies"
+                 r"|\b(?:this|the|that) (?:\w+ )?(?:plan|cover|annuity|policy)\b|reimburse"
+                 r"|pays (?:out|monthly)|protected", TELL),
+    (T.CLOSED, 2, r"^(?:do|does|did|are|is|am|was|were|have|has|had|can|could|will|shall|should"
+                  r"|may|would)\b.*\?$|, (?:right|yes|correct|ok|okay)\?$|is that (?:ok|okay"
+                  r"|alright|fine)\?$"
+                  r"|, (?:is|are|do|does|did|was|were|have|has|will|would|can)n't"
+                  r" (?:he|she|it|you|they|we|i)\?$", ASK),
+    (T.S, 1.5, r"^(?:what|which|where|when|who|whose|how|tell me|roughly)\b"
+               r"|\b(?:how many|how much|how old|how long)\b", ASK),
+    (T.S, 2.5, r"^(?:is|are|do|does|did|was|were|have|has|would)\b.*\bor\b(?! not)", ASK),
+    (T.OTHER, 3, r"^(?:hi|hello|thanks|thank you|sorry|congratulations|great to|nice to)\b"
+                 r"|how are you|how have you been|how's it going", ANY),
+]
+
+_ZH_QUESTION = re.compile(
+    r"\?|[吗呢么吧]$|什么|哪|几(?![千百万十])|多少|多大|多久|谁|怎么|如何|是不是|有没有|(.)不\1|对吧|对吗"
+    r"|没错吧")
+_EN_QUESTION = re.compile(
+    r"\?$|^(?:what|which|where|when|who|whose|why|how|do|does|did|are|is|can|could|would|will"
+    r"|shall|should|have|has)\b")
+
+def _compile(rules: list[tuple[QuestionType, float, str, str]]) -> list[Rule]:
+    return [(kind, weight, re.compile(pattern), scope) for kind, weight, pattern, scope in rules]
+
+
+_RULES = {"zh": _compile(_ZH_RULES), "en": _compile(_EN_RULES)}
+
+
+class RuleClassifier:
+    """The offline, rule-based question classifier."""
+
+    def classify(self, text: str, locale: str) -> QuestionType:
+        """The type of one utterance; Chinese rules for zh-* or any text with CJK characters."""
+        chinese = not locale.lower().startswith("en") or bool(CJK.search(text))
+        norm = _prepare(text, chinese)
+        if not norm:
+            return QuestionType.OTHER
+        asking = bool((_ZH_QUESTION if chinese else _EN_QUESTION).search(norm))
+        scores = dict.fromkeys(QuestionType, 0.0)
+        for kind, weight, pattern, scope in _RULES["zh" if chinese else "en"]:
+            if scope in (ANY, ASK if asking else TELL) and pattern.search(norm):
+                scores[kind] += weight
+        if not asking:
+            for kind in ASKING:
+                scores[kind] = 0.0
+        best = max(scores.values())
+        if best <= 0:
+            return QuestionType.S if asking else QuestionType.OTHER
+        return next(kind for kind in PRIORITY if scores[kind] == best)
+
+
+def _prepare(text: str, chinese: bool) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = re.sub(r"[!！。.…~～]+$", "", text).strip()
+    if not chinese:
+        return re.sub(r"\s+", " ", text.replace("’", "'").replace("—", "-"))
+    return re.sub(r"\s+", "", fold_chinese(text))
+
+
+_DEFAULT = RuleClassifier()
+
+
+def classify_question(text: str, locale: str) -> QuestionType:
+    """The type of an agent's question with the default rule-based classifier."""
+    return _DEFAULT.classify(text, locale)

@@ -1,0 +1,145 @@
+"""Drains the outbox: paced under Telegram's limits, retried on faults, never sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from coachbot.services.container import Services
+from coachbot.store.schedule import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Deliver = Callable[[Bot, Services, OutboxMessage], Awaitable[int | None]]
+MAX_ATTEMPTS = 8  # a message that fails with an unexpected error this often is dropped
+GIVE_UP_AFTER = timedelta(hours=12)  # Telegram unreachable this long after it fell due: dropped
+MAX_BACKOFF = 300.0
+OVERALL_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for replies to chats
+PER_CHAT_INTERVAL = 1.0  # Telegram's ~1 message/s per private chat
+GROUP_INTERVAL = 3.1  # 20 messages/minute per group
+
+
+class OutboxSender:
+    """A background task that sends queued messages; wake() it when something was queued."""
+
+    def __init__(self, bot: Bot, services: Services, deliverers: Mapping[str, Deliver], *,
+                 overall_per_second: float = OVERALL_PER_SECOND) -> None:
+        self.bot, self.services, self.deliverers = bot, services, deliverers
+        self.interval = 1.0 / overall_per_second
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_sent_at: dict[int, float] = {}
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._stopping = False
+        self.sent = 0
+
+    def start(self) -> None:
+        recovered = self.services.store.recover_outbox()
+        if recovered:
+            logger.warning("%d message(s) were mid-send at the last stop; sending again",
+                           recovered)
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Finish the message being sent, then stop; the rest stays queued in SQLite."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._task, timeout)
+        except TimeoutError:  # a send hanging past the timeout: cancel it
+            logger.warning("outbox sender did not stop in %.0fs; cancelling", timeout)
+        finally:
+            self._task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def drain(self) -> int:
+        """Send everything ready now (tests and catch-up); returns how many were handled."""
+        handled = 0
+        while not self._stopping and (
+                batch := self.services.store.claim_outbox(self.services.clock.now(), limit=20)):
+            for index, message in enumerate(batch):
+                if self._stopping:  # hand the rest back untouched
+                    self.services.store.release_outbox([m.id for m in batch[index:]])
+                    break
+                await self._send(message)
+                handled += 1
+        return handled
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.drain()
+            except Exception:  # a bug must not stop reminders for everyone
+                logger.exception("outbox sender failed; retrying shortly")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    async def _pace(self, chat_id: int) -> None:
+        now = time.monotonic()
+        wait = max(self._next_slot, self._paused_until) - now
+        gap = GROUP_INTERVAL if chat_id < 0 else PER_CHAT_INTERVAL
+        last = self._last_sent_at.get(chat_id)
+        if last is not None:
+            wait = max(wait, last + gap - now)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        now = time.monotonic()
+        self._next_slot = now + self.interval
+        self._last_sent_at[chat_id] = now
+
+    async def _send(self, message: OutboxMessage) -> None:
+        store, now = self.services.store, self.services.clock.now()
+        deliver = self.deliverers.get(message.kind)
+        if deliver is None:
+            store.outbox_dead(message.id, f"no deliverer for {message.kind}")
+            return
+        await self._pace(message.chat_id)
+        try:
+            message_id = await deliver(self.bot, self.services, message)
+        except RetryAfter as exc:
+            delay = exc.retry_after if isinstance(exc.retry_after, int | float) \
+                else exc.retry_after.total_seconds()
+            self._paused_until = time.monotonic() + float(delay)
+            store.outbox_retry(message.id, now + timedelta(seconds=float(delay)), str(exc))
+        except Forbidden as exc:
+            if message.chat_id > 0:
+                store.mark_blocked(message.agent_id)
+            store.outbox_dead(message.id, str(exc))
+        except ChatMigrated as exc:
+            store.migrate_chat(message.chat_id, exc.new_chat_id)
+            store.outbox_retry(message.id, now, f"chat migrated to {exc.new_chat_id}")
+        except BadRequest as exc:
+            logger.error("outbox %s refused by Telegram: %s", message.key, exc)
+            store.outbox_dead(message.id, str(exc))
+        except NetworkError as exc:  # includes TimedOut: an outage can last, keep trying
+            if now - message.due_at > GIVE_UP_AFTER:
+                store.outbox_dead(message.id, str(exc))
+            else:
+                store.outbox_retry(message.id, now + _backoff(message.attempts), str(exc))
+        except Exception as exc:  # a bug with this one message must not stall the others
+            logger.exception("outbox %s failed", message.key)
+            if message.attempts >= MAX_ATTEMPTS:
+                store.outbox_dead(message.id, repr(exc))
+            else:
+                store.outbox_retry(message.id, now + _backoff(message.attempts), repr(exc))
+        else:
+            store.outbox_sent(message.id, message_id)
+            self.sent += 1
+
+
+def _backoff(attempts: int) -> timedelta:
+    """2, 4, 8... seconds after each failed attempt, at most five minutes."""
+    return timedelta(seconds=min(MAX_BACKOFF, 2.0 ** min(attempts, 16)))

@@ -1,0 +1,89 @@
+"""The one periodic sweep: derive what fell due from the database and queue it in the outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from coachbot.domain import reminders
+from coachbot.push.team_sweep import team_reports
+from coachbot.services.container import Services
+
+logger = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(hours=1)  # a digest queued this long after its time is marked late
+EOD_STALE_AFTER = timedelta(hours=2)  # an end-of-day prompt this late is skipped, not sent
+UNDO_WINDOW = timedelta(minutes=10)  # a deleted client can be restored this long
+
+
+def sweep(services: Services) -> int:
+    """Queue every push that is due now; returns how many were queued. Safe to run twice."""
+    store, now = services.store, services.clock.now()
+    store.roll_occasions_forward(
+        now.date() - timedelta(days=reminders.CATCH_UP_DAYS + 1))
+    store.purge_deleted(UNDO_WINDOW)
+    queued = 0
+    with store.atomic():  # 5,000 agents' pushes in one commit, not two commits each
+        for agent_id, zone, digest_at, last_digest, eod_at, last_eod, quiet_start, quiet_end in \
+                store.active_agents_for_pushes():
+            local = reminders.local_now(now, zone)
+            day = reminders.daily_due(local, digest_at, last_digest)
+            if day is not None:
+                late = local - _at(local, digest_at) > LATE_AFTER
+                since = (date.fromisoformat(last_digest) + timedelta(days=1)).isoformat() \
+                    if last_digest else day.isoformat()
+                queued += store.enqueue(agent_id, agent_id, "digest", f"digest:{agent_id}:{day}",
+                                        {"day": day.isoformat(), "since": since}, due_at=now,
+                                        late=late)
+                store.mark_daily_done(agent_id, "digest", day)
+            day = reminders.daily_due(local, eod_at, last_eod)
+            if day is not None:
+                if local - _at(local, eod_at) <= EOD_STALE_AFTER and \
+                        not reminders.is_quiet(local, quiet_start, quiet_end):
+                    queued += store.enqueue(agent_id, agent_id, "eod", f"eod:{agent_id}:{day}",
+                                            {"day": day.isoformat()}, due_at=now)
+                store.mark_daily_done(agent_id, "eod", day)
+    queued += _one_offs(services, now)
+    queued += _snoozed(services, now)
+    queued += team_reports(services, now)
+    if queued:
+        logger.info("sweep queued %d message(s)", queued)
+    return queued
+
+
+def _at(local: datetime, clock: str) -> datetime:
+    moment = reminders.clock_time(clock)
+    return local.replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0)
+
+
+def _quiet_adjusted(services: Services, agent_id: int, now: datetime) -> datetime:
+    agent = services.store.get_agent(agent_id)
+    if agent is None:
+        return now
+    local = reminders.local_now(now, agent.timezone)
+    return reminders.after_quiet_hours(local, agent.quiet_start, agent.quiet_end)
+
+
+def _one_offs(services: Services, now: datetime) -> int:
+    queued = 0
+    # claimed and queued in one transaction: a crash in between would leave them claimed
+    # ('queued') but in no outbox, never to be sent
+    with services.store.atomic():
+        for reminder in services.store.claim_due_one_offs(now):
+            due = _quiet_adjusted(services, reminder.agent_id, now)
+            queued += services.store.enqueue(
+                reminder.agent_id, reminder.agent_id, "remind", f"remind:{reminder.id}",
+                {"reminder_id": reminder.id}, due_at=due)
+    return queued
+
+
+def _snoozed(services: Services, now: datetime) -> int:
+    queued = 0
+    for item in services.store.snoozed_due(now):
+        due = _quiet_adjusted(services, item.agent_id, now)
+        stamp = item.snooze_until.isoformat() if item.snooze_until else now.isoformat()
+        queued += services.store.enqueue(
+            item.agent_id, item.agent_id, "item", f"item:{item.id}:{stamp}",
+            {"item_id": item.id}, due_at=due)
+        services.store.update_item(item.agent_id, item.id, status="open")
+    return queued

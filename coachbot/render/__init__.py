@@ -1,0 +1,1 @@
+"""Everything the user sees is made here: texts from templates/, and charts."""

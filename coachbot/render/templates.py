@@ -1,0 +1,261 @@
+"""The one place user-facing text is made: Jinja2 templates and labels under templates/."""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import coachbot_templates
+import yaml
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    pass_context,
+)
+from jinja2.runtime import Context
+from markupsafe import escape
+
+from coachbot.domain import locales
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+FALLBACKS = {"zh-Hant": ("zh-Hant", "zh-Hans", "en"), "en": ("en", "zh-Hans")}
+LABELS_DIR = "labels"  # templates/<locale>/labels/*.yaml, one file per feature
+
+
+def bundled_templates_dir() -> Path:
+    """templates/ of a source checkout, or the copy shipped inside the wheel."""
+    return Path(coachbot_templates.__file__).resolve().parent
+
+
+class Renderer:
+    """Renders every message (HTML, escaped for Telegram) and every button label (plain)."""
+
+    def __init__(self, override_dir: Path | None = None) -> None:
+        roots = [bundled_templates_dir()]
+        if override_dir is not None:
+            roots.insert(0, override_dir)
+        self._roots = roots
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(root)) for root in roots]),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        self._label_env = Environment(undefined=StrictUndefined, autoescape=False)
+        self.env.filters.update(
+            date=_date_filter, datetime=_datetime_filter, time=_time_filter,
+            number=_number_filter, money=_money_filter, yearly=_yearly_filter,
+            phone=_phone_filter,
+        )
+        self.env.globals.update(label=_label_global)
+        self._labels: dict[str, dict[str, str]] = {}
+        self._label_cache: dict[tuple[str, str], Template] = {}
+
+    # -- messages -------------------------------------------------------------------------
+    def render(self, locale: str, name: str, /, **context: Any) -> str:
+        """The HTML of message `name` (e.g. "onboarding/welcome") in the agent's locale."""
+        template = self._template(locale, name)
+        context.setdefault("region", None)
+        return template.render(locale=locale, renderer=self, **context).strip()
+
+    def has_template(self, locale: str, name: str) -> bool:
+        """Whether `name` exists for this exact locale (used by meta-tests)."""
+        try:
+            self.env.get_template(f"{locale}/{name}.j2")
+        except TemplateNotFound:
+            return False
+        return True
+
+    def _template(self, locale: str, name: str) -> Template:
+        candidates = [f"{loc}/{name}.j2" for loc in FALLBACKS.get(locale, (locale, "en"))]
+        return self.env.select_template(candidates)
+
+    # -- labels (buttons, command descriptions, short phrases) ---------------------------
+    def label(self, locale: str, key: str, /, default: str | None = None, **context: Any) -> str:
+        """A short plain-text label (not HTML-escaped: button texts are plain)."""
+        for loc in FALLBACKS.get(locale, (locale, "en")):
+            source = self._labels_for(loc).get(key)
+            if source is not None:
+                if "{" not in source and not source.endswith("\n"):
+                    return source  # most labels are plain text: Jinja would return them as is
+                template = self._label_cache.get((loc, key))
+                if template is None:
+                    template = self._label_env.from_string(source)
+                    self._label_cache[(loc, key)] = template
+                return template.render(**context)
+        if default is not None:
+            return default
+        raise KeyError(f"label {key!r} is missing in templates/{locale}/{LABELS_DIR}/")
+
+    def label_keys(self, locale: str) -> set[str]:
+        """Every label key defined for a locale."""
+        return set(self._labels_for(locale))
+
+    def _labels_for(self, locale: str) -> Mapping[str, str]:
+        if locale not in self._labels:
+            merged: dict[str, str] = {}
+            for root in reversed(self._roots):  # bundled first, overrides on top
+                for path in sorted((root / locale / LABELS_DIR).glob("*.yaml")):
+                    tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                    merged.update(_flatten(tree))
+            self._labels[locale] = merged
+        return self._labels[locale]
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+# -- filters and globals: they read the locale and region from the render context ---------
+@pass_context
+def _label_global(ctx: Context, key: str, **kwargs: Any) -> str:
+    return ctx["renderer"].label(ctx["locale"], key, **kwargs)
+
+
+@pass_context
+def _date_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
+    return locales.format_date(value, ctx["locale"], ctx.get("region"), fmt)
+
+
+@pass_context
+def _datetime_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
+    return locales.format_datetime(value, ctx["locale"], ctx.get("region"), fmt)
+
+
+@pass_context
+def _time_filter(ctx: Context, value: Any) -> str:
+    return locales.format_time(value, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _number_filter(ctx: Context, value: Any) -> str:
+    return locales.format_number(value, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _money_filter(ctx: Context, value: Any, currency: str) -> str:
+    return locales.format_money(value, currency, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _yearly_filter(ctx: Context, stored: str) -> str:
+    from coachbot.domain.display import yearly_text
+
+    return yearly_text(stored, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _phone_filter(ctx: Context, e164: str) -> str:
+    from coachbot.domain.display import phone_text
+
+    return phone_text(e164, ctx.get("region"))
+
+
+# -- Telegram's length limits -------------------------------------------------------------
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>")
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split HTML into parts under Telegram's limit, at line ends, keeping tags balanced."""
+    if utf16_len(html) <= limit:
+        return [html]
+    parts: list[str] = []
+    current = ""
+    for line, joiner in _lines_within(html, limit // 2):
+        candidate = f"{current}{joiner}{line}" if current else line
+        if current and utf16_len(candidate) + len(_close(_open_tags(candidate))) > limit:
+            # close what is open at the cut, and open it again at the start of the next part
+            still_open = _open_tags(current)
+            parts.append(current + _close(still_open))
+            current = "".join(tag for _, tag in still_open) + line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+def _lines_within(html: str, max_len: int) -> list[tuple[str, str]]:
+    """Lines (pieces of over-long ones) with what joins each to the previous: newline or ""."""
+    pieces: list[tuple[str, str]] = []
+    for line in html.split("\n"):
+        joiner = "\n"
+        while utf16_len(line) > max_len:
+            cut = _safe_cut(line, max_len)
+            pieces.append((line[:cut], joiner))
+            line, joiner = line[cut:], ""
+        pieces.append((line, joiner))
+    return pieces
+
+
+def _safe_cut(line: str, max_len: int) -> int:
+    """A cut position (a str index) whose head is at most max_len UTF-16 units and is not
+    inside a tag or an entity."""
+    fits = _index_within(line, max_len)
+    cut = fits
+    while cut > 0:
+        head = line[:cut]
+        if head.rfind("<") <= head.rfind(">") and head.rfind("&") <= head.rfind(";"):
+            return cut
+        cut -= 1
+    return max(fits, 1)
+
+
+def _index_within(line: str, max_len: int) -> int:
+    """The longest prefix of line (as a str index) that is at most max_len UTF-16 units:
+    astral characters (emoji) count twice, as Telegram counts them."""
+    units = 0
+    for index, char in enumerate(line):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > max_len:
+            return index
+    return len(line)
+
+
+def _open_tags(text: str) -> list[tuple[str, str]]:
+    stack: list[tuple[str, str]] = []
+    for match in _TAG.finditer(text):
+        closing, name = match.group(1), match.group(2).lower()
+        if closing:
+            if stack and stack[-1][0] == name:
+                stack.pop()
+        else:
+            stack.append((name, match.group(0)))
+    return stack
+
+
+def _close(stack: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def plain_text(html: str) -> str:
+    """The text Telegram would show for our HTML, for resending without parse mode."""
+    return html_module.unescape(_TAG.sub("", html))
+
+
+def escape_html(value: object) -> str:
+    """Escape one value for Telegram HTML (used outside templates, e.g. in tests)."""
+    return str(escape(value))
