@@ -206,8 +206,8 @@ def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
     store = Store.open(settings.db_path, tier_thresholds=settings.tier_thresholds)
     try:
-        agent = store.ensure_agent(args.agent_id, first_name="Demo", username=None,
-                                   locale="zh-Hans")
+        agent = store.agents.ensure_agent(args.agent_id, first_name="Demo", username=None,
+                                          locale="zh-Hans")
         today = datetime.now(ZoneInfo(agent.timezone)).date()
         try:
             result = install_demo(store, agent.id, today=today, reset=args.reset)

@@ -76,7 +76,7 @@ def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     queued = sweep(services)
     swept = time.perf_counter()
     day = bench_day()
-    agents = store.get_agents([row[0] for row in store.active_agents_for_pushes()])
+    agents = store.agents.get_agents([row[0] for row in store.agents.active_for_pushes()])
     entries, building, rendering = 0, 0.0, 0.0
     for first in range(0, len(agents), BATCH):  # batches keep the entries' memory bounded
         began = time.perf_counter()

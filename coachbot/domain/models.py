@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -144,3 +145,95 @@ class ClientCard:
     contacts: list[Contact] = field(default_factory=list)
     roles: list[GroupRole] = field(default_factory=list)
     referrer: Client | None = None
+
+
+# -- what the store keeps about agents, dialogs, coaching and the outbox --------------------
+@dataclass(frozen=True)
+class Agent:
+    """An agent's profile and settings."""
+
+    id: int
+    first_name: str
+    username: str | None
+    locale: str
+    region: str
+    timezone: str
+    digest_time: str
+    monthly_target: int
+    onboarded_at: datetime | None
+    blocked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    tone: str = "warm"
+    signature: str | None = None
+    eod_time: str = "20:30"
+    quiet_start: str = "22:00"
+    quiet_end: str = "07:30"
+    last_digest_date: str | None = None
+    last_eod_date: str | None = None
+
+    @property
+    def onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """Which flow an agent is in, at which step, with what collected so far."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CoachingRecord:
+    """One stored coaching session (its state is the coaching module's dict)."""
+
+    id: int
+    agent_id: int
+    client_id: int | None
+    kind: str
+    ref: str
+    state: dict[str, Any]
+    status: str
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    agent_id: int
+    chat_id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    due_at: datetime
+    late: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """A client an import adds."""
+
+    values: Mapping[str, Any]  # CLIENT_FIELDS names
+    search_key: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClientFill:
+    """What an import adds to a client already in the book: empty fields and new tags."""
+
+    client_id: int
+    values: Mapping[str, Any]  # FILLABLE_FIELDS names
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What an import did: clients added, clients filled in, and every client it touched."""
+
+    added: int
+    filled: int
+    touched: tuple[int, ...] = ()

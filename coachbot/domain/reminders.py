@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from coachbot.domain import classify
 from coachbot.domain.calendar import YearlyDate, next_occurrence
 from coachbot.domain.classify import LIVE_POLICY_STATUSES
 from coachbot.domain.models import Client, FamilyMember, ImportantDate, Policy
+from coachbot.domain.regions import currency_for
 
 REVIEW_MONTHS = {"regular": 12, "vip": 6, "hnw": 3}  # periodic policy review, by tier
 PREMIUM_NOTICE_DAYS = (30, 7, 1)  # premium-due reminders this many days ahead
@@ -65,6 +68,75 @@ def review_due_date(tier: str | None, last_review: date | None,
     starts = [p.start_date for p in policies if p.start_date]
     since = last_review or (min(starts) if starts else created)
     return add_months(since, REVIEW_MONTHS[tier])
+
+
+# -- a client's derived schedule --------------------------------------------------------------
+@dataclass(frozen=True)
+class DerivationInputs:
+    """What one agent's clients' schedules are derived from (read by the store)."""
+
+    timezone: str
+    region: str
+    clients: Sequence[Client]
+    family: Mapping[int, Sequence[FamilyMember]]  # by client id
+    dates: Mapping[int, Sequence[ImportantDate]]
+    policies: Mapping[int, Sequence[Policy]]
+    last_reviews: Mapping[int, datetime]
+
+
+@dataclass(frozen=True)
+class ClientSchedule:
+    """A client's occasions with their next dates, tier and due dates, as the rules derive them."""
+
+    client_id: int
+    occasions: list[tuple[Occasion, date]]
+    tier: str | None
+    contact_due: date | None
+    review_due: date | None
+
+
+def derive_schedules(inputs: DerivationInputs, now: datetime,
+                     thresholds: Mapping[str, tuple[int, int]]) -> list[ClientSchedule]:
+    """Each client's schedule from its records, in the agent's zone and currency."""
+    zone = ZoneInfo(inputs.timezone)
+    currency = currency_for(inputs.region)
+    today = now.astimezone(zone).date()
+    schedules = []
+    for client in inputs.clients:
+        owned = list(inputs.policies.get(client.id, ()))
+        occasions = [(occasion, next_date_of(occasion, today)) for occasion in occasions_of(
+            client, inputs.family.get(client.id, ()), inputs.dates.get(client.id, ()), owned)]
+        tier = classify.client_tier(owned, currency, thresholds)
+        created = (client.created_at or now).astimezone(zone).date()
+        last_contact = client.last_contact_at.astimezone(zone).date() \
+            if client.last_contact_at else None
+        reviewed = inputs.last_reviews.get(client.id)
+        last_review = reviewed.astimezone(zone).date() if reviewed else None
+        contact_due = contact_due_date(last_contact, created,
+                                       classify.contact_every_days(client, tier))
+        schedules.append(ClientSchedule(client.id, occasions, tier, contact_due,
+                                        review_due_date(tier, last_review, owned, created)))
+    return schedules
+
+
+def catch_up_from(now: datetime, timezone: str) -> date:
+    """The first day a missed occasion is still shown (a week back)."""
+    return now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=CATCH_UP_DAYS)
+
+
+@dataclass(frozen=True)
+class PassedOccasion:
+    """An occasion whose stored next date has gone by."""
+
+    id: int
+    occasion: Occasion
+    next_date: date
+
+
+def rolled_forward(passed: Sequence[PassedOccasion], before: date) -> list[tuple[int, date]]:
+    """Each passed occasion's next date on or after `before` (and after the one it had)."""
+    return [(p.id, next_date_of(p.occasion, max(p.next_date + timedelta(days=1), before)))
+            for p in passed]
 
 
 def add_months(day: date, months: int) -> date:
@@ -130,3 +202,56 @@ def pushes_already_past(local: datetime, digest_time: str, eod_time: str) -> lis
     moment = local.time()
     return [kind for kind, at in (("digest", digest_time), ("eod", eod_time))
             if moment >= clock_time(at)]
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    id: int
+    agent_id: int
+    client_id: int | None
+    kind: str
+    ref: str
+    occasion_date: date
+    status: str
+    snooze_until: datetime | None
+    variant: int
+    text_message_id: int | None
+
+
+@dataclass(frozen=True)
+class OneOff:
+    id: int
+    agent_id: int
+    client_id: int | None
+    text: str
+    due_at: datetime
+    status: str
+
+
+def item_key(agent_id: int, kind: str, client_id: int | None, ref: str, day: date) -> str:
+    """The unique key of one occurrence's to-do item."""
+    return f"{agent_id}:{kind}:{client_id or '-'}:{ref}:{day.isoformat()}"
+
+
+class ItemKey(NamedTuple):
+    """One occurrence of a reminder: its to-do item is created once and found again by key."""
+
+    agent_id: int
+    kind: str
+    client_id: int | None
+    ref: str
+    occasion_date: date
+
+    @property
+    def key(self) -> str:
+        return item_key(*self)
+
+
+class ItemState(NamedTuple):
+    """What a digest needs of a to-do item: its id (for the buttons) and whether it is open."""
+
+    id: int
+    status: str
+
+
+HANDLED = ("done", "skipped", "snoozed")  # statuses that take an entry off the digest

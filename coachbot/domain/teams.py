@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 
 LEADER, DEPUTY, MEMBER = "leader", "deputy", "member"
 ROLES = (LEADER, DEPUTY, MEMBER)
@@ -96,3 +98,66 @@ def display_name(first_name: str, nickname: str | None, show_nickname: bool) -> 
     if show_nickname and nickname:
         return nickname
     return first_name or "—"
+
+
+PROPOSAL_STAGES = frozenset({"B", "A"})  # prospect stages that count as a proposal made
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team led by a supervisor (主管)."""
+
+    id: int
+    name: str
+    leader_id: int
+    invite_code: str
+    group_chat_id: int | None
+    group_title: str | None
+    bot_status: str | None
+    report_time: str
+    weekly_target: int
+    last_report_date: str | None
+    closed_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a team with what the team may know of them (never their clients)."""
+
+    team_id: int
+    agent_id: int
+    role: str
+    nickname: str | None
+    show_nickname: bool
+    joined_at: datetime
+    first_name: str
+    monthly_target: int
+    locale: str
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class ReportSchedule:
+    """What the sweep needs to know about one team's group reports."""
+
+    team: Team
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """An agent's book right now: names, and prospects by stage."""
+
+    names: int
+    stages: dict[str, int]
+
+    @property
+    def prospects(self) -> int:
+        """Clients at any prospect stage (D to A)."""
+        return sum(self.stages.values())
+
+    @property
+    def proposals(self) -> int:
+        """Prospects at the proposal or closing stage (B, A)."""
+        return sum(self.stages.get(s, 0) for s in PROPOSAL_STAGES)

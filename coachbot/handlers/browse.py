@@ -6,7 +6,7 @@ from telegram import Update
 
 from coachbot.domain.classify import activity_needed, grade_of
 from coachbot.domain.clients import search_words
-from coachbot.domain.models import GRADES, STAGES, TIERS, Client, ClientFilter
+from coachbot.domain.models import GRADES, STAGES, TIERS, Agent, Client, ClientFilter
 from coachbot.domain.plan import activity_plan
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import (
@@ -20,7 +20,6 @@ from coachbot.handlers.common import (
     reply,
 )
 from coachbot.services import book
-from coachbot.store import Agent
 
 PREFIX = "ls"
 FILTER_MENU = "menu"
@@ -57,7 +56,7 @@ async def clients(update: Update, context: CoachContext) -> None:
 
 async def search(update: Update, context: CoachContext, agent: Agent, words: list[str]) -> None:
     """Show the matches; a single hit opens its card."""
-    found = context.services.store.search_clients(agent.id, words, limit=21)
+    found = context.services.store.clients.search_clients(agent.id, words, limit=21)
     if len(found) == 1:
         await show_card(update, context, agent, found[0].id, fresh=True)
         return
@@ -85,7 +84,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
 async def _list(update: Update, context: CoachContext, agent: Agent, code: str, page: int, *,
                 fresh: bool = False) -> None:
     services = context.services
-    tags = services.store.tags_in_use(agent.id)
+    tags = services.store.clients.tags_in_use(agent.id)
     flt = _filter_from(code, tags)
     if flt is None:
         await reply(update, context, agent, "general/stale_button")
@@ -109,7 +108,7 @@ async def _list(update: Update, context: CoachContext, agent: Agent, code: str, 
 
 
 async def _filter_menu(update: Update, context: CoachContext, agent: Agent) -> None:
-    tags = context.services.store.tags_in_use(agent.id)[:6]
+    tags = context.services.store.clients.tags_in_use(agent.id)[:6]
     rows: list[list[Button]] = [
         [(label(context, agent, "browse.grade", grade=g), f"{PREFIX}:g{g}:0") for g in GRADES],
         [(label(context, agent, f"stages.{s}"), f"{PREFIX}:s{s}:0") for s in STAGES[:2]],

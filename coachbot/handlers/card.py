@@ -7,7 +7,7 @@ import json
 from telegram import InlineKeyboardMarkup, Update
 
 from coachbot.domain.locales import LOCALES
-from coachbot.domain.models import GRADES, STAGES, TRAITS
+from coachbot.domain.models import GRADES, STAGES, TRAITS, Agent, Dialog
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -18,8 +18,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.services import book
-from coachbot.store import Agent, Dialog
+from coachbot.services import book, records
 
 PREFIX = "cl"
 FLOW = "edit"
@@ -79,7 +78,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         return
     action, client_id, arg = parts[0], int(parts[1]), (parts[2] if len(parts) > 2 else "")
     store = context.services.store
-    client = store.get_client(agent.id, client_id, include_deleted=action == "undo")
+    client = store.clients.get_client(agent.id, client_id, include_deleted=action == "undo")
     if client is None:
         await query.answer()
         await reply(update, context, agent, "clients/not_found")
@@ -105,7 +104,7 @@ async def _edit_menu(update: Update, context: CoachContext, agent: Agent, cid: i
                for name in names]
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:o:{cid}")])
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     await edit_or_reply(update, context, agent, "clients/edit_menu", client=client,
                         keyboard=inline_keyboard(rows))
 
@@ -117,7 +116,7 @@ async def _edit_field(update: Update, context: CoachContext, agent: Agent, cid: 
     if field_name not in book.EDITABLE_FIELDS:
         await reply(update, context, agent, "general/stale_button")
         return
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     back = [(label(context, agent, "buttons.back"), f"{PREFIX}:e:{cid}")]
     if field_name in CHOICE_FIELDS:
         options = ("m", "f") if field_name == "gender" else LOCALES
@@ -131,8 +130,8 @@ async def _edit_field(update: Update, context: CoachContext, agent: Agent, cid: 
                             keyboard=inline_keyboard([buttons, back]))
         return
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    context.services.store.set_dialog(agent.id, chat_id,
-                                      Dialog(FLOW, field_name, {"client_id": cid}))
+    context.services.store.dialogs.set_dialog(agent.id, chat_id,
+                                              Dialog(FLOW, field_name, {"client_id": cid}))
     await edit_or_reply(update, context, agent, "clients/ask_field", client=client,
                         field=field_name, typed_answer=True, keyboard=inline_keyboard([back]))
 
@@ -162,7 +161,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         if tag is None:
             await reply(update, context, agent, "clients/field_error", error="bad_tag")
             return
-        store.clear_dialog(agent.id, message.chat_id)
+        store.dialogs.clear_dialog(agent.id, message.chat_id)
         await show_card(update, context, agent, cid, fresh=True, notice="saved")
         return
     parsed = book.parse_field(store, agent, dialog.step, message.text)
@@ -170,7 +169,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "clients/field_error", error=parsed.error)
         return
     updated = book.update_field(store, agent, cid, dialog.step, parsed.value)
-    store.clear_dialog(agent.id, message.chat_id)
+    store.dialogs.clear_dialog(agent.id, message.chat_id)
     if updated is None:
         await reply(update, context, agent, "clients/not_found")
         return
@@ -181,7 +180,7 @@ async def _grade_menu(update: Update, context: CoachContext, agent: Agent, cid: 
                       arg: str) -> None:
     """Tick the four traits; or set the grade by hand."""
     store = context.services.store
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     assert client is not None
     if arg in TRAITS:
         client = book.toggle_trait(store, agent.id, client, arg) or client
@@ -209,7 +208,7 @@ async def _grade_menu(update: Update, context: CoachContext, agent: Agent, cid: 
 async def _stage_menu(update: Update, context: CoachContext, agent: Agent, cid: int,
                       arg: str) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     assert client is not None
     buttons = [((("✓ " if client.stage == s else "") + label(context, agent, f"stages.{s}")),
                 f"{PREFIX}:ss:{cid}:{s}") for s in STAGES]
@@ -233,7 +232,7 @@ async def _set_stage(update: Update, context: CoachContext, agent: Agent, cid: i
 async def _more_menu(update: Update, context: CoachContext, agent: Agent, cid: int,
                      arg: str) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     assert client is not None
 
     def b(key: str, action: str) -> Button:
@@ -255,18 +254,19 @@ async def _ask_tag(update: Update, context: CoachContext, agent: Agent, cid: int
                    arg: str) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    context.services.store.set_dialog(agent.id, chat_id, Dialog(FLOW, "tag", {"client_id": cid}))
+    context.services.store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "tag",
+                                                                        {"client_id": cid}))
     await reply(update, context, agent, "clients/ask_tag",
-                tags=context.services.store.tags_in_use(agent.id)[:8])
+                tags=context.services.store.clients.tags_in_use(agent.id)[:8])
 
 
 async def _remove_tag(update: Update, context: CoachContext, agent: Agent, cid: int,
                       arg: str) -> None:
     # no query.answer() here: _more_menu answers it, and a second answer is refused
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     assert client is not None
     if arg.isdigit() and int(arg) < len(client.tags):
-        context.services.store.remove_tag(agent.id, cid, client.tags[int(arg)])
+        context.services.store.clients.remove_tag(agent.id, cid, client.tags[int(arg)])
     await _more_menu(update, context, agent, cid, "")
 
 
@@ -274,9 +274,9 @@ async def _toggle_kind(update: Update, context: CoachContext, agent: Agent, cid:
                        arg: str) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
     store = context.services.store
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     assert client is not None
-    store.update_client(agent.id, cid, {"kind": "person" if client.is_group else "group"})
+    records.update_client(store, agent.id, cid, {"kind": "person" if client.is_group else "group"})
     await show_card(update, context, agent, cid, notice="saved")
 
 
@@ -285,10 +285,10 @@ async def _consent(update: Update, context: CoachContext, agent: Agent, cid: int
     await update.callback_query.answer()  # type: ignore[union-attr]
     store = context.services.store
     if arg in CONSENT_SCOPES or arg == "-":
-        store.set_consent(agent.id, cid, None if arg == "-" else arg)
+        store.clients.set_consent(agent.id, cid, None if arg == "-" else arg)
         await show_card(update, context, agent, cid, notice="saved")
         return
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     rows = [[(label(context, agent, f"consent.{s}"), f"{PREFIX}:cs:{cid}:{s}")]
             for s in CONSENT_SCOPES]
     rows.append([(label(context, agent, "consent.withdraw"), f"{PREFIX}:cs:{cid}:-")])
@@ -301,9 +301,9 @@ async def _archive(update: Update, context: CoachContext, agent: Agent, cid: int
                    arg: str) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
     store = context.services.store
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     assert client is not None
-    store.set_archived(agent.id, cid, client.archived_at is None)
+    store.clients.set_archived(agent.id, cid, client.archived_at is None)
     await show_card(update, context, agent, cid,
                     notice="archived" if client.archived_at is None else "unarchived")
 
@@ -313,14 +313,14 @@ async def _delete(update: Update, context: CoachContext, agent: Agent, cid: int,
     """Delete with confirmation; an undo button follows."""
     await update.callback_query.answer()  # type: ignore[union-attr]
     store = context.services.store
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     if arg != "ok":
         rows = [[(label(context, agent, "card.confirm_delete"), f"{PREFIX}:del:{cid}:ok"),
                  (label(context, agent, "buttons.cancel"), f"{PREFIX}:o:{cid}")]]
         await edit_or_reply(update, context, agent, "clients/delete_confirm", client=client,
                             keyboard=inline_keyboard(rows))
         return
-    store.soft_delete(agent.id, cid)
+    store.clients.soft_delete(agent.id, cid)
     rows = [[(label(context, agent, "card.undo"), f"{PREFIX}:undo:{cid}")]]
     await edit_or_reply(update, context, agent, "clients/deleted", client=client,
                         keyboard=inline_keyboard(rows))
@@ -329,7 +329,7 @@ async def _delete(update: Update, context: CoachContext, agent: Agent, cid: int,
 async def _undo(update: Update, context: CoachContext, agent: Agent, cid: int,
                 arg: str) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
-    if not context.services.store.undo_delete(agent.id, cid):
+    if not context.services.store.clients.undo_delete(agent.id, cid):
         await reply(update, context, agent, "clients/undo_too_late")
         return
     await show_card(update, context, agent, cid, notice="restored")
@@ -340,14 +340,14 @@ async def _erase(update: Update, context: CoachContext, agent: Agent, cid: int,
     """Erase everything about a client now (privacy request), after a clear warning."""
     await update.callback_query.answer()  # type: ignore[union-attr]
     store = context.services.store
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     if arg != "ok":
         rows = [[(label(context, agent, "card.confirm_erase"), f"{PREFIX}:er:{cid}:ok")],
                 [(label(context, agent, "buttons.cancel"), f"{PREFIX}:o:{cid}")]]
         await edit_or_reply(update, context, agent, "clients/erase_confirm", client=client,
                             keyboard=inline_keyboard(rows))
         return
-    store.erase_client(agent.id, cid)
+    store.clients.erase_client(agent.id, cid)
     await edit_or_reply(update, context, agent, "clients/erased", client=client)
 
 
@@ -357,7 +357,7 @@ async def _export_one(update: Update, context: CoachContext, agent: Agent, cid: 
     await update.callback_query.answer()  # type: ignore[union-attr]
     from coachbot.services.clientio import client_export_json
 
-    card = context.services.store.client_card(agent.id, cid, contacts=10_000)
+    card = context.services.store.clients.client_card(agent.id, cid, contacts=10_000)
     assert card is not None
     payload = client_export_json(card)
     await context.bot.send_document(

@@ -6,6 +6,7 @@ from telegram import Update
 
 from coachbot.domain.clients import clean_name
 from coachbot.domain.dates import parse_yearly_date
+from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.quickadd import parse_quick_add
 from coachbot.handlers.card import show_card
@@ -19,7 +20,6 @@ from coachbot.handlers.common import (
 )
 from coachbot.services import book
 from coachbot.services.book import Draft
-from coachbot.store import Agent, Dialog
 
 PREFIX = "ad"
 FLOW = "add"
@@ -102,7 +102,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     await query.answer()
     agent = current_agent(update, context)
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    dialog = context.services.store.get_dialog(agent.id, chat_id)
+    dialog = context.services.store.dialogs.get_dialog(agent.id, chat_id)
     parts = callback_parts(update, PREFIX)
     if dialog is None or dialog.flow != FLOW or not parts:
         await reply(update, context, agent, "general/stale_button")
@@ -116,7 +116,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     elif action == "force" and dialog.step == "duplicate":
         await _save(update, context, agent, draft, force=True)
     elif action == "stop":
-        context.services.store.clear_dialog(agent.id, chat_id)
+        context.services.store.dialogs.clear_dialog(agent.id, chat_id)
         await reply(update, context, agent, "clients/add_cancelled")
     else:
         await reply(update, context, agent, "general/stale_button")
@@ -125,8 +125,8 @@ async def on_callback(update: Update, context: CoachContext) -> None:
 async def _ask(update: Update, context: CoachContext, agent: Agent, step: str,
                draft: Draft) -> None:
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    context.services.store.set_dialog(agent.id, chat_id,
-                                      Dialog(FLOW, step, {"draft": draft.to_dict()}))
+    context.services.store.dialogs.set_dialog(agent.id, chat_id,
+                                              Dialog(FLOW, step, {"draft": draft.to_dict()}))
     buttons = []
     if step != "name":
         buttons.append((label(context, agent, "buttons.skip"), f"{PREFIX}:skip"))
@@ -141,7 +141,8 @@ async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draf
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     result = book.save_client(store, agent.id, draft, force=force)
     if result.client is None:
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "duplicate", {"draft": draft.to_dict()}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "duplicate",
+                                                           {"draft": draft.to_dict()}))
         rows = [[(label(context, agent, "clients.open_existing", name=c.name[:30]),
                   f"cl:o:{c.id}")] for c in result.duplicates[:3]]
         rows.append([(label(context, agent, "clients.add_anyway"), f"{PREFIX}:force"),
@@ -149,7 +150,7 @@ async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draf
         await reply(update, context, agent, "clients/duplicate", draft=draft,
                     duplicates=result.duplicates[:3], keyboard=inline_keyboard(rows))
         return
-    store.clear_dialog(agent.id, chat_id)
+    store.dialogs.clear_dialog(agent.id, chat_id)
     await show_card(update, context, agent, result.client.id, fresh=True, notice="added")
 
 

@@ -10,7 +10,7 @@ from coachbot.domain.coaching import practice, spin
 from coachbot.domain.coaching.objections import match_objection
 from coachbot.domain.coaching.prep import prepare
 from coachbot.domain.coaching.referrals import referral_lines
-from coachbot.domain.models import Client
+from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -23,7 +23,6 @@ from coachbot.handlers.common import (
 )
 from coachbot.scripts.loader import ScriptLibrary
 from coachbot.services import book, coach
-from coachbot.store import Agent, Dialog
 
 PREFIX = "co"
 FLOW = "coach"
@@ -35,7 +34,7 @@ def _library(context: CoachContext) -> ScriptLibrary:
 
 
 def _client(context: CoachContext, agent: Agent, client_id: int) -> Client | None:
-    return context.services.store.get_client(agent.id, client_id)
+    return context.services.store.clients.get_client(agent.id, client_id)
 
 
 def _facts(context: CoachContext, agent: Agent, client: Client) -> coach.ClientFacts:
@@ -85,7 +84,7 @@ async def _pick_client(update: Update, context: CoachContext, action: str,
     store = context.services.store
     words = search_words(" ".join(context.args or []))
     if words:
-        found = store.search_clients(agent.id, words, limit=MAX_PICK + 1)
+        found = store.clients.search_clients(agent.id, words, limit=MAX_PICK + 1)
         if len(found) == 1:
             await ACTIONS[action](update, context, agent, found[0].id, "")
             return
@@ -100,7 +99,7 @@ def _recent_clients(context: CoachContext, agent: Agent) -> list[Client]:
     store = context.services.store
     today = book.agent_today(agent, context.services.clock.now())
     return [p.client for p in coach.priorities(store, agent, today, limit=MAX_PICK)] or \
-        store.list_clients(agent.id, limit=MAX_PICK)[0]
+        store.clients.list_clients(agent.id, limit=MAX_PICK)[0]
 
 
 async def on_callback(update: Update, context: CoachContext) -> None:
@@ -143,7 +142,7 @@ async def _spin_show(update: Update, context: CoachContext, agent: Agent,
         return
     facts = _facts(context, agent, client)
     questions = spin.suggest_questions(session, _library(context), agent.locale, facts)
-    store.set_dialog(agent.id, _chat_id(update), Dialog(FLOW, "spin", {
+    store.dialogs.set_dialog(agent.id, _chat_id(update), Dialog(FLOW, "spin", {
         "record": state.record_id, "question": selected}))
     sid = state.record_id
     ask_row = [((("✓ " if q.id == selected else "") + label(context, agent, "coaching.asked",
@@ -203,7 +202,7 @@ async def _spin_action(update: Update, context: CoachContext, agent: Agent, reco
         return
     coach.save_spin(services.store, agent.id, state)
     if session.status == spin.PAUSED:
-        services.store.clear_dialog(agent.id, _chat_id(update))
+        services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
         client = _client(context, agent, int(session.client_id))
         rows = [[(label(context, agent, "coaching.resume"), f"{PREFIX}:sp:{session.client_id}")]]
         await edit_or_reply(update, context, agent, "coaching/spin_paused", client=client,
@@ -221,7 +220,7 @@ async def _spin_finish(update: Update, context: CoachContext, agent: Agent,
         return
     summary = coach.finish_spin(services.store, agent, state, _library(context),
                                 _facts(context, agent, client), services.clock.now())
-    services.store.clear_dialog(agent.id, _chat_id(update))
+    services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
     await _show_summary(update, context, agent, client.id, summary.to_dict(), fresh=False)
 
 
@@ -270,7 +269,7 @@ async def on_voice(update: Update, context: CoachContext) -> None:
     agent = current_agent(update, context)
     message = update.effective_message
     assert message is not None and message.voice is not None
-    dialog = context.services.store.get_dialog(agent.id, message.chat_id)
+    dialog = context.services.store.dialogs.get_dialog(agent.id, message.chat_id)
     if dialog is None or dialog.flow != FLOW or dialog.step != "spin":
         await reply(update, context, agent, "general/unsupported")
         return
@@ -283,7 +282,7 @@ async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dial
     services = context.services
     state = coach.load_spin(services.store, agent.id, int(dialog.data["record"]))
     if state is None:
-        services.store.clear_dialog(agent.id, _chat_id(update))
+        services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
         await reply(update, context, agent, "coaching/spin_closed")
         return
     session = state.session
@@ -346,7 +345,7 @@ async def _playbook_open(update: Update, context: CoachContext, agent: Agent, cl
 async def _playbook_show(update: Update, context: CoachContext, agent: Agent,
                          record_id: int) -> None:
     store = context.services.store
-    record = store.get_session(agent.id, record_id)
+    record = store.coaching.get_session(agent.id, record_id)
     if record is None or record.kind != coach.PLAYBOOK or record.client_id is None:
         await reply(update, context, agent, "general/stale_button")
         return
@@ -371,7 +370,7 @@ async def _playbook_show(update: Update, context: CoachContext, agent: Agent,
 async def _playbook_action(update: Update, context: CoachContext, agent: Agent, record_id: int,
                            arg: str) -> None:
     store = context.services.store
-    record = store.get_session(agent.id, record_id)
+    record = store.coaching.get_session(agent.id, record_id)
     query = update.callback_query
     action = (query.data or "").split(":")[1] if query else ""
     if record is None or record.kind != coach.PLAYBOOK:
@@ -390,7 +389,7 @@ async def _playbook_action(update: Update, context: CoachContext, agent: Agent, 
     except pb.PlaybookError:
         pass  # a stale item or the last step: show it as it is
     status = "done" if pb.is_finished(progress, playbook) else "active"
-    store.save_session(agent.id, record_id, progress.to_dict(), status)
+    store.coaching.save_session(agent.id, record_id, progress.to_dict(), status)
     await _playbook_show(update, context, agent, record_id)
 
 
@@ -406,7 +405,7 @@ async def objection_command(update: Update, context: CoachContext) -> None:
 
 async def _objection_search(update: Update, context: CoachContext, agent: Agent,
                             text: str) -> None:
-    context.services.store.clear_dialog(agent.id, _chat_id(update))
+    context.services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
     found = match_objection(text, _library(context), agent.locale)
     if found:
         await _objection_show(update, context, agent, 0, found[0].id, fresh=True)
@@ -419,8 +418,8 @@ async def _objection_list(update: Update, context: CoachContext, agent: Agent, c
     scripts = _library(context).get(agent.locale)
     rows = [[(objection.label[:40], f"{PREFIX}:oo:{client_id}:{objection_id}")]
             for objection_id, objection in scripts.objections.items()]
-    context.services.store.set_dialog(agent.id, _chat_id(update),
-                                      Dialog(FLOW, "objection", {}))
+    context.services.store.dialogs.set_dialog(agent.id, _chat_id(update),
+                                              Dialog(FLOW, "objection", {}))
     await reply(update, context, agent, "coaching/objections", missed=missed,
                 keyboard=inline_keyboard(rows))
 
@@ -436,7 +435,7 @@ async def _objection_show(update: Update, context: CoachContext, agent: Agent, c
     if objection is None:
         await reply(update, context, agent, "general/stale_button")
         return
-    context.services.store.clear_dialog(agent.id, _chat_id(update))
+    context.services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
     rows = [[(label(context, agent, "coaching.other_objections"), f"{PREFIX}:ob:{client_id}")]]
     if fresh:
         await reply(update, context, agent, "coaching/objection", objection=objection,
@@ -455,7 +454,7 @@ async def _referral(update: Update, context: CoachContext, agent: Agent, client_
         return
     scripts = _library(context).get(agent.locale)
     if arg in scripts.referrals:
-        context.services.store.set_dialog(agent.id, _chat_id(update), Dialog(
+        context.services.store.dialogs.set_dialog(agent.id, _chat_id(update), Dialog(
             FLOW, "referral", {"client": client_id, "moment": arg}))
         await reply(update, context, agent, "coaching/referral_person", client=client,
                     moment=scripts.referrals[arg])
@@ -482,7 +481,7 @@ async def suggest_referral(update: Update, context: CoachContext, agent: Agent, 
 async def _referral_lines(update: Update, context: CoachContext, agent: Agent, client_id: int,
                           moment: str, person: str) -> None:
     client = _client(context, agent, client_id)
-    context.services.store.clear_dialog(agent.id, _chat_id(update))
+    context.services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
     if client is None or not person:
         await reply(update, context, agent, "clients/field_error", error="empty")
         return
@@ -526,8 +525,8 @@ async def _practice_start(update: Update, context: CoachContext, agent: Agent, _
     if record is None:
         await reply(update, context, agent, "general/stale_button")
         return
-    services.store.set_dialog(agent.id, _chat_id(update),
-                              Dialog(FLOW, "practice", {"record": record.id}))
+    services.store.dialogs.set_dialog(agent.id, _chat_id(update),
+                                      Dialog(FLOW, "practice", {"record": record.id}))
     scenario = _library(context).get(agent.locale).scenarios[scenario_id]
     await reply(update, context, agent, "coaching/practice_start", scenario=scenario,
                 keyboard=_practice_keyboard(context, agent, record.id))
@@ -542,16 +541,16 @@ def _practice_keyboard(context: CoachContext, agent: Agent, record_id: int) -> \
 async def _practice_turn(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
                          question: str) -> None:
     services = context.services
-    record = services.store.get_session(agent.id, int(dialog.data["record"]))
+    record = services.store.coaching.get_session(agent.id, int(dialog.data["record"]))
     if record is None or record.status == "done":
-        services.store.clear_dialog(agent.id, _chat_id(update))
+        services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
         await reply(update, context, agent, "coaching/spin_closed")
         return
     scenario = _library(context).get(agent.locale).scenarios[record.ref]
     session = practice.PracticeSession.from_dict(record.state)
     session, answer = practice.ask(session, clean_text(question, 500), scenario,
                                    services.clock.now(), prospect=services.prospect)
-    services.store.save_session(agent.id, record.id, session.to_dict(), "active")
+    services.store.coaching.save_session(agent.id, record.id, session.to_dict(), "active")
     await reply(update, context, agent, "coaching/practice_turn", turn=session.turns[-1],
                 scenario=scenario, answer=answer,
                 keyboard=_practice_keyboard(context, agent, record.id))
@@ -560,14 +559,14 @@ async def _practice_turn(update: Update, context: CoachContext, agent: Agent, di
 async def _practice_end(update: Update, context: CoachContext, agent: Agent, record_id: int,
                         arg: str) -> None:
     services = context.services
-    record = services.store.get_session(agent.id, record_id)
+    record = services.store.coaching.get_session(agent.id, record_id)
     if record is None or record.kind != coach.PRACTICE:
         await reply(update, context, agent, "general/stale_button")
         return
     session = practice.PracticeSession.from_dict(record.state)
     result = practice.score(session)
-    services.store.save_session(agent.id, record.id, session.to_dict(), "done")
-    services.store.clear_dialog(agent.id, _chat_id(update))
+    services.store.coaching.save_session(agent.id, record.id, session.to_dict(), "done")
+    services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
     scripts = _library(context).get(agent.locale)
     await reply(update, context, agent, "coaching/practice_score", score=result,
                 scripts=scripts, turns=len(session.turns))

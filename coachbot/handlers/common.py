@@ -21,9 +21,9 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
 from coachbot.domain.locales import locale_from_language_code
+from coachbot.domain.models import Agent
 from coachbot.render.templates import plain_text, split_message
 from coachbot.services.container import Services
-from coachbot.store import Agent
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +49,14 @@ def current_agent(update: Update, context: CoachContext) -> Agent:
     user = update.effective_user
     assert user is not None
     store = context.services.store
-    agent = store.ensure_agent(
+    agent = store.agents.ensure_agent(
         user.id,
         first_name=user.first_name or "",
         username=user.username,
         locale=locale_from_language_code(user.language_code),
     )
     if agent.blocked_at is not None:
-        store.mark_reachable(agent.id)
+        store.agents.mark_reachable(agent.id)
     return agent
 
 

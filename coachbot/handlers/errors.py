@@ -22,7 +22,7 @@ async def on_error(update: object, context: CoachContext) -> None:
     if isinstance(error, Forbidden):
         logger.info("user %s blocked the bot or left: %s", user_id, error)
         if user_id is not None:
-            context.services.store.mark_blocked(user_id)
+            context.services.store.agents.mark_blocked(user_id)
         return
     if isinstance(error, RetryAfter | TimedOut | NetworkError) and \
             not isinstance(error, BadRequest):
@@ -30,7 +30,7 @@ async def on_error(update: object, context: CoachContext) -> None:
         return
     logger.error("error while handling an update of user %s", user_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_user:
-        agent = context.services.store.get_agent(update.effective_user.id)
+        agent = context.services.store.agents.get_agent(update.effective_user.id)
         if agent is None:
             return
         try:

@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import Update
 
+from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import REGIONS, currency_for
 from coachbot.handlers.common import (
     CoachContext,
@@ -21,7 +22,6 @@ from coachbot.handlers.common import (
 )
 from coachbot.services import book, clientio
 from coachbot.services.clientio import ImportFileError
-from coachbot.store import Agent, Dialog
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +84,12 @@ async def _show_preview(update: Update, context: CoachContext, agent: Agent,
     }
     store = context.services.store
     if not preview.plan.has_changes:
-        store.clear_dialog(agent.id, chat.id)
+        store.dialogs.clear_dialog(agent.id, chat.id)
         await reply(update, context, agent, "files/nothing_to_import", **values)
         return
     token = secrets.token_hex(4)  # ties the buttons to this preview, not an older one
-    store.set_dialog(agent.id, chat.id,
-                     Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
+    store.dialogs.set_dialog(agent.id, chat.id,
+                             Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
     keyboard = inline_keyboard([[
         (label(context, agent, "files.confirm", count=len(preview.plan.new)
                + len(preview.plan.merges)), f"{PREFIX}:{CONFIRM}:{token}"),
@@ -107,13 +107,13 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     store = context.services.store
-    dialog = store.get_dialog(agent.id, chat.id)
+    dialog = store.dialogs.get_dialog(agent.id, chat.id)
     parts = callback_parts(update, PREFIX)
     if (dialog is None or dialog.flow != FLOW or len(parts) != 2
             or parts[0] not in (CONFIRM, CANCEL) or parts[1] != dialog.data.get("token")):
         await reply(update, context, agent, "general/stale_button")
         return
-    store.clear_dialog(agent.id, chat.id)
+    store.dialogs.clear_dialog(agent.id, chat.id)
     if parts[0] == CANCEL:
         await edit_or_reply(update, context, agent, "files/import_cancelled")
         return

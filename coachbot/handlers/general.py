@@ -25,8 +25,8 @@ async def cancel(update: Update, context: CoachContext) -> None:
     agent = current_agent(update, context)
     chat = update.effective_chat
     assert chat is not None
-    had_dialog = context.services.store.get_dialog(agent.id, chat.id) is not None
-    context.services.store.clear_dialog(agent.id, chat.id)
+    had_dialog = context.services.store.dialogs.get_dialog(agent.id, chat.id) is not None
+    context.services.store.dialogs.clear_dialog(agent.id, chat.id)
     await reply(update, context, agent, "general/cancelled", had_dialog=had_dialog)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES
+from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES, Agent, Dialog
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -16,7 +16,6 @@ from coachbot.handlers.common import (
     reply,
 )
 from coachbot.services import group_clients
-from coachbot.store import Agent, Dialog
 
 PREFIX = "gc"
 FLOW = "group"
@@ -27,11 +26,11 @@ async def show(update: Update, context: CoachContext, agent: Agent, client_id: i
                fresh: bool = False, notice: str | None = None) -> None:
     """The group panel: roles won, source, credit score and value checks, with buttons."""
     store = context.services.store
-    client = store.get_client(agent.id, client_id)
+    client = store.clients.get_client(agent.id, client_id)
     if client is None or not client.is_group:
         await reply(update, context, agent, "clients/not_found")
         return
-    roles = {r.role: r for r in store.roles_of(agent.id, client_id)}
+    roles = {r.role: r for r in store.clients.roles_of(agent.id, client_id)}
     profile = client.group_profile or {}
 
     def b(key: str, action: str, arg: str = "", mark: bool = False) -> Button:
@@ -71,7 +70,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         await reply(update, context, agent, "general/stale_button")
         return
     action, client_id, arg = parts[0], int(parts[1]), (parts[2] if len(parts) > 2 else "")
-    client = store.get_client(agent.id, client_id)
+    client = store.clients.get_client(agent.id, client_id)
     if client is None or not client.is_group:
         await reply(update, context, agent, "clients/not_found")
         return
@@ -79,9 +78,9 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     if action == "o":
         await show(update, context, agent, client_id)
     elif action == "r" and arg in GROUP_ROLES:
-        role = next((r for r in store.roles_of(agent.id, client_id) if r.role == arg), None)
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "person", {"client": client_id,
-                                                                      "role": arg}))
+        role = next((r for r in store.clients.roles_of(agent.id, client_id) if r.role == arg), None)
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "person", {"client": client_id,
+                                                                            "role": arg}))
         rows = [[(label(context, agent, "group.won_yes" if not (role and role.won)
                         else "group.won_no"), f"{PREFIX}:w:{client_id}:{arg}")],
                 [(label(context, agent, "buttons.back"), f"{PREFIX}:o:{client_id}")]]
@@ -89,7 +88,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
                             role=arg, current=role, keyboard=inline_keyboard(rows))
     elif action == "w" and arg in GROUP_ROLES:
         group_clients.toggle_won(store, agent.id, client_id, arg)
-        store.clear_dialog(agent.id, chat_id)
+        store.dialogs.clear_dialog(agent.id, chat_id)
         await show(update, context, agent, client_id, notice="saved")
     elif action == "src" and arg in GROUP_SOURCES:
         group_clients.update_profile(store, agent.id, client, source=arg)
@@ -99,7 +98,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         group_clients.update_profile(store, agent.id, client, guide=not profile.get("guide"))
         await show(update, context, agent, client_id, notice="saved")
     elif action == "t" and arg in TYPED:
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, arg, {"client": client_id}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, arg, {"client": client_id}))
         await reply(update, context, agent, "group_clients/ask", field=arg, client=client)
     else:
         await reply(update, context, agent, "general/stale_button")
@@ -110,15 +109,15 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     message = update.effective_message
     assert message is not None and message.text is not None
     store = context.services.store
-    client = store.get_client(agent.id, int(dialog.data["client"]))
+    client = store.clients.get_client(agent.id, int(dialog.data["client"]))
     if client is None or not client.is_group:
-        store.clear_dialog(agent.id, message.chat_id)
+        store.dialogs.clear_dialog(agent.id, message.chat_id)
         await reply(update, context, agent, "clients/not_found")
         return
     error = group_clients.apply_typed(store, agent.id, client, dialog.step, message.text,
-                                     role=dialog.data.get("role"))
+                                      role=dialog.data.get("role"))
     if error:
         await reply(update, context, agent, "group_clients/bad_value", error=error)
         return
-    store.clear_dialog(agent.id, message.chat_id)
+    store.dialogs.clear_dialog(agent.id, message.chat_id)
     await show(update, context, agent, client.id, fresh=True, notice="saved")

@@ -34,7 +34,7 @@ async def mentioned(update: Update, context: CoachContext) -> None:
     """Someone @-mentioned the bot in a group: what it does here."""
     agent = current_agent(update, context)
     chat = update.effective_chat
-    team = context.services.store.team_by_group(chat.id) if chat is not None else None
+    team = context.services.store.teams.team_by_group(chat.id) if chat is not None else None
     if team is not None:
         await reply(update, context, agent, "groups/team_help", team=team)
         return
@@ -49,22 +49,22 @@ async def membership_changed(update: Update, context: CoachContext) -> None:
     store = context.services.store
     old, new = change.old_chat_member.status, change.new_chat_member.status
     if new in GONE:
-        team = store.unlink_group(change.chat.id)
+        team = store.teams.unlink_group(change.chat.id)
         if team is not None:
             logger.info("removed from the group of team %s; unlinked", team.id)
             _notify_leader(context, team.id, team.leader_id, change.from_user.id)
         return
     if old in GONE:
         agent = current_agent(update, context)
-        member = store.membership(agent.id)
+        member = store.teams.membership(agent.id)
         await reply(update, context, agent, "groups/hello",
                     link=f"https://t.me/{context.bot.username}")
         if member is not None and can(member.role, "link_group"):
-            team = store.get_team(member.team_id)
+            team = store.teams.get_team(member.team_id)
             await reply(update, context, agent, "groups/link_hint", team=team)
         return
     # still in the group: only the admin rights changed; reports go on either way
-    store.set_bot_status(change.chat.id, new)
+    store.teams.set_bot_status(change.chat.id, new)
 
 
 async def migrated(update: Update, context: CoachContext) -> None:
@@ -81,10 +81,10 @@ async def migrated(update: Update, context: CoachContext) -> None:
 def _notify_leader(context: CoachContext, team_id: int, leader_id: int, actor: int) -> None:
     services = context.services
     now = services.clock.now()
-    services.store.enqueue(leader_id, leader_id, TEAM_NOTICE,
-                           f"team_notice:{team_id}:group_lost:{now.isoformat()}",
-                           {"team_id": team_id, "event": "group_lost", "about": actor},
-                           due_at=now)
+    services.store.outbox.enqueue(leader_id, leader_id, TEAM_NOTICE,
+                                  f"team_notice:{team_id}:group_lost:{now.isoformat()}",
+                                  {"team_id": team_id, "event": "group_lost", "about": actor},
+                                  due_at=now)
     if services.sender is not None:
         services.sender.wake()
 

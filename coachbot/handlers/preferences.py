@@ -6,6 +6,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 
 from coachbot.domain import reminders
 from coachbot.domain.locales import LOCALES
+from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.plan import activity_plan, parse_target
 from coachbot.domain.preferences import (
     DIGEST_TIME_CHOICES,
@@ -30,7 +31,6 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.store import Agent, Dialog
 
 PREFIX = "pf"
 FLOW = "prefs"
@@ -72,7 +72,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     parts = callback_parts(update, PREFIX)
     await query.answer()
     if len(parts) == 3 and parts[0] == "ask" and parts[1] == "menu":
-        context.services.store.clear_dialog(agent.id, update.effective_chat.id)  # type: ignore[union-attr]
+        context.services.store.dialogs.clear_dialog(agent.id, update.effective_chat.id)  # type: ignore[union-attr]
         await _settings_card(update, context, agent)
         return
     if len(parts) == 3 and parts[0] == "ask" and parts[1] in FIELDS:
@@ -103,7 +103,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         if place is None:
             await reply(update, context, agent, "preferences/bad_zone", typed=answer[:60])
             return
-        agent = context.services.store.update_agent(
+        agent = context.services.store.agents.update_agent(
             agent.id, region=place.region, timezone=place.timezone
         )
         await reply(update, context, agent, "preferences/zone_set", agent=agent,
@@ -119,7 +119,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     if value is None:
         await reply(update, context, agent, error_template, typed=answer[:60])
         return
-    agent = context.services.store.update_agent(agent.id, **{column: value})
+    agent = context.services.store.agents.update_agent(agent.id, **{column: value})
     await _after_change(update, context, agent, dialog.step, mode, fresh=True)
 
 
@@ -132,7 +132,7 @@ async def on_location(update: Update, context: CoachContext, agent: Agent, dialo
     if place is None:
         await reply(update, context, agent, "preferences/bad_location")
         return
-    agent = context.services.store.update_agent(
+    agent = context.services.store.agents.update_agent(
         agent.id, region=place.region, timezone=place.timezone
     )
     await reply(update, context, agent, "preferences/zone_set", agent=agent,
@@ -150,28 +150,28 @@ def _apply(context: CoachContext, agent: Agent, field: str, value: str) -> Agent
     """Save one choice from a button; None if the button's value is not a valid choice."""
     store = context.services.store
     if field == "lang" and value in LOCALES:
-        return store.update_agent(agent.id, locale=value)
+        return store.agents.update_agent(agent.id, locale=value)
     if field == "region":
         place = place_for_region(value)
         if place is None:
             return None
-        return store.update_agent(agent.id, region=place.region, timezone=place.timezone)
+        return store.agents.update_agent(agent.id, region=place.region, timezone=place.timezone)
     if field == "time":
         clock = f"{value[:2]}:{value[2:]}" if len(value) == 4 else ""
         if parse_clock_time(clock) != clock:
             return None
-        return store.update_agent(agent.id, digest_time=clock)
+        return store.agents.update_agent(agent.id, digest_time=clock)
     if field == "target" and value.isdigit() and parse_target(value) is not None:
-        return store.update_agent(agent.id, monthly_target=int(value))
+        return store.agents.update_agent(agent.id, monthly_target=int(value))
     if field == "eod":
         clock = f"{value[:2]}:{value[2:]}" if len(value) == 4 else ""
         if parse_clock_time(clock) != clock:
             return None
-        return store.update_agent(agent.id, eod_time=clock)
+        return store.agents.update_agent(agent.id, eod_time=clock)
     if field == "tone" and value in TONE_CHOICES:
-        return store.update_agent(agent.id, tone=value)
+        return store.agents.update_agent(agent.id, tone=value)
     if field == "sign" and value == "-":
-        return store.update_agent(agent.id, signature=None)
+        return store.agents.update_agent(agent.id, signature=None)
     return None
 
 
@@ -187,18 +187,18 @@ async def _after_change(
 
         await sync_chat_commands(context, chat.id, agent.locale)
     if mode == SETTINGS:
-        store.clear_dialog(agent.id, chat.id)
+        store.dialogs.clear_dialog(agent.id, chat.id)
         await _settings_card(update, context, agent, fresh=fresh, changed=field)
         return
     following = NEXT_IN_ONBOARDING.get(field)
     if following is not None:
         await _ask(update, context, agent, following, ONBOARDING, fresh=fresh)
         return
-    store.clear_dialog(agent.id, chat.id)
-    store.mark_onboarded(agent.id)
+    store.dialogs.clear_dialog(agent.id, chat.id)
+    store.agents.mark_onboarded(agent.id)
     local = reminders.local_now(context.services.clock.now(), agent.timezone)
     for kind in reminders.pushes_already_past(local, agent.digest_time, agent.eod_time):
-        store.mark_daily_done(agent.id, kind, local.date())
+        store.agents.mark_daily_done(agent.id, kind, local.date())
     await reply(update, context, agent, "onboarding/done", agent=agent,
                 plan=activity_plan(agent.monthly_target))
 
@@ -210,7 +210,8 @@ async def _ask(
     """Show the choices for one preference; typed answers are accepted too."""
     chat = update.effective_chat
     assert chat is not None
-    context.services.store.set_dialog(agent.id, chat.id, Dialog(FLOW, field, {"mode": mode}))
+    context.services.store.dialogs.set_dialog(agent.id, chat.id, Dialog(FLOW, field,
+                                                                        {"mode": mode}))
     rows = _choices(context, agent, field, mode)
     if mode == SETTINGS:
         rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:ask:menu:{mode}")])
@@ -253,7 +254,8 @@ def _choices(context: CoachContext, agent: Agent, field: str, mode: str) -> list
 async def _ask_zone(update: Update, context: CoachContext, agent: Agent, mode: str) -> None:
     chat = update.effective_chat
     assert chat is not None
-    context.services.store.set_dialog(agent.id, chat.id, Dialog(FLOW, "zone", {"mode": mode}))
+    context.services.store.dialogs.set_dialog(agent.id, chat.id, Dialog(FLOW, "zone",
+                                                                        {"mode": mode}))
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(label(context, agent, "buttons.share_location"), request_location=True)]],
         resize_keyboard=True, one_time_keyboard=True,

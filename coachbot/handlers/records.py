@@ -6,7 +6,7 @@ from telegram import Update
 
 from coachbot.domain.clients import clean_name, clean_text
 from coachbot.domain.dates import parse_yearly_date
-from coachbot.domain.models import DATE_KINDS, RELATIONS
+from coachbot.domain.models import DATE_KINDS, RELATIONS, Agent, Dialog
 from coachbot.handlers.card import show_card
 from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import (
@@ -19,9 +19,8 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.services import book
+from coachbot.services import book, records
 from coachbot.services.coach import guess_product_type
-from coachbot.store import Agent, Dialog
 
 PREFIX = "rc"
 FLOW = "record"
@@ -31,20 +30,20 @@ async def show_records(update: Update, context: CoachContext, agent: Agent, cid:
                        kind: str) -> None:
     """The family ("fam"), policies ("pol") or dates ("dat") of a client, with buttons."""
     store = context.services.store
-    client = store.get_client(agent.id, cid)
+    client = store.clients.get_client(agent.id, cid)
     if client is None:
         await reply(update, context, agent, "clients/not_found")
         return
     rows: list[list[Button]] = []
     items: list[object]
     if kind == "fam":
-        items = list(store.family_of(agent.id, cid))
+        items = list(store.clients.family_of(agent.id, cid))
         rows = [[(f"✖ {m.name[:20]}", f"{PREFIX}:fx:{cid}:{m.id}")] for m in items]  # type: ignore[attr-defined]
     elif kind == "pol":
-        items = list(store.policies_of(agent.id, cid))
+        items = list(store.clients.policies_of(agent.id, cid))
         rows = [[(f"📄 {p.product[:24]}", f"{PREFIX}:po:{cid}:{p.id}")] for p in items]  # type: ignore[attr-defined]
     else:
-        items = list(store.dates_of(agent.id, cid))
+        items = list(store.clients.dates_of(agent.id, cid))
         rows = [[(f"✖ {d.label or label(context, agent, 'date_kinds.' + d.kind)}"[:30],  # type: ignore[attr-defined]
                   f"{PREFIX}:dx:{cid}:{d.id}")] for d in items]  # type: ignore[attr-defined]
     rows.append([(label(context, agent, f"records.add_{kind}"), f"{PREFIX}:{kind}+:{cid}"),
@@ -62,7 +61,8 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     agent = current_agent(update, context)
     parts = callback_parts(update, PREFIX)
     store = context.services.store
-    if len(parts) < 2 or not parts[1].isdigit() or store.get_client(agent.id, int(parts[1])) \
+    if len(parts) < 2 or not parts[1].isdigit() or store.clients.get_client(agent.id,
+                                                                            int(parts[1])) \
             is None:
         await reply(update, context, agent, "general/stale_button")
         return
@@ -76,11 +76,11 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         await edit_or_reply(update, context, agent, "records/ask_relation",
                             keyboard=inline_keyboard([buttons[:2], buttons[2:]]))
     elif action == "rel" and arg in RELATIONS:
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "family_name",
-                                                   {"client_id": cid, "relation": arg}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "family_name",
+                                                           {"client_id": cid, "relation": arg}))
         await reply(update, context, agent, "records/ask_family_name", relation=arg)
     elif action == "fx" and arg.isdigit():
-        store.delete_family_member(agent.id, int(arg))
+        records.delete_family_member(store, agent.id, int(arg))
         await show_records(update, context, agent, cid, "fam")
     elif action == "dat+":
         buttons = [(label(context, agent, f"date_kinds.{k}"), f"{PREFIX}:dk:{cid}:{k}")
@@ -89,14 +89,16 @@ async def on_callback(update: Update, context: CoachContext) -> None:
                             keyboard=inline_keyboard([buttons]))
     elif action == "dk" and arg in DATE_KINDS:
         step = "date_label" if arg == "custom" else "date_value"
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, step, {"client_id": cid, "kind": arg}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, step, {"client_id": cid,
+                                                                        "kind": arg}))
         await reply(update, context, agent, f"records/ask_{step}")
     elif action == "dx" and arg.isdigit():
-        store.delete_date(agent.id, int(arg))
+        records.delete_date(store, agent.id, int(arg))
         await show_records(update, context, agent, cid, "dat")
     elif action == "pol+":
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_new",
-                                                   {"client_id": cid, "step": 0, "values": {}}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_new",
+                                                           {"client_id": cid, "step": 0,
+                                                            "values": {}}))
         await reply(update, context, agent, "records/ask_policy_field", field="product",
                     new=True)
     elif action == "po" and arg.isdigit():
@@ -108,12 +110,12 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         if value not in book.POLICY_CHOICE_FIELDS.get(field_name, ()):
             await reply(update, context, agent, "general/stale_button")
             return
-        store.update_policy(agent.id, policy_id, {field_name: value})
+        records.update_policy(store, agent.id, policy_id, {field_name: value})
         await _policy_view(update, context, agent, cid, policy_id)
         if field_name == "status" and value == "claimed":
             await suggest_referral(update, context, agent, cid, "claim_paid")
     elif action == "px" and arg.isdigit():
-        store.delete_policy(agent.id, int(arg))
+        records.delete_policy(store, agent.id, int(arg))
         await show_records(update, context, agent, cid, "pol")
     elif action == "dskip":
         await _save_family(update, context, agent, chat_id, None)
@@ -134,8 +136,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         if name is None:
             await reply(update, context, agent, "clients/field_error", error="bad_name")
             return
-        store.set_dialog(agent.id, message.chat_id,
-                         Dialog(FLOW, "family_birthday", {**dialog.data, "name": name}))
+        store.dialogs.set_dialog(agent.id, message.chat_id,
+                                 Dialog(FLOW, "family_birthday", {**dialog.data, "name": name}))
         skip = [[(label(context, agent, "buttons.skip"), f"{PREFIX}:dskip:{cid}")]]
         await reply(update, context, agent, "records/ask_family_birthday", name=name,
                     keyboard=inline_keyboard(skip))
@@ -150,17 +152,18 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         if not text:
             await reply(update, context, agent, "clients/field_error", error="empty")
             return
-        store.set_dialog(agent.id, message.chat_id,
-                         Dialog(FLOW, "date_value", {**dialog.data, "label": text}))
+        store.dialogs.set_dialog(agent.id, message.chat_id,
+                                 Dialog(FLOW, "date_value", {**dialog.data, "label": text}))
         await reply(update, context, agent, "records/ask_date_value")
     elif dialog.step == "date_value":
         yearly = parse_yearly_date(typed)
         if yearly is None:
             await reply(update, context, agent, "clients/field_error", error="bad_date")
             return
-        store.add_date(agent.id, cid, kind=dialog.data["kind"], label=dialog.data.get("label"),
-                       yearly=yearly.to_storage())
-        store.clear_dialog(agent.id, message.chat_id)
+        records.add_date(store, agent.id, cid, kind=dialog.data["kind"],
+                         label=dialog.data.get("label"),
+                         yearly=yearly.to_storage())
+        store.dialogs.clear_dialog(agent.id, message.chat_id)
         await show_card(update, context, agent, cid, fresh=True, notice="saved")
     elif dialog.step == "policy_new":
         await _policy_new_step(update, context, agent, dialog, typed, today)
@@ -169,9 +172,9 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         if parsed.error:
             await reply(update, context, agent, "clients/field_error", error=parsed.error)
             return
-        store.update_policy(agent.id, int(dialog.data["policy_id"]),
-                            {dialog.data["field"]: parsed.value})
-        store.clear_dialog(agent.id, message.chat_id)
+        records.update_policy(store, agent.id, int(dialog.data["policy_id"]),
+                              {dialog.data["field"]: parsed.value})
+        store.dialogs.clear_dialog(agent.id, message.chat_id)
         await _policy_view(update, context, agent, cid, int(dialog.data["policy_id"]),
                            fresh=True)
         if dialog.data["field"] == "delivered_date":
@@ -182,14 +185,14 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
 async def _save_family(update: Update, context: CoachContext, agent: Agent, chat_id: int,
                        birthday: str | None) -> None:
     store = context.services.store
-    dialog = store.get_dialog(agent.id, chat_id)
+    dialog = store.dialogs.get_dialog(agent.id, chat_id)
     if dialog is None or dialog.step != "family_birthday":
         await reply(update, context, agent, "general/stale_button")
         return
     cid = int(dialog.data["client_id"])
-    store.add_family_member(agent.id, cid, relation=dialog.data["relation"],
-                            name=dialog.data["name"], birthday=birthday)
-    store.clear_dialog(agent.id, chat_id)
+    records.add_family_member(store, agent.id, cid, relation=dialog.data["relation"],
+                              name=dialog.data["name"], birthday=birthday)
+    store.dialogs.clear_dialog(agent.id, chat_id)
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
 
 
@@ -207,17 +210,17 @@ async def _policy_new_step(update: Update, context: CoachContext, agent: Agent,
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     cid = int(dialog.data["client_id"])
     if step + 1 < len(book.NEW_POLICY_STEPS):
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_new",
-                                                   {**dialog.data, "step": step + 1,
-                                                    "values": values}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_new",
+                                                           {**dialog.data, "step": step + 1,
+                                                            "values": values}))
         await reply(update, context, agent, "records/ask_policy_field",
                     field=book.NEW_POLICY_STEPS[step + 1], new=True)
         return
     values["annual_premium"] = float(values["annual_premium"])
     values["currency"] = book.currency_for(agent.region)
     values["product_type"] = guess_product_type(values["product"])
-    policy = store.add_policy(agent.id, cid, values)
-    store.clear_dialog(agent.id, chat_id)
+    policy = records.add_policy(store, agent.id, cid, values)
+    store.dialogs.clear_dialog(agent.id, chat_id)
     if policy is None:
         await reply(update, context, agent, "clients/not_found")
         return
@@ -227,7 +230,7 @@ async def _policy_new_step(update: Update, context: CoachContext, agent: Agent,
 async def _policy_view(update: Update, context: CoachContext, agent: Agent, cid: int,
                        policy_id: int, *, fresh: bool = False, notice: str | None = None) -> None:
     store = context.services.store
-    policy = store.get_policy(agent.id, policy_id)
+    policy = store.clients.get_policy(agent.id, policy_id)
     if policy is None or policy.client_id != cid:
         await reply(update, context, agent, "general/stale_button")
         return
@@ -237,7 +240,7 @@ async def _policy_view(update: Update, context: CoachContext, agent: Agent, cid:
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     rows.append([(label(context, agent, "records.delete_policy"), f"{PREFIX}:px:{cid}:{policy_id}"),
                  (label(context, agent, "buttons.back"), f"{PREFIX}:pol:{cid}")])
-    values = {"policy": policy, "client": store.get_client(agent.id, cid), "notice": notice,
+    values = {"policy": policy, "client": store.clients.get_client(agent.id, cid), "notice": notice,
               "currency": book.currency_for(agent.region)}
     if fresh:
         await reply(update, context, agent, "records/policy", keyboard=inline_keyboard(rows),
@@ -250,7 +253,7 @@ async def _policy_view(update: Update, context: CoachContext, agent: Agent, cid:
 async def _policy_field(update: Update, context: CoachContext, agent: Agent, cid: int,
                         policy_id: int, field_name: str) -> None:
     store = context.services.store
-    if store.get_policy(agent.id, policy_id) is None:
+    if store.clients.get_policy(agent.id, policy_id) is None:
         await reply(update, context, agent, "general/stale_button")
         return
     if field_name in book.POLICY_CHOICE_FIELDS:
@@ -265,6 +268,6 @@ async def _policy_field(update: Update, context: CoachContext, agent: Agent, cid
         await reply(update, context, agent, "general/stale_button")
         return
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    store.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_edit", {
+    store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_edit", {
         "client_id": cid, "policy_id": policy_id, "field": field_name}))
     await reply(update, context, agent, "records/ask_policy_field", field=field_name, new=False)

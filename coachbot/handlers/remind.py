@@ -11,6 +11,7 @@ from telegram.error import BadRequest
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.dates import parse_when
+from coachbot.domain.models import Agent, Dialog, OutboxMessage
 from coachbot.domain.plan import activity_plan
 from coachbot.handlers.common import (
     Button,
@@ -23,10 +24,8 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
-from coachbot.services import book
+from coachbot.services import book, records
 from coachbot.services.container import Services
-from coachbot.store import Agent, Dialog
-from coachbot.store.schedule import OutboxMessage
 
 PREFIX = "ro"
 EOD_PREFIX = "eod"
@@ -43,7 +42,7 @@ async def remind(update: Update, context: CoachContext) -> None:
         await reply(update, context, agent, "reminders/remind_usage")
         return
     store, now = context.services.store, context.services.clock.now()
-    client = store.client_named_at_start(agent.id, line)
+    client = store.clients.client_named_at_start(agent.id, line)
     rest = line[len(client.name):].strip() if client else line
     when = parse_when(rest, now.astimezone(ZoneInfo(agent.timezone)), agent.locale)
     if when is None or when.at <= now:
@@ -51,8 +50,8 @@ async def remind(update: Update, context: CoachContext) -> None:
                     past=when is not None)
         return
     subject = when.rest or (client.name if client else line)
-    reminder = store.add_one_off(agent.id, client_id=client.id if client else None,
-                                 text=subject, due_at=when.at)
+    reminder = store.schedule.add_one_off(agent.id, client_id=client.id if client else None,
+                                          text=subject, due_at=when.at)
     rows = [[(label(context, agent, "reminders.cancel_one"), f"{PREFIX}:x:{reminder.id}"),
              (label(context, agent, "reminders.change_time"), f"{PREFIX}:e:{reminder.id}")]]
     await reply(update, context, agent, "reminders/remind_set", reminder=reminder,
@@ -68,7 +67,7 @@ async def list_reminders(update: Update, context: CoachContext) -> None:
 
 async def _show_list(update: Update, context: CoachContext, agent: Agent, *,
                      fresh: bool = False) -> None:
-    pending = context.services.store.pending_one_offs(agent.id)
+    pending = context.services.store.schedule.pending_one_offs(agent.id)
     zone = ZoneInfo(agent.timezone)
     rows: list[list[Button]] = []
     for index, reminder in enumerate(pending[:10], start=1):
@@ -91,20 +90,22 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     agent = current_agent(update, context)
     parts = callback_parts(update, PREFIX)
     store = context.services.store
-    reminder = store.get_one_off(agent.id, int(parts[1])) \
+    reminder = store.schedule.get_one_off(agent.id, int(parts[1])) \
         if len(parts) == 2 and parts[1].isdigit() else None
     if reminder is None:
         await reply(update, context, agent, "general/stale_button")
         return
     if parts[0] == "x":
-        store.cancel_one_off(agent.id, reminder.id)
+        store.schedule.cancel_one_off(agent.id, reminder.id)
         await _show_list(update, context, agent)
     elif parts[0] == "e":
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, "when", {"reminder_id": reminder.id}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "when",
+                                                           {"reminder_id": reminder.id}))
         await reply(update, context, agent, "reminders/ask_new_time", reminder=reminder)
     elif parts[0] == "s":
-        store.reschedule_one_off(agent.id, reminder.id, context.services.clock.now() + SNOOZE)
+        store.schedule.reschedule_one_off(agent.id, reminder.id,
+                                          context.services.clock.now() + SNOOZE)
         await edit_or_reply(update, context, agent, "reminders/one_off_snoozed",
                             reminder=reminder)
     elif parts[0] == "d":
@@ -126,19 +127,19 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "reminders/remind_bad_time", typed=message.text,
                     past=when is not None)
         return
-    store.reschedule_one_off(agent.id, int(dialog.data["reminder_id"]), when.at)
-    store.clear_dialog(agent.id, message.chat_id)
+    store.schedule.reschedule_one_off(agent.id, int(dialog.data["reminder_id"]), when.at)
+    store.dialogs.clear_dialog(agent.id, message.chat_id)
     await _show_list(update, context, agent, fresh=True)
 
 
 async def deliver_one_off(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
     """A one-off reminder falling due."""
     store = services.store
-    agent = store.get_agent(message.agent_id)
-    reminder = store.get_one_off(message.agent_id, int(message.payload["reminder_id"]))
+    agent = store.agents.get_agent(message.agent_id)
+    reminder = store.schedule.get_one_off(message.agent_id, int(message.payload["reminder_id"]))
     if agent is None or reminder is None or reminder.status == "cancelled":
         return None
-    client = store.get_client(agent.id, reminder.client_id) if reminder.client_id else None
+    client = store.clients.get_client(agent.id, reminder.client_id) if reminder.client_id else None
     renderer = services.renderer
     rows: list[list[Button]] = [[
         (renderer.label(agent.locale, "reminders.done"), f"{PREFIX}:d:{reminder.id}"),
@@ -162,10 +163,10 @@ def _day_bounds(agent: Agent, now: datetime) -> tuple[datetime, datetime]:
 def _eod_message(services: Services, agent: Agent) -> tuple[str, InlineKeyboardMarkup]:
     store, now = services.store, services.clock.now()
     start, end = _day_bounds(agent, now)
-    today_contacts = store.contacts_between(agent.id, start, end)
+    today_contacts = store.clients.contacts_between(agent.id, start, end)
     visited = {c.client_id for c in today_contacts if c.channel in ("face", "event")}
     today = book.agent_today(agent, now)
-    candidates = store.eod_candidates(agent.id, today, limit=EOD_CHOICES)
+    candidates = store.clients.eod_candidates(agent.id, today, limit=EOD_CHOICES)
     buttons = [(("✅ " if cid in visited else "") + name[:16], f"{EOD_PREFIX}:v:{cid}")
                for cid, name in candidates]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
@@ -181,7 +182,7 @@ def _eod_message(services: Services, agent: Agent) -> tuple[str, InlineKeyboardM
 
 async def deliver_eod(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
     """The end-of-day prompt: log today's visits in a few taps."""
-    agent = services.store.get_agent(message.agent_id)
+    agent = services.store.agents.get_agent(message.agent_id)
     if agent is None:
         return None
     html, keyboard = _eod_message(services, agent)
@@ -200,16 +201,16 @@ async def on_eod_callback(update: Update, context: CoachContext) -> None:
     if len(parts) == 2 and parts[0] == "v" and parts[1].isdigit():
         start, end = _day_bounds(agent, services.clock.now())
         already = any(c.client_id == int(parts[1]) and c.channel == "face"
-                      for c in services.store.contacts_between(agent.id, start, end))
-        if not already and services.store.log_contact(
-                agent.id, int(parts[1]), at=services.clock.now(), channel="face") is None:
+                      for c in services.store.clients.contacts_between(agent.id, start, end))
+        if not already and records.log_contact(services.store, agent.id, int(parts[1]),
+                                               at=services.clock.now(), channel="face") is None:
             await reply(update, context, agent, "clients/not_found")
             return
         html, keyboard = _eod_message(services, agent)
         await _edit(update, context, html, keyboard)
     elif parts == ["find"]:
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
-        services.store.set_dialog(agent.id, chat_id, Dialog(FLOW, "eod_search", {}))
+        services.store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "eod_search", {}))
         await reply(update, context, agent, "reminders/eod_find")
     elif parts == ["end"]:
         await edit_or_reply(update, context, agent, "reminders/eod_closed")
@@ -225,7 +226,7 @@ async def eod_now(update: Update, context: CoachContext) -> None:
 
 
 async def _eod_search(update: Update, context: CoachContext, agent: Agent, typed: str) -> None:
-    found = context.services.store.search_clients(agent.id, search_words(typed), limit=6)
+    found = context.services.store.clients.search_clients(agent.id, search_words(typed), limit=6)
     rows = [[(c.name[:30], f"{EOD_PREFIX}:v:{c.id}")] for c in found]
     await reply(update, context, agent, "reminders/eod_results", count=len(found),
                 keyboard=inline_keyboard(rows) if rows else None)

@@ -15,6 +15,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from coachbot.domain import stats
+from coachbot.domain.models import Agent, OutboxMessage
+from coachbot.domain.teams import Team
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -28,9 +30,6 @@ from coachbot.render import charts
 from coachbot.render.templates import CAPTION_LIMIT, plain_text, utf16_len
 from coachbot.services import team_reports
 from coachbot.services.container import Services
-from coachbot.store import Agent
-from coachbot.store.schedule import OutboxMessage
-from coachbot.store.teams import Team
 
 PREFIX = "tb"
 STAGE_KEYS = ("names", "prospects", "proposals", "closes")
@@ -95,11 +94,11 @@ def _team_here(update: Update, context: CoachContext, agent: Agent) -> \
     store = context.services.store
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        found = store.team_by_group(chat.id)
+        found = store.teams.team_by_group(chat.id)
     else:
-        member = store.membership(agent.id)
-        found = store.get_team(member.team_id) if member else None
-    return found, store.get_agent(found.leader_id) if found else None
+        member = store.teams.membership(agent.id)
+        found = store.teams.get_team(member.team_id) if member else None
+    return found, store.agents.get_agent(found.leader_id) if found else None
 
 
 def _in_group(update: Update) -> bool:
@@ -204,9 +203,9 @@ def _fitting_caption(services: Services, leader: Agent,
 
 async def deliver_nudge(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
     """A leader's friendly push to a member who has been quiet."""
-    member = services.store.get_agent(message.agent_id)
-    sender = services.store.get_agent(int(message.payload["from"]))
-    found = services.store.get_team(int(message.payload["team_id"]))
+    member = services.store.agents.get_agent(message.agent_id)
+    sender = services.store.agents.get_agent(int(message.payload["from"]))
+    found = services.store.teams.get_team(int(message.payload["team_id"]))
     if member is None or sender is None or found is None or found.closed_at is not None:
         return None
     data = team_reports.personal_stats(services.store, member, services.clock.now())
@@ -219,9 +218,9 @@ async def deliver_nudge(bot: Bot, services: Services, message: OutboxMessage) ->
 async def deliver_team_notice(bot: Bot, services: Services,
                               message: OutboxMessage) -> int | None:
     """Someone joined or left, the team closed, or the bot lost the team's group."""
-    reader = services.store.get_agent(message.agent_id)
-    found = services.store.get_team(int(message.payload["team_id"]))
-    about = services.store.get_agent(int(message.payload["about"]))
+    reader = services.store.agents.get_agent(message.agent_id)
+    found = services.store.teams.get_team(int(message.payload["team_id"]))
+    about = services.store.agents.get_agent(int(message.payload["about"]))
     if reader is None or found is None:
         return None
     html = services.renderer.render(reader.locale, f"teams/notice_{message.payload['event']}",
@@ -232,7 +231,7 @@ async def deliver_team_notice(bot: Bot, services: Services,
 
 def _team_for(services: Services, message: OutboxMessage) -> tuple[Team | None, Agent | None]:
     """The open team a queued group message is for, if that group is still its group."""
-    found = services.store.get_team(int(message.payload["team_id"]))
+    found = services.store.teams.get_team(int(message.payload["team_id"]))
     if found is None or found.closed_at is not None or found.group_chat_id != message.chat_id:
         return None, None
-    return found, services.store.get_agent(found.leader_id)
+    return found, services.store.agents.get_agent(found.leader_id)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from coachbot.domain.clients import search_words
+from coachbot.domain.models import Agent, Dialog
 from coachbot.handlers import (
     browse,
     card,
@@ -21,7 +22,6 @@ from coachbot.handlers import (
     visits,
 )
 from coachbot.handlers.common import CoachContext, current_agent
-from coachbot.store import Agent, Dialog
 
 DialogHandler = Callable[[Update, CoachContext, Agent, Dialog], Awaitable[None]]
 
@@ -46,7 +46,7 @@ async def before_command(update: Update, context: CoachContext) -> None:
     """A new command leaves any half-done flow, so stale state never swallows later text."""
     user, chat = update.effective_user, update.effective_chat
     if user is not None and chat is not None:
-        context.services.store.clear_dialog(user.id, chat.id)
+        context.services.store.dialogs.clear_dialog(user.id, chat.id)
 
 
 async def _to_dialog(update: Update, context: CoachContext, agent: Agent,
@@ -54,7 +54,7 @@ async def _to_dialog(update: Update, context: CoachContext, agent: Agent,
     """Hand the message to the open dialog's step, if it takes this kind of message."""
     chat = update.effective_chat
     assert chat is not None
-    dialog = context.services.store.get_dialog(agent.id, chat.id)
+    dialog = context.services.store.dialogs.get_dialog(agent.id, chat.id)
     step = steps.get(dialog.flow) if dialog else None
     if dialog is None or step is None:
         return False
@@ -69,7 +69,7 @@ async def on_text(update: Update, context: CoachContext) -> None:
         return
     # outside any flow, a typed name (or pinyin, or phone digits) finds the client
     words = search_words(update.effective_message.text or "")  # type: ignore[union-attr]
-    if words and context.services.store.search_clients(agent.id, words, limit=1):
+    if words and context.services.store.clients.search_clients(agent.id, words, limit=1):
         await browse.search(update, context, agent, words)
         return
     await general.free_text(update, context)

@@ -15,7 +15,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from coachbot.domain import reminders, stats, teams
 from coachbot.domain.locales import locale_from_language_code
+from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import currency_for
+from coachbot.domain.teams import Member, Team
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -29,8 +31,6 @@ from coachbot.handlers.common import (
 from coachbot.push.team_sweep import NUDGE, TEAM_NOTICE
 from coachbot.services import team_reports
 from coachbot.services.container import Services
-from coachbot.store import Agent, Dialog
-from coachbot.store.teams import Member, Team
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +53,16 @@ async def join_from_start(update: Update, context: CoachContext) -> bool:
         return False
     agent = current_agent(update, context)
     store = context.services.store
-    found = store.team_by_invite(code)
-    current = store.membership(agent.id)
+    found = store.teams.team_by_invite(code)
+    current = store.teams.membership(agent.id)
     if found is None:
         await reply(update, context, agent, "teams/invite_invalid")
     elif current is not None:
-        mine = store.get_team(current.team_id)
+        mine = store.teams.get_team(current.team_id)
         await reply(update, context, agent, "teams/already_in_team", team=mine,
                     same=current.team_id == found.id)
-    elif store.add_member(found.id, agent.id):
-        leader = store.get_agent(found.leader_id)
+    elif store.teams.add_member(found.id, agent.id):
+        leader = store.agents.get_agent(found.leader_id)
         await reply(update, context, agent, "teams/joined", team=found, leader=leader,
                     onboarded=agent.onboarded)
         _notify(context.services, found.leader_id, found, "joined", agent.id)
@@ -75,12 +75,12 @@ async def link(update: Update, context: CoachContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     store = context.services.store
-    member = store.membership(agent.id)
-    found = store.get_team(member.team_id) if member else None
+    member = store.teams.membership(agent.id)
+    found = store.teams.get_team(member.team_id) if member else None
     if member is None or found is None or not teams.can(member.role, "link_group"):
         await reply(update, context, agent, "teams/link_denied")
         return
-    if not store.link_group(found.id, chat.id, chat.title):
+    if not store.teams.link_group(found.id, chat.id, chat.title):
         await reply(update, context, agent, "teams/link_taken")
         return
     found = _settle_schedule(context.services, found)
@@ -98,13 +98,13 @@ async def gate(update: Update, context: CoachContext) -> None:
             and update.edited_message is None:
         return
     store = context.services.store
-    if user.id in settings.allowed_user_ids or store.is_team_member(user.id):
+    if user.id in settings.allowed_user_ids or store.teams.is_team_member(user.id):
         return
     message = update.message
     words = (message.text or "").split() if message else []
     if len(words) == 2 and words[0].split("@")[0] == "/start":
         code = teams.invite_code_from_start(words[1])
-        if code is not None and store.team_by_invite(code) is not None:
+        if code is not None and store.teams.team_by_invite(code) is not None:
             return  # an invitation: let /start join them
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -121,13 +121,13 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     assert message is not None and message.text is not None
     member, found = _mine(context, agent)
     if member is None or found is None:
-        context.services.store.clear_dialog(agent.id, message.chat_id)
+        context.services.store.dialogs.clear_dialog(agent.id, message.chat_id)
         await reply(update, context, agent, "teams/no_team", keyboard=_none_keyboard(context,
-                                                                                    agent))
+                                                                                     agent))
         return
     step = TEXT_STEPS.get(dialog.step)
     if step is None:
-        context.services.store.clear_dialog(agent.id, message.chat_id)
+        context.services.store.dialogs.clear_dialog(agent.id, message.chat_id)
         await reply(update, context, agent, "general/stale_button")
         return
     await step(update, context, agent, member, found, message.text)
@@ -142,10 +142,10 @@ async def _home(update: Update, context: CoachContext, agent: Agent, *, fresh: b
                     fresh=fresh)
         return
     services = context.services
-    leader = services.store.get_agent(found.leader_id)
+    leader = services.store.agents.get_agent(found.leader_id)
     assert leader is not None
     status = team_reports.team_status(services.store, found, leader, services.clock.now())
-    members = services.store.members(found.id)
+    members = services.store.teams.members(found.id)
     week_target = stats.team_weekly_target(found.weekly_target,
                                            [m.monthly_target for m in members])
     mine = next(s for s in status if s.member.agent_id == agent.id)
@@ -201,7 +201,8 @@ async def on_callback(update: Update, context: CoachContext) -> None:
 async def _create(update: Update, context: CoachContext, agent: Agent) -> None:
     store = context.services.store
     name = label(context, agent, "team.default_name", name=agent.first_name or "")
-    created = store.create_team(agent.id, name[: teams.MAX_TEAM_NAME], teams.new_invite_code())
+    created = store.teams.create_team(agent.id, name[: teams.MAX_TEAM_NAME],
+                                      teams.new_invite_code())
     if created is None:  # already in a team: show it
         await _home(update, context, agent)
         return
@@ -211,7 +212,7 @@ async def _create(update: Update, context: CoachContext, agent: Agent) -> None:
 
 async def _b_home(update: Update, context: CoachContext, agent: Agent, member: Member,
                   found: Team, args: list[str]) -> None:
-    context.services.store.clear_dialog(agent.id, agent.id)
+    context.services.store.dialogs.clear_dialog(agent.id, agent.id)
     await _home(update, context, agent)
 
 
@@ -228,14 +229,14 @@ async def _b_regenerate(update: Update, context: CoachContext, agent: Agent, mem
     if not teams.can(member.role, "regenerate_invite"):
         await _home(update, context, agent)
         return
-    renewed = context.services.store.set_invite_code(found.id, teams.new_invite_code())
+    renewed = context.services.store.teams.set_invite_code(found.id, teams.new_invite_code())
     assert renewed is not None
     await _send_invite(update, context, agent, renewed, notice="renewed")
 
 
 async def _send_invite(update: Update, context: CoachContext, agent: Agent, found: Team, *,
                        fresh: bool = False, notice: str | None = None) -> None:
-    member = context.services.store.get_member(found.id, agent.id)
+    member = context.services.store.teams.get_member(found.id, agent.id)
     rows: list[list[Button]] = []
     if member is not None and teams.can(member.role, "regenerate_invite"):
         rows.append([(label(context, agent, "team.regenerate"), f"{PREFIX}:regen")])
@@ -251,7 +252,7 @@ async def _b_members(update: Update, context: CoachContext, agent: Agent, member
         await _home(update, context, agent)
         return
     services = context.services
-    leader = services.store.get_agent(found.leader_id)
+    leader = services.store.agents.get_agent(found.leader_id)
     assert leader is not None
     status = team_reports.team_status(services.store, found, leader, services.clock.now())
     buttons: list[Button] = []
@@ -272,7 +273,7 @@ async def _b_member(update: Update, context: CoachContext, agent: Agent, member:
         await _b_members(update, context, agent, member, found, [])
         return
     services = context.services
-    leader = services.store.get_agent(found.leader_id)
+    leader = services.store.agents.get_agent(found.leader_id)
     assert leader is not None
     [status] = [s for s in team_reports.team_status(services.store, found, leader,
                                                     services.clock.now())
@@ -304,7 +305,7 @@ async def _b_nudge(update: Update, context: CoachContext, agent: Agent, member: 
     services = context.services
     now = services.clock.now()
     day = reminders.local_now(now, agent.timezone).date()
-    queued = services.store.enqueue(
+    queued = services.store.outbox.enqueue(
         target.agent_id, target.agent_id, NUDGE, f"nudge:{found.id}:{target.agent_id}:{day}",
         {"team_id": found.id, "from": agent.id}, due_at=now)
     if queued and services.sender is not None:
@@ -320,7 +321,7 @@ async def _b_deputy(update: Update, context: CoachContext, agent: Agent, member:
     if target is not None and teams.can(member.role, "manage_deputies") \
             and target.role != teams.LEADER:
         role = teams.MEMBER if target.role == teams.DEPUTY else teams.DEPUTY
-        context.services.store.set_role(found.id, target.agent_id, role)
+        context.services.store.teams.set_role(found.id, target.agent_id, role)
     await _b_member(update, context, agent, member, found, args)
 
 
@@ -342,7 +343,7 @@ async def _b_remove_confirmed(update: Update, context: CoachContext, agent: Agen
     target = _target(context, member, found, args)
     if target is not None and target.agent_id != agent.id and \
             teams.can_remove(member.role, target.role) and \
-            context.services.store.remove_member(found.id, target.agent_id):
+            context.services.store.teams.remove_member(found.id, target.agent_id):
         _notify(context.services, target.agent_id, found, "removed", target.agent_id)
         await _show(update, context, agent, "teams/removed", _back(context, agent, "mem"),
                     team=found, target=target)
@@ -356,8 +357,8 @@ async def _b_time(update: Update, context: CoachContext, agent: Agent, member: M
         await _home(update, context, agent)
         return
     if args and args[0].replace("-", ":") in teams.REPORT_TIMES:
-        context.services.store.update_team(found.id, report_time=args[0].replace("-", ":"))
-        _settle_schedule(context.services, context.services.store.get_team(found.id) or found)
+        context.services.store.teams.update_team(found.id, report_time=args[0].replace("-", ":"))
+        _settle_schedule(context.services, context.services.store.teams.get_team(found.id) or found)
         await _home(update, context, agent, notice="time_set")
         return
     choices = [(("✓ " if t == found.report_time else "") + t,
@@ -374,15 +375,15 @@ async def _b_goal(update: Update, context: CoachContext, agent: Agent, member: M
         return
     store = context.services.store
     if args and args[0] == "type":
-        store.set_dialog(agent.id, agent.id, Dialog(FLOW, GOAL, {}))
+        store.dialogs.set_dialog(agent.id, agent.id, Dialog(FLOW, GOAL, {}))
         await reply(update, context, agent, "teams/ask_goal")
         return
     if args and args[0].isdigit() and (int(args[0]) == 0 or int(args[0]) in
                                        teams.WEEKLY_TARGETS):
-        store.update_team(found.id, weekly_target=int(args[0]))
+        store.teams.update_team(found.id, weekly_target=int(args[0]))
         await _home(update, context, agent, notice="goal_set")
         return
-    members = store.members(found.id)
+    members = store.teams.members(found.id)
     automatic = stats.team_weekly_target(0, [m.monthly_target for m in members])
     choices = [(("✓ " if found.weekly_target == 0 else "")
                 + label(context, agent, "team.goal_auto", count=automatic), f"{PREFIX}:goal:0")]
@@ -399,11 +400,12 @@ async def _b_nickname(update: Update, context: CoachContext, agent: Agent, membe
                       found: Team, args: list[str]) -> None:
     store = context.services.store
     if args and args[0] == "type":
-        store.set_dialog(agent.id, agent.id, Dialog(FLOW, NICK, {}))
+        store.dialogs.set_dialog(agent.id, agent.id, Dialog(FLOW, NICK, {}))
         await reply(update, context, agent, "teams/ask_nickname", limit=teams.MAX_NICKNAME)
         return
     if args and args[0] == "show" and member.nickname:
-        member = store.set_show_nickname(found.id, agent.id, not member.show_nickname) or member
+        member = store.teams.set_show_nickname(found.id, agent.id,
+                                               not member.show_nickname) or member
     await _nickname_menu(update, context, agent, member, found)
 
 
@@ -425,7 +427,7 @@ async def _b_rename(update: Update, context: CoachContext, agent: Agent, member:
     if not teams.can(member.role, "rename"):
         await _home(update, context, agent)
         return
-    context.services.store.set_dialog(agent.id, agent.id, Dialog(FLOW, RENAME, {}))
+    context.services.store.dialogs.set_dialog(agent.id, agent.id, Dialog(FLOW, RENAME, {}))
     await reply(update, context, agent, "teams/ask_name", team=found,
                 limit=teams.MAX_TEAM_NAME)
 
@@ -438,7 +440,7 @@ async def _b_close(update: Update, context: CoachContext, agent: Agent, member: 
     rows = [[(label(context, agent, "team.confirm_close"), f"{PREFIX}:closey"),
              (label(context, agent, "buttons.cancel"), f"{PREFIX}:home")]]
     await _show(update, context, agent, "teams/confirm_close", inline_keyboard(rows), team=found,
-                count=len(context.services.store.members(found.id)))
+                count=len(context.services.store.teams.members(found.id)))
 
 
 async def _b_close_confirmed(update: Update, context: CoachContext, agent: Agent,
@@ -447,8 +449,8 @@ async def _b_close_confirmed(update: Update, context: CoachContext, agent: Agent
     if not teams.can(member.role, "close_team"):
         await _home(update, context, agent)
         return
-    others = [m.agent_id for m in store.members(found.id) if m.agent_id != agent.id]
-    if store.close_team(found.id):
+    others = [m.agent_id for m in store.teams.members(found.id) if m.agent_id != agent.id]
+    if store.teams.close_team(found.id):
         for other in others:
             _notify(context.services, other, found, "closed", other)
     await _show(update, context, agent, "teams/closed", _none_keyboard(context, agent),
@@ -461,7 +463,7 @@ async def _b_leave(update: Update, context: CoachContext, agent: Agent, member: 
         await _home(update, context, agent)
         return
     if args == ["yes"]:
-        context.services.store.remove_member(found.id, agent.id)
+        context.services.store.teams.remove_member(found.id, agent.id)
         _notify(context.services, found.leader_id, found, "left", agent.id)
         await _show(update, context, agent, "teams/left", _none_keyboard(context, agent),
                     team=found)
@@ -487,8 +489,8 @@ async def _typed_nickname(update: Update, context: CoachContext, agent: Agent, m
         await reply(update, context, agent, "teams/bad_nickname", limit=teams.MAX_NICKNAME)
         return
     store = context.services.store
-    store.clear_dialog(agent.id, agent.id)
-    member = store.set_nickname(found.id, agent.id, nickname, show=True) or member
+    store.dialogs.clear_dialog(agent.id, agent.id)
+    member = store.teams.set_nickname(found.id, agent.id, nickname, show=True) or member
     await _nickname_menu(update, context, agent, member, found, fresh=True)
 
 
@@ -499,8 +501,8 @@ async def _typed_name(update: Update, context: CoachContext, agent: Agent, membe
         await reply(update, context, agent, "teams/bad_name", limit=teams.MAX_TEAM_NAME)
         return
     store = context.services.store
-    store.clear_dialog(agent.id, agent.id)
-    store.update_team(found.id, name=name)
+    store.dialogs.clear_dialog(agent.id, agent.id)
+    store.teams.update_team(found.id, name=name)
     await _home(update, context, agent, fresh=True, notice="renamed")
 
 
@@ -511,8 +513,8 @@ async def _typed_goal(update: Update, context: CoachContext, agent: Agent, membe
         await reply(update, context, agent, "teams/bad_goal", limit=teams.MAX_WEEKLY_TARGET)
         return
     store = context.services.store
-    store.clear_dialog(agent.id, agent.id)
-    store.update_team(found.id, weekly_target=goal)
+    store.dialogs.clear_dialog(agent.id, agent.id)
+    store.teams.update_team(found.id, weekly_target=goal)
     await _home(update, context, agent, fresh=True, notice="goal_set")
 
 
@@ -522,8 +524,8 @@ TEXT_STEPS = {NICK: _typed_nickname, RENAME: _typed_name, GOAL: _typed_goal}
 # -- helpers --------------------------------------------------------------------------------
 def _mine(context: CoachContext, agent: Agent) -> tuple[Member | None, Team | None]:
     store = context.services.store
-    member = store.membership(agent.id)
-    return member, store.get_team(member.team_id) if member else None
+    member = store.teams.membership(agent.id)
+    return member, store.teams.get_team(member.team_id) if member else None
 
 
 def _target(context: CoachContext, member: Member, found: Team, args: list[str]) -> \
@@ -531,7 +533,7 @@ def _target(context: CoachContext, member: Member, found: Team, args: list[str])
     """The member a button is about, only if they are in the presser's team and it's allowed."""
     if not args or not args[0].isdigit() or not teams.can(member.role, "view_members"):
         return None
-    return context.services.store.get_member(found.id, int(args[0]))
+    return context.services.store.teams.get_member(found.id, int(args[0]))
 
 
 def _back(context: CoachContext, agent: Agent, to: str) -> InlineKeyboardMarkup:
@@ -553,21 +555,21 @@ async def _show(update: Update, context: CoachContext, agent: Agent, name: str,
 
 def _settle_schedule(services: Services, found: Team) -> Team:
     """A report time already past today starts tomorrow: linking at 10:00 sends nothing now."""
-    leader = services.store.get_agent(found.leader_id)
+    leader = services.store.agents.get_agent(found.leader_id)
     if leader is None:
         return found
     local = reminders.local_now(services.clock.now(), leader.timezone)
     if reminders.daily_due(local, found.report_time, found.last_report_date) is not None:
-        return services.store.update_team(found.id,
-                                          last_report_date=local.date().isoformat()) or found
+        return services.store.teams.update_team(found.id,
+                                                last_report_date=local.date().isoformat()) or found
     return found
 
 
 def _notify(services: Services, chat_id: int, found: Team, event: str, about: int) -> None:
     """Tell someone privately what happened in the team (through the outbox, paced)."""
     now: datetime = services.clock.now()
-    services.store.enqueue(chat_id, chat_id, TEAM_NOTICE,
-                           f"team_notice:{found.id}:{event}:{about}:{chat_id}:{now.isoformat()}",
-                           {"team_id": found.id, "event": event, "about": about}, due_at=now)
+    services.store.outbox.enqueue(chat_id, chat_id, TEAM_NOTICE,
+                                  f"team_notice:{found.id}:{event}:{about}:{chat_id}:{now.isoformat()}",
+                                  {"team_id": found.id, "event": event, "about": about}, due_at=now)
     if services.sender is not None:
         services.sender.wake()

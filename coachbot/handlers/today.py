@@ -11,7 +11,9 @@ from telegram.error import BadRequest
 
 from coachbot.domain import reminders
 from coachbot.domain.calendar import festivals_between
+from coachbot.domain.models import Agent, OutboxMessage
 from coachbot.domain.regions import currency_for
+from coachbot.domain.reminders import ReminderItem
 from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import (
     Button,
@@ -23,12 +25,10 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
-from coachbot.services import book
+from coachbot.services import book, records
 from coachbot.services.container import Services
 from coachbot.services.digest import Digest, Entry, build_digest, festival_region
 from coachbot.services.greetings import build_greeting
-from coachbot.store import Agent
-from coachbot.store.schedule import OutboxMessage, ReminderItem
 
 PREFIX = "rm"
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary",
@@ -66,8 +66,8 @@ def _entry_data(services: Services, agent: Agent, entry: Entry) -> str:
     if len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
         return data
     # a long holiday name as ref: make its to-do item now and point at that
-    item = services.store.ensure_item(agent.id, kind=entry.kind, client_id=entry.client_id,
-                                      ref=entry.ref, occasion_date=entry.day)
+    item = services.store.schedule.ensure_item(agent.id, kind=entry.kind, client_id=entry.client_id,
+                                               ref=entry.ref, occasion_date=entry.day)
     return f"{PREFIX}:o:{item.id}"
 
 
@@ -85,10 +85,11 @@ def _item_from_entry(services: Services, agent: Agent, fields: list[str]) -> \
     client_id = int(client) if client.isdigit() else None
     if client_id is None and client != "-":
         return None
-    if client_id is not None and services.store.get_client(agent.id, client_id) is None:
+    if client_id is not None and services.store.clients.get_client(agent.id, client_id) is None:
         return None
-    return services.store.ensure_item(agent.id, kind=KINDS_BY_CODE[code], client_id=client_id,
-                                      ref=ref, occasion_date=when)
+    return services.store.schedule.ensure_item(agent.id, kind=KINDS_BY_CODE[code],
+                                               client_id=client_id,
+                                               ref=ref, occasion_date=when)
 
 
 def _entry_caption(services: Services, agent: Agent, entry: Entry) -> str:
@@ -116,7 +117,7 @@ async def today(update: Update, context: CoachContext) -> None:
 
 async def deliver_digest(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
     """The morning push (queued by the sweep)."""
-    agent = services.store.get_agent(message.agent_id)
+    agent = services.store.agents.get_agent(message.agent_id)
     if agent is None:
         return None
     day = date.fromisoformat(message.payload["day"])
@@ -140,7 +141,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         item = _item_from_entry(context.services, agent, parts[1:])
         parts = ["o"]
     else:
-        item = store.get_item(agent.id, int(parts[1])) \
+        item = store.schedule.get_item(agent.id, int(parts[1])) \
             if len(parts) >= 2 and parts[1].isdigit() else None
     if item is None:
         await query.answer()
@@ -153,30 +154,30 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         await show_item(context.bot, context.services, agent, item)
     elif action == "alt" and item.kind in GREETING_KINDS:
         await query.answer()
-        item = store.update_item(agent.id, item.id, variant=item.variant + 1) or item
+        item = store.schedule.update_item(agent.id, item.id, variant=item.variant + 1) or item
         await _edit_greeting(context, agent, item)
     elif action in ("sent", "done"):
         await query.answer()
         if item.client_id is not None and action == "sent":
-            store.log_contact(agent.id, item.client_id, at=now, channel="message",
-                              summary=context.services.renderer.label(
+            records.log_contact(store, agent.id, item.client_id, at=now, channel="message",
+                                summary=context.services.renderer.label(
                                   agent.locale, f"reminders.logged_{item.kind}"))
         if item.kind == "review" and item.client_id is not None:
-            store.mark_reviewed(agent.id, item.client_id)
-        store.update_item(agent.id, item.id, status="done")
+            records.mark_reviewed(store, agent.id, item.client_id)
+        store.schedule.update_item(agent.id, item.id, status="done")
         await edit_or_reply(update, context, agent, "reminders/item_done", item=item,
                             name=_item_name(context.services, agent, item))
         if item.kind == "review" and item.client_id is not None:
             await suggest_referral(update, context, agent, item.client_id, "review_done")
     elif action == "skip":
         await query.answer()
-        store.update_item(agent.id, item.id, status="skipped")
+        store.schedule.update_item(agent.id, item.id, status="skipped")
         await edit_or_reply(update, context, agent, "reminders/item_skipped", item=item,
                             name=_item_name(context.services, agent, item))
     elif action == "snz" and len(parts) == 3 and parts[2] in SNOOZES:
         await query.answer()
         until = snooze_until(agent, now, parts[2])
-        store.update_item(agent.id, item.id, status="snoozed", snooze_until=until)
+        store.schedule.update_item(agent.id, item.id, status="snoozed", snooze_until=until)
         local = until.astimezone(ZoneInfo(agent.timezone))
         await edit_or_reply(update, context, agent, "reminders/item_snoozed", item=item,
                             name=_item_name(context.services, agent, item), until=local)
@@ -203,21 +204,21 @@ async def show_item(bot: Bot, services: Services, agent: Agent, item: ReminderIt
         greeting_html = _greeting_html(services, agent, item)
         if greeting_html is not None:
             sent = await send_html(bot, agent.id, greeting_html)
-            services.store.update_item(agent.id, item.id, text_message_id=sent.message_id)
+            services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
     view = book.card_view(services.store, agent, item.client_id, services.clock.now(),
                           services.settings.tier_thresholds) if item.client_id else None
     renderer = services.renderer
     html = renderer.render(agent.locale, "reminders/item", region=agent.region, agent=agent,
                            item=item, view=view, name=_item_name(services, agent, item))
     message = await send_html(bot, agent.id, html, reply_markup=_item_keyboard(services, agent,
-                                                                                item))
+                                                                               item))
     return message.message_id
 
 
 async def deliver_item(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
     """A snoozed item coming back."""
-    agent = services.store.get_agent(message.agent_id)
-    item = services.store.get_item(message.agent_id, int(message.payload["item_id"]))
+    agent = services.store.agents.get_agent(message.agent_id)
+    item = services.store.schedule.get_item(message.agent_id, int(message.payload["item_id"]))
     if agent is None or item is None or item.status in ("done", "skipped"):
         return None
     return await show_item(bot, services, agent, item)
@@ -265,7 +266,7 @@ async def _edit_greeting(context: CoachContext, agent: Agent, item: ReminderItem
         except BadRequest:
             pass  # too old to edit, or unchanged: send it fresh below
     sent = await send_html(context.bot, agent.id, html)
-    context.services.store.update_item(agent.id, item.id, text_message_id=sent.message_id)
+    context.services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
 
 
 def _festival_names(agent: Agent, item: ReminderItem) -> dict[str, str]:
@@ -283,5 +284,5 @@ def _item_name(services: Services, agent: Agent, item: ReminderItem) -> str:
         names = _festival_names(agent, item)
         return services.renderer.label(agent.locale, f"festivals.{item.ref}",
                                        default=names.get(agent.locale, item.ref))
-    client = services.store.get_client(agent.id, item.client_id) if item.client_id else None
+    client = services.store.clients.get_client(agent.id, item.client_id) if item.client_id else None
     return client.name if client else "—"

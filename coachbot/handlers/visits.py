@@ -8,7 +8,7 @@ from telegram import Update
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.dates import parse_day
-from coachbot.domain.models import CHANNELS
+from coachbot.domain.models import CHANNELS, Agent, Dialog
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import (
     CoachContext,
@@ -19,8 +19,7 @@ from coachbot.handlers.common import (
     label,
     reply,
 )
-from coachbot.services import book
-from coachbot.store import Agent, Dialog
+from coachbot.services import book, records
 
 PREFIX = "vi"
 FLOW = "visit"
@@ -29,7 +28,7 @@ NEXT_STEP_DAYS = (1, 3, 7, 14)
 
 async def ask_channel(update: Update, context: CoachContext, agent: Agent, cid: int) -> None:
     """First tap was "log a visit": how did you meet?"""
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     buttons = [(label(context, agent, f"channels.{ch}"), f"{PREFIX}:c:{cid}:{ch}")
                for ch in CHANNELS]
     rows = [buttons[:3], buttons[3:], [(label(context, agent, "buttons.back"), f"cl:o:{cid}")]]
@@ -49,7 +48,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     now = context.services.clock.now()
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
     if len(parts) == 3 and parts[0] == "c" and parts[1].isdigit() and parts[2] in CHANNELS:
-        contact = store.log_contact(agent.id, int(parts[1]), at=now, channel=parts[2])
+        contact = records.log_contact(store, agent.id, int(parts[1]), at=now, channel=parts[2])
         if contact is None:
             await reply(update, context, agent, "clients/not_found")
             return
@@ -61,7 +60,7 @@ async def on_callback(update: Update, context: CoachContext) -> None:
             await reply(update, context, agent, "general/stale_button")
             return
         day = book.agent_today(agent, now) + timedelta(days=days)
-        client_id = store.set_next_step(agent.id, contact_id, next_step=None, on=day)
+        client_id = store.clients.set_next_step(agent.id, contact_id, next_step=None, on=day)
         if client_id is None:
             await reply(update, context, agent, "general/stale_button")
             return
@@ -69,17 +68,18 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         return
     if len(parts) == 2 and parts[0] in ("s", "d") and parts[1].isdigit():
         step = "summary" if parts[0] == "s" else "next_date"
-        store.set_dialog(agent.id, chat_id, Dialog(FLOW, step, {"contact_id": int(parts[1])}))
+        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, step,
+                                                           {"contact_id": int(parts[1])}))
         await reply(update, context, agent, f"visits/ask_{step}")
         return
     if len(parts) == 2 and parts[0] == "f" and parts[1].isdigit():
-        dialog = store.get_dialog(agent.id, chat_id)
+        dialog = store.dialogs.get_dialog(agent.id, chat_id)
         if dialog is None or dialog.flow != FLOW or dialog.step != "forward":
             await reply(update, context, agent, "general/stale_button")
             return
-        contact = store.log_contact(agent.id, int(parts[1]), at=now, channel="message",
-                                    summary=dialog.data.get("text"))
-        store.clear_dialog(agent.id, chat_id)
+        contact = records.log_contact(store, agent.id, int(parts[1]), at=now, channel="message",
+                                      summary=dialog.data.get("text"))
+        store.dialogs.clear_dialog(agent.id, chat_id)
         if contact is None:
             await reply(update, context, agent, "clients/not_found")
             return
@@ -96,7 +96,7 @@ async def _logged(update: Update, context: CoachContext, agent: Agent, contact_i
              (label(context, agent, "visits.pick_date"), f"{PREFIX}:d:{contact_id}")],
             day_buttons,
             [(label(context, agent, "buttons.done"), f"cl:o:{cid}")]]
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     await edit_or_reply(update, context, agent, "visits/logged", client=client,
                         keyboard=inline_keyboard(rows))
 
@@ -112,15 +112,15 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     contact_id = int(dialog.data["contact_id"])
     if dialog.step == "summary":
         summary = clean_text(message.text)
-        client_id = store.set_contact_summary(agent.id, contact_id, summary)
+        client_id = store.clients.set_contact_summary(agent.id, contact_id, summary)
     else:
         today = book.agent_today(agent, context.services.clock.now())
         day = parse_day(message.text, today)
         if day is None or day < today:
             await reply(update, context, agent, "clients/field_error", error="bad_day")
             return
-        client_id = store.set_next_step(agent.id, contact_id, next_step=None, on=day)
-    store.clear_dialog(agent.id, message.chat_id)
+        client_id = store.clients.set_next_step(agent.id, contact_id, next_step=None, on=day)
+    store.dialogs.clear_dialog(agent.id, message.chat_id)
     if client_id is None:
         await reply(update, context, agent, "clients/not_found")
         return
@@ -132,7 +132,7 @@ async def _logged_again(update: Update, context: CoachContext, agent: Agent, con
     rows = [[(label(context, agent, "visits.add_summary"), f"{PREFIX}:s:{contact_id}"),
              (label(context, agent, "visits.pick_date"), f"{PREFIX}:d:{contact_id}")],
             [(label(context, agent, "buttons.done"), f"cl:o:{cid}:new")]]
-    client = context.services.store.get_client(agent.id, cid)
+    client = context.services.store.clients.get_client(agent.id, cid)
     await reply(update, context, agent, "visits/updated", client=client,
                 keyboard=inline_keyboard(rows))
 
@@ -154,14 +154,15 @@ async def on_forward(update: Update, context: CoachContext) -> None:
             sender = chat.title or ""
     text = clean_text(message.text or message.caption or "")
     store = context.services.store
-    store.set_dialog(agent.id, message.chat_id, Dialog(FLOW, "forward", {"text": text}))
-    guesses = store.search_clients(agent.id, search_words(sender), limit=4) if sender else []
+    store.dialogs.set_dialog(agent.id, message.chat_id, Dialog(FLOW, "forward", {"text": text}))
+    guesses = store.clients.search_clients(agent.id, search_words(sender),
+                                           limit=4) if sender else []
     await _offer_clients(update, context, agent, guesses, sender=sender)
 
 
 async def _pick_forward_client(update: Update, context: CoachContext, agent: Agent,
                                dialog: Dialog, typed: str) -> None:
-    matches = context.services.store.search_clients(agent.id, search_words(typed), limit=6)
+    matches = context.services.store.clients.search_clients(agent.id, search_words(typed), limit=6)
     await _offer_clients(update, context, agent, matches, sender=typed, searched=True)
 
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from coachbot.domain.models import OutboxMessage
 from coachbot.services.container import Services
-from coachbot.store.schedule import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class OutboxSender:
         self.sent = 0
 
     def start(self) -> None:
-        recovered = self.services.store.recover_outbox()
+        recovered = self.services.store.outbox.recover()
         if recovered:
             logger.warning("%d message(s) were mid-send at the last stop; sending again",
                            recovered)
@@ -68,10 +68,10 @@ class OutboxSender:
         """Send everything ready now (tests and catch-up); returns how many were handled."""
         handled = 0
         while not self._stopping and (
-                batch := self.services.store.claim_outbox(self.services.clock.now(), limit=20)):
+                batch := self.services.store.outbox.claim(self.services.clock.now(), limit=20)):
             for index, message in enumerate(batch):
                 if self._stopping:  # hand the rest back untouched
-                    self.services.store.release_outbox([m.id for m in batch[index:]])
+                    self.services.store.outbox.release([m.id for m in batch[index:]])
                     break
                 await self._send(message)
                 handled += 1
@@ -104,7 +104,7 @@ class OutboxSender:
         store, now = self.services.store, self.services.clock.now()
         deliver = self.deliverers.get(message.kind)
         if deliver is None:
-            store.outbox_dead(message.id, f"no deliverer for {message.kind}")
+            store.outbox.dead(message.id, f"no deliverer for {message.kind}")
             return
         await self._pace(message.chat_id)
         try:
@@ -113,30 +113,30 @@ class OutboxSender:
             delay = exc.retry_after if isinstance(exc.retry_after, int | float) \
                 else exc.retry_after.total_seconds()
             self._paused_until = time.monotonic() + float(delay)
-            store.outbox_retry(message.id, now + timedelta(seconds=float(delay)), str(exc))
+            store.outbox.retry(message.id, now + timedelta(seconds=float(delay)), str(exc))
         except Forbidden as exc:
             if message.chat_id > 0:
-                store.mark_blocked(message.agent_id)
-            store.outbox_dead(message.id, str(exc))
+                store.agents.mark_blocked(message.agent_id)
+            store.outbox.dead(message.id, str(exc))
         except ChatMigrated as exc:
             store.migrate_chat(message.chat_id, exc.new_chat_id)
-            store.outbox_retry(message.id, now, f"chat migrated to {exc.new_chat_id}")
+            store.outbox.retry(message.id, now, f"chat migrated to {exc.new_chat_id}")
         except BadRequest as exc:
             logger.error("outbox %s refused by Telegram: %s", message.key, exc)
-            store.outbox_dead(message.id, str(exc))
+            store.outbox.dead(message.id, str(exc))
         except NetworkError as exc:  # includes TimedOut: an outage can last, keep trying
             if now - message.due_at > GIVE_UP_AFTER:
-                store.outbox_dead(message.id, str(exc))
+                store.outbox.dead(message.id, str(exc))
             else:
-                store.outbox_retry(message.id, now + _backoff(message.attempts), str(exc))
+                store.outbox.retry(message.id, now + _backoff(message.attempts), str(exc))
         except Exception as exc:  # a bug with this one message must not stall the others
             logger.exception("outbox %s failed", message.key)
             if message.attempts >= MAX_ATTEMPTS:
-                store.outbox_dead(message.id, repr(exc))
+                store.outbox.dead(message.id, repr(exc))
             else:
-                store.outbox_retry(message.id, now + _backoff(message.attempts), repr(exc))
+                store.outbox.retry(message.id, now + _backoff(message.attempts), repr(exc))
         else:
-            store.outbox_sent(message.id, message_id)
+            store.outbox.sent(message.id, message_id)
             self.sent += 1
 
 

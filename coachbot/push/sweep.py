@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from coachbot.domain import reminders
 from coachbot.push.team_sweep import team_reports
 from coachbot.services.container import Services
+from coachbot.services.schedule import roll_occasions_forward
 
 logger = logging.getLogger(__name__)
 
@@ -19,30 +20,32 @@ UNDO_WINDOW = timedelta(minutes=10)  # a deleted client can be restored this lon
 def sweep(services: Services) -> int:
     """Queue every push that is due now; returns how many were queued. Safe to run twice."""
     store, now = services.store, services.clock.now()
-    store.roll_occasions_forward(
-        now.date() - timedelta(days=reminders.CATCH_UP_DAYS + 1))
-    store.purge_deleted(UNDO_WINDOW)
+    roll_occasions_forward(store,
+                           now.date() - timedelta(days=reminders.CATCH_UP_DAYS + 1))
+    store.clients.purge_deleted(UNDO_WINDOW)
     queued = 0
     with store.atomic():  # 5,000 agents' pushes in one commit, not two commits each
         for agent_id, zone, digest_at, last_digest, eod_at, last_eod, quiet_start, quiet_end in \
-                store.active_agents_for_pushes():
+                store.agents.active_for_pushes():
             local = reminders.local_now(now, zone)
             day = reminders.daily_due(local, digest_at, last_digest)
             if day is not None:
                 late = local - _at(local, digest_at) > LATE_AFTER
                 since = (date.fromisoformat(last_digest) + timedelta(days=1)).isoformat() \
                     if last_digest else day.isoformat()
-                queued += store.enqueue(agent_id, agent_id, "digest", f"digest:{agent_id}:{day}",
-                                        {"day": day.isoformat(), "since": since}, due_at=now,
-                                        late=late)
-                store.mark_daily_done(agent_id, "digest", day)
+                queued += store.outbox.enqueue(agent_id, agent_id, "digest",
+                                               f"digest:{agent_id}:{day}",
+                                               {"day": day.isoformat(), "since": since}, due_at=now,
+                                               late=late)
+                store.agents.mark_daily_done(agent_id, "digest", day)
             day = reminders.daily_due(local, eod_at, last_eod)
             if day is not None:
                 if local - _at(local, eod_at) <= EOD_STALE_AFTER and \
                         not reminders.is_quiet(local, quiet_start, quiet_end):
-                    queued += store.enqueue(agent_id, agent_id, "eod", f"eod:{agent_id}:{day}",
-                                            {"day": day.isoformat()}, due_at=now)
-                store.mark_daily_done(agent_id, "eod", day)
+                    queued += store.outbox.enqueue(agent_id, agent_id, "eod",
+                                                   f"eod:{agent_id}:{day}",
+                                                   {"day": day.isoformat()}, due_at=now)
+                store.agents.mark_daily_done(agent_id, "eod", day)
     queued += _one_offs(services, now)
     queued += _snoozed(services, now)
     queued += team_reports(services, now)
@@ -57,7 +60,7 @@ def _at(local: datetime, clock: str) -> datetime:
 
 
 def _quiet_adjusted(services: Services, agent_id: int, now: datetime) -> datetime:
-    agent = services.store.get_agent(agent_id)
+    agent = services.store.agents.get_agent(agent_id)
     if agent is None:
         return now
     local = reminders.local_now(now, agent.timezone)
@@ -69,9 +72,9 @@ def _one_offs(services: Services, now: datetime) -> int:
     # claimed and queued in one transaction: a crash in between would leave them claimed
     # ('queued') but in no outbox, never to be sent
     with services.store.atomic():
-        for reminder in services.store.claim_due_one_offs(now):
+        for reminder in services.store.schedule.claim_due_one_offs(now):
             due = _quiet_adjusted(services, reminder.agent_id, now)
-            queued += services.store.enqueue(
+            queued += services.store.outbox.enqueue(
                 reminder.agent_id, reminder.agent_id, "remind", f"remind:{reminder.id}",
                 {"reminder_id": reminder.id}, due_at=due)
     return queued
@@ -79,11 +82,11 @@ def _one_offs(services: Services, now: datetime) -> int:
 
 def _snoozed(services: Services, now: datetime) -> int:
     queued = 0
-    for item in services.store.snoozed_due(now):
+    for item in services.store.schedule.snoozed_due(now):
         due = _quiet_adjusted(services, item.agent_id, now)
         stamp = item.snooze_until.isoformat() if item.snooze_until else now.isoformat()
-        queued += services.store.enqueue(
+        queued += services.store.outbox.enqueue(
             item.agent_id, item.agent_id, "item", f"item:{item.id}:{stamp}",
             {"item_id": item.id}, due_at=due)
-        services.store.update_item(item.agent_id, item.id, status="open")
+        services.store.schedule.update_item(item.agent_id, item.id, status="open")
     return queued

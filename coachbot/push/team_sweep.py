@@ -18,7 +18,7 @@ def team_reports(services: Services, now: datetime) -> int:
     """Queue the group reports that fell due; returns how many were queued. Safe to run twice."""
     store = services.store
     queued = 0
-    for schedule in store.teams_for_reports():
+    for schedule in store.teams.teams_for_reports():
         team = schedule.team
         local = reminders.local_now(now, schedule.timezone)
         day = reminders.daily_due(local, team.report_time, team.last_report_date)
@@ -29,16 +29,18 @@ def team_reports(services: Services, now: datetime) -> int:
         chat, leader = team.group_chat_id, team.leader_id
         if late <= REPORT_STALE_AFTER:
             yesterday = day - timedelta(days=1)
-            queued += store.enqueue(leader, chat, TEAM_REPORT, f"team_report:{team.id}:{day}",
-                                    {"team_id": team.id, "day": yesterday.isoformat()},
-                                    due_at=now)
+            queued += store.outbox.enqueue(leader, chat, TEAM_REPORT,
+                                           f"team_report:{team.id}:{day}",
+                                           {"team_id": team.id, "day": yesterday.isoformat()},
+                                           due_at=now)
         for kind in _periods_ending(day):
             first, last = stats.previous_period(kind, day)
-            queued += store.enqueue(leader, chat, TEAM_CHART, f"team_{kind}:{team.id}:{first}",
-                                    {"team_id": team.id, "kind": kind,
-                                     "first": first.isoformat(), "last": last.isoformat()},
-                                    due_at=now)
-        store.mark_team_report_done(team.id, day)
+            queued += store.outbox.enqueue(leader, chat, TEAM_CHART,
+                                           f"team_{kind}:{team.id}:{first}",
+                                           {"team_id": team.id, "kind": kind,
+                                            "first": first.isoformat(), "last": last.isoformat()},
+                                           due_at=now)
+        store.teams.mark_team_report_done(team.id, day)
     return queued
 
 

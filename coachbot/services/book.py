@@ -19,6 +19,7 @@ from coachbot.domain.models import (
     POLICY_STATUSES,
     PRODUCT_TYPES,
     STAGES,
+    Agent,
     Client,
     ClientCard,
     ClientFilter,
@@ -26,7 +27,8 @@ from coachbot.domain.models import (
 )
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.regions import currency_for
-from coachbot.store import Agent, Store
+from coachbot.services import records
+from coachbot.store import Store
 
 PAGE_SIZE = 8
 TEXT_FIELDS = ("address", "occupation", "income_band", "family_situation",
@@ -78,11 +80,12 @@ class SaveResult:
 def save_client(store: Store, agent_id: int, draft: Draft, *, force: bool = False) -> SaveResult:
     """Save a new client unless it looks like one already in the book (then say which)."""
     if not force:
-        duplicates = store.find_duplicates(agent_id, phone=draft.phone, name=draft.name,
-                                           birthday=draft.birthday)
+        duplicates = store.clients.find_duplicates(agent_id, phone=draft.phone, name=draft.name,
+                                                   birthday=draft.birthday)
         if duplicates:
             return SaveResult(None, duplicates)
-    client = store.add_client(agent_id, draft.to_values(), search_key=search_key(draft.name))
+    client = records.add_client(store, agent_id, draft.to_values(),
+                                search_key=search_key(draft.name))
     return SaveResult(client)
 
 
@@ -112,7 +115,7 @@ def parse_field(store: Store, agent: Agent, field_name: str, typed: str) -> Fiel
             return FieldValue(int(digits))
         return FieldValue(error="bad_days")
     if field_name == "referred_by":
-        matches = store.search_clients(agent.id, search_words(typed), limit=2)
+        matches = store.clients.search_clients(agent.id, search_words(typed), limit=2)
         if len(matches) == 1:
             return FieldValue(matches[0].id)
         return FieldValue(error="referrer_ambiguous" if matches else "referrer_not_found")
@@ -132,30 +135,30 @@ def update_field(store: Store, agent: Agent, client_id: int, field_name: str,
     if field_name == "referred_by" and value == client_id:
         return None
     key = search_key(str(value)) if field_name == "name" else None
-    return store.update_client(agent.id, client_id, {field_name: value}, search_key=key)
+    return records.update_client(store, agent.id, client_id, {field_name: value}, search_key=key)
 
 
 def toggle_trait(store: Store, agent_id: int, client: Client, trait: str) -> Client | None:
     traits = set(client.traits) ^ {trait}
-    return store.update_client(agent_id, client.id, {}, traits=traits)
+    return records.update_client(store, agent_id, client.id, {}, traits=traits)
 
 
 def set_grade_override(store: Store, agent_id: int, client_id: int, grade: str | None) -> \
         Client | None:
     if grade is not None and grade not in GRADES:
         return None
-    return store.update_client(agent_id, client_id, {"grade_override": grade})
+    return records.update_client(store, agent_id, client_id, {"grade_override": grade})
 
 
 def set_stage(store: Store, agent_id: int, client_id: int, stage: str | None) -> Client | None:
     if stage is not None and stage not in STAGES:
         return None
-    return store.update_client(agent_id, client_id, {"stage": stage})
+    return records.update_client(store, agent_id, client_id, {"stage": stage})
 
 
 def add_tag(store: Store, agent_id: int, client_id: int, typed: str) -> str | None:
     tag = clean_tag(typed)
-    if tag and store.add_tag(agent_id, client_id, tag):
+    if tag and store.clients.add_tag(agent_id, client_id, tag):
         return tag
     return None
 
@@ -208,14 +211,14 @@ def agent_today(agent: Agent, now: datetime) -> date:
 def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
               thresholds: Mapping[str, tuple[int, int]]) -> CardView | None:
     """Gather and compute everything for a client's card; None if not this agent's client."""
-    card = store.client_card(agent.id, client_id)
+    card = store.clients.client_card(agent.id, client_id)
     if card is None:
         return None
     client = card.client
     today = agent_today(agent, now)
     currency = currency_for(agent.region)
     tier = classify.client_tier(card.policies, currency, thresholds)
-    contacts = store.contacts_of(agent.id, client_id, limit=20)
+    contacts = store.clients.contacts_of(agent.id, client_id, limit=20)
     days_since = (now - client.last_contact_at).days if client.last_contact_at else None
     group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None
     return CardView(
@@ -241,7 +244,7 @@ def list_page(store: Store, agent: Agent, flt: ClientFilter, page: int,
               thresholds: Mapping[str, tuple[int, int]]) -> ListPage:
     """One page of clients; grade and tier filters are computed, the others are SQL."""
     if flt.grade or flt.tier:
-        everyone, _ = store.list_clients(agent.id, flt, limit=100_000)
+        everyone, _ = store.clients.list_clients(agent.id, flt, limit=100_000)
         tiers = tiers_by_client(store, agent, thresholds) if flt.tier else {}
         matching = [c for c in everyone
                     if (not flt.grade or classify.grade_of(c).grade == flt.grade)
@@ -250,10 +253,10 @@ def list_page(store: Store, agent: Agent, flt: ClientFilter, page: int,
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         return ListPage(matching[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page, pages, total)
-    _, total = store.list_clients(agent.id, flt, limit=0)
+    _, total = store.clients.list_clients(agent.id, flt, limit=0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    clients, _ = store.list_clients(agent.id, flt, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+    clients, _ = store.clients.list_clients(agent.id, flt, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
     return ListPage(clients, page, pages, total)
 
 
@@ -262,15 +265,15 @@ def tiers_by_client(store: Store, agent: Agent,
     currency = currency_for(agent.region)
     limits = thresholds.get(currency) or thresholds["CNY"]
     return {client_id: classify.tier_of(premium, limits, count > 0)
-            for client_id, (premium, count) in store.premium_by_client(agent.id).items()}
+            for client_id, (premium, count) in store.clients.premium_by_client(agent.id).items()}
 
 
 def book_summary(store: Store, agent: Agent, now: datetime,
                  thresholds: Mapping[str, tuple[int, int]]) -> classify.BookSummary:
     """Counts for /book."""
-    clients, _ = store.list_clients(agent.id, limit=1_000_000)
+    clients, _ = store.clients.list_clients(agent.id, limit=1_000_000)
     first, last = classify.month_bounds(agent_today(agent, now))
-    month: list[Policy] = store.policies_started_between(agent.id, first, last)
+    month: list[Policy] = store.clients.policies_started_between(agent.id, first, last)
     return classify.summarize_book(clients, tiers_by_client(store, agent, thresholds), month)
 
 

@@ -30,13 +30,17 @@ from coachbot.domain.models import (
     STAGES,
     Client,
     ClientCard,
+    ClientFill,
     Contact,
     FamilyMember,
     ImportantDate,
+    ImportCounts,
+    NewClient,
     Policy,
 )
 from coachbot.domain.phones import format_phone, normalize_phone
-from coachbot.store.transfer import FILLABLE_FIELDS, ClientFill, ImportCounts, NewClient
+from coachbot.services.schedule import refresh_clients
+from coachbot.store.transfer import FILLABLE_FIELDS
 
 if TYPE_CHECKING:
     from coachbot.store import Store
@@ -723,7 +727,7 @@ def _match(row: ImportRow, by_phone: Mapping[str, Client],
     birthday = row.values.get("birthday")
     candidates = [c for c in by_name.get(row.name, [])
                   if (not phone or not c.phone) and (not birthday or not c.birthday
-                                                      or c.birthday == birthday)]
+                                                     or c.birthday == birthday)]
     if len(candidates) > 1:
         return None, True
     return (candidates[0] if candidates else None), False
@@ -749,7 +753,7 @@ class ImportPreview:
 
 
 def preview_import(store: Store, agent_id: int, read: ReadResult) -> ImportPreview:
-    return ImportPreview(read, plan_import(read.rows, store.book_clients(agent_id)))
+    return ImportPreview(read, plan_import(read.rows, store.transfer.book_clients(agent_id)))
 
 
 @dataclass(frozen=True)
@@ -763,12 +767,14 @@ def apply_import(store: Store, agent_id: int, data: Mapping[str, Any]) -> Import
     """Confirm a previewed import: planned again against the book as it is now, then applied
     in one transaction."""
     rows = [ImportRow.from_dict(item) for item in data.get("rows", [])]
-    plan = plan_import(rows, store.book_clients(agent_id))
-    counts: ImportCounts = store.apply_import(
-        agent_id,
-        [NewClient(dict(row.values), search_key(row.name), row.tags) for row in plan.new],
-        [ClientFill(m.client_id, dict(m.values), m.tags) for m in plan.merges],
-    )
+    plan = plan_import(rows, store.transfer.book_clients(agent_id))
+    with store.atomic():  # all or nothing, the derived birthdays and due dates included
+        counts: ImportCounts = store.transfer.apply_import(
+            agent_id,
+            [NewClient(dict(row.values), search_key(row.name), row.tags) for row in plan.new],
+            [ClientFill(m.client_id, dict(m.values), m.tags) for m in plan.merges],
+        )
+        refresh_clients(store, agent_id, counts.touched)
     skipped = int(data.get("file_skipped", 0)) + len(plan.skipped) + \
         (len(plan.merges) - counts.filled)
     return ImportOutcome(counts.added, counts.filled, skipped)
@@ -805,15 +811,16 @@ class Book:
 def load_book(store: Store, agent_id: int, *, currency: str,
               thresholds: Mapping[str, tuple[int, int]]) -> Book:
     """The whole book of one agent (and nobody else's)."""
-    clients = store.book_clients(agent_id)
-    policies = store.book_policies(agent_id)
+    clients = store.transfer.book_clients(agent_id)
+    policies = store.transfer.book_policies(agent_id)
     by_client: dict[int, list[Policy]] = {}
     for policy in policies:
         by_client.setdefault(policy.client_id, []).append(policy)
     tiers = {c.id: classify.client_tier(by_client.get(c.id, []), currency, thresholds)
              for c in clients}
-    return Book(clients, policies, store.book_family(agent_id), store.book_dates(agent_id),
-                store.book_contacts(agent_id), tiers, currency)
+    return Book(clients, policies, store.transfer.book_family(agent_id),
+                store.transfer.book_dates(agent_id),
+                store.transfer.book_contacts(agent_id), tiers, currency)
 
 
 @dataclass(frozen=True)

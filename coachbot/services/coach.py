@@ -13,10 +13,10 @@ from coachbot.domain.coaching import practice, spin
 from coachbot.domain.coaching.facts import ClientFacts
 from coachbot.domain.coaching.needs import NeedsSummary
 from coachbot.domain.coaching.profiles import infer_profile
-from coachbot.domain.models import STAGES, Client, Policy
+from coachbot.domain.models import STAGES, Agent, Client, CoachingRecord, Policy
 from coachbot.scripts.loader import ScriptLibrary
-from coachbot.store import Agent, Store
-from coachbot.store.coaching import CoachingRecord
+from coachbot.services import records
+from coachbot.store import Store
 
 # our policy categories -> the script library's product ids
 PRODUCT_IDS = {
@@ -59,8 +59,8 @@ def policy_product_ids(policies: list[Policy]) -> list[str]:
 
 def client_facts(store: Store, agent: Agent, client: Client, today: date) -> ClientFacts:
     """What the coaching scripts need to know about a client."""
-    family = store.family_of(agent.id, client.id)
-    policies = store.policies_of(agent.id, client.id)
+    family = store.clients.family_of(agent.id, client.id)
+    policies = store.clients.policies_of(agent.id, client.id)
     children = []
     for member in family:
         if member.relation == "child":
@@ -73,7 +73,8 @@ def client_facts(store: Store, agent: Agent, client: Client, today: date) -> Cli
         has_spouse=any(m.relation == "spouse" for m in family), children_ages=children,
         is_group=client.is_group,
         channel="car_dealer" if "car_dealer" in client.tags or "车商" in client.tags else None,
-        annual_premium_total=total_premium(policies), tier=store.client_tier(agent.id, client.id),
+        annual_premium_total=total_premium(policies), tier=store.schedule.client_tier(agent.id,
+                                                                                      client.id),
         stage=client.stage, policy_products=policy_product_ids(policies),
         income_band=client.income_band,
     )
@@ -91,21 +92,22 @@ class SpinState:
 def open_spin(store: Store, agent: Agent, client: Client, facts: ClientFacts,
               now: datetime) -> tuple[SpinState, bool]:
     """Resume the client's open SPIN session, or start one; (state, resumed)."""
-    record = store.latest_session(agent.id, SPIN, client_id=client.id)
+    record = store.coaching.latest_session(agent.id, SPIN, client_id=client.id)
     if record is not None:
         session = spin.SpinSession.from_dict(record.state)
         if session.status == spin.PAUSED:
             session = spin.resume(session, now)
-            store.save_session(agent.id, record.id, session.to_dict(), "active")
+            store.coaching.save_session(agent.id, record.id, session.to_dict(), "active")
         return SpinState(record.id, session), True
     session = spin.start_session(client.id, infer_profile(facts), now)
-    record = store.create_session(agent.id, kind=SPIN, client_id=client.id, ref=session.profile,
-                                  state=session.to_dict())
+    record = store.coaching.create_session(agent.id, kind=SPIN, client_id=client.id,
+                                           ref=session.profile,
+                                           state=session.to_dict())
     return SpinState(record.id, session), False
 
 
 def load_spin(store: Store, agent_id: int, record_id: int) -> SpinState | None:
-    record = store.get_session(agent_id, record_id)
+    record = store.coaching.get_session(agent_id, record_id)
     if record is None or record.kind != SPIN or record.status == "done":
         return None
     return SpinState(record.id, spin.SpinSession.from_dict(record.state))
@@ -113,7 +115,7 @@ def load_spin(store: Store, agent_id: int, record_id: int) -> SpinState | None:
 
 def save_spin(store: Store, agent_id: int, state: SpinState) -> None:
     status = {spin.PAUSED: "paused", spin.FINISHED: "done"}.get(state.session.status, "active")
-    store.save_session(agent_id, state.record_id, state.session.to_dict(), status)
+    store.coaching.save_session(agent_id, state.record_id, state.session.to_dict(), status)
 
 
 def finish_spin(store: Store, agent: Agent, state: SpinState, library: ScriptLibrary,
@@ -121,9 +123,9 @@ def finish_spin(store: Store, agent: Agent, state: SpinState, library: ScriptLib
     """Summarise the needs found, keep the summary on the client, close the session."""
     summary = spin.summarize(state.session, library, agent.locale, facts)
     session = replace(state.session, status=spin.FINISHED, updated_at=now)
-    store.save_session(agent.id, state.record_id, session.to_dict(), "done")
+    store.coaching.save_session(agent.id, state.record_id, session.to_dict(), "done")
     saved = {**summary.to_dict(), "at": now.isoformat(), "session_id": state.record_id}
-    store.update_client(agent.id, int(state.session.client_id), {"needs_summary": saved})
+    records.update_client(store, agent.id, int(state.session.client_id), {"needs_summary": saved})
     return summary
 
 
@@ -135,8 +137,8 @@ def open_practice(store: Store, agent: Agent, scenario_id: str, library: ScriptL
     if scenario is None:
         return None
     session = practice.start_practice(scenario, agent.locale, now)
-    return store.create_session(agent.id, kind=PRACTICE, client_id=None, ref=scenario_id,
-                                state=session.to_dict())
+    return store.coaching.create_session(agent.id, kind=PRACTICE, client_id=None, ref=scenario_id,
+                                         state=session.to_dict())
 
 
 # -- playbooks ------------------------------------------------------------------------------
@@ -146,13 +148,14 @@ def open_playbook(store: Store, agent: Agent, client_id: int, playbook_id: str,
     playbook = library.get(agent.locale).playbooks.get(playbook_id)
     if playbook is None:
         return None
-    record = store.latest_session(agent.id, PLAYBOOK, client_id=client_id, ref=playbook_id,
-                                  statuses=("active", "done"))
+    record = store.coaching.latest_session(agent.id, PLAYBOOK, client_id=client_id, ref=playbook_id,
+                                           statuses=("active", "done"))
     if record is not None:
         return record
     progress = pb.start(playbook)
-    return store.create_session(agent.id, kind=PLAYBOOK, client_id=client_id, ref=playbook_id,
-                                state=progress.to_dict())
+    return store.coaching.create_session(agent.id, kind=PLAYBOOK, client_id=client_id,
+                                         ref=playbook_id,
+                                         state=progress.to_dict())
 
 
 # -- what to do next --------------------------------------------------------------------------
@@ -167,8 +170,8 @@ class Priority:
 
 def priorities(store: Store, agent: Agent, today: date, *, limit: int = 6) -> list[Priority]:
     """Today's priority clients: ready to close, proposals, follow-ups, then A/B names."""
-    clients, _ = store.list_clients(agent.id, limit=100_000)
-    due = {row[1] for row in store.follow_ups_due([agent.id], today, limit=50)}
+    clients, _ = store.clients.list_clients(agent.id, limit=100_000)
+    due = {row[1] for row in store.due.follow_ups_due([agent.id], today, limit=50)}
     found: list[Priority] = []
     order = {stage: index for index, stage in enumerate(reversed(STAGES))}  # A first
     staged = sorted((c for c in clients if c.stage and not c.is_group),

@@ -22,6 +22,7 @@ from coachbot.domain.calendar import YearlyDate
 from coachbot.domain.clients import search_key
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.regions import REGIONS, currency_for
+from coachbot.services import records
 
 if TYPE_CHECKING:
     from coachbot.store import Store
@@ -145,13 +146,13 @@ def install_demo(store: Store, agent_id: int, *, today: date, reset: bool = Fals
                  rng_seed: int = 7) -> DemoResult:
     """Make sure the agent exists, optionally clear their book, seed it, and count the result.
     Refuses (LookupError) to add a demo book on top of clients the agent already has."""
-    store.ensure_agent(agent_id, first_name="Demo", username=None, locale="zh-Hans")
+    store.agents.ensure_agent(agent_id, first_name="Demo", username=None, locale="zh-Hans")
     removed = 0
-    existing = store.count_book(agent_id)
+    existing = store.transfer.count_book(agent_id)
     if existing and not reset:
         raise LookupError(existing)
     if reset:
-        removed = store.erase_book(agent_id)
+        removed = store.transfer.erase_book(agent_id)
     created = seed_demo_book(store, agent_id, today=today, rng_seed=rng_seed)
     summary = book_counts(store, agent_id)
     return DemoResult(created, removed, summary.grades, summary.stages, summary.tiers,
@@ -160,11 +161,11 @@ def install_demo(store: Store, agent_id: int, *, today: date, reset: bool = Fals
 
 def book_counts(store: Store, agent_id: int) -> classify.BookSummary:
     """Grades, stages and tiers of an agent's book (tiers in the agent's currency)."""
-    agent = store.get_agent(agent_id)
+    agent = store.agents.get_agent(agent_id)
     assert agent is not None
     currency = currency_for(agent.region)
-    clients = store.book_clients(agent_id)
-    policies = store.book_policies(agent_id)
+    clients = store.transfer.book_clients(agent_id)
+    policies = store.transfer.book_policies(agent_id)
     tiers = {c.id: classify.client_tier([p for p in policies if p.client_id == c.id], currency,
                                         store.tier_thresholds) for c in clients}
     return classify.summarize_book(clients, tiers, [])
@@ -172,7 +173,7 @@ def book_counts(store: Store, agent_id: int) -> classify.BookSummary:
 
 def seed_demo_book(store: Store, agent_id: int, *, today: date, rng_seed: int = 7) -> int:
     """Create the demo clients for an existing agent; returns how many clients were made."""
-    agent = store.get_agent(agent_id)
+    agent = store.agents.get_agent(agent_id)
     if agent is None:
         raise LookupError(agent_id)
     seeder = _Seeder(store, agent_id, agent.region, agent.timezone, agent.locale, today,
@@ -202,8 +203,8 @@ class _Seeder:
             created.append(self._person(index, person, english.get(index), index in soon))
         # referrals: some clients came from earlier happy clients
         for referred, referrer in ((7, 0), (14, 10), (22, 11), (27, 16), (28, 1)):
-            self.store.update_client(self.agent_id, created[referred],
-                                     {"referred_by": created[referrer]})
+            records.update_client(self.store, self.agent_id, created[referred],
+                                  {"referred_by": created[referrer]})
         created.append(self._group_closed())
         created.append(self._group_prospect())
         return len(created)
@@ -232,15 +233,16 @@ class _Seeder:
         tags = sorted(set(rng.sample(TAGS, rng.randint(0, 2))))
         if person.role == "hnw":
             tags.append("vip")
-        client = self.store.add_client(
-            self.agent_id, values, search_key=search_key(name),
-            traits=TRAIT_ORDER[:person.traits], tags=[self.text(t) for t in tags])
+        client = records.add_client(self.store, self.agent_id, values,
+                                    search_key=search_key(name),
+                                    traits=TRAIT_ORDER[:person.traits],
+                                    tags=[self.text(t) for t in tags])
         if age > 30 and rng.random() < 0.45:
             self._family(client.id, name, gender, age)
         if closed:
             self._policies(client.id, name, person.role)
-            self.store.set_consent(self.agent_id, client.id,
-                                   "marketing" if rng.random() < 0.5 else "service")
+            self.store.clients.set_consent(self.agent_id, client.id,
+                                           "marketing" if rng.random() < 0.5 else "service")
         if person.role != "name":
             # the first D prospect has met the agent three times: the card suggests moving on
             first_d = next(i for i, p in enumerate(ROSTER) if p.role == "D")
@@ -291,22 +293,22 @@ class _Seeder:
         rng = self.rng
         spouse_gender = "f" if gender == "m" else "m"
         spouse = self._relative(name, spouse_gender, own_surname=False)
-        self.store.add_family_member(
-            self.agent_id, client_id, relation="spouse", name=spouse, gender=spouse_gender,
-            birthday=self._birthday(age + rng.randint(-3, 3)).to_storage())
+        records.add_family_member(self.store, self.agent_id, client_id, relation="spouse",
+                                  name=spouse, gender=spouse_gender,
+                                  birthday=self._birthday(age + rng.randint(-3, 3)).to_storage())
         wedding = YearlyDate(rng.randint(1, 12), rng.randint(1, 28),
                              year=self.today.year - rng.randint(2, max(3, age - 25)))
-        self.store.add_date(self.agent_id, client_id, kind="wedding", label=None,
-                            yearly=wedding.to_storage())
+        records.add_date(self.store, self.agent_id, client_id, kind="wedding", label=None,
+                         yearly=wedding.to_storage())
         for _ in range(rng.randint(0, 2) if age < 50 else 0):
             child_gender = rng.choice(("m", "f"))
             child_age = rng.randint(1, max(1, age - 27))
             # children carry the father's surname: the client's, or the husband's
             surname_from = name if gender == "m" else spouse
             child = self._relative(surname_from, child_gender, own_surname=True)
-            self.store.add_family_member(
-                self.agent_id, client_id, relation="child", name=child, gender=child_gender,
-                birthday=self._birthday(child_age).to_storage())
+            records.add_family_member(self.store, self.agent_id, client_id, relation="child",
+                                      name=child, gender=child_gender,
+                                      birthday=self._birthday(child_age).to_storage())
 
     def _relative(self, name: str, gender: str, *, own_surname: bool) -> str:
         """A family member's name: sharing `name`'s surname, or with one of their own."""
@@ -333,10 +335,10 @@ class _Seeder:
             term = 1 if product_type in ("medical", "accident") else rng.choice((10, 20))
             insured = name
             if product_type == "education":
-                children = [m for m in self.store.family_of(self.agent_id, client_id)
+                children = [m for m in self.store.clients.family_of(self.agent_id, client_id)
                             if m.relation == "child"]
                 insured = children[0].name if children else name
-            self.store.add_policy(self.agent_id, client_id, {
+            records.add_policy(self.store, self.agent_id, client_id, {
                 "policy_no": self._policy_no(), "product": self.text(title),
                 "product_type": product_type, "insured": insured, "holder": name,
                 "sum_insured": float(premium * multiple), "annual_premium": float(premium),
@@ -349,7 +351,7 @@ class _Seeder:
             })
         if tier == "regular" and rng.random() < 0.25:  # an old policy that lapsed
             start = self.today - timedelta(days=rng.randint(900, 2000))
-            self.store.add_policy(self.agent_id, client_id, {
+            records.add_policy(self.store, self.agent_id, client_id, {
                 "policy_no": self._policy_no(), "product": self.text(ACCIDENT[0]),
                 "product_type": "accident", "insured": name, "holder": name,
                 "annual_premium": float(self._premium(ACCIDENT)), "currency": self.currency,
@@ -382,16 +384,17 @@ class _Seeder:
             if latest:
                 next_step = self.text(NEXT_STEPS[kind])
                 next_date = self.today + timedelta(days=rng.randint(-5, 14))
-            self.store.log_contact(
-                self.agent_id, client_id, at=at,
-                channel="face" if meetings else rng.choice(CHANNELS),
-                summary=self.text(rng.choice(CONTACT_NOTES[kind])), next_step=next_step,
-                next_step_date=next_date)
+            records.log_contact(self.store,
+                                self.agent_id, client_id, at=at,
+                                channel="face" if meetings else rng.choice(CHANNELS),
+                                summary=self.text(rng.choice(CONTACT_NOTES[kind])),
+                                next_step=next_step,
+                                next_step_date=next_date)
 
     # -- group clients ----------------------------------------------------------------------
     def _group_closed(self) -> int:
         name = self.text("华盛精密制造有限公司")
-        client = self.store.add_client(self.agent_id, {
+        client = records.add_client(self.store, self.agent_id, {
             "kind": "group", "name": name, "phone": self._phone(),
             "address": self.text(ADDRESSES[self.region][2]),
             "occupation": self.text("制造业 · 员工约 320 人"),
@@ -407,25 +410,26 @@ class _Seeder:
                                   ("purchaser", "采购部 王经理", True),
                                   ("gatekeeper", "财务总监 陈总", False),
                                   ("decider", "总经理 赵总", True)):
-            self.store.set_group_role(self.agent_id, client.id, role, person=self.text(person),
-                                      won=won)
+            self.store.clients.set_group_role(self.agent_id, client.id, role,
+                                              person=self.text(person),
+                                              won=won)
         for product in (GROUP_ACCIDENT, GROUP_MEDICAL):
             start = self.today - timedelta(days=self.rng.randint(100, 700))
             premium = self._premium(product)
-            self.store.add_policy(self.agent_id, client.id, {
+            records.add_policy(self.store, self.agent_id, client.id, {
                 "policy_no": self._policy_no(), "product": self.text(product[0]),
                 "product_type": "group", "holder": name, "insured": self.text("全体员工"),
                 "sum_insured": float(premium * product[3]), "annual_premium": float(premium),
                 "currency": self.currency, "start_date": start, "payment_term_years": 1,
                 "next_due_date": _next_anniversary(start, self.today), "source": "referral"})
-        self.store.add_date(self.agent_id, client.id, kind="custom",
-                            label=self.text("公司周年庆"), yearly=YearlyDate(9, 18).to_storage())
+        records.add_date(self.store, self.agent_id, client.id, kind="custom",
+                         label=self.text("公司周年庆"), yearly=YearlyDate(9, 18).to_storage())
         self._contacts(client.id, "group")
         return client.id
 
     def _group_prospect(self) -> int:
         name = self.text("城东物流集团")
-        client = self.store.add_client(self.agent_id, {
+        client = records.add_client(self.store, self.agent_id, {
             "kind": "group", "name": name,
             "occupation": self.text("物流 · 员工约 1,200 人"),
             "notes": self.text("今年团险要招标，竞争对手是现在的承保公司"),
@@ -437,8 +441,9 @@ class _Seeder:
         }, search_key=search_key(name), tags=[self.text("招标")])
         for role, person, won in (("user", "人事部 周主管", False),
                                   ("decider", "副总裁 孙总", False)):
-            self.store.set_group_role(self.agent_id, client.id, role, person=self.text(person),
-                                      won=won)
+            self.store.clients.set_group_role(self.agent_id, client.id, role,
+                                              person=self.text(person),
+                                              won=won)
         self._contacts(client.id, "group")
         return client.id
 

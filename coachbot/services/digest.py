@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from coachbot.domain import reminders
 from coachbot.domain.calendar import Festival, festivals_between
+from coachbot.domain.models import Agent
 from coachbot.domain.plan import activity_plan
 from coachbot.domain.regions import REGIONS
-from coachbot.store import Agent, Store
-from coachbot.store.due import HANDLED, ItemKey
+from coachbot.domain.reminders import HANDLED, ItemKey
+from coachbot.store import Store
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary")
 MAX_PER_SECTION = 8
@@ -124,7 +125,7 @@ class _Builder:
     def _greetings(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
         for agent_id, cid, name, kind, ref_id, yearly, when, item in \
-                self.store.occasions_between(ids, min(self.first.values()), day):
+                self.store.due.occasions_between(ids, min(self.first.values()), day):
             next_date = date.fromisoformat(when)
             if next_date >= self.first[agent_id]:
                 digests[agent_id].greetings.append(Entry(
@@ -135,7 +136,7 @@ class _Builder:
     def _follow_ups(self, ids: list[int]) -> None:
         digests = self.digests
         for agent_id, cid, name, contact_id, next_step, when, summary, item in \
-                self.store.follow_ups_due(ids, self.day, limit=MAX_PER_SECTION):
+                self.store.due.follow_ups_due(ids, self.day, limit=MAX_PER_SECTION):
             digests[agent_id].follow_ups.append(Entry(
                 item, "follow_up", cid, name, date.fromisoformat(when),
                 {"next_step": next_step, "summary": summary}, str(contact_id)))
@@ -144,7 +145,7 @@ class _Builder:
         day, digests = self.day, self.digests
         notice_days = [day + timedelta(days=n) for n in reminders.PREMIUM_NOTICE_DAYS]
         for agent_id, cid, name, pid, product, premium, currency, due, item in \
-                self.store.premiums_due(ids, notice_days, day):
+                self.store.due.premiums_due(ids, notice_days, day):
             due_day = date.fromisoformat(due)
             digests[agent_id].premiums.append(Entry(
                 item, "premium", cid, name, day,
@@ -156,7 +157,7 @@ class _Builder:
         delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
         cooling_off_ends = delivered + timedelta(days=reminders.COOLING_OFF_DAYS)
         for agent_id, cid, name, pid, product, item in \
-                self.store.deliveries_on(ids, delivered, day):
+                self.store.due.deliveries_on(ids, delivered, day):
             self.digests[agent_id].callbacks.append(Entry(
                 item, "callback", cid, name, day,
                 {"product": product, "cooling_off_ends": cooling_off_ends}, str(pid)))
@@ -164,13 +165,13 @@ class _Builder:
     def _reviews(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
         for agent_id, cid, name, tier, due, item in \
-                self.store.reviews_due(ids, day, limit=MAX_PER_SECTION):
+                self.store.due.reviews_due(ids, day, limit=MAX_PER_SECTION):
             digests[agent_id].reviews.append(Entry(item, "review", cid, name, day,
                                                    {"tier": tier}, due))
 
     def _overdue(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
-        for agent_id, cid, name, due, last, item in self.store.overdue_contacts(ids, day):
+        for agent_id, cid, name, due, last, item in self.store.due.overdue_contacts(ids, day):
             days_since = (day - datetime.fromisoformat(last).date()).days if last else None
             digests[agent_id].overdue.append(Entry(item, "stay_in_touch", cid, name, day,
                                                    {"days": days_since}, due))
@@ -186,7 +187,7 @@ class _Builder:
                 calendars[(region, first)] = festivals_between(region, first, self.day)
             due += [(ItemKey(agent_id, "festival", None, festival.key, festival.date), festival)
                     for festival in calendars[(region, first)]]
-        states = self.store.item_states([key for key, _ in due])
+        states = self.store.due.item_states([key for key, _ in due])
         for (key, festival), state in zip(due, states, strict=True):
             if state is None or state.status not in HANDLED:
                 self.digests[key.agent_id].festivals.append(Entry(
@@ -199,7 +200,7 @@ class _Builder:
             start = datetime.combine(self.day - timedelta(days=1), time(0),
                                      ZoneInfo(agent.timezone))
             windows.append((agent_id, start, start + timedelta(days=1)))
-        counts = self.store.contacts_by_channel(windows)
+        counts = self.store.due.contacts_by_channel(windows)
         for agent_id, digest in self.digests.items():
             digest.yesterday = counts.get(agent_id, {})
 

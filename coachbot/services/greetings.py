@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from coachbot.domain.calendar import YearlyDate, age_on
 from coachbot.domain.clients import CJK
-from coachbot.store import Agent, Store
-from coachbot.store.schedule import ReminderItem
+from coachbot.domain.models import Agent
+from coachbot.domain.reminders import ReminderItem
+from coachbot.store import Store
 
 TONES = ("warm", "formal")
 
@@ -91,7 +92,7 @@ def build_greeting(store: Store, agent: Agent, item: ReminderItem,
                          "salutation": None, "tier": None})
     if item.client_id is None:
         return None
-    client = store.get_client(agent.id, item.client_id)
+    client = store.clients.get_client(agent.id, item.client_id)
     if client is None:
         return None
     locale = client.locale or agent.locale
@@ -104,7 +105,7 @@ def build_greeting(store: Store, agent: Agent, item: ReminderItem,
         "age": yearly_age,
     }
     if item.kind == "family_birthday":
-        member = next((m for m in store.family_of(agent.id, client.id)
+        member = next((m for m in store.clients.family_of(agent.id, client.id)
                        if str(m.id) == item.ref), None)
         if member is None:
             return None
@@ -112,14 +113,15 @@ def build_greeting(store: Store, agent: Agent, item: ReminderItem,
             if member.birthday else None
         values.update(member=member.name, relation=member.relation, member_age=member_age)
     elif item.kind in ("wedding", "custom"):
-        found = next((d for d in store.dates_of(agent.id, client.id) if str(d.id) == item.ref),
+        found = next((d for d in store.clients.dates_of(agent.id,
+                                                        client.id) if str(d.id) == item.ref),
                      None)
         if found is None:
             return None
         values.update(years=age_on(YearlyDate.from_storage(found.date), item.occasion_date),
                       label=found.label)
     elif item.kind == "policy_anniversary":
-        policy = store.get_policy(agent.id, int(item.ref)) if item.ref.isdigit() else None
+        policy = store.clients.get_policy(agent.id, int(item.ref)) if item.ref.isdigit() else None
         if policy is None:
             return None
         years = item.occasion_date.year - policy.start_date.year if policy.start_date else None
@@ -130,4 +132,4 @@ def build_greeting(store: Store, agent: Agent, item: ReminderItem,
 
 
 def client_tier_of(store: Store, agent_id: int, client_id: int) -> str | None:
-    return store.client_tier(agent_id, client_id)
+    return store.schedule.client_tier(agent_id, client_id)

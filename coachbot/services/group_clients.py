@@ -8,6 +8,7 @@ from typing import Any
 from coachbot.domain.classify import CREDIT_WEIGHTS, GroupAssessment, assess_group
 from coachbot.domain.clients import clean_text
 from coachbot.domain.models import Client, GroupRole
+from coachbot.services import records
 from coachbot.store import Store
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -20,13 +21,14 @@ def assessment(client: Client, roles: list[GroupRole]) -> GroupAssessment:
 def update_profile(store: Store, agent_id: int, client: Client, **changes: Any) -> None:
     """Merge changes into the client's group profile."""
     profile = {**(client.group_profile or {}), **changes}
-    store.update_client(agent_id, client.id, {"group_profile": profile})
+    records.update_client(store, agent_id, client.id, {"group_profile": profile})
 
 
 def toggle_won(store: Store, agent_id: int, client_id: int, role: str) -> None:
-    current = next((r for r in store.roles_of(agent_id, client_id) if r.role == role), None)
-    store.set_group_role(agent_id, client_id, role, person=current.person if current else None,
-                         won=not (current and current.won))
+    current = next((r for r in store.clients.roles_of(agent_id, client_id) if r.role == role), None)
+    store.clients.set_group_role(agent_id, client_id, role,
+                                 person=current.person if current else None,
+                                 won=not (current and current.won))
 
 
 def parse_credit(text: str) -> dict[str, float] | None:
@@ -55,9 +57,10 @@ def apply_typed(store: Store, agent_id: int, client: Client, field: str, text: s
         person = clean_text(text, 40)
         if not person:
             return "empty"
-        current = next((r for r in store.roles_of(agent_id, client.id) if r.role == role), None)
-        store.set_group_role(agent_id, client.id, role, person=person,
-                             won=bool(current and current.won))
+        current = next((r for r in store.clients.roles_of(agent_id, client.id) if r.role == role),
+                       None)
+        store.clients.set_group_role(agent_id, client.id, role, person=person,
+                                     won=bool(current and current.won))
         return None
     if field == "credit":
         scores = parse_credit(text)

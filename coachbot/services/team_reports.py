@@ -13,12 +13,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coachbot.domain import stats
+from coachbot.domain.models import Agent
 from coachbot.domain.plan import ActivityPlan, activity_plan
 from coachbot.domain.regions import currency_for
 from coachbot.domain.stats import Activity, Funnel
-from coachbot.domain.teams import display_name
-from coachbot.store import Agent, Store
-from coachbot.store.teams import Member, Pipeline, Team
+from coachbot.domain.teams import Member, Pipeline, Team, display_name
+from coachbot.store import Store
 
 STREAK_WEEKS = 52  # how far back a 周周举绩 streak is counted
 SHOW_STREAKS_FROM = 2  # weeks in a row worth a mention in the group
@@ -148,14 +148,15 @@ def week_visit_target(monthly_target: int) -> int:
 def morning_report(store: Store, team: Team, leader: Agent, day: date) -> MorningReport:
     """The report for `day` (yesterday, when it is sent in the morning)."""
     zone = team_zone(leader)
-    members = store.members(team.id)
+    members = store.teams.members(team.id)
     ids = [m.agent_id for m in members]
     week_first, week_last = stats.week_bounds(day)
     since = week_first - timedelta(weeks=STREAK_WEEKS)
     currency = currency_for(leader.region)
-    table = stats.daily_activity(store.activity_facts(ids, week_first, day, zone), zone, currency)
+    table = stats.daily_activity(store.activity.activity_facts(ids, week_first, day, zone), zone,
+                                 currency)
     policies = stats.daily_activity(
-        store.activity_facts(ids, since, day, zone, kinds={"policy"}), zone)
+        store.activity.activity_facts(ids, since, day, zone, kinds={"policy"}), zone)
     lines = []
     for number, member in enumerate(members, start=1):
         weeks = stats.policy_weeks(policies, member.agent_id)
@@ -178,10 +179,11 @@ def period_report(store: Store, team: Team, leader: Agent, kind: str,
                   first: date, last: date) -> PeriodReport:
     """A finished week or month, members ranked by policies then visits."""
     zone = team_zone(leader)
-    members = store.members(team.id)
+    members = store.teams.members(team.id)
     currency = currency_for(leader.region)
     table = stats.daily_activity(
-        store.activity_facts([m.agent_id for m in members], first, last, zone), zone, currency)
+        store.activity.activity_facts([m.agent_id for m in members], first, last,
+                                      zone), zone, currency)
     ranked = sorted(members, key=lambda m: (
         -stats.total(table, m.agent_id, first, last).policies,
         -stats.total(table, m.agent_id, first, last).visits))
@@ -205,10 +207,11 @@ def board(store: Store, team: Team, leader: Agent, period: str, metric: str,
     zone = team_zone(leader)
     today = now.astimezone(zone).date()
     first, last = stats.period_to_date(period, today)
-    members = store.members(team.id)
+    members = store.teams.members(team.id)
     currency = currency_for(leader.region)
     table = stats.daily_activity(
-        store.activity_facts([m.agent_id for m in members], first, last, zone), zone, currency)
+        store.activity.activity_facts([m.agent_id for m in members], first, last,
+                                      zone), zone, currency)
     activity = stats.totals(table, [m.agent_id for m in members], first, last)
     names = {m.agent_id: _group_name(m) for m in members}
     ranks = stats.leaderboard(activity, metric, [m.agent_id for m in members])
@@ -220,14 +223,14 @@ def team_status(store: Store, team: Team, leader: Agent, now: datetime) -> list[
     """Each member's week and month against target, and how long since they logged anything."""
     zone = team_zone(leader)
     today = now.astimezone(zone).date()
-    members = store.members(team.id)
+    members = store.teams.members(team.id)
     ids = [m.agent_id for m in members]
     week_first, _ = stats.week_bounds(today)
     month_first, _ = stats.month_bounds(today)
     first = min(week_first, month_first)
-    table = stats.daily_activity(store.activity_facts(ids, first, today, zone), zone,
+    table = stats.daily_activity(store.activity.activity_facts(ids, first, today, zone), zone,
                                  currency_for(leader.region))
-    logged = store.last_logged(ids)
+    logged = store.activity.last_logged(ids)
     return [MemberStatus(m, stats.total(table, m.agent_id, week_first, today),
                          stats.total(table, m.agent_id, month_first, today),
                          week_visit_target(m.monthly_target),
@@ -244,9 +247,10 @@ def personal_stats(store: Store, agent: Agent, now: datetime) -> PersonalStats:
     chart_first = today - timedelta(days=CHART_DAYS - 1)
     first = min(week_first, month_first, chart_first)
     currency = currency_for(agent.region)
-    table = stats.daily_activity(store.activity_facts([agent.id], first, today, zone), zone,
+    table = stats.daily_activity(store.activity.activity_facts([agent.id], first, today, zone),
+                                 zone,
                                  currency)
-    policies = stats.daily_activity(store.activity_facts(
+    policies = stats.daily_activity(store.activity.activity_facts(
         [agent.id], today - timedelta(weeks=STREAK_WEEKS), today, zone, kinds={"policy"}), zone)
     month = stats.total(table, agent.id, month_first, today)
     days = [chart_first + timedelta(days=i) for i in range(CHART_DAYS)]
@@ -259,7 +263,8 @@ def personal_stats(store: Store, agent: Agent, now: datetime) -> PersonalStats:
         week=stats.total(table, agent.id, week_first, today), month=month,
         plan=activity_plan(max(1, agent.monthly_target)), daily_target=target,
         week_visit_target=week_visit_target(agent.monthly_target),
-        funnel=stats.funnel(month, agent.monthly_target), pipeline=store.pipeline(agent.id),
+        funnel=stats.funnel(month,
+                            agent.monthly_target), pipeline=store.activity.pipeline(agent.id),
         streak=stats.streak(stats.policy_weeks(policies, agent.id), today), days=days,
         visits_by_day=daily, days_on_target=on_target, currency=currency)
 

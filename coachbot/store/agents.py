@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from datetime import datetime
+from dataclasses import fields
+from datetime import date
 from typing import Any
 
-from coachbot.store.base import StoreBase, parse_stamp
+from coachbot.domain.models import Agent
+from coachbot.store.base import Repository, parse_stamp
 
 EDITABLE_AGENT_FIELDS = frozenset({
     "first_name", "username", "locale", "region", "timezone", "digest_time", "monthly_target",
@@ -16,46 +17,12 @@ EDITABLE_AGENT_FIELDS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Agent:
-    """An agent's profile and settings."""
-
-    id: int
-    first_name: str
-    username: str | None
-    locale: str
-    region: str
-    timezone: str
-    digest_time: str
-    monthly_target: int
-    onboarded_at: datetime | None
-    blocked_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    tone: str = "warm"
-    signature: str | None = None
-    eod_time: str = "20:30"
-    quiet_start: str = "22:00"
-    quiet_end: str = "07:30"
-    last_digest_date: str | None = None
-    last_eod_date: str | None = None
-
-    @property
-    def onboarded(self) -> bool:
-        return self.onboarded_at is not None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Agent:
-        values = {name: row[name] for name in _AGENT_FIELDS if name in row}
-        for name in ("onboarded_at", "blocked_at", "created_at", "updated_at"):
-            values[name] = parse_stamp(row[name])
-        return cls(**values)
-
-
+ACTIVE_AGENT = "onboarded_at IS NOT NULL AND blocked_at IS NULL"
 _AGENT_FIELDS = tuple(f.name for f in fields(Agent))  # every update reads its agent
+_STAMPS = ("onboarded_at", "blocked_at", "created_at", "updated_at")
 
 
-class AgentStore(StoreBase):
+class AgentStore(Repository):
     """SQL for agents."""
 
     def get_agent(self, agent_id: int) -> Agent | None:
@@ -120,6 +87,21 @@ class AgentStore(StoreBase):
         """The agent wrote to us again, so they unblocked the bot."""
         self.db.execute("UPDATE agents SET blocked_at = NULL WHERE id = ?", [agent_id])
 
+    # -- daily pushes -----------------------------------------------------------------------
+    def active_for_pushes(self) -> list[tuple[Any, ...]]:
+        """(id, timezone, digest_time, last_digest_date, eod_time, last_eod_date, quiet...)"""
+        return self.db.execute(
+            "SELECT id, timezone, digest_time, last_digest_date, eod_time, last_eod_date, "
+            f"quiet_start, quiet_end FROM agents WHERE {ACTIVE_AGENT}").fetchall()
+
+    def mark_daily_done(self, agent_id: int, kind: str, day: date) -> None:
+        column = "last_digest_date" if kind == "digest" else "last_eod_date"
+        self.db.execute(f"UPDATE agents SET {column} = ? WHERE id = ?",
+                        [day.isoformat(), agent_id])
+
     def _agent(self, row: tuple[Any, ...], description: Any) -> Agent:
         columns = [column[0] for column in description]  # not db["agents"]: 3 queries a call
-        return Agent.from_row(dict(zip(columns, row, strict=True)))
+        values = dict(zip(columns, row, strict=True))
+        fields_ = {name: values[name] for name in _AGENT_FIELDS if name in values}
+        fields_.update((name, parse_stamp(values[name])) for name in _STAMPS)
+        return Agent(**fields_)

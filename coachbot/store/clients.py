@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from coachbot.domain.models import (
+    STAGES,
     TRAITS,
     Client,
     ClientCard,
@@ -18,7 +19,8 @@ from coachbot.domain.models import (
     ImportantDate,
     Policy,
 )
-from coachbot.store.base import StoreBase, parse_stamp
+from coachbot.domain.teams import PROPOSAL_STAGES
+from coachbot.store.base import Repository, parse_stamp, utc_stamp
 
 CLIENT_FIELDS = frozenset({
     "kind", "name", "gender", "phone", "birthday", "address", "occupation", "income_band",
@@ -41,7 +43,7 @@ DERIVE_OPEN_STEP = (
     "FROM contacts k WHERE k.client_id = clients.id ORDER BY k.at DESC, k.id DESC LIMIT 1)")
 
 
-class ClientStore(StoreBase):
+class ClientStore(Repository):
     """Clients and everything hanging off them."""
 
     # -- clients ----------------------------------------------------------------------------
@@ -67,7 +69,6 @@ class ClientStore(StoreBase):
             client_id = int(cursor.lastrowid or 0)
             for tag in tags:
                 self._add_tag(agent_id, client_id, tag)
-        self.refresh_client(agent_id, client_id)
         client = self.get_client(agent_id, client_id)
         assert client is not None
         return client
@@ -76,7 +77,7 @@ class ClientStore(StoreBase):
             Client | None:
         """A client of this agent, or None (never another agent's)."""
         deleted = "" if include_deleted else f" AND {LIVE_CLIENT}"
-        rows = self._client_rows(f"c.agent_id = ? AND c.id = ?{deleted}", [agent_id, client_id])
+        rows = self.rows(f"c.agent_id = ? AND c.id = ?{deleted}", [agent_id, client_id])
         return rows[0] if rows else None
 
     def update_client(
@@ -95,7 +96,7 @@ class ClientStore(StoreBase):
         if traits is not None:
             row.update(_trait_columns(traits))
         row["updated_at"] = self._stamp()
-        self.note_stage_change(agent_id, client_id, values)  # type: ignore[attr-defined]
+        self._note_stage_change(agent_id, client_id, values)
         assignments = ", ".join(f"{name} = ?" for name in row)
         cursor = self.db.execute(
             f"UPDATE clients SET {assignments} WHERE agent_id = ? AND id = ? "
@@ -104,7 +105,6 @@ class ClientStore(StoreBase):
         )
         if not cursor.rowcount:
             return None
-        self.refresh_client(agent_id, client_id)
         return self.get_client(agent_id, client_id)
 
     def set_consent(self, agent_id: int, client_id: int, scope: str | None) -> Client | None:
@@ -126,7 +126,7 @@ class ClientStore(StoreBase):
         where, params = self._filter_sql(agent_id, flt)
         total = self.db.execute(f"SELECT COUNT(*) FROM clients c WHERE {where}", params)
         count = int(total.fetchone()[0])
-        rows = self._client_rows(where, params, limit=limit, offset=offset)
+        rows = self.rows(where, params, limit=limit, offset=offset)
         return rows, count
 
     def search_clients(self, agent_id: int, words: list[str], *, limit: int = 50) -> list[Client]:
@@ -139,7 +139,7 @@ class ClientStore(StoreBase):
                 .replace("_", "\\_") + "%"
             params.extend([pattern, pattern])
         where = " AND ".join(["c.agent_id = ?", LIVE_CLIENT, "c.archived_at IS NULL", *clauses])
-        return self._client_rows(where, params, limit=limit)
+        return self.rows(where, params, limit=limit)
 
     def find_duplicates(
         self, agent_id: int, *, phone: str | None, name: str, birthday: str | None,
@@ -157,13 +157,13 @@ class ClientStore(StoreBase):
         if not clauses:
             return []
         where = f"c.agent_id = ? AND {LIVE_CLIENT} AND ({' OR '.join(clauses)})"
-        found = self._client_rows(where, [agent_id, *params], limit=10)
+        found = self.rows(where, [agent_id, *params], limit=10)
         return [c for c in found if c.id != exclude_id]
 
     def clients_by_name(self, agent_id: int, name: str) -> list[Client]:
         """Exact-name matches (imports and forwarded messages)."""
-        return self._client_rows(f"c.agent_id = ? AND {LIVE_CLIENT} AND c.name = ?",
-                                 [agent_id, name], limit=10)
+        return self.rows(f"c.agent_id = ? AND {LIVE_CLIENT} AND c.name = ?",
+                         [agent_id, name], limit=10)
 
     def client_named_at_start(self, agent_id: int, text: str) -> Client | None:
         """The client whose full name begins `text` ("张三明天15点..." -> 张三), longest first."""
@@ -253,7 +253,6 @@ class ClientStore(StoreBase):
         cursor = self.db.execute(
             "INSERT INTO family_members (client_id, agent_id, relation, name, gender, birthday) "
             "VALUES (?, ?, ?, ?, ?, ?)", [client_id, agent_id, relation, name, gender, birthday])
-        self.refresh_client(agent_id, client_id)
         return int(cursor.lastrowid or 0)
 
     def family_of(self, agent_id: int, client_id: int) -> list[FamilyMember]:
@@ -262,13 +261,12 @@ class ClientStore(StoreBase):
             "WHERE agent_id = ? AND client_id = ? ORDER BY id", [agent_id, client_id])
         return [FamilyMember(*row) for row in rows]
 
-    def delete_family_member(self, agent_id: int, member_id: int) -> bool:
+    def delete_family_member(self, agent_id: int, member_id: int) -> int | None:
+        """Remove a family member; the client's id, or None if not this agent's."""
         rows = self._returning(
             "DELETE FROM family_members WHERE agent_id = ? AND id = ? RETURNING client_id",
             [agent_id, member_id])
-        if rows:
-            self.refresh_client(agent_id, rows[0][0])
-        return bool(rows)
+        return rows[0][0] if rows else None
 
     def add_date(self, agent_id: int, client_id: int, *, kind: str, label: str | None,
                  yearly: str) -> int | None:
@@ -277,7 +275,6 @@ class ClientStore(StoreBase):
         cursor = self.db.execute(
             "INSERT INTO important_dates (client_id, agent_id, kind, label, date) "
             "VALUES (?, ?, ?, ?, ?)", [client_id, agent_id, kind, label, yearly])
-        self.refresh_client(agent_id, client_id)
         return int(cursor.lastrowid or 0)
 
     def dates_of(self, agent_id: int, client_id: int) -> list[ImportantDate]:
@@ -286,13 +283,12 @@ class ClientStore(StoreBase):
             "WHERE agent_id = ? AND client_id = ? ORDER BY id", [agent_id, client_id])
         return [ImportantDate(*row) for row in rows]
 
-    def delete_date(self, agent_id: int, date_id: int) -> bool:
+    def delete_date(self, agent_id: int, date_id: int) -> int | None:
+        """Remove a key date; the client's id, or None if not this agent's."""
         rows = self._returning(
             "DELETE FROM important_dates WHERE agent_id = ? AND id = ? RETURNING client_id",
             [agent_id, date_id])
-        if rows:
-            self.refresh_client(agent_id, rows[0][0])
-        return bool(rows)
+        return rows[0][0] if rows else None
 
     def set_group_role(self, agent_id: int, client_id: int, role: str, *,
                        person: str | None, won: bool) -> bool:
@@ -324,7 +320,6 @@ class ClientStore(StoreBase):
         cursor = self.db.execute(
             f"INSERT INTO policies ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()))
-        self.refresh_client(agent_id, client_id)
         return self.get_policy(agent_id, int(cursor.lastrowid or 0))
 
     def update_policy(self, agent_id: int, policy_id: int, values: Mapping[str, Any]) -> \
@@ -337,25 +332,21 @@ class ClientStore(StoreBase):
             self.db.execute(
                 f"UPDATE policies SET {', '.join(f'{n} = ?' for n in row)} "
                 "WHERE agent_id = ? AND id = ?", [*row.values(), agent_id, policy_id])
-        policy = self.get_policy(agent_id, policy_id)
-        if policy is not None:
-            self.refresh_client(agent_id, policy.client_id)
-        return policy
+        return self.get_policy(agent_id, policy_id)
 
     def get_policy(self, agent_id: int, policy_id: int) -> Policy | None:
-        rows = self._policy_rows("p.agent_id = ? AND p.id = ?", [agent_id, policy_id])
+        rows = self.policy_rows("p.agent_id = ? AND p.id = ?", [agent_id, policy_id])
         return rows[0] if rows else None
 
     def policies_of(self, agent_id: int, client_id: int) -> list[Policy]:
-        return self._policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
+        return self.policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
 
-    def delete_policy(self, agent_id: int, policy_id: int) -> bool:
+    def delete_policy(self, agent_id: int, policy_id: int) -> int | None:
+        """Remove a policy; the client's id, or None if not this agent's."""
         rows = self._returning(
             "DELETE FROM policies WHERE agent_id = ? AND id = ? RETURNING client_id",
             [agent_id, policy_id])
-        if rows:
-            self.refresh_client(agent_id, rows[0][0])
-        return bool(rows)
+        return rows[0][0] if rows else None
 
     def premium_by_client(self, agent_id: int) -> dict[int, tuple[float, int]]:
         """Per client: total live annual premium and number of live policies."""
@@ -368,7 +359,7 @@ class ClientStore(StoreBase):
 
     def policies_started_between(self, agent_id: int, first: date, last: date) -> list[Policy]:
         """Policies sold in a period (by start date), for funnels and sources."""
-        return self._policy_rows(
+        return self.policy_rows(
             "p.agent_id = ? AND p.start_date BETWEEN ? AND ?",
             [agent_id, first.isoformat(), last.isoformat()])
 
@@ -381,7 +372,7 @@ class ClientStore(StoreBase):
         """Record a visit or other contact; it also resets the stay-in-touch timer."""
         if self.get_client(agent_id, client_id) is None:
             return None
-        stamp = _utc_stamp(at)  # one offset for all: the log is compared as text
+        stamp = utc_stamp(at)  # one offset for all: the log is compared as text
         with self.db.atomic():
             cursor = self.db.execute(
                 "INSERT INTO contacts (client_id, agent_id, at, channel, summary, next_step, "
@@ -392,7 +383,6 @@ class ClientStore(StoreBase):
                 "UPDATE clients SET last_contact_at = MAX(COALESCE(last_contact_at, ''), ?) "
                 "WHERE agent_id = ? AND id = ?", [stamp, agent_id, client_id])
             self._derive_open_step(agent_id, client_id)
-        self.refresh_client(agent_id, client_id)
         contact_id = int(cursor.lastrowid or 0)
         return next(c for c in self.contacts_of(agent_id, client_id, limit=50)
                     if c.id == contact_id)
@@ -437,7 +427,7 @@ class ClientStore(StoreBase):
         rows = self.db.execute(
             "SELECT id, client_id, at, channel, summary, next_step, next_step_date FROM contacts "
             "WHERE agent_id = ? AND at >= ? AND at < ? ORDER BY at",
-            [agent_id, _utc_stamp(start), _utc_stamp(end)])
+            [agent_id, utc_stamp(start), utc_stamp(end)])
         return [Contact(r[0], r[1], datetime.fromisoformat(r[2]), r[3], r[4], r[5],
                         date.fromisoformat(r[6]) if r[6] else None) for r in rows]
 
@@ -459,6 +449,29 @@ class ClientStore(StoreBase):
         )
 
     # -- helpers ----------------------------------------------------------------------------
+    def _note_stage_change(self, agent_id: int, client_id: int,
+                           values: Mapping[str, Any]) -> None:
+        """Before a client's stage changes: record when they became a prospect or a proposal."""
+        new = values.get("stage")
+        if "stage" not in values or new not in STAGES:
+            return
+        row = self.db.execute(
+            "SELECT stage FROM clients WHERE agent_id = ? AND id = ? AND deleted_at IS NULL",
+            [agent_id, client_id]).fetchone()
+        if row is None:
+            return
+        old = row[0]
+        kinds = []
+        if old is None:
+            kinds.append("new_prospect")
+        if new in PROPOSAL_STAGES and old not in PROPOSAL_STAGES:
+            kinds.append("proposal")
+        for kind in kinds:  # once per client: moving back and forth is not new work
+            self.db.execute(
+                "INSERT INTO activity_events (agent_id, kind, client_id, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(agent_id, kind, client_id) DO NOTHING",
+                [agent_id, kind, client_id, self._stamp()])
+
     def _filter_sql(self, agent_id: int, flt: ClientFilter) -> tuple[str, list[Any]]:
         clauses = ["c.agent_id = ?", LIVE_CLIENT,
                    "c.archived_at IS NOT NULL" if flt.archived else "c.archived_at IS NULL"]
@@ -475,8 +488,9 @@ class ClientStore(StoreBase):
             params.append(flt.tag)
         return " AND ".join(clauses), params
 
-    def _client_rows(self, where: str, params: list[Any], *, limit: int = 1000,
-                     offset: int = 0) -> list[Client]:
+    # rows() and policy_rows() take a WHERE clause: for this store and its sibling repositories
+    def rows(self, where: str, params: list[Any], *, limit: int = 1000,
+             offset: int = 0) -> list[Client]:
         cursor = self.db.execute(
             "SELECT c.*, (SELECT group_concat(tag, char(31)) FROM client_tags t "
             f"WHERE t.client_id = c.id) AS tag_list FROM clients c WHERE {where} "
@@ -484,8 +498,8 @@ class ClientStore(StoreBase):
         columns = [d[0] for d in cursor.description]
         return [_client(dict(zip(columns, row, strict=True))) for row in cursor]
 
-    def _policy_rows(self, where: str, params: list[Any], *,
-                     order: str = "p.start_date, p.id") -> list[Policy]:
+    def policy_rows(self, where: str, params: list[Any], *,
+                    order: str = "p.start_date, p.id") -> list[Policy]:
         cursor = self.db.execute(
             "SELECT p.id, p.client_id, p.product, p.annual_premium, p.policy_no, p.product_type, "
             "p.insured, p.holder, p.sum_insured, p.currency, p.start_date, p.payment_term_years, "
@@ -540,11 +554,3 @@ def _digits(phone: str | None) -> str | None:
         return None
     digits = "".join(ch for ch in phone if ch.isdigit())
     return digits or None
-
-
-def _utc_stamp(moment: datetime) -> str:
-    """How contact times are stored: UTC, so that text order is time order (a naive time is
-    taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

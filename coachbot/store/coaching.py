@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from coachbot.store.base import StoreBase
-
-
-@dataclass(frozen=True)
-class CoachingRecord:
-    """One stored coaching session (its state is the coaching module's dict)."""
-
-    id: int
-    agent_id: int
-    client_id: int | None
-    kind: str
-    ref: str
-    state: dict[str, Any]
-    status: str
-
+from coachbot.domain.models import CoachingRecord
+from coachbot.store.base import Repository
 
 _COLUMNS = "id, agent_id, client_id, kind, ref, state, status"
 
 
-class CoachingStore(StoreBase):
+class CoachingStore(Repository):
     """Coaching sessions, one agent's at a time."""
 
     def create_session(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
-from coachbot.store.base import StoreBase
-
-
-@dataclass(frozen=True)
-class Dialog:
-    """Which flow an agent is in, at which step, with what collected so far."""
-
-    flow: str
-    step: str
-    data: dict[str, Any] = field(default_factory=dict)
+from coachbot.domain.models import Dialog
+from coachbot.store.base import Repository
 
 
-class DialogStore(StoreBase):
+class DialogStore(Repository):
     """SQL for dialog state, one row per agent and chat."""
 
     def get_dialog(self, agent_id: int, chat_id: int) -> Dialog | None:

@@ -11,33 +11,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
-from coachbot.store.base import StoreBase
-from coachbot.store.schedule import item_key
+from coachbot.domain.reminders import HANDLED, ItemKey, ItemState
+from coachbot.store.base import Repository
 
 FOLLOW_UP_WINDOW = timedelta(days=60)  # an open next step older than this is let go
-
-
-class ItemKey(NamedTuple):
-    """One occurrence of a reminder: its to-do item is created once and found again by key."""
-
-    agent_id: int
-    kind: str
-    client_id: int | None
-    ref: str
-    occasion_date: date
-
-    @property
-    def key(self) -> str:
-        return item_key(*self)
-
-
-class ItemState(NamedTuple):
-    """What a digest needs of a to-do item: its id (for the buttons) and whether it is open."""
-
-    id: int
-    status: str
 
 
 def _ids(agent_ids: Iterable[int]) -> str:
@@ -45,7 +24,6 @@ def _ids(agent_ids: Iterable[int]) -> str:
 
 
 # A to-do item in these states takes its occurrence out of the digest.
-HANDLED = ("done", "skipped", "snoozed")
 _HANDLED_SQL = ", ".join(f"'{status}'" for status in HANDLED)
 _NOT_HANDLED = f"(r.status IS NULL OR r.status NOT IN ({_HANDLED_SQL}))"
 
@@ -68,7 +46,7 @@ def _not_handled_sql(agent: str, key: str) -> str:
             f"AND h.agent_id = {agent} AND h.status IN ({_HANDLED_SQL}))")
 
 
-class DueStore(StoreBase):
+class DueStore(Repository):
     """Due greetings, follow-ups, premiums, callbacks, reviews and contacts for many agents."""
 
     def occasions_between(self, agent_ids: Sequence[int], first: date, last: date) -> \

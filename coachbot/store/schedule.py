@@ -1,118 +1,73 @@
-"""SQL for reminders: derived due dates, the agent's to-do items, one-off reminders, outbox."""
+"""SQL for reminders: the derived schedule's inputs and results, the agent's to-do items, one-off
+reminders. What falls due is computed by the domain rules; this part only reads and keeps."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from coachbot.domain import classify, reminders
+from sqlite_utils import Database
+
+from coachbot.domain.clock import Clock
 from coachbot.domain.models import FamilyMember, ImportantDate, Policy
-from coachbot.domain.regions import currency_for
-from coachbot.store.base import StoreBase
-
-ACTIVE_AGENT = "onboarded_at IS NOT NULL AND blocked_at IS NULL"
-
-
-@dataclass(frozen=True)
-class ReminderItem:
-    id: int
-    agent_id: int
-    client_id: int | None
-    kind: str
-    ref: str
-    occasion_date: date
-    status: str
-    snooze_until: datetime | None
-    variant: int
-    text_message_id: int | None
+from coachbot.domain.reminders import (
+    ClientSchedule,
+    DerivationInputs,
+    Occasion,
+    OneOff,
+    PassedOccasion,
+    ReminderItem,
+    item_key,
+)
+from coachbot.store.base import Repository
+from coachbot.store.clients import ClientStore
 
 
-@dataclass(frozen=True)
-class OneOff:
-    id: int
-    agent_id: int
-    client_id: int | None
-    text: str
-    due_at: datetime
-    status: str
+class ScheduleStore(Repository):
+    """Each client's derived dates, the agent's to-do items and one-off reminders."""
 
+    def __init__(self, db: Database, clock: Clock, clients: ClientStore) -> None:
+        super().__init__(db, clock)
+        self._clients = clients
 
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    agent_id: int
-    chat_id: int
-    kind: str
-    key: str
-    payload: dict[str, Any]
-    due_at: datetime
-    late: bool
-    attempts: int
-
-
-def item_key(agent_id: int, kind: str, client_id: int | None, ref: str, day: date) -> str:
-    """The unique key of one occurrence's to-do item."""
-    return f"{agent_id}:{kind}:{client_id or '-'}:{ref}:{day.isoformat()}"
-
-
-class ScheduleStore(StoreBase):
-    """Keeps each client's due dates derived, and hands out what falls due."""
-
-    # -- derived dates ----------------------------------------------------------------------
-    def refresh_client(self, agent_id: int, client_id: int) -> None:
-        """Recompute a client's occasions, tier and due dates after anything about it changed."""
-        self.refresh_clients(agent_id, [client_id])
-
-    def refresh_clients(self, agent_id: int, client_ids: Sequence[int]) -> None:
-        """refresh_client for many clients of one agent in a fixed number of statements (an
-        import refreshes thousands inside its transaction)."""
+    # -- derived dates: the services compute them, this part reads their inputs and keeps them
+    def derivation_inputs(self, agent_id: int,
+                          client_ids: Sequence[int]) -> DerivationInputs | None:
+        """What the schedule of these clients of one agent is derived from, in a fixed number
+        of statements (an import refreshes thousands inside its transaction)."""
         agent = self.db.execute("SELECT timezone, region FROM agents WHERE id = ?",
                                 [agent_id]).fetchone()
         if agent is None or not client_ids:
-            return
+            return None
         ids = json.dumps(list(client_ids))
         # "+agent_id" in these statements: look rows up by client id, not by scanning the
         # agent's whole book (the planner would pick the agent index); the agent still scopes
-        clients = self._client_rows(  # type: ignore[attr-defined]
+        clients = self._clients.rows(
             "+c.agent_id = ? AND c.id IN (SELECT value FROM json_each(?)) "
             "AND c.deleted_at IS NULL",
             [agent_id, ids], limit=len(client_ids))
         family, dates, policies = self._client_parts(agent_id, ids)
-        reviewed = dict(self.db.execute(
-            "SELECT id, last_review_at FROM clients WHERE +agent_id = ? "
-            "AND id IN (SELECT value FROM json_each(?))", [agent_id, ids]).fetchall())
-        zone, currency, now = ZoneInfo(agent[0]), currency_for(agent[1]), self.clock.now()
-        today = now.astimezone(zone).date()
-        catch_up = (today - timedelta(days=reminders.CATCH_UP_DAYS)).isoformat()
-        upserts: list[list[Any]] = []
-        keep: list[str] = []
-        derived: list[list[Any]] = []
-        for client in clients:
-            owned = policies.get(client.id, [])
-            for occasion in reminders.occasions_of(client, family.get(client.id, []),
-                                                   dates.get(client.id, []), owned):
-                upserts.append([agent_id, client.id, occasion.kind, occasion.ref_id,
-                                occasion.yearly,
-                                reminders.next_date_of(occasion, today).isoformat(), catch_up])
-                keep.append(f"{client.id}:{occasion.kind}:{occasion.ref_id}")
-            tier = classify.client_tier(owned, currency, self.tier_thresholds)
-            created = (client.created_at or now).astimezone(zone).date()
-            last_contact = client.last_contact_at.astimezone(zone).date() \
-                if client.last_contact_at else None
-            last_review = datetime.fromisoformat(reviewed[client.id]).astimezone(zone).date() \
-                if reviewed.get(client.id) else None
-            contact_due = reminders.contact_due_date(
-                last_contact, created, classify.contact_every_days(client, tier))
-            review_due = reminders.review_due_date(tier, last_review, owned, created)
-            derived.append([tier, contact_due.isoformat() if contact_due else None,
-                            review_due.isoformat() if review_due else None, agent_id, client.id])
-        live = json.dumps([client.id for client in clients])
+        reviewed = {
+            client_id: datetime.fromisoformat(stamp) for client_id, stamp in self.db.execute(
+                "SELECT id, last_review_at FROM clients WHERE +agent_id = ? "
+                "AND id IN (SELECT value FROM json_each(?)) AND last_review_at IS NOT NULL",
+                [agent_id, ids]).fetchall()}
+        return DerivationInputs(agent[0], agent[1], clients, family, dates, policies, reviewed)
+
+    def save_derived(self, agent_id: int, schedules: Sequence[ClientSchedule],
+                     catch_up_from: date) -> None:
+        """Keep what the services derived: each client's occasions, tier and due dates."""
+        upserts = [[agent_id, s.client_id, o.kind, o.ref_id, o.yearly, next_date.isoformat(),
+                    catch_up_from.isoformat()]
+                   for s in schedules for o, next_date in s.occasions]
+        keep = [f"{s.client_id}:{o.kind}:{o.ref_id}" for s in schedules for o, _ in s.occasions]
+        derived = [[s.tier, s.contact_due.isoformat() if s.contact_due else None,
+                    s.review_due.isoformat() if s.review_due else None, agent_id, s.client_id]
+                   for s in schedules]
+        live = json.dumps([s.client_id for s in schedules])
         with self.db.atomic():
             # a date that changed moves at once; an unchanged one keeps its place in the year
             # (it may have rolled forward already, or be inside the catch-up window)
@@ -147,7 +102,7 @@ class ScheduleStore(StoreBase):
                 "ORDER BY id", [agent_id, ids]):
             dates[row[1]].append(ImportantDate(*row))
         policies: dict[int, list[Policy]] = defaultdict(list)
-        for policy in self._policy_rows(  # type: ignore[attr-defined]
+        for policy in self._clients.policy_rows(
                 "+p.agent_id = ? AND p.client_id IN (SELECT value FROM json_each(?))",
                 [agent_id, ids]):
             policies[policy.client_id].append(policy)
@@ -160,23 +115,24 @@ class ScheduleStore(StoreBase):
         return row[0] if row else None
 
     def mark_reviewed(self, agent_id: int, client_id: int) -> None:
+        """The agent reviewed the client's policies now (the service then re-derives dates)."""
         self.db.execute("UPDATE clients SET last_review_at = ? WHERE agent_id = ? AND id = ?",
                         [self._stamp(), agent_id, client_id])
-        self.refresh_client(agent_id, client_id)
 
-    def roll_occasions_forward(self, before: date, *, batch: int = 50_000) -> int:
-        """Move occasions whose date passed more than a catch-up window ago to next year's."""
+    def occasions_passed(self, before: date, *, batch: int = 50_000) -> list[PassedOccasion]:
+        """Occasions whose date is before `before` (the services move them to next year's)."""
         rows = self.db.execute(
             "SELECT id, kind, ref_id, yearly, next_date FROM occasions WHERE next_date < ? "
             "LIMIT ?", [before.isoformat(), batch]).fetchall()
-        updates = []
-        for row_id, kind, ref_id, yearly, next_date in rows:
-            after = date.fromisoformat(next_date) + timedelta(days=1)
-            updates.append((reminders.next_date_of(reminders.Occasion(kind, ref_id, yearly),
-                                                   max(after, before)).isoformat(), row_id))
+        return [PassedOccasion(row_id, Occasion(kind, ref_id, yearly),
+                               date.fromisoformat(next_date))
+                for row_id, kind, ref_id, yearly, next_date in rows]
+
+    def move_occasions(self, moves: Sequence[tuple[int, date]]) -> None:
+        """Set each occasion's (id) next date, in one transaction."""
         with self.db.atomic():
-            self.db.conn.executemany("UPDATE occasions SET next_date = ? WHERE id = ?", updates)
-        return len(updates)
+            self.db.conn.executemany("UPDATE occasions SET next_date = ? WHERE id = ?",
+                                     [(day.isoformat(), row_id) for row_id, day in moves])
 
     # -- the agent's to-do items ------------------------------------------------------------
     def ensure_item(self, agent_id: int, *, kind: str, client_id: int | None, ref: str,
@@ -257,10 +213,6 @@ class ScheduleStore(StoreBase):
             "AND status = 'pending'", [agent_id, reminder_id])
         return cursor.rowcount == 1
 
-    def atomic(self) -> AbstractContextManager[Any]:
-        """Several store calls as one transaction: after a crash, all of them or none."""
-        return self.db.atomic()
-
     def claim_due_one_offs(self, now: datetime, *, limit: int = 1000) -> list[OneOff]:
         """Mark due one-off reminders queued and return them (each is claimed once)."""
         rows = self._returning(
@@ -269,75 +221,6 @@ class ScheduleStore(StoreBase):
             "RETURNING id, agent_id, client_id, text, due_at, status",
             [now.astimezone(UTC).isoformat(timespec="seconds"), limit])
         return [_one_off(row) for row in rows]
-
-    # -- daily pushes -----------------------------------------------------------------------
-    def active_agents_for_pushes(self) -> list[tuple[Any, ...]]:
-        """(id, timezone, digest_time, last_digest_date, eod_time, last_eod_date, quiet...)"""
-        return self.db.execute(
-            "SELECT id, timezone, digest_time, last_digest_date, eod_time, last_eod_date, "
-            f"quiet_start, quiet_end FROM agents WHERE {ACTIVE_AGENT}").fetchall()
-
-    def mark_daily_done(self, agent_id: int, kind: str, day: date) -> None:
-        column = "last_digest_date" if kind == "digest" else "last_eod_date"
-        self.db.execute(f"UPDATE agents SET {column} = ? WHERE id = ?",
-                        [day.isoformat(), agent_id])
-
-    # -- outbox -----------------------------------------------------------------------------
-    def enqueue(self, agent_id: int, chat_id: int, kind: str, key: str, payload: dict[str, Any],
-                *, due_at: datetime, late: bool = False) -> bool:
-        """Queue one message; the unique key makes a second enqueue of it a no-op."""
-        stamp = due_at.astimezone(UTC).isoformat(timespec="seconds")
-        cursor = self.db.execute(
-            "INSERT INTO outbox (agent_id, chat_id, kind, key, payload, due_at, late, "
-            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO NOTHING",
-            [agent_id, chat_id, kind, key, json.dumps(payload, ensure_ascii=False), stamp,
-             int(late), stamp, self._stamp()])
-        return cursor.rowcount == 1
-
-    def claim_outbox(self, now: datetime, *, limit: int = 100) -> list[OutboxMessage]:
-        """Claim ready messages for sending (status 'sending'), oldest due first."""
-        rows = self._returning(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
-            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
-            "ORDER BY due_at, id LIMIT ?) RETURNING id, agent_id, chat_id, kind, key, payload, "
-            "due_at, late, attempts",
-            [now.astimezone(UTC).isoformat(timespec="seconds"), limit])
-        return sorted((_outbox(row) for row in rows), key=lambda m: (m.due_at, m.id))
-
-    def outbox_sent(self, message_id: int, telegram_message_id: int | None) -> None:
-        self.db.execute("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ? "
-                        "WHERE id = ?", [self._stamp(), telegram_message_id, message_id])
-
-    def outbox_retry(self, message_id: int, at: datetime, error: str) -> None:
-        self.db.execute(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ? WHERE id = ?",
-            [at.astimezone(UTC).isoformat(timespec="seconds"), error[:500], message_id])
-
-    def outbox_dead(self, message_id: int, error: str) -> None:
-        self.db.execute("UPDATE outbox SET status = 'dead', error = ? WHERE id = ?",
-                        [error[:500], message_id])
-
-    def release_outbox(self, ids: list[int]) -> None:
-        """Claimed but not attempted: back to the queue as they were."""
-        marks = ",".join("?" * len(ids))
-        self.db.execute(f"UPDATE outbox SET status = 'pending', attempts = attempts - 1 "
-                        f"WHERE status = 'sending' AND id IN ({marks})", ids)
-
-    def recover_outbox(self) -> int:
-        """After a crash: messages caught mid-send go back to the queue."""
-        cursor = self.db.execute(
-            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
-        return cursor.rowcount
-
-    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: queued messages follow it to the new id."""
-        self.db.execute("UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status IN "
-                        "('pending', 'sending')", [new_chat_id, old_chat_id])
-
-    def outbox_counts(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-        return {status: count for status, count in rows}
 
 
 _ITEM_COLUMNS = ("id, agent_id, client_id, kind, ref, occasion_date, status, snooze_until, "
@@ -352,8 +235,3 @@ def _item(row: tuple[Any, ...]) -> ReminderItem:
 
 def _one_off(row: tuple[Any, ...]) -> OneOff:
     return OneOff(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), row[5])
-
-
-def _outbox(row: tuple[Any, ...]) -> OutboxMessage:
-    return OutboxMessage(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]),
-                         datetime.fromisoformat(row[6]), bool(row[7]), row[8])

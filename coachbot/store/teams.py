@@ -6,86 +6,19 @@ client's name, phone or policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from coachbot.domain.models import STAGES
-from coachbot.domain.stats import VISIT_CHANNELS, Fact
-from coachbot.domain.teams import LEADER, ROLES
-from coachbot.store.base import parse_stamp
-from coachbot.store.schedule import ScheduleStore
+from coachbot.domain.teams import LEADER, ROLES, Member, ReportSchedule, Team
+from coachbot.store.base import Repository, parse_stamp
 
-PROPOSAL_STAGES = frozenset({"B", "A"})
 EDITABLE_TEAM_FIELDS = frozenset({"name", "report_time", "weekly_target", "last_report_date"})
 OPEN_TEAM = "t.closed_at IS NULL"
 
 
-@dataclass(frozen=True)
-class Team:
-    """A team led by a supervisor (主管)."""
-
-    id: int
-    name: str
-    leader_id: int
-    invite_code: str
-    group_chat_id: int | None
-    group_title: str | None
-    bot_status: str | None
-    report_time: str
-    weekly_target: int
-    last_report_date: str | None
-    closed_at: datetime | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Member:
-    """A member of a team with what the team may know of them (never their clients)."""
-
-    team_id: int
-    agent_id: int
-    role: str
-    nickname: str | None
-    show_nickname: bool
-    joined_at: datetime
-    first_name: str
-    monthly_target: int
-    locale: str
-    blocked: bool
-
-
-@dataclass(frozen=True)
-class ReportSchedule:
-    """What the sweep needs to know about one team's group reports."""
-
-    team: Team
-    timezone: str
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    """An agent's book right now: names, and prospects by stage."""
-
-    names: int
-    stages: dict[str, int]
-
-    @property
-    def prospects(self) -> int:
-        """Clients at any prospect stage (D to A)."""
-        return sum(self.stages.values())
-
-    @property
-    def proposals(self) -> int:
-        """Prospects at the proposal or closing stage (B, A)."""
-        return sum(self.stages.get(s, 0) for s in PROPOSAL_STAGES)
-
-
-# Comes before ScheduleStore in Store's bases: its migrate_chat extends the outbox's.
-class TeamStore(ScheduleStore):
-    """Teams, their members and group, and the activity facts their reports count."""
+class TeamStore(Repository):
+    """Teams, their members and their group, and when reports were queued."""
 
     # -- teams --------------------------------------------------------------------------
     def create_team(self, leader_id: int, name: str, invite_code: str) -> Team | None:
@@ -248,8 +181,7 @@ class TeamStore(ScheduleStore):
                         [status, chat_id])
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: queued messages and the team's link follow it."""
-        super().migrate_chat(old_chat_id, new_chat_id)
+        """A group became a supergroup: the team's link follows it."""
         self.db.execute("UPDATE teams SET group_chat_id = ? WHERE group_chat_id = ?",
                         [new_chat_id, old_chat_id])
 
@@ -265,119 +197,6 @@ class TeamStore(ScheduleStore):
         """The team's reports for this local day are queued."""
         self.db.execute("UPDATE teams SET last_report_date = ? WHERE id = ?",
                         [day.isoformat(), team_id])
-
-    # -- activity -----------------------------------------------------------------------
-    def note_stage_change(self, agent_id: int, client_id: int,
-                          values: Mapping[str, Any]) -> None:
-        """Before a client's stage changes: record when they became a prospect or a proposal."""
-        new = values.get("stage")
-        if "stage" not in values or new not in STAGES:
-            return
-        row = self.db.execute(
-            "SELECT stage FROM clients WHERE agent_id = ? AND id = ? AND deleted_at IS NULL",
-            [agent_id, client_id]).fetchone()
-        if row is None:
-            return
-        old = row[0]
-        kinds = []
-        if old is None:
-            kinds.append("new_prospect")
-        if new in PROPOSAL_STAGES and old not in PROPOSAL_STAGES:
-            kinds.append("proposal")
-        for kind in kinds:  # once per client: moving back and forth is not new work
-            self.db.execute(
-                "INSERT INTO activity_events (agent_id, kind, client_id, at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(agent_id, kind, client_id) DO NOTHING",
-                [agent_id, kind, client_id, self._stamp()])
-
-    def activity_facts(self, agent_ids: Sequence[int], first: date, last: date, zone: ZoneInfo,
-                       kinds: Iterable[str] | None = None) -> list[Fact]:
-        """What these agents did from `first` to `last` (local days in `zone`): counts only."""
-        if not agent_ids:
-            return []
-        wanted = set(kinds) if kinds is not None else None
-        start = datetime.combine(first, time(0), zone)
-        end = datetime.combine(last + timedelta(days=1), time(0), zone)
-        # stored moments are UTC text; the range is widened by a day either side (cheap) and
-        # what falls in the agents' local days is kept exactly
-        low = _utc(start - timedelta(days=1))
-        high = _utc(end + timedelta(days=1))
-        marks = ",".join("?" * len(agent_ids))
-        facts: list[Fact] = []
-
-        def keep(kind: str) -> bool:
-            return wanted is None or kind in wanted
-
-        def inside(stamp: str) -> datetime | None:
-            at = datetime.fromisoformat(stamp)
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=UTC)
-            return at if start <= at < end else None
-
-        if keep("visit") or keep("contact"):
-            for agent_id, stamp, channel in self.db.execute(
-                    f"SELECT agent_id, at, channel FROM contacts WHERE agent_id IN ({marks}) "
-                    "AND at >= ? AND at < ?", [*agent_ids, low, high]):
-                kind = "visit" if channel in VISIT_CHANNELS else "contact"
-                at = inside(stamp)
-                if at is not None and keep(kind):
-                    facts.append(Fact(agent_id, kind, at=at))
-        if keep("name"):
-            for agent_id, stamp in self.db.execute(
-                    f"SELECT agent_id, created_at FROM clients WHERE agent_id IN ({marks}) "
-                    "AND created_at >= ? AND created_at < ? AND deleted_at IS NULL",
-                    [*agent_ids, low, high]):
-                at = inside(stamp)
-                if at is not None:
-                    facts.append(Fact(agent_id, "name", at=at))
-        if keep("prospect") or keep("proposal"):
-            for agent_id, event, stamp in self.db.execute(
-                    f"SELECT agent_id, kind, at FROM activity_events WHERE agent_id IN ({marks}) "
-                    "AND at >= ? AND at < ?", [*agent_ids, low, high]):
-                kind = "prospect" if event == "new_prospect" else "proposal"
-                at = inside(stamp)
-                if at is not None and keep(kind):
-                    facts.append(Fact(agent_id, kind, at=at))
-        if keep("policy"):
-            # sold on its start date (起保日期), or the day it was recorded if it has none
-            for agent_id, start_date, stamp, premium, currency in self.db.execute(
-                    "SELECT p.agent_id, p.start_date, p.created_at, p.annual_premium, p.currency "
-                    "FROM policies p JOIN clients c ON c.id = p.client_id "
-                    f"WHERE p.agent_id IN ({marks}) AND c.deleted_at IS NULL AND "
-                    "((p.start_date BETWEEN ? AND ?) OR (p.start_date IS NULL AND "
-                    "p.created_at >= ? AND p.created_at < ?))",
-                    [*agent_ids, first.isoformat(), last.isoformat(), low, high]):
-                amount = float(premium or 0)
-                if start_date:
-                    facts.append(Fact(agent_id, "policy", day=date.fromisoformat(start_date),
-                                      amount=amount, currency=currency))
-                elif (at := inside(stamp)) is not None:
-                    facts.append(Fact(agent_id, "policy", at=at, amount=amount,
-                                      currency=currency))
-        return facts
-
-    def last_logged(self, agent_ids: Sequence[int]) -> dict[int, datetime | None]:
-        """When each agent last recorded anything in the bot (a contact, client, stage, policy)."""
-        if not agent_ids:
-            return {}
-        marks = ",".join("?" * len(agent_ids))
-        parts = [f"SELECT agent_id, MAX({column}) AS at FROM {table} WHERE agent_id IN ({marks}) "
-                 "GROUP BY agent_id" for table, column in
-                 (("contacts", "created_at"), ("clients", "created_at"),
-                  ("activity_events", "at"), ("policies", "created_at"))]
-        rows = self.db.execute(
-            f"SELECT agent_id, MAX(at) FROM ({' UNION ALL '.join(parts)}) GROUP BY agent_id",
-            list(agent_ids) * len(parts)).fetchall()
-        found = {agent_id: parse_stamp(at) for agent_id, at in rows}
-        return {agent_id: found.get(agent_id) for agent_id in agent_ids}
-
-    def pipeline(self, agent_id: int) -> Pipeline:
-        """Names in the book and prospects by stage, right now (person clients only)."""
-        rows = self.db.execute(
-            "SELECT stage, COUNT(*) FROM clients WHERE agent_id = ? AND deleted_at IS NULL AND "
-            "archived_at IS NULL AND kind = 'person' GROUP BY stage", [agent_id]).fetchall()
-        stages = {stage: count for stage, count in rows if stage in STAGES}
-        return Pipeline(sum(count for _, count in rows), stages)
 
 
 _TEAM_COLUMNS = ("t.id, t.name, t.leader_id, t.invite_code, t.group_chat_id, t.group_title, "

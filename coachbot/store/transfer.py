@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from coachbot.domain.models import Client, Contact, FamilyMember, ImportantDate, Policy
-from coachbot.store.base import StoreBase
+from sqlite_utils import Database
+
+from coachbot.domain.clock import Clock
+from coachbot.domain.models import (
+    Client,
+    ClientFill,
+    Contact,
+    FamilyMember,
+    ImportantDate,
+    ImportCounts,
+    NewClient,
+    Policy,
+)
+from coachbot.store.base import Repository
 from coachbot.store.clients import (
     CLIENT_FIELDS,
     LIVE_CLIENT,
+    ClientStore,
     _client,
     _digits,
     _to_db,
@@ -25,32 +37,12 @@ FILLABLE_FIELDS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class NewClient:
-    """A client an import adds."""
-
-    values: Mapping[str, Any]  # CLIENT_FIELDS names
-    search_key: str
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ClientFill:
-    """What an import adds to a client already in the book: empty fields and new tags."""
-
-    client_id: int
-    values: Mapping[str, Any]  # FILLABLE_FIELDS names
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    added: int
-    filled: int
-
-
-class TransferStore(StoreBase):
+class TransferStore(Repository):
     """Bulk reads and writes of one agent's book."""
+
+    def __init__(self, db: Database, clock: Clock, clients: ClientStore) -> None:
+        super().__init__(db, clock)
+        self._clients = clients
 
     def apply_import(self, agent_id: int, new: Sequence[NewClient],
                      fills: Sequence[ClientFill]) -> ImportCounts:
@@ -78,9 +70,7 @@ class TransferStore(StoreBase):
                 if self._fill(agent_id, fill, now):
                     touched.append(fill.client_id)
                     filled += 1
-            # birthdays and contact due dates, like any other edit
-            self.refresh_clients(agent_id, touched)
-        return ImportCounts(added, filled)
+        return ImportCounts(added, filled, tuple(touched))
 
     def _fill(self, agent_id: int, fill: ClientFill, now: str) -> bool:
         unknown = set(fill.values) - FILLABLE_FIELDS
@@ -122,7 +112,7 @@ class TransferStore(StoreBase):
 
     def book_policies(self, agent_id: int) -> list[Policy]:
         """Every policy of the agent's live clients, grouped by client."""
-        policies: list[Policy] = self._policy_rows(  # type: ignore[attr-defined]
+        policies: list[Policy] = self._clients.policy_rows(
             "p.agent_id = ?", [agent_id], order="p.client_id, p.start_date, p.id")
         return policies
 

@@ -18,6 +18,7 @@ from coachbot.bench.dataset import (
 )
 from coachbot.bench.main import BenchOptions, run_bench
 from coachbot.domain.clock import ManualClock
+from coachbot.services.schedule import refresh_client
 from coachbot.store import Store
 
 TINY = DatasetSpec(agents=4, clients=120)
@@ -55,7 +56,7 @@ def test_the_generated_book_is_what_the_store_itself_derives(tiny_db):
     store = Store.open(tiny_db, ManualClock(CHAT_MOMENT))
     try:
         for agent_id, client_id in rows:
-            store.refresh_client(agent_id, client_id)
+            refresh_client(store, agent_id, client_id)
     finally:
         store.close()
     assert _derived(tiny_db, ids) == before
@@ -92,7 +93,7 @@ def test_bench_runs_every_part_and_prints_its_figures(tiny_db):
         assert expected in text, f"{expected!r} missing from:\n{text}"
     assert results.chat is not None
     assert all(f.completed == 6 and f.failed == 0 for f in [results.chat.echo,
-                                                               *results.chat.paths])
+                                                            *results.chat.paths])
     assert results.day is not None and results.day.agents >= 1
     assert results.day_repeat is not None
     assert results.day_repeat.entries == results.day.entries  # a pass changes nothing

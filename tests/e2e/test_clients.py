@@ -19,7 +19,7 @@ async def onboard(bot, *, language="简体中文", region="中国内地"):
 
 
 def clients_of(bot, agent_id=None):
-    clients, _ = bot.store.list_clients(agent_id or bot.user.id, ClientFilter(), limit=1000)
+    clients, _ = bot.store.clients.list_clients(agent_id or bot.user.id, ClientFilter(), limit=1000)
     return clients
 
 
@@ -139,7 +139,7 @@ async def test_log_a_visit_in_two_taps_with_a_next_step(bot):
     assert "已记下" in replies[-1]["text"]
     card = (await bot.press("下周"))[-1]
     client = clients_of(bot)[0]
-    [contact] = bot.store.contacts_of(bot.user.id, client.id)
+    [contact] = bot.store.clients.contacts_of(bot.user.id, client.id)
     assert contact.channel == "face"
     today = bot.clock.now().date()
     assert contact.next_step_date >= today + timedelta(days=6)
@@ -156,7 +156,7 @@ async def test_forwarded_message_is_logged_for_the_right_client(bot):
     card = (await bot.press("张三"))[-1]
     assert "已记入联系记录" in card["text"]
     client = next(c for c in clients_of(bot) if c.name == "张三")
-    [contact] = bot.store.contacts_of(bot.user.id, client.id)
+    [contact] = bot.store.clients.contacts_of(bot.user.id, client.id)
     assert (contact.channel, contact.summary) == ("message", "我考虑一下，下周给你答复")
 
 
@@ -183,7 +183,7 @@ async def test_family_dates_and_policies(bot):
     await bot.press("缴别")
     await bot.press("月缴")
     client = clients_of(bot)[0]
-    card = bot.store.client_card(bot.user.id, client.id)
+    card = bot.store.clients.client_card(bot.user.id, client.id)
     assert [(m.relation, m.name, m.birthday) for m in card.family] == \
         [("child", "张小宝", "2018-06-01")]
     assert [(d.kind, d.date) for d in card.dates] == [("wedding", "2012-10-01")]
@@ -231,14 +231,14 @@ async def test_delete_with_undo_and_erase(bot):
     await bot.press("撤销删除")
     assert len(clients_of(bot)) == 1
     client_id = clients_of(bot)[0].id
-    bot.store.add_one_off(bot.user.id, client_id=client_id, text="送计划书",
-                          due_at=bot.clock.now() + timedelta(days=1))
+    bot.store.schedule.add_one_off(bot.user.id, client_id=client_id, text="送计划书",
+                                   due_at=bot.clock.now() + timedelta(days=1))
     await bot.press("更多")
     await bot.press("彻底删除")
     replies = await bot.press("确认彻底删除")
     assert "已彻底删除" in replies[-1]["text"]
-    assert bot.store.get_client(bot.user.id, client_id, include_deleted=True) is None
-    assert bot.store.pending_one_offs(bot.user.id) == []
+    assert bot.store.clients.get_client(bot.user.id, client_id, include_deleted=True) is None
+    assert bot.store.schedule.pending_one_offs(bot.user.id) == []
 
 
 async def test_book_summary(bot):
@@ -264,9 +264,9 @@ async def test_another_agent_cannot_reach_my_clients(bot):
         assert "张三" not in replies[-1]["text"]
     replies = await bot.send("/clients 张", user=intruder)
     assert "没找到" in replies[-1]["text"]
-    client = bot.store.get_client(bot.user.id, client_id)
+    client = bot.store.clients.get_client(bot.user.id, client_id)
     assert client is not None and client.stage is None and client.traits == frozenset()
-    assert bot.store.contacts_of(bot.user.id, client_id) == []
+    assert bot.store.clients.contacts_of(bot.user.id, client_id) == []
 
 
 @pytest.mark.parametrize("name", ["<b>Tom & Jerry</b>", "😀" * 30, "王" * 200, "A\u202eB"])
@@ -311,5 +311,5 @@ async def test_group_client_roles_source_credit_and_value_checks(bot):
     assert client.group_profile["source"] == "tender"
     assert client.group_profile["credit"] == {"potential": 80.0, "negative": 90.0,
                                               "reputation": 70.0, "operations": 60.0}
-    roles = {r.role: r for r in bot.store.roles_of(bot.user.id, client.id)}
+    roles = {r.role: r for r in bot.store.clients.roles_of(bot.user.id, client.id)}
     assert roles["decider"].person == "王总 总经理" and roles["decider"].won

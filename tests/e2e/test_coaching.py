@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coachbot.services import records
 from coachbot.services.book import Draft, save_client
 from coachbot.services.coach import PLAYBOOK, SPIN
 
@@ -16,10 +17,10 @@ def young_family(bot):
     store, agent_id = bot.store, bot.user.id
     client = save_client(store, agent_id, Draft(name="李娜", birthday="1990-05-06"),
                          force=True).client
-    store.add_family_member(agent_id, client.id, relation="spouse", name="王强")
-    store.add_family_member(agent_id, client.id, relation="child", name="王小宝",
-                            birthday="2023-01-01")
-    store.update_client(agent_id, client.id, {"stage": "C"})
+    records.add_family_member(store, agent_id, client.id, relation="spouse", name="王强")
+    records.add_family_member(store, agent_id, client.id, relation="child", name="王小宝",
+                              birthday="2023-01-01")
+    records.update_client(store, agent_id, client.id, {"stage": "C"})
     return client
 
 
@@ -43,7 +44,7 @@ async def test_a_full_spin_session_with_back_skip_pause_and_resume(bot):
     assert "第 3/4 步" in step["text"]
     paused = (await bot.press("暂停"))[-1]
     assert "已暂停" in paused["text"]
-    record = bot.store.latest_session(bot.user.id, SPIN, client_id=client.id)
+    record = bot.store.coaching.latest_session(bot.user.id, SPIN, client_id=client.id)
     assert record.status == "paused"
 
     # a restart does not lose it: the state is in SQLite
@@ -61,9 +62,9 @@ async def test_a_full_spin_session_with_back_skip_pause_and_resume(bot):
     await bot.send("对，就是想给家里留一份保障，万一我倒下也有人还房贷")
     summary = (await bot.press("下一步"))[-1]
     assert "需求分析" in summary["text"] and "收入保障" in summary["text"]
-    saved = bot.store.get_client(bot.user.id, client.id).needs_summary
+    saved = bot.store.clients.get_client(bot.user.id, client.id).needs_summary
     assert saved and any(n["need"] == "income_protect" for n in saved["needs"])
-    assert bot.store.latest_session(bot.user.id, SPIN, client_id=client.id) is None
+    assert bot.store.coaching.latest_session(bot.user.id, SPIN, client_id=client.id) is None
     # the card shows it and offers the summary under coaching
     card = (await bot.send("/clients 李娜"))[-1]
     assert "需求分析" in card["text"]
@@ -94,7 +95,7 @@ async def test_each_playbook_attached_and_advanced(bot):
         assert any(b.startswith("✅") for b in bot.buttons(ticked))
         step = (await bot.press("下一步"))[-1]
         assert f"第 2/{steps} 步" in step["text"]
-    records = bot.store.sessions_of(bot.user.id, PLAYBOOK, client_id=client.id)
+    records = bot.store.coaching.sessions_of(bot.user.id, PLAYBOOK, client_id=client.id)
     assert len(records) == 4
     assert all(r.state["step_index"] == 1 and len(r.state["done_items"]) == 1 for r in records)
 

@@ -35,7 +35,7 @@ async def send_file(bot, filename: str, content: bytes, mime: str = CSV, *, user
 
 
 def book(bot, agent_id=None) -> dict[str, object]:
-    return {c.name: c for c in bot.store.book_clients(agent_id or bot.user.id)}
+    return {c.name: c for c in bot.store.transfer.book_clients(agent_id or bot.user.id)}
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -66,7 +66,7 @@ async def test_csv_import_shows_a_preview_and_saves_only_after_confirm(bot):
         ("+8613800138000", "1985-03-02", "m", "老乡", ("vip", "同学"))
     assert clients["王芳"].birthday == "L--08-15"
     assert clients["王芳"].notes == "<b>宝妈</b> & 朋友"  # stored as typed, shown escaped
-    assert bot.store.get_dialog(bot.user.id, bot.user.id) is None
+    assert bot.store.dialogs.get_dialog(bot.user.id, bot.user.id) is None
 
 
 async def test_xlsx_import_for_an_english_agent_in_hong_kong(bot):
@@ -137,7 +137,7 @@ async def test_a_bad_file_changes_nothing_and_says_what_to_fix(bot, filename, co
     assert expected in text and "名单没有任何改动" in text
     assert bot.buttons(replies[-1]) == []
     assert list(book(bot)) == ["老客户"]
-    assert bot.store.get_dialog(bot.user.id, bot.user.id) is None
+    assert bot.store.dialogs.get_dialog(bot.user.id, bot.user.id) is None
 
 
 async def test_cancel_changes_nothing_and_the_old_button_is_dead(bot):
@@ -179,7 +179,7 @@ async def test_export_sends_a_csv_and_a_workbook_that_read_back(bot):
     assert {row["姓名"] for row in rows} == {"张三", "王芳", "华盛公司"}
     zhang = next(row for row in rows if row["姓名"] == "张三")
     assert (zhang["电话"], zhang["生日"], zhang["标签"]) == ("138 0013 8000", "1985-03-02",
-                                                          "vip, 同学")
+                                                       "vip, 同学")
     workbook = openpyxl.load_workbook(io.BytesIO(documents[1]["file_bytes"]))
     assert workbook.sheetnames == ["客户", "保单", "家人", "联系记录", "纪念日"]
     names = [row[0] for row in workbook["客户"].iter_rows(min_row=2, values_only=True)]

@@ -27,11 +27,11 @@ async def test_onboarding_in_simplified_chinese_shows_the_activity_plan(bot):
     done = (await bot.press("3"))[-1]
     assert "设置完成" in done["text"]
     assert "30" in done["text"] and "120" in done["text"] and "4.8" in done["text"]
-    agent = bot.store.get_agent(bot.user.id)
+    agent = bot.store.agents.get_agent(bot.user.id)
     assert agent.onboarded
     assert (agent.locale, agent.region, agent.timezone) == ("zh-Hans", "HK", "Asia/Hong_Kong")
     assert (agent.digest_time, agent.monthly_target) == ("08:30", 3)
-    assert bot.store.get_dialog(bot.user.id, bot.user.id) is None
+    assert bot.store.dialogs.get_dialog(bot.user.id, bot.user.id) is None
 
 
 async def test_onboarding_in_traditional_chinese_for_a_taiwan_agent(bot):
@@ -44,7 +44,7 @@ async def test_onboarding_in_traditional_chinese_for_a_taiwan_agent(bot):
     await bot.press("07:30")
     done = (await bot.press("2"))[-1]
     assert "設定完成" in done["text"] and "3.2" in done["text"]
-    agent = bot.store.get_agent(2002)
+    agent = bot.store.agents.get_agent(2002)
     assert (agent.locale, agent.timezone) == ("zh-Hant", "Asia/Taipei")
     # the chat's own command menu now speaks Traditional Chinese
     menu = bot.sandbox.commands(scope={"type": "chat", "chat_id": 2002})
@@ -69,7 +69,7 @@ async def test_onboarding_in_english_with_a_typed_zone_time_and_target(bot):
     done = (await bot.send("5"))[-1]
     plan = activity_plan(5)
     assert "All set" in done["text"] and f"{plan.visits_per_day:g}" in done["text"]
-    agent = bot.store.get_agent(3003)
+    agent = bot.store.agents.get_agent(3003)
     assert (agent.locale, agent.region, agent.timezone) == ("en", "XX", "Europe/London")
     assert (agent.digest_time, agent.monthly_target) == ("07:45", 5)
 
@@ -82,7 +82,7 @@ async def test_time_zone_from_a_shared_location(bot):
     update = bot.sandbox.send_location(bot.user, 3.139, 101.6869)  # Kuala Lumpur
     replies = await bot.inject(update, bot.user.id, expect=2)
     assert "Asia/Kuala_Lumpur" in replies[0]["text"]
-    agent = bot.store.get_agent(4004)
+    agent = bot.store.agents.get_agent(4004)
     assert (agent.region, agent.timezone) == ("MY", "Asia/Kuala_Lumpur")
 
 
@@ -100,7 +100,7 @@ async def test_onboarding_survives_a_restart_mid_flow(bot, tmp_path, clock):
     await start_bot(bot.app)
     done = (await bot.send("9:15"))[-1]
     assert "Step 4 of 4" in done["text"]
-    assert bot.store.get_agent(bot.user.id).digest_time == "09:15"
+    assert bot.store.agents.get_agent(bot.user.id).digest_time == "09:15"
 
 
 async def test_settings_change_each_preference(bot):
@@ -117,7 +117,7 @@ async def test_settings_change_each_preference(bot):
     await bot.press("语言")
     card = (await bot.press("English"))[-1]
     assert "My settings" in card["text"]
-    agent = bot.store.get_agent(bot.user.id)
+    agent = bot.store.agents.get_agent(bot.user.id)
     assert (agent.monthly_target, agent.digest_time, agent.region, agent.locale) == \
         (4, "07:30", "SG", "en")
 
@@ -176,7 +176,7 @@ async def test_a_forged_or_stale_button_changes_nothing(bot):
     for data in ("pf:target:999:s", "pf:lang:xx:s", "pf:time:9999:s", "zz:whatever", "pf:"):
         replies = await bot.press_data(message_id, data)
         assert "expired" in replies[-1]["text"]
-    assert bot.store.get_agent(bot.user.id).monthly_target == 2
+    assert bot.store.agents.get_agent(bot.user.id).monthly_target == 2
 
 
 async def test_group_messages_are_answered_only_when_addressed(bot):
@@ -201,6 +201,6 @@ async def test_settings_for_greetings_and_the_end_of_day_log(bot):
     await bot.press("班后作业时间")
     card = (await bot.press("19:00"))[-1]
     assert "班后作业：19:00" in card["text"]
-    agent = bot.store.get_agent(bot.user.id)
+    agent = bot.store.agents.get_agent(bot.user.id)
     assert (agent.tone, agent.signature, agent.eod_time) == ("formal", "王芳 · 您的保险顾问",
-                                                            "19:00")
+                                                             "19:00")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from coachbot.domain.calendar import YearlyDate, festivals, next_occurrence
 from coachbot.domain.reminders import pushes_already_past
+from coachbot.services import records
 from coachbot.services.book import Draft, save_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,20 +21,20 @@ async def make_agent(bot, agent_id, *, region="CN", timezone="Asia/Shanghai",
     store = bot.store
     user = bot.as_user(agent_id, name, language_code=locale.lower())
     await bot.send("/help", user=user)
-    store.update_agent(agent_id, region=region, timezone=timezone, digest_time=digest_time,
-                       locale=locale)
-    store.mark_onboarded(agent_id)
-    agent = store.get_agent(agent_id)
+    store.agents.update_agent(agent_id, region=region, timezone=timezone, digest_time=digest_time,
+                              locale=locale)
+    store.agents.mark_onboarded(agent_id)
+    agent = store.agents.get_agent(agent_id)
     local = bot.clock.now().astimezone(ZoneInfo(timezone))
     for kind in pushes_already_past(local, agent.digest_time, agent.eod_time):
-        store.mark_daily_done(agent_id, kind, local.date())
+        store.agents.mark_daily_done(agent_id, kind, local.date())
     return agent
 
 
 def add_client(bot, agent_id, name, **values):
     client = save_client(bot.store, agent_id, Draft(name=name), force=True).client
     if values:
-        client = bot.store.update_client(agent_id, client.id, values)
+        client = records.update_client(bot.store, agent_id, client.id, values)
     return client
 
 
@@ -55,7 +56,7 @@ def digests(bot, chat_id):
 async def test_digest_arrives_at_each_agents_local_time(bot):
     await make_agent(bot, 501, region="CN", timezone="Asia/Shanghai", digest_time="08:00")
     await make_agent(bot, 502, region="XX", timezone="Europe/London", locale="en",
-               digest_time="08:00")
+                     digest_time="08:00")
     add_client(bot, 501, "张三", birthday="--11-23")
     # 08:00 in Shanghai is 00:00 UTC: only the Shanghai agent gets a digest
     mark = await at_local(bot, datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI))
@@ -73,7 +74,7 @@ async def test_digest_arrives_at_each_agents_local_time(bot):
 async def test_digest_respects_daylight_saving(bot):
     await make_agent(bot, 503, region="XX", timezone="Europe/London", locale="en")
     # 2026-03-29: London moves to BST; 08:00 local is 07:00 UTC
-    bot.store.mark_daily_done(503, "digest", date(2026, 3, 28))
+    bot.store.agents.mark_daily_done(503, "digest", date(2026, 3, 28))
     await at_local(bot, datetime(2026, 3, 29, 6, 59, tzinfo=UTC))
     await asyncio.sleep(0.4)
     assert digests(bot, 503) == []
@@ -138,7 +139,7 @@ async def test_greeting_buttons_sent_snooze_skip_and_another_wording(bot):
     await bot.press("换一种说法", user=user)
     assert bot.sandbox.messages(509)[-2]["text"] != first_wording
     await bot.press("已发送", user=user)
-    [contact] = bot.store.contacts_of(509, zhang.id)
+    [contact] = bot.store.clients.contacts_of(509, zhang.id)
     assert contact.channel == "message"
     # snooze 王芳 till later today: she comes back three hours on
     await bot.press("王芳", user=user, expect=2)
@@ -159,7 +160,7 @@ async def test_one_off_reminder_in_chinese(bot):
     user = bot.as_user(510, "小王")
     replies = await bot.send("/remind 张三 明天 15:00 送计划书", user=user)
     assert "送计划书" in replies[-1]["text"] and "15:00" in replies[-1]["text"]
-    [reminder] = bot.store.pending_one_offs(510)
+    [reminder] = bot.store.schedule.pending_one_offs(510)
     assert reminder.due_at == datetime(2026, 11, 24, 15, 0, tzinfo=SHANGHAI)
     assert reminder.client_id is not None
     mark = await at_local(bot, datetime(2026, 11, 24, 15, 0, tzinfo=SHANGHAI))
@@ -173,7 +174,7 @@ async def test_one_off_reminder_in_english_listed_edited_and_cancelled(bot):
     add_client(bot, 511, "Mary Lee")
     user = bot.as_user(511, "Mei", language_code="en")
     await bot.send("/remind Mary Lee next Friday call about renewal", user=user)
-    [reminder] = bot.store.pending_one_offs(511)
+    [reminder] = bot.store.schedule.pending_one_offs(511)
     assert reminder.text == "call about renewal"
     # Monday 23 November: "next Friday" is the Friday of next week, as 下周五 is
     assert reminder.due_at.astimezone(ZoneInfo("Asia/Singapore")).date() == date(2026, 12, 4)
@@ -182,7 +183,7 @@ async def test_one_off_reminder_in_english_listed_edited_and_cancelled(bot):
     await bot.press("✏️ 1", user=user)
     await bot.send("Dec 1 10:00", user=user)
     await bot.press("✖ 2", user=user)
-    [left] = bot.store.pending_one_offs(511)
+    [left] = bot.store.schedule.pending_one_offs(511)
     assert left.due_at == datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Singapore"))
 
 
@@ -193,13 +194,13 @@ async def test_a_past_or_unreadable_time_is_refused(bot):
     assert "已经过去" in replies[-1]["text"]
     replies = await bot.send("/remind 找个时间吃饭", user=user)
     assert "没看懂" in replies[-1]["text"]
-    assert bot.store.pending_one_offs(512) == []
+    assert bot.store.schedule.pending_one_offs(512) == []
 
 
 async def test_quiet_hours_hold_a_reminder_until_morning(bot):
     await make_agent(bot, 513)
-    bot.store.add_one_off(513, client_id=None, text="夜里的事",
-                          due_at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI))
+    bot.store.schedule.add_one_off(513, client_id=None, text="夜里的事",
+                                   due_at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI))
     await at_local(bot, datetime(2026, 11, 23, 23, 31, tzinfo=SHANGHAI))
     await asyncio.sleep(0.6)
     assert not any("夜里的事" in m["text"] for m in bot.sandbox.bot_messages(513))
@@ -244,16 +245,16 @@ async def test_429_is_waited_out_and_403_stops_pushes_but_keeps_data(bot):
     [digest] = await next_push(bot, 520, mark, timeout=10)
     assert "今天目标" in digest["text"]
     for _ in range(50):
-        if bot.store.get_agent(521).blocked_at is not None:
+        if bot.store.agents.get_agent(521).blocked_at is not None:
             break
         await asyncio.sleep(0.1)
-    assert bot.store.get_agent(521).blocked_at is not None
-    assert bot.store.get_client(521, client.id) is not None
+    assert bot.store.agents.get_agent(521).blocked_at is not None
+    assert bot.store.clients.get_client(521, client.id) is not None
     assert len(digests(bot, 520)) == 1
     # the agent comes back: writing to the bot again makes them reachable
     bot.sandbox.unblock_user(521)
     await bot.send("/help", user=bot.as_user(521, "小王"))
-    assert bot.store.get_agent(521).blocked_at is None
+    assert bot.store.agents.get_agent(521).blocked_at is None
 
 
 async def test_a_digest_makes_no_rows_and_an_entry_becomes_a_to_do_item_when_opened(bot):

@@ -17,6 +17,7 @@ from PIL import Image
 
 from coachbot.config import Settings
 from coachbot.domain.reminders import pushes_already_past
+from coachbot.services import records
 from tests.harness import start_harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -41,12 +42,12 @@ async def make_agent(bot, agent_id, name, *, locale="zh-Hans"):
     """An onboarded agent who has talked to the bot (Telegram requires that before pushes)."""
     user = bot.as_user(agent_id, name, language_code=locale.lower())
     await bot.send("/help", user=user)
-    bot.store.update_agent(agent_id, locale=locale, region="CN", timezone="Asia/Shanghai")
-    bot.store.mark_onboarded(agent_id)
-    agent = bot.store.get_agent(agent_id)
+    bot.store.agents.update_agent(agent_id, locale=locale, region="CN", timezone="Asia/Shanghai")
+    bot.store.agents.mark_onboarded(agent_id)
+    agent = bot.store.agents.get_agent(agent_id)
     local = bot.clock.now().astimezone(SHANGHAI)
     for kind in pushes_already_past(local, agent.digest_time, agent.eod_time):
-        bot.store.mark_daily_done(agent_id, kind, local.date())
+        bot.store.agents.mark_daily_done(agent_id, kind, local.date())
     return user
 
 
@@ -87,7 +88,7 @@ async def add_secret_clients(bot, users):
     for agent_id, clients in SECRETS.items():
         for name, phone in clients:
             await bot.send(f"/add {name} {phone}", user=users[agent_id])
-            [client] = bot.store.clients_by_name(agent_id, name)
+            [client] = bot.store.clients.clients_by_name(agent_id, name)
             ids[name] = client.id
     return ids
 
@@ -96,11 +97,11 @@ def work(bot, agent_id, client_id, *, visits=0, stage=None, premium=None, at=Non
     """What an agent logs about one client (the buttons of the card do the same)."""
     at = at or bot.clock.now()
     for _ in range(visits):
-        bot.store.log_contact(agent_id, client_id, at=at, channel="face")
+        records.log_contact(bot.store, agent_id, client_id, at=at, channel="face")
     if stage:
-        bot.store.update_client(agent_id, client_id, {"stage": stage})
+        records.update_client(bot.store, agent_id, client_id, {"stage": stage})
     if premium:
-        bot.store.add_policy(agent_id, client_id, {
+        records.add_policy(bot.store, agent_id, client_id, {
             "product": "守护一生重疾险", "policy_no": "P-778899", "annual_premium": premium,
             "start_date": at.astimezone(SHANGHAI).date().isoformat()})
 
@@ -159,7 +160,8 @@ async def test_leader_creates_a_team_and_agents_join_with_the_deep_link(bot):
     new = bot.as_user(704, "阿强")
     replies = await bot.send(f"/start t_{code}", user=new, expect=3)
     assert "欢迎加入" in replies[0]["text"] and "第 1 步" in replies[-1]["text"]
-    assert [m.agent_id for m in bot.store.members(bot.store.membership(LEADER).team_id)] == \
+    teams = bot.store.teams
+    assert [m.agent_id for m in teams.members(teams.membership(LEADER).team_id)] == \
         [LEADER, LI, 704]
     # one team at a time, and a renewed link retires the old one
     replies = await bot.send(f"/start t_{code}", user=li)
@@ -171,7 +173,7 @@ async def test_leader_creates_a_team_and_agents_join_with_the_deep_link(bot):
     stranger = bot.as_user(705, "路人")
     replies = await bot.send(f"/start t_{code}", user=stranger, expect=3)
     assert "失效" in replies[0]["text"]
-    assert bot.store.membership(705) is None
+    assert bot.store.teams.membership(705) is None
 
 
 async def test_only_the_leader_links_the_group_and_plain_chat_is_left_alone(bot):
@@ -185,7 +187,7 @@ async def test_only_the_leader_links_the_group_and_plain_chat_is_left_alone(bot)
     assert "只有团队主管" in replies[-1]["text"]
     replies = await bot.send("/link", user=leader, chat_id=GROUP)
     assert "已关联" in replies[-1]["text"]
-    team = bot.store.team_by_group(GROUP)
+    team = bot.store.teams.team_by_group(GROUP)
     assert team is not None and team.group_title == "冲刺一队"
     # as an admin the bot sees every message, but answers only commands and mentions
     before = len(bot.sandbox.bot_messages(GROUP))
@@ -283,7 +285,7 @@ async def test_stats_in_private_with_a_chart(bot):
     li = await make_agent(bot, LI, "小李")
     await at_local(bot, MONDAY)
     await bot.send("/add 欧阳翠花 13912345678", user=li)
-    [client] = bot.store.clients_by_name(LI, "欧阳翠花")
+    [client] = bot.store.clients.clients_by_name(LI, "欧阳翠花")
     work(bot, LI, client.id, visits=3, stage="B", premium=12000)
     [photo] = await bot.send("/stats", user=li)
     assert Image.open(io.BytesIO(photo["file_bytes"])).format == "PNG"
@@ -318,8 +320,8 @@ async def test_leader_sees_counts_not_client_details_and_nudges_a_quiet_member(b
     # everything the leader was shown: counts, never a member's client
     leader_view = [m["text"] + " ".join(bot.buttons(m)) for m in bot.sandbox.bot_messages(LEADER)]
     member_secrets = [w for w in SECRET_WORDS if w not in ("Bartholomew", "Quince",
-                                                            "13511112222", "守护一生",
-                                                            "P-778899")]
+                                                           "13511112222", "守护一生",
+                                                           "P-778899")]
     for text in leader_view:
         for word in member_secrets:
             assert word not in text
@@ -332,8 +334,8 @@ async def test_deputies_removal_leaving_and_closing(bot):
     await bot.press("小李", user=leader)
     replies = await bot.press("设为副主管", user=leader)
     assert "副主管" in replies[-1]["text"]
-    team_id = bot.store.membership(LEADER).team_id
-    assert bot.store.get_member(team_id, LI).role == "deputy"
+    team_id = bot.store.teams.membership(LEADER).team_id
+    assert bot.store.teams.get_member(team_id, LI).role == "deputy"
     # the deputy may remove a member, not the leader, and may not close the team
     replies = await bot.send("/team", user=li)
     assert "解散团队" not in " ".join(bot.buttons(replies[-1]))
@@ -347,10 +349,10 @@ async def test_deputies_removal_leaving_and_closing(bot):
     replies = await bot.press("确定移出", user=li)
     assert "已移出" in replies[-1]["text"]
     await said(bot, ZHANG, mark, "你已被移出")
-    assert bot.store.membership(ZHANG) is None
+    assert bot.store.teams.membership(ZHANG) is None
     # a forged button for another team's member changes nothing
     replies = await bot.press_data(bot.last_reply(LI)["message_id"], "tm:rmy:701", user=li)
-    assert bot.store.membership(LEADER) is not None
+    assert bot.store.teams.membership(LEADER) is not None
     await bot.send("/team", user=li)
     await bot.press("退出团队", user=li)
     replies = await bot.press("确定退出", user=li)
@@ -359,7 +361,8 @@ async def test_deputies_removal_leaving_and_closing(bot):
     await bot.press("解散团队", user=leader)
     replies = await bot.press("确定解散", user=leader)
     assert "已解散" in replies[-1]["text"]
-    assert bot.store.membership(LEADER) is None and bot.store.team_by_group(GROUP) is None
+    assert bot.store.teams.membership(LEADER) is None
+    assert bot.store.teams.team_by_group(GROUP) is None
 
 
 # -- what happens to the group -----------------------------------------------------------------
@@ -368,27 +371,27 @@ async def test_removed_from_the_group_the_bot_unlinks_tells_the_leader_and_can_c
     bot.sandbox.set_bot_admin(GROUP, True)
     mark = bot.sandbox.seq
     bot.sandbox.set_bot_admin(GROUP, False)  # losing admin rights changes nothing
-    await wait_until(lambda: bot.store.team_by_group(GROUP).bot_status == "member")
+    await wait_until(lambda: bot.store.teams.team_by_group(GROUP).bot_status == "member")
     replies = await bot.send("/board", user=li, chat_id=GROUP)
     assert "排行榜" in replies[-1]["text"]
     mark = bot.sandbox.seq
     bot.sandbox.remove_bot_from_group(leader, GROUP)
     notice = await said(bot, LEADER, mark, "团队群")
     assert "移出" in notice["text"] and "/link" in notice["text"]
-    assert bot.store.team_by_group(GROUP) is None
+    assert bot.store.teams.team_by_group(GROUP) is None
     await at_local(bot, TUESDAY_REPORT)
     await asyncio.sleep(0.5)
     assert "team_report" not in str(bot.store.db.execute(
         "SELECT kind FROM outbox").fetchall())
     await link_group(bot, leader)  # added back and linked again
-    assert bot.store.team_by_group(GROUP) is not None
+    assert bot.store.teams.team_by_group(GROUP) is not None
 
 
 async def test_the_team_follows_its_group_when_it_becomes_a_supergroup(bot):
     _, li, _ = await team_with_group(bot)
     new_id = bot.sandbox.migrate_group(GROUP)
-    await wait_until(lambda: bot.store.team_by_group(new_id) is not None)
-    assert bot.store.team_by_group(GROUP) is None
+    await wait_until(lambda: bot.store.teams.team_by_group(new_id) is not None)
+    assert bot.store.teams.team_by_group(GROUP) is None
     replies = await bot.send("/board", user=li, chat_id=new_id)
     assert "排行榜" in replies[-1]["text"]
     mark = await at_local(bot, TUESDAY_REPORT)
@@ -410,7 +413,7 @@ async def test_an_invite_only_deployment_refuses_strangers_politely(invite_only)
     assert "invited team members only" in replies[-1]["text"]
     replies = await bot.send("/add 张三 13800138000", user=stranger)
     assert "invited" in replies[-1]["text"]
-    assert bot.store.get_agent(799) is None  # nothing kept about them
+    assert bot.store.agents.get_agent(799) is None  # nothing kept about them
     leader = await make_agent(bot, LEADER, "王主管")
     code = await create_team(bot, leader)
     newcomer = bot.as_user(702, "小李")

@@ -34,7 +34,7 @@ async def test_updates_arrive_by_webhook_and_a_wrong_secret_changes_nothing(tmp_
             update = sandbox.send_text(user, "/start")  # delivered by POST, not getUpdates
             replies = await sandbox.wait_for_bot(1001, count=2, after=update["_seq"])
             assert "展业教练" in replies[0]["text"]
-            assert store.get_agent(1001) is not None
+            assert store.agents.get_agent(1001) is not None
 
             forged = {"update_id": 999_999, "message": {
                 "message_id": 77, "date": 0, "chat": {"id": 2002, "type": "private"},
@@ -45,7 +45,7 @@ async def test_updates_arrive_by_webhook_and_a_wrong_secret_changes_nothing(tmp_
             status = await sandbox.post_to_webhook(forged, secret=None)
             assert status == 403
             await sandbox.wait_idle()
-            assert store.get_agent(2002) is None
+            assert store.agents.get_agent(2002) is None
             assert sandbox.bot_messages(2002) == []
         finally:
             await stop_bot(app)

@@ -53,11 +53,11 @@ def prepare_agents(db_path: Path, agents: list[int]) -> str:
     try:
         local_day = now.astimezone(__import__("zoneinfo").ZoneInfo(zone)).date()
         for agent_id in agents:
-            store.ensure_agent(agent_id, first_name=f"A{agent_id}", username=None,
-                               locale="zh-Hans")
-            store.update_agent(agent_id, timezone=zone, region="CN", digest_time="00:00")
-            store.mark_onboarded(agent_id)
-            store.mark_daily_done(agent_id, "eod", local_day)
+            store.agents.ensure_agent(agent_id, first_name=f"A{agent_id}", username=None,
+                                      locale="zh-Hans")
+            store.agents.update_agent(agent_id, timezone=zone, region="CN", digest_time="00:00")
+            store.agents.mark_onboarded(agent_id)
+            store.agents.mark_daily_done(agent_id, "eod", local_day)
     finally:
         store.close()
     return zone
@@ -124,7 +124,7 @@ async def kill_during_fan_out(tmp_path: Path, *, agents: int, kills: int,
 
     store = Store.open(db_path)
     try:
-        assert store.outbox_counts() == {"sent": agents}
+        assert store.outbox.counts() == {"sent": agents}
     finally:
         store.close()
     # a second copy is blamed on the life that sent the first: it died with it in flight
@@ -168,7 +168,7 @@ AGENT = 1001
 
 def client_list_csv(rows: int) -> bytes:
     lines = ["姓名,手机号,生日"] + [f"客户{i:04d},139{i:08d},1985-03-{i % 28 + 1:02d}"
-                                   for i in range(rows)]
+                             for i in range(rows)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -187,7 +187,7 @@ def confirm_button(sandbox: Sandbox, after: int) -> tuple[int, str] | None:
 def book_of(db_path: Path) -> list[tuple[str, str]]:
     store = Store.open(db_path)
     try:
-        return [(c.name, c.phone or "") for c in store.book_clients(AGENT)]
+        return [(c.name, c.phone or "") for c in store.transfer.book_clients(AGENT)]
     finally:
         store.close()
 
@@ -231,7 +231,7 @@ async def kill_during_import(tmp_path: Path, *, kills: int) -> None:
             outcomes.append(f"{phase}:{'all' if count else 'none'}")
             if count:  # start the next life from an empty book, so every kill tests an import
                 store = Store.open(db_path)
-                store.erase_book(AGENT)
+                store.transfer.erase_book(AGENT)
                 store.close()
         # the agent sends the file again (or confirms it again) after the restarts
         await bot.start()

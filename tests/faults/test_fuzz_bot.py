@@ -207,6 +207,6 @@ async def test_big_and_bombed_files_are_refused_politely(bot, caplog):
         update = bot.sandbox.send_document(bot.user, doc.filename, doc.content, doc.mime_type)
         replies = await bot.inject(update, bot.user.id)
         assert replies[-1]["text"], doc
-    assert bot.store.book_clients(bot.user.id) == []
+    assert bot.store.transfer.book_clients(bot.user.id) == []
     check_errors(caplog)
     assert "/today" in (await bot.send("/help"))[-1]["text"]

@@ -36,7 +36,7 @@ async def test_removing_a_tag_from_the_more_menu(bot, caplog):
     await bot.press_data(bot.last_reply()["message_id"], f"cl:m:{client_id}")
     replies = await bot.press("✖ #tag0")
     assert "#tag0" not in " ".join(bot.buttons(replies[-1]))
-    assert bot.store.get_client(bot.user.id, client_id).tags == ()
+    assert bot.store.clients.get_client(bot.user.id, client_id).tags == ()
     await settle(bot)
     assert bot.sandbox.rejections == []
     check_errors(caplog)
@@ -47,7 +47,7 @@ class Killed(Exception):
 
 
 async def test_a_crash_between_claiming_and_queueing_a_reminder_loses_nothing(bot,
-                                                                             monkeypatch):
+                                                                              monkeypatch):
     """The sweep marked due one-off reminders 'queued', then put them in the outbox, in two
     commits: a crash in between (played here by the outbox write failing) lost them."""
     from datetime import timedelta
@@ -56,20 +56,20 @@ async def test_a_crash_between_claiming_and_queueing_a_reminder_loses_nothing(bo
 
     onboard(bot.store, bot.user.id, bot.clock.now())
     await bot.send("/help")
-    bot.store.add_one_off(bot.user.id, client_id=None, text="送计划书ZQ",
-                          due_at=bot.clock.now() + timedelta(hours=2))  # after quiet hours
-    real_enqueue = bot.store.enqueue
+    bot.store.schedule.add_one_off(bot.user.id, client_id=None, text="送计划书ZQ",
+                                   due_at=bot.clock.now() + timedelta(hours=2))  # after quiet hours
+    real_enqueue = bot.store.outbox.enqueue
 
     def killed(agent_id, chat_id, kind, *args, **kwargs):
         if kind == "remind":
             raise Killed
         return real_enqueue(agent_id, chat_id, kind, *args, **kwargs)
 
-    monkeypatch.setattr(bot.store, "enqueue", killed)
+    monkeypatch.setattr(bot.store.outbox, "enqueue", killed)
     bot.clock.advance(timedelta(hours=2, minutes=1))
     with contextlib.suppress(Killed):
         sweep(bot.services)
-    monkeypatch.setattr(bot.store, "enqueue", real_enqueue)
+    monkeypatch.setattr(bot.store.outbox, "enqueue", real_enqueue)
     for _ in range(50):  # the next sweeps (every 0.1 s here) queue it after all
         if any("送计划书ZQ" in m["text"] for m in bot.sandbox.bot_messages(bot.user.id)):
             break

@@ -60,7 +60,7 @@ async def test_a_fault_on_a_reply_keeps_the_data_and_the_next_message_is_answere
     bot.sandbox.fail_next("sendMessage", **fault)
     bot.sandbox.send_text(bot.user, "/add 张三 13800138000")
     await settle(bot)
-    [client] = bot.store.book_clients(bot.user.id)  # saved even if the reply was lost
+    [client] = bot.store.transfer.book_clients(bot.user.id)  # saved even if the reply was lost
     assert client.phone == "+8613800138000"
     await answered_normally(bot)
     drop_expected(caplog)
@@ -75,17 +75,17 @@ async def test_a_reply_that_times_out_or_is_refused_403(bot, caplog):
     bot.sandbox.fail_next("sendMessage", error_code=500, delay=BEYOND_TIMEOUT)
     bot.sandbox.send_text(bot.user, "/add 李四 13900139000")
     await settle(bot)
-    assert [c.name for c in bot.store.book_clients(bot.user.id)] == ["李四"]
+    assert [c.name for c in bot.store.transfer.book_clients(bot.user.id)] == ["李四"]
     await answered_normally(bot)
     # the user blocked the bot between writing and our reply: marked, data kept
     bot.sandbox.fail_next("sendMessage", error_code=403,
                           description="Forbidden: bot was blocked by the user")
     bot.sandbox.send_text(bot.user, "/add 王五 13700137000")
     await settle(bot)
-    assert bot.store.get_agent(bot.user.id).blocked_at is not None
-    assert len(bot.store.book_clients(bot.user.id)) == 2
+    assert bot.store.agents.get_agent(bot.user.id).blocked_at is not None
+    assert len(bot.store.transfer.book_clients(bot.user.id)) == 2
     await answered_normally(bot)  # writing again means they are back
-    assert bot.store.get_agent(bot.user.id).blocked_at is None
+    assert bot.store.agents.get_agent(bot.user.id).blocked_at is None
     check_errors(caplog)
 
 
@@ -114,7 +114,7 @@ async def until_delivered(bot, agents: list[int], *, steps: int = 30,
 
 
 def outbox_of(store: Store) -> dict[str, int]:
-    return store.outbox_counts()
+    return store.outbox.counts()
 
 
 async def test_outbox_pushes_survive_every_kind_of_fault(bot, caplog):
@@ -133,7 +133,7 @@ async def test_outbox_pushes_survive_every_kind_of_fault(bot, caplog):
     await until_delivered(bot, agents[:-1])
     counts = {a: len(digests(bot, a)) for a in agents[:-1]}
     assert set(counts.values()) == {1}, counts  # nothing lost, nothing doubled
-    assert bot.store.get_agent(agents[-1]).blocked_at is not None
+    assert bot.store.agents.get_agent(agents[-1]).blocked_at is not None
     assert outbox_of(bot.store) == {"sent": len(agents) - 1, "dead": 1}
     await answered_normally(bot, bot.as_user(agents[0]))
     drop_expected(caplog)

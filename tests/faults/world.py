@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from coachbot.domain.reminders import pushes_already_past
+from coachbot.services import records
 from coachbot.services.book import Draft, save_client
 from coachbot.store import Store
 
@@ -37,15 +38,15 @@ def onboard(store: Store, agent_id: int, now: Any, *, first_name: str = "小王"
             digest_time: str = "08:00") -> None:
     """An onboarded agent whose pushes already past today are marked done (as onboarding
     does), so no digest interrupts a test unless it moves the clock."""
-    store.ensure_agent(agent_id, first_name=first_name, username=None, locale=locale)
-    store.update_agent(agent_id, region=region, timezone=timezone, digest_time=digest_time,
-                       locale=locale)
-    store.mark_onboarded(agent_id)
-    agent = store.get_agent(agent_id)
+    store.agents.ensure_agent(agent_id, first_name=first_name, username=None, locale=locale)
+    store.agents.update_agent(agent_id, region=region, timezone=timezone, digest_time=digest_time,
+                              locale=locale)
+    store.agents.mark_onboarded(agent_id)
+    agent = store.agents.get_agent(agent_id)
     assert agent is not None
     local = now.astimezone(ZoneInfo(timezone))
     for kind in pushes_already_past(local, agent.digest_time, agent.eod_time):
-        store.mark_daily_done(agent_id, kind, local.date())
+        store.agents.mark_daily_done(agent_id, kind, local.date())
 
 
 # Names and phones unique enough that finding one in another agent's chat is a leak.
@@ -68,34 +69,35 @@ def seed_book(store: Store, agent_id: int, today: date) -> BookIds:
         ids.clients.append(client.id)
         ids.names.append(name)
         ids.phones.append(phone)
-        store.add_tag(agent_id, client.id, f"tag{index}")
-        policy = store.add_policy(agent_id, client.id, {
+        store.clients.add_tag(agent_id, client.id, f"tag{index}")
+        policy = records.add_policy(store, agent_id, client.id, {
             "product": f"机密保单ZQ{index}", "annual_premium": 12_000.0 * (index + 1),
             "currency": "CNY", "start_date": today - timedelta(days=400 + index),
             "status": "active", "delivered_date": today - timedelta(days=2)})
         assert policy is not None
         ids.policies.append(policy.id)
-        member = store.add_family_member(agent_id, client.id, relation="child",
-                                         name=f"孩子ZQ{index}", birthday="2015-06-01")
+        member = records.add_family_member(store, agent_id, client.id, relation="child",
+                                           name=f"孩子ZQ{index}", birthday="2015-06-01")
         assert member is not None
         ids.family.append(member)
-        date_id = store.add_date(agent_id, client.id, kind="wedding", label=None,
-                                 yearly="--11-23")
+        date_id = records.add_date(store, agent_id, client.id, kind="wedding", label=None,
+                                   yearly="--11-23")
         assert date_id is not None
         ids.dates.append(date_id)
-        contact = store.log_contact(agent_id, client.id, at=now - timedelta(days=3),
-                                    channel="face", summary=f"谈了ZQ{index}",
-                                    next_step_date=today)
+        contact = records.log_contact(store, agent_id, client.id, at=now - timedelta(days=3),
+                                      channel="face", summary=f"谈了ZQ{index}",
+                                      next_step_date=today)
         assert contact is not None
         ids.contacts.append(contact.id)
-        item = store.ensure_item(agent_id, kind="birthday", client_id=client.id, ref="",
-                                 occasion_date=today)
+        item = store.schedule.ensure_item(agent_id, kind="birthday", client_id=client.id, ref="",
+                                          occasion_date=today)
         ids.items.append(item.id)
-        reminder = store.add_one_off(agent_id, client_id=client.id, text=f"提醒ZQ{index}",
-                                     due_at=now + timedelta(days=2 + index))
+        reminder = store.schedule.add_one_off(agent_id, client_id=client.id, text=f"提醒ZQ{index}",
+                                              due_at=now + timedelta(days=2 + index))
         ids.one_offs.append(reminder.id)
-    festival = store.ensure_item(agent_id, kind="festival", client_id=None, ref="midautumn",
-                                 occasion_date=today)
+    festival = store.schedule.ensure_item(agent_id, kind="festival", client_id=None,
+                                          ref="midautumn",
+                                          occasion_date=today)
     ids.items.append(festival.id)
     return ids
 

@@ -12,7 +12,7 @@ from coachbot.store.database import backup, restore
 
 def test_backup_while_writing_then_restore(tmp_path, clock):
     store = Store.open(tmp_path / "live.db", clock)
-    store.ensure_agent(1, first_name="小王", username=None, locale="zh-Hans")
+    store.agents.ensure_agent(1, first_name="小王", username=None, locale="zh-Hans")
     for index in range(200):
         save_client(store, 1, Draft(name=f"客户{index}"), force=True)
     stop = threading.Event()
@@ -34,7 +34,7 @@ def test_backup_while_writing_then_restore(tmp_path, clock):
     assert pages > 0
 
     copy = Store.open(tmp_path / "copy.db", clock)
-    clients, total = copy.list_clients(1, limit=10_000)
+    clients, total = copy.clients.list_clients(1, limit=10_000)
     assert total >= 200
     assert {f"客户{i}" for i in range(200)} <= {c.name for c in clients}
     copy.close()
@@ -43,7 +43,7 @@ def test_backup_while_writing_then_restore(tmp_path, clock):
     assert restored[-1] == store.db.execute(
         "SELECT name FROM _sqlite_migrations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     again = Store.open(tmp_path / "restored.db", clock)
-    assert again.list_clients(1, limit=1)[1] == total
+    assert again.clients.list_clients(1, limit=1)[1] == total
     store.close()
 
 

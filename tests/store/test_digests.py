@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from coachbot.domain.models import Agent
+from coachbot.services import records
 from coachbot.services.book import Draft, save_client
 from coachbot.services.digest import (
     MAX_PER_SECTION,
@@ -13,19 +15,20 @@ from coachbot.services.digest import (
     build_digest,
     build_digests,
 )
-from coachbot.store import Agent, Store
+from coachbot.store import Store
 
 TODAY = date(2026, 11, 23)
 
 
 def make_agent(store: Store, agent_id: int, clients: int, prefix: str) -> Agent:
-    store.ensure_agent(agent_id, first_name=prefix, username=None, locale="zh-Hans")
-    agent = store.update_agent(agent_id, region="CN", timezone="Asia/Shanghai")
+    store.agents.ensure_agent(agent_id, first_name=prefix, username=None, locale="zh-Hans")
+    agent = store.agents.update_agent(agent_id, region="CN", timezone="Asia/Shanghai")
     for index in range(clients):
         client = save_client(store, agent_id, Draft(name=f"{prefix}{index:02d}",
-                                                     birthday="1980-11-23"), force=True).client
-        store.log_contact(agent_id, client.id, at=store.clock.now() - timedelta(days=400 + index),
-                          channel="face", summary="谈过", next_step_date=TODAY)
+                                                    birthday="1980-11-23"), force=True).client
+        records.log_contact(store, agent_id, client.id,
+                            at=store.clock.now() - timedelta(days=400 + index),
+                            channel="face", summary="谈过", next_step_date=TODAY)
     return agent
 
 
@@ -65,13 +68,15 @@ def test_a_digest_writes_nothing_and_leaves_out_what_was_handled(store: Store) -
     assert count_items(store) == 0 and all(e.item_id is None for e in first.entries)
     # the agent opens the first greeting (its to-do item is made) and marks it done
     opened = first.greetings[0]
-    item = store.ensure_item(1, kind=opened.kind, client_id=opened.client_id, ref=opened.ref,
-                             occasion_date=opened.day)
-    assert store.ensure_item(1, kind=opened.kind, client_id=opened.client_id, ref=opened.ref,
-                             occasion_date=opened.day).id == item.id  # made once
+    item = store.schedule.ensure_item(1, kind=opened.kind, client_id=opened.client_id,
+                                      ref=opened.ref,
+                                      occasion_date=opened.day)
+    assert store.schedule.ensure_item(1, kind=opened.kind, client_id=opened.client_id,
+                                      ref=opened.ref,
+                                      occasion_date=opened.day).id == item.id  # made once
     second = build_digest(store, agent, TODAY)
     assert second.greetings[0].item_id == item.id  # opened, not yet done: still listed
-    store.update_item(1, item.id, status="done")
+    store.schedule.update_item(1, item.id, status="done")
 
     again = build_digest(store, agent, TODAY)
     names = {e.name for e in again.greetings}
@@ -82,41 +87,41 @@ def test_a_digest_writes_nothing_and_leaves_out_what_was_handled(store: Store) -
 
 def test_an_empty_set_of_agents_builds_nothing(store: Store) -> None:
     assert build_digests(store, [], TODAY) == {}
-    assert store.item_states([]) == []
+    assert store.due.item_states([]) == []
 
 
 def test_yesterdays_contacts_are_counted_in_the_agents_own_day(store: Store) -> None:
     agent = make_agent(store, 1, 1, "甲")
-    [client] = store.book_clients(1)
+    [client] = store.transfer.book_clients(1)
     shanghai = ZoneInfo("Asia/Shanghai")
     # 23:30 the day before (counted) and 01:36 today (not yet), Shanghai time, logged as
     # the handlers log them (the clock's UTC) and as an import might (with the offset)
     for moment in (datetime(2026, 11, 22, 23, 30, tzinfo=shanghai).astimezone(UTC),
                    datetime(2026, 11, 23, 1, 36, tzinfo=shanghai).astimezone(UTC),
                    datetime(2026, 11, 23, 1, 40, tzinfo=shanghai)):
-        store.log_contact(1, client.id, at=moment, channel="call")
+        records.log_contact(store, 1, client.id, at=moment, channel="call")
     digest = build_digest(store, agent, TODAY)
     assert digest.yesterday.get("call") == 1
 
 
 def test_a_later_contact_closes_the_open_next_step(store: Store) -> None:
     agent = make_agent(store, 1, 1, "甲")
-    [client] = store.book_clients(1)
+    [client] = store.transfer.book_clients(1)
     now = store.clock.now()
 
     def follow_ups() -> list[str]:
         return [e.name for e in build_digest(store, agent, TODAY).follow_ups]
 
     assert follow_ups() == ["甲00"]  # make_agent's contact asked to follow up today
-    first = store.log_contact(1, client.id, at=now - timedelta(days=2), channel="face",
-                              next_step_date=TODAY)
+    first = records.log_contact(store, 1, client.id, at=now - timedelta(days=2), channel="face",
+                                next_step_date=TODAY)
     assert first is not None and follow_ups() == ["甲00"]
-    store.log_contact(1, client.id, at=now - timedelta(days=1), channel="call")
+    records.log_contact(store, 1, client.id, at=now - timedelta(days=1), channel="call")
     assert follow_ups() == []  # talked since: nothing left open
-    store.set_next_step(1, first.id, next_step=None, on=TODAY)  # an older contact's step
+    store.clients.set_next_step(1, first.id, next_step=None, on=TODAY)  # an older contact's step
     assert follow_ups() == []
-    latest = store.contacts_of(1, client.id, limit=1)[0]
-    store.set_next_step(1, latest.id, next_step="送计划书", on=TODAY - timedelta(days=1))
+    latest = store.clients.contacts_of(1, client.id, limit=1)[0]
+    store.clients.set_next_step(1, latest.id, next_step="送计划书", on=TODAY - timedelta(days=1))
     [entry] = build_digest(store, agent, TODAY).follow_ups
     assert entry.detail["next_step"] == "送计划书" and entry.day == TODAY - timedelta(days=1)
 
@@ -128,8 +133,8 @@ def busy_client(store: Store) -> Agent:
     """One client due in every section on TODAY: birthday, open next step, a premium due in
     7 days, a policy delivered 2 days ago, a review and a contact long overdue."""
     agent = make_agent(store, 1, 1, "甲")
-    [client] = store.book_clients(1)
-    store.add_policy(1, client.id, {
+    [client] = store.transfer.book_clients(1)
+    records.add_policy(store, 1, client.id, {
         "product": "重疾险", "annual_premium": 12000, "currency": "CNY", "status": "active",
         "start_date": date(2023, 11, 30), "next_due_date": TODAY + timedelta(days=7),
         "delivered_date": TODAY - timedelta(days=2)})
@@ -146,14 +151,14 @@ def test_each_entry_finds_its_to_do_item_and_leaves_once_handled(store: Store) -
     for status in ("open", "done"):
         for section in SECTIONS:
             entry = getattr(before, section)[0]
-            item = store.ensure_item(1, kind=entry.kind, client_id=entry.client_id,
-                                     ref=entry.ref, occasion_date=entry.day)
+            item = store.schedule.ensure_item(1, kind=entry.kind, client_id=entry.client_id,
+                                              ref=entry.ref, occasion_date=entry.day)
             if status == "open":
                 [again] = [e for e in getattr(build_digest(store, agent, TODAY), section)
                            if e.ref == entry.ref and e.kind == entry.kind]
                 assert again.item_id == item.id, section
             else:
-                store.update_item(1, item.id, status=status)
+                store.schedule.update_item(1, item.id, status=status)
                 assert entry.ref not in {e.ref for e in getattr(
                     build_digest(store, agent, TODAY), section)}, section
 
@@ -163,10 +168,10 @@ def test_a_handled_festival_leaves_the_digest(store: Store) -> None:
     christmas = date(2026, 12, 25)
     [festival] = [e for e in build_digest(store, agent, christmas).festivals
                   if e.name == "christmas"]
-    item = store.ensure_item(1, kind="festival", client_id=None, ref=festival.ref,
-                             occasion_date=festival.day)
+    item = store.schedule.ensure_item(1, kind="festival", client_id=None, ref=festival.ref,
+                                      occasion_date=festival.day)
     assert build_digest(store, agent, christmas).festivals[0].item_id == item.id
-    store.update_item(1, item.id, status="skipped")
+    store.schedule.update_item(1, item.id, status="skipped")
     assert "christmas" not in {e.name for e in build_digest(store, agent, christmas).festivals}
 
 
@@ -177,8 +182,8 @@ def test_handled_entries_do_not_use_up_an_agents_limit(store: Store) -> None:
     first = build_digest(store, agent, TODAY).follow_ups
     assert len(first) == MAX_PER_SECTION
     done = first[0]
-    item = store.ensure_item(1, kind=done.kind, client_id=done.client_id, ref=done.ref,
-                             occasion_date=done.day)
-    store.update_item(1, item.id, status="done")
+    item = store.schedule.ensure_item(1, kind=done.kind, client_id=done.client_id, ref=done.ref,
+                                      occasion_date=done.day)
+    store.schedule.update_item(1, item.id, status="done")
     after = build_digest(store, agent, TODAY).follow_ups
     assert len(after) == MAX_PER_SECTION and done.client_id not in {e.client_id for e in after}

@@ -57,12 +57,12 @@ def test_upgrade_from_each_earlier_version_keeps_the_data(tmp_path, stop_before)
     assert schema_version(store.db) == NAMES
     fresh = open_database(tmp_path / "fresh.db")
     assert _schema(store.db) == _schema(fresh)
-    agent = store.get_agent(42)
+    agent = store.agents.get_agent(42)
     assert agent is not None and agent.first_name == "小王"
     if applied[-1] >= "0002":
-        client = store.get_client(42, 7)
+        client = store.clients.get_client(42, 7)
         assert client is not None and client.birthday == "L--08-15"
-        assert [p.product for p in store.policies_of(42, 7)] == ["重疾险"]
+        assert [p.product for p in store.clients.policies_of(42, 7)] == ["重疾险"]
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from coachbot.services.demo import seed_demo_book
+from coachbot.services.schedule import refresh_clients
 from coachbot.store import Store
 
 TODAY = date(2026, 11, 23)
@@ -22,10 +23,10 @@ def derived(store: Store, agent_id: int) -> tuple[list[Any], list[Any]]:
 
 
 def demo_agent(store: Store, agent_id: int) -> list[int]:
-    store.ensure_agent(agent_id, first_name="王", username=None, locale="zh-Hans")
-    store.update_agent(agent_id, region="CN", timezone="Asia/Shanghai")
+    store.agents.ensure_agent(agent_id, first_name="王", username=None, locale="zh-Hans")
+    store.agents.update_agent(agent_id, region="CN", timezone="Asia/Shanghai")
     seed_demo_book(store, agent_id, today=TODAY)
-    return [client.id for client in store.book_clients(agent_id)]
+    return [client.id for client in store.transfer.book_clients(agent_id)]
 
 
 def forget_derived(store: Store) -> None:
@@ -41,17 +42,17 @@ def test_many_at_once_equals_one_by_one(store: Store) -> None:
     occasions, columns = one_by_one
     assert len(occasions) > len(ids) and any(row[1] for row in columns)  # a rich book
     forget_derived(store)
-    store.refresh_clients(1, ids)
+    refresh_clients(store, 1, ids)
     assert derived(store, 1) == one_by_one
 
 
 def test_a_removed_date_goes_and_other_clients_stay(store: Store) -> None:
     ids = demo_agent(store, 1)
-    member = next(m for c in ids for m in store.family_of(1, c) if m.birthday)
+    member = next(m for c in ids for m in store.clients.family_of(1, c) if m.birthday)
     with_family = member.client_id
     before = derived(store, 1)
     store.db.execute("DELETE FROM family_members WHERE id = ?", [member.id])
-    store.refresh_clients(1, ids)
+    refresh_clients(store, 1, ids)
     occasions, columns = derived(store, 1)
     gone = {row for row in before[0] if row[0] == with_family} - set(occasions)
     assert {(row[1], row[2]) for row in gone} == {("family_birthday", member.id)}
@@ -60,9 +61,9 @@ def test_a_removed_date_goes_and_other_clients_stay(store: Store) -> None:
 
 def test_another_agents_clients_are_not_touched(store: Store) -> None:
     mine = demo_agent(store, 1)
-    store.ensure_agent(2, first_name="李", username=None, locale="zh-Hans")
-    store.update_agent(2, region="HK", timezone="Asia/Hong_Kong")
+    store.agents.ensure_agent(2, first_name="李", username=None, locale="zh-Hans")
+    store.agents.update_agent(2, region="HK", timezone="Asia/Hong_Kong")
     before = derived(store, 1)
-    store.refresh_clients(2, mine)
+    refresh_clients(store, 2, mine)
     assert derived(store, 1) == before
     assert derived(store, 2) == ([], [])

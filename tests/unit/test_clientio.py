@@ -15,9 +15,9 @@ from coachbot.domain.calendar import YearlyDate
 from coachbot.domain.clients import search_key
 from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.locales import LOCALES
-from coachbot.services import clientio
+from coachbot.domain.models import NewClient
+from coachbot.services import clientio, records
 from coachbot.services.clientio import ImportFileError, ImportRow, read_import
-from coachbot.store.transfer import NewClient
 
 TODAY = date(2026, 11, 23)
 A, B = 1001, 2002
@@ -46,8 +46,8 @@ def xlsx(rows: list[list[object]]) -> bytes:
 
 @pytest.fixture
 def agents(store):
-    store.ensure_agent(A, first_name="A", username=None, locale="zh-Hans")
-    store.ensure_agent(B, first_name="B", username=None, locale="zh-Hans")
+    store.agents.ensure_agent(A, first_name="A", username=None, locale="zh-Hans")
+    store.agents.ensure_agent(B, first_name="B", username=None, locale="zh-Hans")
     return store
 
 
@@ -243,7 +243,7 @@ def test_skip_reasons_are_given_per_row():
 def test_lunar_birthdays_in_a_lunar_column_or_written_out():
     result = read("姓名,农历生日,生日\n甲,八月十五,\n乙,,农历1987年闰6月15日\n丙,1985-08-15,\n")
     assert [r.values["birthday"] for r in result.rows] == ["L--08-15", "L1987-*06-15",
-                                                          "L1985-08-15"]
+                                                           "L1985-08-15"]
 
 
 # -- whole files that are refused ---------------------------------------------------------------
@@ -301,15 +301,16 @@ def test_too_many_rows_and_too_big():
 
 # -- planning against the book and applying ---------------------------------------------------
 def add(store, agent_id: int, name: str, *, tags=(), **values):
-    return store.add_client(agent_id, {"name": name, **values}, search_key=search_key(name),
-                            tags=tags)
+    return records.add_client(store, agent_id, {"name": name, **values},
+                              search_key=search_key(name),
+                              tags=tags)
 
 
 def test_same_phone_fills_only_the_empty_fields(agents):
     store = agents
-    existing = store.add_client(A, {"name": "张三", "phone": "+8613800138000",
-                                    "notes": "原来的备注"},
-                                search_key=search_key("张三"), tags=["老乡"])
+    existing = records.add_client(store, A, {"name": "张三", "phone": "+8613800138000",
+                                             "notes": "原来的备注"},
+                                  search_key=search_key("张三"), tags=["老乡"])
     text = ("姓名,电话,生日,备注,职业,标签\n"
             "张老三,138 0013 8000,1985-03-02,新备注,教师,\"老乡,VIP\"\n")
     result = read(text)
@@ -319,7 +320,7 @@ def test_same_phone_fills_only_the_empty_fields(agents):
         (existing.id, {"birthday": "1985-03-02", "occupation": "教师"}, ("vip",))]
     outcome = import_into(store, A, text.encode())
     assert (outcome.added, outcome.merged, outcome.skipped) == (0, 1, 0)
-    client = store.get_client(A, existing.id)
+    client = store.clients.get_client(A, existing.id)
     assert (client.name, client.notes, client.birthday, client.occupation, client.tags) == \
         ("张三", "原来的备注", "1985-03-02", "教师", ("vip", "老乡"))
     # the same file again brings nothing new
@@ -350,7 +351,7 @@ def test_confirm_plans_again_against_the_book_as_it_is_now(agents):
     add(store, A, "张三", phone="+8613800138000")  # typed in by hand meanwhile
     outcome = clientio.apply_import(store, A, data)
     assert (outcome.added, outcome.merged, outcome.skipped) == (0, 0, 1)
-    assert store.count_book(A) == 1
+    assert store.transfer.count_book(A) == 1
 
 
 def test_an_import_is_one_transaction(agents):
@@ -358,16 +359,16 @@ def test_an_import_is_one_transaction(agents):
     good = NewClient({"name": "甲"}, "jia")
     broken = NewClient({"name": None}, "")  # NOT NULL fails half way through
     with pytest.raises(Exception, match="NOT NULL"):
-        store.apply_import(A, [good, good, broken], [])
-    assert store.count_book(A) == 0
+        store.transfer.apply_import(A, [good, good, broken], [])
+    assert store.transfer.count_book(A) == 0
 
 
 def test_imported_clients_belong_to_the_importing_agent_only(agents):
     store = agents
     import_into(store, A, SIMPLIFIED.encode())
-    assert store.count_book(A) == 2
-    assert store.count_book(B) == 0
-    assert store.search_clients(B, ["张伟"]) == []
+    assert store.transfer.count_book(A) == 2
+    assert store.transfer.count_book(B) == 0
+    assert store.clients.search_clients(B, ["张伟"]) == []
 
 
 def test_dialog_rows_survive_json():
@@ -410,8 +411,10 @@ def test_export_then_import_gives_the_same_clients(agents, renderer, locale, kin
     content = files.csv if kind == "csv" else files.xlsx
     outcome = import_into(store, B, content, filename=f"export.{kind}")
     assert (outcome.added, outcome.merged, outcome.skipped) == (5, 0, 0)
-    mine = sorted((comparable(c) for c in store.book_clients(A)), key=lambda v: str(v["name"]))
-    theirs = sorted((comparable(c) for c in store.book_clients(B)), key=lambda v: str(v["name"]))
+    mine = sorted((comparable(c) for c in store.transfer.book_clients(A)),
+                  key=lambda v: str(v["name"]))
+    theirs = sorted((comparable(c) for c in store.transfer.book_clients(B)),
+                    key=lambda v: str(v["name"]))
     assert theirs == mine
 
 
@@ -434,15 +437,16 @@ def test_csv_export_opens_in_excel_and_guards_formulas(agents, renderer):
 def test_xlsx_export_has_a_sheet_per_record_kind(agents, renderer):
     store = agents
     tricky_book(store)
-    client = store.book_clients(A)[0]
-    store.add_policy(A, client.id, {"product": "重疾险", "annual_premium": 25000.0,
-                                    "start_date": date(2024, 5, 1),
-                                    "product_type": "critical_illness"})
-    store.add_family_member(A, client.id, relation="child", name="小宝", birthday="2018-06-01")
-    store.log_contact(A, client.id, at=datetime.fromisoformat("2026-11-20T10:00:00+08:00"),
-                      channel="face", summary="=1+1", next_step="送计划书",
-                      next_step_date=date(2026, 11, 30))
-    store.add_date(A, client.id, kind="wedding", label=None, yearly="2010-10-01")
+    client = store.transfer.book_clients(A)[0]
+    records.add_policy(store, A, client.id, {"product": "重疾险", "annual_premium": 25000.0,
+                                             "start_date": date(2024, 5, 1),
+                                             "product_type": "critical_illness"})
+    records.add_family_member(store, A, client.id, relation="child", name="小宝",
+                              birthday="2018-06-01")
+    records.log_contact(store, A, client.id, at=datetime.fromisoformat("2026-11-20T10:00:00+08:00"),
+                        channel="face", summary="=1+1", next_step="送计划书",
+                        next_step_date=date(2026, 11, 30))
+    records.add_date(store, A, client.id, kind="wedding", label=None, yearly="2010-10-01")
     book = clientio.load_book(store, A, currency="CNY", thresholds=store.tier_thresholds)
     data = clientio.export_xlsx(book, label_for(renderer, "en"), locale="en", region="CN",
                                 timezone="Asia/Shanghai")
@@ -474,12 +478,12 @@ def test_export_holds_only_the_agents_own_book(agents, renderer):
 def test_one_clients_data_as_json(agents):
     store = agents
     tricky_book(store)
-    client = store.book_clients(A)[0]
-    store.add_policy(A, client.id, {"product": "医疗险", "annual_premium": 800.0,
-                                    "start_date": date(2025, 1, 1)})
-    store.add_family_member(A, client.id, relation="spouse", name="林美玲", gender="f")
-    store.set_consent(A, client.id, "service")
-    card = store.client_card(A, client.id, contacts=1000)
+    client = store.transfer.book_clients(A)[0]
+    records.add_policy(store, A, client.id, {"product": "医疗险", "annual_premium": 800.0,
+                                             "start_date": date(2025, 1, 1)})
+    records.add_family_member(store, A, client.id, relation="spouse", name="林美玲", gender="f")
+    store.clients.set_consent(A, client.id, "service")
+    card = store.clients.client_card(A, client.id, contacts=1000)
     text = clientio.client_export_json(card)
     data = json.loads(text)
     assert client.name in text  # ensure_ascii=False: readable Chinese

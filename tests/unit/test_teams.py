@@ -11,6 +11,7 @@ from coachbot.config import Settings
 from coachbot.domain import teams
 from coachbot.push.team_sweep import team_reports
 from coachbot.render.templates import Renderer
+from coachbot.services import records
 from coachbot.services.container import Services
 from coachbot.services.team_reports import morning_report, period_report, team_status, tip_key
 
@@ -92,103 +93,106 @@ def test_every_locale_has_at_least_twenty_tips(renderer: Renderer):
 
 # -- the store ------------------------------------------------------------------------------
 def _agent(store, agent_id, name="A"):
-    store.ensure_agent(agent_id, first_name=name, username=None, locale="zh-Hans")
-    store.mark_onboarded(agent_id)
-    return store.get_agent(agent_id)
+    store.agents.ensure_agent(agent_id, first_name=name, username=None, locale="zh-Hans")
+    store.agents.mark_onboarded(agent_id)
+    return store.agents.get_agent(agent_id)
 
 
 def _team(store):
     for agent_id, name in ((1, "王主管"), (2, "小李"), (3, "小张")):
         _agent(store, agent_id, name)
-    team = store.create_team(1, "冲刺队", teams.new_invite_code())
-    store.add_member(team.id, 2)
-    store.add_member(team.id, 3)
+    team = store.teams.create_team(1, "冲刺队", teams.new_invite_code())
+    store.teams.add_member(team.id, 2)
+    store.teams.add_member(team.id, 3)
     return team
 
 
 def test_one_team_per_agent_and_the_leader_stays(store):
     team = _team(store)
-    assert store.create_team(2, "另一队", teams.new_invite_code()) is None
-    assert not store.add_member(team.id, 2)
-    assert [m.role for m in store.members(team.id)] == ["leader", "member", "member"]
-    assert not store.remove_member(team.id, 1)
-    assert store.set_role(team.id, 3, "deputy")
-    assert [m.agent_id for m in store.members(team.id)] == [1, 3, 2]
+    assert store.teams.create_team(2, "另一队", teams.new_invite_code()) is None
+    assert not store.teams.add_member(team.id, 2)
+    assert [m.role for m in store.teams.members(team.id)] == ["leader", "member", "member"]
+    assert not store.teams.remove_member(team.id, 1)
+    assert store.teams.set_role(team.id, 3, "deputy")
+    assert [m.agent_id for m in store.teams.members(team.id)] == [1, 3, 2]
     with pytest.raises(ValueError):
-        store.set_role(team.id, 2, "leader")
-    assert store.close_team(team.id)
-    assert store.membership(2) is None and store.team_by_invite(team.invite_code) is None
-    assert store.create_team(2, "另一队", teams.new_invite_code()) is not None
+        store.teams.set_role(team.id, 2, "leader")
+    assert store.teams.close_team(team.id)
+    assert store.teams.membership(2) is None
+    assert store.teams.team_by_invite(team.invite_code) is None
+    assert store.teams.create_team(2, "另一队", teams.new_invite_code()) is not None
 
 
 def test_a_new_invite_code_retires_the_old_one(store):
     team = _team(store)
-    renewed = store.set_invite_code(team.id, "NewCode12345")
-    assert store.team_by_invite(team.invite_code) is None
-    assert store.team_by_invite("NewCode12345") == renewed
+    renewed = store.teams.set_invite_code(team.id, "NewCode12345")
+    assert store.teams.team_by_invite(team.invite_code) is None
+    assert store.teams.team_by_invite("NewCode12345") == renewed
 
 
 def test_a_group_belongs_to_one_team_and_follows_a_migration(store):
     team = _team(store)
     _agent(store, 9)
-    other = store.create_team(9, "别队", teams.new_invite_code())
-    assert store.link_group(team.id, -500, "群")
-    assert not store.link_group(other.id, -500, "群")
-    store.enqueue(1, -500, "team_report", "k1", {"team_id": team.id}, due_at=store.clock.now())
+    other = store.teams.create_team(9, "别队", teams.new_invite_code())
+    assert store.teams.link_group(team.id, -500, "群")
+    assert not store.teams.link_group(other.id, -500, "群")
+    store.outbox.enqueue(1, -500, "team_report", "k1", {"team_id": team.id},
+                         due_at=store.clock.now())
     store.migrate_chat(-500, -1000000000500)
-    assert store.team_by_group(-1000000000500).id == team.id
-    assert store.team_by_group(-500) is None
-    [message] = store.claim_outbox(store.clock.now())
+    assert store.teams.team_by_group(-1000000000500).id == team.id
+    assert store.teams.team_by_group(-500) is None
+    [message] = store.outbox.claim(store.clock.now())
     assert message.chat_id == -1000000000500
-    assert store.unlink_group(-1000000000500).id == team.id
-    assert store.team_by_group(-1000000000500) is None
+    assert store.teams.unlink_group(-1000000000500).id == team.id
+    assert store.teams.team_by_group(-1000000000500) is None
 
 
 def test_stage_moves_are_recorded_once_per_client(store):
     _agent(store, 2)
-    client = store.add_client(2, {"name": "张三"}, search_key="zhangsan")
-    store.update_client(2, client.id, {"stage": "D"})
-    store.update_client(2, client.id, {"stage": "C"})
-    store.update_client(2, client.id, {"stage": "B"})
-    store.update_client(2, client.id, {"stage": None})
-    store.update_client(2, client.id, {"stage": "A"})
-    store.update_client(2, client.id, {"notes": "x"})
+    client = records.add_client(store, 2, {"name": "张三"}, search_key="zhangsan")
+    records.update_client(store, 2, client.id, {"stage": "D"})
+    records.update_client(store, 2, client.id, {"stage": "C"})
+    records.update_client(store, 2, client.id, {"stage": "B"})
+    records.update_client(store, 2, client.id, {"stage": None})
+    records.update_client(store, 2, client.id, {"stage": "A"})
+    records.update_client(store, 2, client.id, {"notes": "x"})
     day = store.clock.now().astimezone(SHANGHAI).date()
-    kinds = sorted(f.kind for f in store.activity_facts([2], day, day, SHANGHAI))
+    kinds = sorted(f.kind for f in store.activity.activity_facts([2], day, day, SHANGHAI))
     assert kinds == ["name", "proposal", "prospect"]
 
 
 def test_activity_facts_are_counts_in_the_local_days_asked(store):
     _agent(store, 2)
-    client = store.add_client(2, {"name": "张三", "phone": "+8613800138000"},
-                              search_key="zhangsan")
+    client = records.add_client(store, 2, {"name": "张三", "phone": "+8613800138000"},
+                                search_key="zhangsan")
     monday = date(2026, 11, 23)
-    store.log_contact(2, client.id, at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI),
-                      channel="face")
-    store.log_contact(2, client.id, at=datetime(2026, 11, 23, 16, 30, tzinfo=UTC),  # Tue 00:30
-                      channel="face")
-    store.log_contact(2, client.id, at=datetime(2026, 11, 23, 3, 0, tzinfo=UTC),
-                      channel="phone")
-    store.add_policy(2, client.id, {"product": "x", "annual_premium": 1000,
-                                    "start_date": "2026-11-23"})
-    store.add_policy(2, client.id, {"product": "y", "annual_premium": 1000,
-                                    "start_date": "2025-01-01"})
-    facts = store.activity_facts([2], monday, monday, SHANGHAI)
+    records.log_contact(store, 2, client.id, at=datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI),
+                        channel="face")
+    records.log_contact(store, 2, client.id, at=datetime(2026, 11, 23, 16, 30, tzinfo=UTC),
+                        # Tue 00:30
+                        channel="face")
+    records.log_contact(store, 2, client.id, at=datetime(2026, 11, 23, 3, 0, tzinfo=UTC),
+                        channel="phone")
+    records.add_policy(store, 2, client.id, {"product": "x", "annual_premium": 1000,
+                                             "start_date": "2026-11-23"})
+    records.add_policy(store, 2, client.id, {"product": "y", "annual_premium": 1000,
+                                             "start_date": "2025-01-01"})
+    facts = store.activity.activity_facts([2], monday, monday, SHANGHAI)
     assert sorted(f.kind for f in facts) == ["contact", "name", "policy", "visit"]
     assert all(not hasattr(f, "name") for f in facts)
-    assert store.activity_facts([], monday, monday, SHANGHAI) == []
-    assert store.last_logged([2, 3])[3] is None
-    assert store.pipeline(2).names == 1
+    assert store.activity.activity_facts([], monday, monday, SHANGHAI) == []
+    assert store.activity.last_logged([2, 3])[3] is None
+    assert store.activity.pipeline(2).names == 1
 
 
 def test_team_status_and_reports_hold_counts_and_member_names_only(store):
     team = _team(store)
-    client = store.add_client(2, {"name": "欧阳翠花", "phone": "+8613912345678"},
-                              search_key="ouyang")
-    store.update_client(2, client.id, {"stage": "B"})
-    store.log_contact(2, client.id, at=store.clock.now(), channel="face")
+    client = records.add_client(store, 2, {"name": "欧阳翠花", "phone": "+8613912345678"},
+                                search_key="ouyang")
+    records.update_client(store, 2, client.id, {"stage": "B"})
+    records.log_contact(store, 2, client.id, at=store.clock.now(), channel="face")
     today = store.clock.now().astimezone(SHANGHAI).date()
-    leader = store.get_agent(1)
+    leader = store.agents.get_agent(1)
     report = morning_report(store, team, leader, today)
     assert [m.name for m in report.members] == ["王主管", "小李", "小张"]
     assert report.total.prospects == 1 and report.total.proposals == 1
@@ -196,7 +200,7 @@ def test_team_status_and_reports_hold_counts_and_member_names_only(store):
     period = period_report(store, team, leader, "week", today, today)
     assert period.members[0].name == "小李" and "欧阳翠花" not in repr(period)
     store.clock.advance(timedelta(days=3))
-    store.log_contact(2, client.id, at=store.clock.now(), channel="phone")
+    records.log_contact(store, 2, client.id, at=store.clock.now(), channel="phone")
     status = team_status(store, team, leader, store.clock.now() + timedelta(days=1))
     assert [(s.idle, s.idle_days) for s in status] == [(True, 4), (False, 1), (True, 4)]
 
@@ -214,7 +218,7 @@ def _queued(store):
 
 def test_reports_are_queued_once_at_the_teams_time(store, clock):
     team = _team(store)
-    store.link_group(team.id, -500, "群")
+    store.teams.link_group(team.id, -500, "群")
     services = _services(store)
     clock.set(datetime(2026, 11, 24, 8, 29, tzinfo=SHANGHAI))
     assert team_reports(services, clock.now()) == 0
@@ -226,7 +230,7 @@ def test_reports_are_queued_once_at_the_teams_time(store, clock):
 
 def test_mondays_bring_the_weekly_chart_and_the_first_the_monthly(store, clock):
     team = _team(store)
-    store.link_group(team.id, -500, "群")
+    store.teams.link_group(team.id, -500, "群")
     services = _services(store)
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))
     team_reports(services, clock.now())
@@ -240,7 +244,7 @@ def test_mondays_bring_the_weekly_chart_and_the_first_the_monthly(store, clock):
 
 def test_a_morning_report_hours_late_is_skipped_but_the_chart_still_goes(store, clock):
     team = _team(store)
-    store.link_group(team.id, -500, "群")
+    store.teams.link_group(team.id, -500, "群")
     clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=SHANGHAI))
     team_reports(_services(store), clock.now())
     assert _queued(store) == [("team_chart", -500, "team_week")]
@@ -251,6 +255,6 @@ def test_no_reports_without_a_group_or_after_closing(store, clock):
     services = _services(store)
     clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI))
     assert team_reports(services, clock.now()) == 0
-    store.link_group(team.id, -500, "群")
-    store.close_team(team.id)
+    store.teams.link_group(team.id, -500, "群")
+    store.teams.close_team(team.id)
     assert team_reports(services, clock.now()) == 0

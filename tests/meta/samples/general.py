@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from coachbot.domain.models import Agent
 from coachbot.domain.plan import activity_plan
-from coachbot.store import Agent
 
 HOSTILE = "<b>Tom & Jerry</b> 😀 &amp; <script>"
 

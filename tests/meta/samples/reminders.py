@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from coachbot.domain.reminders import OneOff, ReminderItem
 from coachbot.services.digest import Digest, Entry
-from coachbot.store.schedule import OneOff, ReminderItem
 from tests.meta.samples.clients import CLIENT, VIEW
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
@@ -16,9 +16,9 @@ AT = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("Asia/Hong_Kong"))
 DIGEST = Digest(
     day=DAY, late=True,
     greetings=[Entry(1, "birthday", 7, HOSTILE, DAY, {"yearly": "L--08-15", "ref_id": 0,
-                                                       "days_ago": 2}),
+                                                      "days_ago": 2}),
                Entry(2, "policy_anniversary", 7, HOSTILE, DAY, {"yearly": "2024-11-23",
-                                                                 "ref_id": 3, "days_ago": 0})],
+                                                                "ref_id": 3, "days_ago": 0})],
     festivals=[Entry(3, "festival", None, "mid_autumn", DAY,
                      {"festival": {"key": "mid_autumn", "names": {}, "kind": "lunar"}}),
                Entry(9, "festival", None, "some_holiday", DAY,

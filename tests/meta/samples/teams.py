@@ -7,6 +7,7 @@ from typing import Any
 
 from coachbot.domain.plan import activity_plan
 from coachbot.domain.stats import Activity, funnel
+from coachbot.domain.teams import Member, Pipeline, Team
 from coachbot.services.team_reports import (
     Board,
     BoardRow,
@@ -16,7 +17,6 @@ from coachbot.services.team_reports import (
     PeriodReport,
     PersonalStats,
 )
-from coachbot.store.teams import Member, Pipeline, Team
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
 AT = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)

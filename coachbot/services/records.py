@@ -1,0 +1,121 @@
+"""A client's records: family, key dates, policies, contacts and reviews. Each write re-derives
+the client's schedule (occasions, tier, due dates) in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from coachbot.domain.models import Client, Contact, Policy
+from coachbot.services.schedule import refresh_client
+from coachbot.store import Store
+
+
+def add_client(store: Store, agent_id: int, values: Mapping[str, Any], *, search_key: str,
+               traits: Iterable[str] = (), tags: Iterable[str] = ()) -> Client:
+    """Add a client to the agent's book (values use the store's client field names)."""
+    with store.atomic():
+        client = store.clients.add_client(agent_id, values, search_key=search_key,
+                                          traits=traits, tags=tags)
+        refresh_client(store, agent_id, client.id)
+    return _reread(store, agent_id, client.id) or client
+
+
+def update_client(store: Store, agent_id: int, client_id: int, values: Mapping[str, Any], *,
+                  search_key: str | None = None,
+                  traits: Iterable[str] | None = None) -> Client | None:
+    """Change fields of one of the agent's clients; None if it isn't theirs."""
+    with store.atomic():
+        client = store.clients.update_client(agent_id, client_id, values,
+                                             search_key=search_key, traits=traits)
+        if client is None:
+            return None
+        refresh_client(store, agent_id, client_id)
+    return _reread(store, agent_id, client_id)
+
+
+def _reread(store: Store, agent_id: int, client_id: int) -> Client | None:
+    """The client as stored after its schedule was derived (tier and due dates included)."""
+    return store.clients.get_client(agent_id, client_id)
+
+
+def add_family_member(store: Store, agent_id: int, client_id: int, *, relation: str, name: str,
+                      gender: str | None = None, birthday: str | None = None) -> int | None:
+    """Add a family member to one of the agent's clients; its id, or None."""
+    with store.atomic():
+        member_id = store.clients.add_family_member(
+            agent_id, client_id, relation=relation, name=name, gender=gender, birthday=birthday)
+        if member_id is not None:
+            refresh_client(store, agent_id, client_id)
+    return member_id
+
+
+def delete_family_member(store: Store, agent_id: int, member_id: int) -> bool:
+    with store.atomic():
+        client_id = store.clients.delete_family_member(agent_id, member_id)
+        refresh_client(store, agent_id, client_id)
+    return client_id is not None
+
+
+def add_date(store: Store, agent_id: int, client_id: int, *, kind: str, label: str | None,
+             yearly: str) -> int | None:
+    """Add a key date (a wedding anniversary, a custom day); its id, or None."""
+    with store.atomic():
+        date_id = store.clients.add_date(agent_id, client_id, kind=kind, label=label,
+                                         yearly=yearly)
+        if date_id is not None:
+            refresh_client(store, agent_id, client_id)
+    return date_id
+
+
+def delete_date(store: Store, agent_id: int, date_id: int) -> bool:
+    with store.atomic():
+        client_id = store.clients.delete_date(agent_id, date_id)
+        refresh_client(store, agent_id, client_id)
+    return client_id is not None
+
+
+def add_policy(store: Store, agent_id: int, client_id: int,
+               values: Mapping[str, Any]) -> Policy | None:
+    with store.atomic():
+        policy = store.clients.add_policy(agent_id, client_id, values)
+        if policy is not None:
+            refresh_client(store, agent_id, client_id)
+    return policy
+
+
+def update_policy(store: Store, agent_id: int, policy_id: int,
+                  values: Mapping[str, Any]) -> Policy | None:
+    with store.atomic():
+        policy = store.clients.update_policy(agent_id, policy_id, values)
+        if policy is not None:
+            refresh_client(store, agent_id, policy.client_id)
+    return policy
+
+
+def delete_policy(store: Store, agent_id: int, policy_id: int) -> bool:
+    with store.atomic():
+        client_id = store.clients.delete_policy(agent_id, policy_id)
+        refresh_client(store, agent_id, client_id)
+    return client_id is not None
+
+
+def log_contact(store: Store, agent_id: int, client_id: int, *, at: datetime, channel: str,
+                summary: str | None = None, next_step: str | None = None,
+                next_step_date: date | None = None) -> Contact | None:
+    """Record a visit or other contact; it also resets the stay-in-touch timer."""
+    with store.atomic():
+        contact = store.clients.log_contact(
+            agent_id, client_id, at=at, channel=channel, summary=summary, next_step=next_step,
+            next_step_date=next_step_date)
+        if contact is not None:
+            refresh_client(store, agent_id, client_id)
+    return contact
+
+
+def mark_reviewed(store: Store, agent_id: int, client_id: int) -> None:
+    """The agent went through the client's policies: the next review moves on."""
+    with store.atomic():
+        store.schedule.mark_reviewed(agent_id, client_id)
+        refresh_client(store, agent_id, client_id)
