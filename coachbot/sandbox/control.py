@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -32,12 +33,24 @@ BOT_ACTIVITY = frozenset({"send", "edit"})
 DEFAULT_QUIET = 0.05
 
 
-class SandboxControl:
-    """Mixed into Sandbox; needs `state`, `api` and `bot_user`."""
+class SandboxControl(ABC):
+    """Mixed into Sandbox; needs `state`, `api` and `bot_user`. The control HTTP API is typed
+    against this class, so it also names what the server provides (URLs, waiting for idle)."""
 
     state: SandboxState
     api: BotApi
     bot_user: dict[str, Any]
+
+    @property
+    @abstractmethod
+    def base_url(self) -> str: ...
+
+    @property
+    @abstractmethod
+    def base_file_url(self) -> str: ...
+
+    @abstractmethod
+    async def wait_idle(self, timeout: float = 5) -> None: ...
 
     # -- users and chats ---------------------------------------------------------------------
     def user(

@@ -23,14 +23,12 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from coachbot.sandbox.control import SandboxControl as Sandbox
 from coachbot.sandbox.objects import TINY_PNG, SandboxUser
-
-if TYPE_CHECKING:
-    from coachbot.sandbox.server import Sandbox
 
 MAX_EVENT_WAIT = 60.0
 BOT_EVENT_KINDS = frozenset({"send", "edit", "delete", "callback_answer", "rejection",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from coachbot.domain.locales import DEFAULT_LOCALE, LOCALES
 from coachbot.scripts import build
 from coachbot.scripts.fields import (
     Context,
@@ -21,7 +20,7 @@ from coachbot.scripts.fields import (
 )
 from coachbot.scripts.model import ScriptLibrary
 from coachbot.scripts.nodes import Document, Path_, ScriptError, parse_document
-from coachbot.scripts.schema import FILES, VALIDATORS
+from coachbot.scripts.schema import DEFAULT_LOCALE, FILES, LOCALES, VALIDATORS
 
 SCRIPTS_ROOT = Path(__file__).parent
 

@@ -24,6 +24,10 @@ from coachbot.scripts.fields import (
     Words,
 )
 
+# The languages the scripts are written in (the bot's own list is domain.locales.LOCALES; a
+# meta test keeps the two equal: scripts sit below the domain and may not import it).
+LOCALES = ("zh-Hans", "zh-Hant", "en")
+DEFAULT_LOCALE = "zh-Hans"
 SPIN_STEPS = ("S", "P", "I", "N")
 QUESTION_TYPES = ("S", "P", "I", "N", "pitch", "closed", "other")
 GRADES = ("A", "B", "C", "D")

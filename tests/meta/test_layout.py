@@ -72,3 +72,10 @@ def test_contact_frequencies_match_the_trainers_scripts():
         TIER_CONTACT_DAYS
     assert {s: p.meet_every_days for s, p in stages.prospect_stages.items()} == \
         STAGE_CONTACT_DAYS
+
+
+def test_the_scripts_are_written_in_the_bots_languages():
+    from coachbot.domain import locales
+    from coachbot.scripts import schema
+
+    assert (schema.LOCALES, schema.DEFAULT_LOCALE) == (locales.LOCALES, locales.DEFAULT_LOCALE)
