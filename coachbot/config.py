@@ -9,18 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+# the methodology's tier bands are a rule of the domain; a deployment only overrides them here
+from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
-
-# Closed-client tier thresholds per currency (annual premium). The methodology's figures are in
-# yuan; other currencies get roughly equivalent round numbers. A deployment can override them.
-DEFAULT_TIER_THRESHOLDS: dict[str, tuple[int, int]] = {
-    "CNY": (20_000, 200_000),
-    "HKD": (20_000, 200_000),
-    "TWD": (90_000, 900_000),
-    "SGD": (4_000, 40_000),
-    "MYR": (12_000, 120_000),
-}
 
 
 class ConfigError(ValueError):

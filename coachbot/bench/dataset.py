@@ -26,10 +26,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from coachbot.config import DEFAULT_TIER_THRESHOLDS
 from coachbot.domain import classify, reminders
 from coachbot.domain.clients import search_key
 from coachbot.domain.regions import currency_for
+from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS, tier_of
 from coachbot.store.clients import DERIVE_OPEN_STEP
 from coachbot.store.database import open_database
 
@@ -445,7 +445,7 @@ class _Writer:
                 live_premium += row[7]
                 live_count += 1
                 occ.append(("policy_anniversary", ids["policy"], start.isoformat()))
-        tier = classify.tier_of(live_premium, thresholds, live_count > 0)
+        tier = tier_of(live_premium, thresholds, live_count > 0)
         stage = None
         if n_policies == 0 and r() < 0.5:
             stage = pick(("D",) * 4 + ("C",) * 3 + ("B", "B", "A"))

@@ -8,6 +8,7 @@ from datetime import date
 
 from coachbot.domain.models import GRADES, STAGES, Client, Contact, GroupRole, Policy
 from coachbot.domain.plan import ActivityPlan
+from coachbot.domain.tiers import limits_for, tier_of
 
 # four traits ticked = A, three = B, two = C, one = D
 GRADE_BY_TRAIT_COUNT = {4: "A", 3: "B", 2: "C", 1: "D"}
@@ -44,25 +45,12 @@ def total_premium(policies: Iterable[Policy]) -> float:
     return sum(p.annual_premium for p in policies if p.status in LIVE_POLICY_STATUSES)
 
 
-def tier_of(premium: float, thresholds: tuple[int, int], has_policies: bool) -> str | None:
-    """普客 / 贵宾 / 高客 by total annual premium; None while the client has no live policy."""
-    if not has_policies:
-        return None
-    vip_from, hnw_from = thresholds
-    if premium > hnw_from:
-        return "hnw"
-    if premium >= vip_from:
-        return "vip"
-    return "regular"
-
-
 def client_tier(
     policies: Sequence[Policy], currency: str, thresholds: Mapping[str, tuple[int, int]]
 ) -> str | None:
-    """The tier of a closed client, in the agent's currency."""
+    """The tier of a closed client, in the agent's currency (the rule: tiers.tier_of)."""
     live = [p for p in policies if p.status in LIVE_POLICY_STATUSES]
-    limits = thresholds.get(currency) or thresholds["CNY"]
-    return tier_of(total_premium(live), limits, bool(live))
+    return tier_of(total_premium(live), limits_for(currency, thresholds), bool(live))
 
 
 def contact_every_days(client: Client, tier: str | None) -> int | None:

@@ -129,7 +129,7 @@ def _stages(raw: Data) -> Stages:
         },
         closed_tiers={
             t: ClientTier(
-                t, r["label"], r["premium_min"], r.get("premium_max"), r["focus"],
+                t, r["label"],
                 ServicePlan(tuple(r["service"]["how"]), r["service"]["every_days"],
                             tuple(r["service"]["what"])),
             )

@@ -170,13 +170,10 @@ class ServicePlan:
 
 @dataclass(frozen=True)
 class ClientTier:
-    """A closed-client tier by annual premium (max None: no upper bound)."""
+    """How a closed-client tier is served (its premium band is domain.tiers' rule, not data)."""
 
     tier: str
     label: str
-    premium_min: int
-    premium_max: int | None
-    focus: str
     service: ServicePlan
 
 

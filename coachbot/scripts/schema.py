@@ -137,9 +137,6 @@ STAGES_FILE = Record({
     })),
     "closed_tiers": FixedMap(TIERS, Record({
         "label": Text(max_len=40),
-        "premium_min": Int(0),
-        "premium_max": Opt(Int(0)),
-        "focus": Text(max_len=300),
         "service": Record({
             "how": EnumList(CHANNELS),
             "every_days": Int(1, 365),
@@ -241,14 +238,7 @@ def _referrals_name_someone(files: dict[str, Any], ctx: Context) -> None:
                      f"moment '{mid}' should name a specific person with {{{{ person }}}}")
 
 
-def _tiers_contiguous(files: dict[str, Any], ctx: Context) -> None:
-    tiers = files["stages"]["closed_tiers"]
-    floor = 0
-    for tier in TIERS:
-        if tiers[tier]["premium_min"] != floor:
-            ctx.fail(("closed_tiers", tier, "premium_min"),
-                     f"{tier}.premium_min should be {floor} so the tiers join up")
-        floor = tiers[tier].get("premium_max", floor)
+def _grades_match_traits(files: dict[str, Any], ctx: Context) -> None:
     grades = files["stages"]["name_grades"]
     for grade, traits in zip(GRADES, (4, 3, 2, 1), strict=True):
         if grades[grade]["traits"] != traits:
@@ -262,5 +252,5 @@ VALIDATORS: dict[str, list[Validator]] = {
     "playbooks": [_playbook_ids_unique],
     "objections": [_responses_ask_back],
     "referrals": [_referrals_name_someone],
-    "stages": [_tiers_contiguous],
+    "stages": [_grades_match_traits],
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from coachbot.domain import classify
+from coachbot.domain import classify, tiers
 from coachbot.domain.calendar import YearlyDate, age_on, next_occurrence
 from coachbot.domain.clients import clean_name, clean_tag, clean_text, search_key, search_words
 from coachbot.domain.dates import parse_day, parse_yearly_date
@@ -188,6 +188,7 @@ class CardView:
     contact_every: int | None
     days_since_contact: int | None
     group: classify.GroupAssessment | None
+    design: tiers.TierDesign | None = None  # what a plan for this tier needs (common/tier_design)
 
     @property
     def client(self) -> Client:
@@ -228,6 +229,7 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
         suggested_stage=classify.suggest_stage(client, contacts),
         contact_every=classify.contact_every_days(client, tier),
         days_since_contact=days_since, group=group,
+        design=tiers.design_for(tier, tiers.band_of(tier, currency, thresholds)) if tier else None,
     )
 
 
@@ -262,9 +264,8 @@ def list_page(store: Store, agent: Agent, flt: ClientFilter, page: int,
 
 def tiers_by_client(store: Store, agent: Agent,
                     thresholds: Mapping[str, tuple[int, int]]) -> dict[int, str | None]:
-    currency = currency_for(agent.region)
-    limits = thresholds.get(currency) or thresholds["CNY"]
-    return {client_id: classify.tier_of(premium, limits, count > 0)
+    limits = tiers.limits_for(currency_for(agent.region), thresholds)
+    return {client_id: tiers.tier_of(premium, limits, count > 0)
             for client_id, (premium, count) in store.clients.premium_by_client(agent.id).items()}
 
 

@@ -16,12 +16,12 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from coachbot.config import DEFAULT_TIER_THRESHOLDS
 from coachbot.domain import classify
 from coachbot.domain.calendar import YearlyDate
 from coachbot.domain.clients import search_key
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.regions import REGIONS, currency_for
+from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS
 from coachbot.services import records
 
 if TYPE_CHECKING:

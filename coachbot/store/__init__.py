@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coachbot.config import DEFAULT_TIER_THRESHOLDS
 from coachbot.domain.clock import Clock, SystemClock
+from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS
 from coachbot.store.activity import ActivityStore
 from coachbot.store.agents import AgentStore
 from coachbot.store.clients import ClientStore

@@ -8,7 +8,7 @@ import pytest
 
 from coachbot.domain.coaching import ClientFacts, prepare, referral_lines
 from coachbot.domain.coaching.referrals import fill
-from coachbot.domain.coaching.stages import grade_name, next_stage, service_plan, tier_for_premium
+from coachbot.domain.coaching.stages import grade_name, next_stage, service_plan
 from coachbot.scripts import ScriptLibrary
 
 
@@ -39,14 +39,6 @@ def test_prep_swaps_questions_that_do_not_fit(library: ScriptLibrary) -> None:
 ])
 def test_name_grades(traits: tuple[bool, bool, bool, bool], grade: str | None) -> None:
     assert grade_name(*traits) == grade
-
-
-@pytest.mark.parametrize(("premium", "tier"), [
-    (0, "regular"), (19_999, "regular"), (20_000, "vip"), (199_999, "vip"),
-    (200_000, "hnw"), (3_000_000, "hnw"),
-])
-def test_tiers_by_premium(library: ScriptLibrary, premium: float, tier: str) -> None:
-    assert tier_for_premium(premium, library.get("en").stages) == tier
 
 
 def test_stage_advice(library: ScriptLibrary) -> None:

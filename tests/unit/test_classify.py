@@ -29,7 +29,8 @@ def test_a_manual_grade_wins_and_says_so():
 
 
 @pytest.mark.parametrize(("premium", "tier"), [
-    (0, "regular"), (19_999, "regular"), (20_000, "vip"), (200_000, "vip"), (200_001, "hnw")])
+    (0, "regular"), (19_999, "regular"), (20_000, "vip"), (199_999, "vip"), (200_000, "hnw"),
+    (2_000_000, "hnw"), (2_000_001, "hnw")])
 def test_tiers_by_annual_premium(premium, tier):
     policies = [Policy(id=1, client_id=1, product="x", annual_premium=premium)]
     assert classify.client_tier(policies, "CNY", THRESHOLDS) == tier

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from coachbot.domain.coaching.facts import ClientFacts, fits
+from coachbot.domain.tiers import TierDesign, design_for
 from coachbot.scripts.model import Question, ScriptLibrary
 
 
@@ -22,6 +23,8 @@ class PrepSheet:
     questions: tuple[Question, ...]
     likely_gaps: tuple[str, ...]  # the profile's must-have needs the client's policies miss
     covered: tuple[str, ...]  # the profile's needs their policies already touch
+    # what a plan needs at the client's tier: the meeting prepares the plan, so it shows here
+    design: TierDesign | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -57,4 +60,5 @@ def prepare(profile: str, facts: ClientFacts, library: ScriptLibrary, locale: st
         questions=tuple(kept),
         likely_gaps=tuple(n for n, p in needs.items() if p == "must" and n not in covered),
         covered=covered,
+        design=design_for(facts.tier),
     )

@@ -3,7 +3,7 @@
 Rules, first match wins:
 1. is_group                                   -> group_corporate
 2. channel == "car_dealer"                    -> car_dealer
-3. tier "hnw", annual premium >= 200,000,
+3. tier "hnw" (tiers.tier_of; from the premium in yuan bands when no tier is given),
    or income_band "hnw"/"very_high"           -> high_net_worth
 4. occupation names an owner (老板, 企业主, 创业, 个体, owner, founder, self-employed...)
                                               -> business_owner
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from coachbot.domain.coaching.facts import ClientFacts
 from coachbot.domain.coaching.text import normalize
+from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS, FALLBACK_CURRENCY, tier_of
 
-HNW_PREMIUM = 200_000
 HNW_INCOME_BANDS = frozenset({"hnw", "very_high"})
 RETIRING_AGE = 55
 LATE_CAREER_AGE = 50
@@ -37,11 +37,7 @@ def infer_profile(facts: ClientFacts) -> str:
         return "group_corporate"
     if facts.channel == "car_dealer":
         return "car_dealer"
-    if (
-        facts.tier == "hnw"
-        or facts.annual_premium_total >= HNW_PREMIUM
-        or (facts.income_band or "").lower() in HNW_INCOME_BANDS
-    ):
+    if _tier(facts) == "hnw" or (facts.income_band or "").lower() in HNW_INCOME_BANDS:
         return "high_net_worth"
     if is_owner(facts.occupation):
         return "business_owner"
@@ -53,6 +49,14 @@ def infer_profile(facts: ClientFacts) -> str:
     if (age is not None and age >= LATE_CAREER_AGE) or facts.has_children:
         return "pre_retiree"
     return "young_family" if facts.has_spouse else "young_single"
+
+
+def _tier(facts: ClientFacts) -> str | None:
+    """The client's tier; facts built without one (practice, tests) get it from the same rule."""
+    if facts.tier is not None:
+        return facts.tier
+    premium = facts.annual_premium_total
+    return tier_of(premium, DEFAULT_TIER_THRESHOLDS[FALLBACK_CURRENCY], premium > 0)
 
 
 def is_owner(occupation: str | None) -> bool:

@@ -1,9 +1,12 @@
-"""Name-list grades, prospect stages and closed-client tiers, by the methodology's rules."""
+"""Name-list grades, prospect stages and closed-client service plans, by the methodology's rules.
+
+Which tier a premium falls in is decided once, in domain.tiers.
+"""
 
 from __future__ import annotations
 
 from coachbot.scripts.model import ClientTier, Stages
-from coachbot.scripts.schema import GRADES, STAGES, TIERS
+from coachbot.scripts.schema import GRADES, STAGES
 
 
 def grade_name(financial: bool, healthy: bool, accepts: bool, decides: bool) -> str | None:
@@ -18,14 +21,6 @@ def next_stage(stage: str) -> str | None:
     return STAGES[index + 1] if index + 1 < len(STAGES) else None
 
 
-def tier_for_premium(annual_premium: float, stages: Stages) -> str:
-    """regular / vip / hnw for a closed client's total annual premium."""
-    for tier in reversed(TIERS):
-        if annual_premium >= stages.closed_tiers[tier].premium_min:
-            return tier
-    return TIERS[0]
-
-
 def service_plan(tier: str, stages: Stages) -> ClientTier:
-    """The tier's focus and service plan (how, how often in days, what)."""
+    """The tier's service plan (how, how often in days, what)."""
     return stages.closed_tiers[tier]

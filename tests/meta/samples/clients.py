@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from coachbot.domain import classify
+from coachbot.domain import classify, tiers
 from coachbot.domain.calendar import YearlyDate
 from coachbot.domain.models import (
     Client,
@@ -58,6 +58,7 @@ VIEW = CardView(
     birthday=date_view(CLIENT.birthday, date(2026, 11, 23)), suggested_stage="A",
     contact_every=30, days_since_contact=175,
     group=classify.assess_group(GROUP.group_profile, CARD.roles),
+    design=tiers.design_for("hnw", tiers.band_of("hnw", "CNY", tiers.DEFAULT_TIER_THRESHOLDS)),
 )
 STAGES = load_library().get("zh-Hans").stages
 SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])

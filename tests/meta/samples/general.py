@@ -7,6 +7,7 @@ from typing import Any
 
 from coachbot.domain.models import Agent
 from coachbot.domain.plan import activity_plan
+from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS, design_for_premium
 
 HOSTILE = "<b>Tom & Jerry</b> 😀 &amp; <script>"
 
@@ -19,6 +20,9 @@ SAMPLE_AGENT = Agent(
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "common/plan": {"plan": activity_plan(2)},
+    # a proposal that moves a VIP client up: the longest form of the partial
+    "common/tier_design": {"design": design_for_premium(150_000, 80_000, "HKD",
+                                                        DEFAULT_TIER_THRESHOLDS)},
     "onboarding/welcome": {"name": HOSTILE},
     "onboarding/welcome_back": {"agent": SAMPLE_AGENT},
     "onboarding/done": {"agent": SAMPLE_AGENT, "plan": activity_plan(3)},
