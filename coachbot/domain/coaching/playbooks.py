@@ -80,8 +80,9 @@ def is_finished(progress: PlaybookProgress, playbook: Playbook) -> bool:
 def progress_ratio(progress: PlaybookProgress, playbook: Playbook) -> float:
     """Share of all checklist items ticked, 0.0-1.0."""
     _check(progress, playbook)
-    total = sum(len(step.checklist) for step in playbook.steps)
-    return len(progress.done_items) / total if total else 1.0
+    items = {item for step in playbook.steps for item in step.checklist}
+    # ticks kept from an older wording of the playbook (an item renamed since) don't count
+    return len(progress.done_items & items) / len(items) if items else 1.0
 
 
 def step_done(progress: PlaybookProgress, step: PlaybookStep) -> bool:
