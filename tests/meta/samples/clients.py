@@ -7,6 +7,7 @@ from typing import Any
 
 from coachbot.domain import classify, tiers
 from coachbot.domain.calendar import YearlyDate
+from coachbot.domain.group_value import group_value, premium_rank
 from coachbot.domain.models import (
     Client,
     ClientCard,
@@ -122,7 +123,13 @@ SAMPLES.update({
                                                               "industry": HOSTILE,
                                                               "employees": 300},
                             "notice": "saved",
-                            "assessment": classify.assess_group(GROUP.group_profile, [])},
+                            "assessment": classify.assess_group(GROUP.group_profile, []),
+                            # what services.group_clients.panel_values adds
+                            "value": group_value(GROUP.group_profile | {
+                                "sum_insured": 9e7, "compulsory_share": 0.25,
+                                "group_motor_share": 0.4, "profit": "average", "social": True},
+                                premium_rank(8, {8: 3e5, 9: 1e6, 10: 2e5})),
+                            "advice": STAGES.group, "currency": "HKD"},
     "group_clients/role": {"client": GROUP, "role": "user",
                            "current": GroupRole("user", HOSTILE, True)},
     "group_clients/ask": {"field": "credit", "client": GROUP},
