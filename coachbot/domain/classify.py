@@ -6,7 +6,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from coachbot.domain.models import GRADES, STAGES, Client, Contact, GroupRole, Policy
+from coachbot.domain import service_events
+from coachbot.domain.models import (
+    GRADES,
+    STAGES,
+    Client,
+    Contact,
+    GroupRole,
+    Policy,
+    ServiceEvent,
+)
 from coachbot.domain.plan import ActivityPlan
 from coachbot.domain.tiers import limits_for, tier_of
 
@@ -64,17 +73,23 @@ def contact_every_days(client: Client, tier: str | None) -> int | None:
     return None
 
 
-def suggest_stage(client: Client, contacts: Sequence[Contact]) -> str | None:
-    """A stage move the contact log suggests, or None. Stages only move forward here."""
+def suggest_stage(client: Client, contacts: Sequence[Contact],
+                  events: Sequence[ServiceEvent] = ()) -> str | None:
+    """A stage move what happened suggests, or None. Stages only move forward here.
+
+    D -> C: met three times, or already invited to a gathering (inviting is what C is for);
+    C -> B: came to a gathering; B -> A: needs known, met, and a gathering attended.
+    A contact logged with the "event" channel counts as a gathering attended, as it always did.
+    """
     if client.is_group or client.stage is None:
         return None
-    events = [c for c in contacts if c.channel == "event"]
     meetings = [c for c in contacts if c.channel == "face"]
-    if client.stage == "D" and len(meetings) >= 3:
-        return "C"  # met often enough to invite them to an event
-    if client.stage == "C" and events:
+    came = service_events.attended(events) or any(c.channel == "event" for c in contacts)
+    if client.stage == "D" and (len(meetings) >= 3 or service_events.invited(events)):
+        return "C"
+    if client.stage == "C" and came:
         return "B"  # came to an event: time to mine needs and prepare a proposal
-    if client.stage == "B" and client.needs_summary and meetings and events:
+    if client.stage == "B" and client.needs_summary and meetings and came:
         return "A"  # needs known, proposal meetings held, event attended: ready to close
     return None
 

@@ -23,6 +23,14 @@ PRODUCT_TYPES = (
 )
 GROUP_ROLES = ("user", "purchaser", "gatekeeper", "decider")
 GROUP_SOURCES = ("direct", "agency", "tender")
+# Service that moves a client (服务三要素): client gatherings (客户联谊会, VIP events) and help
+# with claims, policy servicing (保全) and renewals (续期). Each kind's statuses, first one first.
+SERVICE_STATUSES: dict[str, tuple[str, ...]] = {
+    "gathering": ("invited", "attended", "missed"),
+    "claim": ("filed", "paid", "declined"),
+    "servicing": ("open", "done"),
+    "renewal": ("open", "done"),
+}
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,23 @@ class Dialog:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    """A gathering a client was invited to, or a claim / servicing request the agent helped with.
+
+    `day` is the gathering's date or the day the request was filed; `resolved_on` the day it
+    was attended, paid, declined or done (None while still open).
+    """
+
+    id: int
+    client_id: int
+    kind: str
+    status: str
+    title: str | None
+    day: date
+    resolved_on: date | None = None
 
 
 @dataclass(frozen=True)

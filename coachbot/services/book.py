@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from coachbot.domain import classify, tiers
+from coachbot.domain import classify, service_events, tiers
 from coachbot.domain.calendar import YearlyDate, age_on, next_occurrence
 from coachbot.domain.clients import clean_name, clean_tag, clean_text, search_key, search_words
 from coachbot.domain.dates import parse_day, parse_yearly_date
@@ -24,6 +24,7 @@ from coachbot.domain.models import (
     ClientCard,
     ClientFilter,
     Policy,
+    ServiceEvent,
 )
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.regions import currency_for
@@ -189,6 +190,8 @@ class CardView:
     days_since_contact: int | None
     group: classify.GroupAssessment | None
     design: tiers.TierDesign | None = None  # what a plan for this tier needs (common/tier_design)
+    service: tuple[ServiceEvent, ...] = ()  # the latest gatherings and claims
+    referral: ServiceEvent | None = None  # a claim paid / gathering attended: ask for a referral
 
     @property
     def client(self) -> Client:
@@ -220,16 +223,18 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
     currency = currency_for(agent.region)
     tier = classify.client_tier(card.policies, currency, thresholds)
     contacts = store.clients.contacts_of(agent.id, client_id, limit=20)
+    events = store.service.events_of(agent.id, client_id, limit=20)
     days_since = (now - client.last_contact_at).days if client.last_contact_at else None
     group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None
     return CardView(
         card=card, grade=classify.grade_of(client), tier=tier,
         premium=classify.total_premium(card.policies), currency=currency,
         birthday=date_view(client.birthday, today),
-        suggested_stage=classify.suggest_stage(client, contacts),
+        suggested_stage=classify.suggest_stage(client, contacts, events),
         contact_every=classify.contact_every_days(client, tier),
         days_since_contact=days_since, group=group,
         design=tiers.design_for(tier, tiers.band_of(tier, currency, thresholds)) if tier else None,
+        service=tuple(events[:3]), referral=service_events.referral_due(events, today),
     )
 
 

@@ -2,7 +2,7 @@
 
 The Store composes one small repository per part of the data, all over one connection:
 store.agents, store.dialogs, store.clients, store.schedule, store.outbox, store.teams,
-store.activity, store.coaching, store.due, store.transfer.
+store.activity, store.coaching, store.due, store.service, store.transfer.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from coachbot.store.dialogs import DialogStore
 from coachbot.store.due import DueStore
 from coachbot.store.outbox import OutboxStore
 from coachbot.store.schedule import ScheduleStore
+from coachbot.store.service import ServiceStore
 from coachbot.store.teams import TeamStore
 from coachbot.store.transfer import TransferStore
 
@@ -51,6 +52,7 @@ class Store:
         self.activity = ActivityStore(db, self.clock)
         self.coaching = CoachingStore(db, self.clock)
         self.due = DueStore(db, self.clock)
+        self.service = ServiceStore(db, self.clock)
         self.transfer = TransferStore(db, self.clock, self.clients)
 
     @classmethod

@@ -395,3 +395,29 @@ def open_next_steps_on_clients(db: Database) -> None:
             WHERE open_step_date IS NOT NULL
         """,
     )
+
+
+@migrations(name="0013_service_events")
+def service_events(db: Database) -> None:
+    """Gatherings a client was invited to or attended, and claims / servicing the agent helped
+    with: what happened drives the stage suggestion and the referral moment, not a manual tap.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE service_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,          -- gathering | claim | servicing | renewal
+            status TEXT NOT NULL,        -- per kind: invited, attended, missed / filed, paid,
+                                         -- declined / open, done
+            title TEXT,
+            day TEXT NOT NULL,           -- the gathering's date, or the day it was filed
+            resolved_on TEXT,            -- attended / paid / declined / done on
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX service_events_client ON service_events(agent_id, client_id, day)
+        """,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 from sqlite_utils import Database
@@ -34,6 +35,10 @@ def _seed(db: Database, version: str) -> None:
         db.execute("INSERT INTO policies (client_id, agent_id, product, annual_premium, "
                    "start_date, created_at) VALUES (7, 42, '重疾险', 30000, '2024-03-01', ?)",
                    [STAMP])
+    if version >= "0013":
+        db.execute("INSERT INTO service_events (client_id, agent_id, kind, status, title, day, "
+                   "resolved_on, created_at, updated_at) VALUES (7, 42, 'claim', 'paid', "
+                   "'住院医疗', '2025-12-01', '2025-12-20', ?, ?)", [STAMP, STAMP])
 
 
 def test_a_new_database_gets_every_migration(tmp_path):
@@ -63,6 +68,9 @@ def test_upgrade_from_each_earlier_version_keeps_the_data(tmp_path, stop_before)
         client = store.clients.get_client(42, 7)
         assert client is not None and client.birthday == "L--08-15"
         assert [p.product for p in store.clients.policies_of(42, 7)] == ["重疾险"]
+    if applied[-1] >= "0013":
+        assert [(e.kind, e.status, e.title) for e in store.service.events_of(42, 7)] == \
+            [("claim", "paid", "住院医疗")]
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -92,3 +100,20 @@ def test_contact_times_logged_with_an_offset_become_utc(tmp_path):
     assert ats == ["2026-11-23T17:36:00+00:00", "2026-11-23T09:00:00+00:00"]
     assert store.db.execute("SELECT last_contact_at FROM clients").fetchone()[0] == \
         "2026-11-23T17:36:00+00:00"
+
+
+def test_service_events_arrive_empty_and_take_events_for_existing_clients(tmp_path):
+    path = tmp_path / "before_events.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="0013_service_events")
+    _seed(old, "0009")
+    old.conn.commit()
+    old.conn.close()
+
+    store = Store.open(path)
+    assert store.db.execute("SELECT COUNT(*) FROM service_events").fetchone()[0] == 0
+    event = store.service.add_event(42, 7, kind="gathering", status="invited", title="答谢会",
+                                    day=date(2026, 1, 10), resolved_on=None)
+    assert event is not None and store.service.events_of(42, 7) == [event]
+    assert store.service.add_event(41, 7, kind="claim", status="filed", title=None,
+                                   day=date(2026, 1, 10), resolved_on=None) is None

@@ -16,6 +16,7 @@ from coachbot.domain.models import (
     GroupRole,
     ImportantDate,
     Policy,
+    ServiceEvent,
 )
 from coachbot.domain.plan import activity_plan
 from coachbot.scripts.loader import load_library
@@ -60,6 +61,9 @@ VIEW = CardView(
     contact_every=30, days_since_contact=175,
     group=classify.assess_group(GROUP.group_profile, CARD.roles),
     design=tiers.design_for("hnw", tiers.band_of("hnw", "CNY", tiers.DEFAULT_TIER_THRESHOLDS)),
+    service=(ServiceEvent(1, 7, "claim", "paid", HOSTILE, date(2026, 11, 2), date(2026, 11, 20)),
+             ServiceEvent(2, 7, "gathering", "invited", HOSTILE, date(2026, 12, 5))),
+    referral=ServiceEvent(1, 7, "claim", "paid", HOSTILE, date(2026, 11, 2), date(2026, 11, 20)),
 )
 STAGES = load_library().get("zh-Hans").stages
 SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
