@@ -7,6 +7,8 @@ the methodology's edges: 普客 under 2万, 贵宾 2万-20万, 高客 20万-200�
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -18,7 +20,7 @@ from coachbot.domain.plan import activity_plan
 from coachbot.domain.reminders import ReminderItem
 from coachbot.render.templates import Renderer
 from coachbot.scripts.loader import load_library
-from coachbot.services import book, coach, plan_design, records
+from coachbot.services import book, clientio, coach, plan_design, records
 from coachbot.services.book import Draft, save_client
 from coachbot.services.digest import build_digest
 from coachbot.store import Store
@@ -114,6 +116,17 @@ def test_coaching_prep_and_profile_follow_the_same_rule(store: Store, renderer: 
                                sheet=sheet, scripts=LIBRARY.get("zh-Hant"))
         label = renderer.label("zh-Hant", f"tiers.{tier}")
         assert f"規劃重點 · {label}" in text, premium
+
+
+def test_the_export_writes_the_same_tier(store: Store, renderer: Renderer) -> None:
+    _book(store)
+    exported = clientio.load_book(store, 1, currency="CNY", thresholds=store.tier_thresholds)
+    data = clientio.export_csv(exported, lambda key: renderer.label("zh-Hans", key),
+                               locale="zh-Hans", region="CN", timezone="Asia/Shanghai")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    column = rows[0].index("客户层级")
+    assert {row[0]: row[column] for row in rows[1:]} == \
+        {f"客户{p}": LABELS[t] for p, t in EDGES.items()}
 
 
 def test_a_proposal_gets_the_design_of_the_tier_it_leads_to(

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from coachbot.domain import classify
-from coachbot.domain.models import Client, Contact, GroupRole, Policy
+from coachbot.domain.models import Client, Contact, GroupRole, Policy, ServiceEvent
 from coachbot.domain.plan import activity_plan
 
 THRESHOLDS = {"CNY": (20_000, 200_000), "SGD": (4_000, 40_000)}
@@ -63,6 +63,22 @@ def test_stage_suggestions_move_forward_only():
     assert classify.suggest_stage(client(), [contact("event")]) is None
     ready = client(stage="B", needs_summary={"needs": ["x"]})
     assert classify.suggest_stage(ready, [contact("face"), contact("event")]) == "A"
+
+
+def gathering(status):
+    return ServiceEvent(id=1, client_id=1, kind="gathering", status=status, title=None,
+                        day=date(2026, 1, 1))
+
+
+def test_gatherings_drive_the_stage_as_the_methodology_defines_it():
+    """C 可邀约 is where you invite; A needs an event attended."""
+    assert classify.suggest_stage(client(stage="D"), [], [gathering("invited")]) == "C"
+    assert classify.suggest_stage(client(stage="C"), [], [gathering("invited")]) is None
+    assert classify.suggest_stage(client(stage="C"), [], [gathering("missed")]) is None
+    assert classify.suggest_stage(client(stage="C"), [], [gathering("attended")]) == "B"
+    ready = client(stage="B", needs_summary={"needs": ["x"]})
+    assert classify.suggest_stage(ready, [contact("face")], [gathering("invited")]) is None
+    assert classify.suggest_stage(ready, [contact("face")], [gathering("attended")]) == "A"
 
 
 def test_credit_score_weights_50_25_15_10():
