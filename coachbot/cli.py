@@ -129,6 +129,9 @@ def _configure_logging(settings: Settings, *, to_file: Path | None = None) -> No
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from coachbot import runner
+    from coachbot.services.ai.setup import features_line
+
+    print(features_line(settings))
 
     if settings.uses_sandbox:
         log_file = settings.db_path.with_suffix(".log")
