@@ -39,8 +39,9 @@ class Reply:
     content: the assistant's text (any text: valid JSON, broken JSON, prose);
     status: an HTTP error status (429, 500...) answered with an OpenAI-style error body;
     delay: seconds to wait before answering (longer than the client's timeout: a timeout);
-    retry_after: the Retry-After header of an error; raw_body: the HTTP body as is (a broken
-    response); break_after: for a streamed request, chunks sent before the connection drops;
+    retry_after: the Retry-After header of an error; message: the error's message;
+    raw_body: the HTTP body as is (a broken response); break_after: for a streamed request,
+    chunks sent before the connection drops;
     usage: report token counts; chunk: characters per streamed chunk."""
 
     content: str | None = None
@@ -51,6 +52,7 @@ class Reply:
     break_after: int | None = None
     usage: bool = True
     chunk: int = 3
+    message: str = "scripted failure"
 
 
 @dataclass
@@ -157,7 +159,7 @@ class FakeLLM:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.status != 200:
-            return _error(reply.status, "scripted failure", reply.retry_after)
+            return _error(reply.status, reply.message, reply.retry_after)
         if reply.raw_body is not None:
             return web.Response(text=reply.raw_body, content_type="application/json")
         content = reply.content if reply.content is not None else DEFAULT_TEXT
@@ -228,7 +230,7 @@ class FakeLLM:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.status != 200:
-            return _error(reply.status, "scripted failure", reply.retry_after)
+            return _error(reply.status, reply.message, reply.retry_after)
         if reply.raw_body is not None:
             return web.Response(text=reply.raw_body, content_type="application/json")
         return web.json_response({"text": reply.content or ""})

@@ -95,6 +95,8 @@ class OpenAICompatibleModel:
         self.transcribe_model = transcribe_model
         self.json_mode = json_mode
         self.timeout = timeout
+        self._length_name = "max_tokens"
+        self._temperature_ok = True
         # retries are the gateway's, so that every attempt is budgeted and logged
         self._client = AsyncOpenAI(api_key=api_key or "not-needed", base_url=base_url,
                                    timeout=timeout, max_retries=0)
@@ -111,9 +113,7 @@ class OpenAICompatibleModel:
             extra["response_format"] = {"type": "json_object"}
         try:
             async with asyncio.timeout(self.timeout):
-                response = await self._client.chat.completions.create(
-                    model=self.model, messages=list(messages),  # type: ignore[arg-type]
-                    max_tokens=max_tokens, temperature=temperature, **extra)
+                response = await self._create(messages, max_tokens, temperature, **extra)
         except Exception as exc:
             raise _model_error(exc) from exc
         if not response.choices:
@@ -128,9 +128,7 @@ class OpenAICompatibleModel:
         """The answer as it is generated, piece by piece."""
         try:
             async with asyncio.timeout(self.timeout * STREAM_TIME_FACTOR):
-                response = await self._client.chat.completions.create(
-                    model=self.model, messages=list(messages),  # type: ignore[arg-type]
-                    max_tokens=max_tokens, temperature=temperature, stream=True)
+                response = await self._create(messages, max_tokens, temperature, stream=True)
                 async for chunk in response:  # type: ignore[union-attr]
                     if chunk.usage is not None:
                         stats.prompt_tokens = chunk.usage.prompt_tokens
@@ -142,6 +140,45 @@ class OpenAICompatibleModel:
             raise
         except Exception as exc:
             raise _model_error(exc) from exc
+
+    async def _create(self, messages: Sequence[Message], max_tokens: int, temperature: float,
+                      **extra: Any) -> Any:
+        """One chat-completions request; asked again (at most twice) when the server says
+        which sampling parameter it wants differently."""
+        for _ in range(2):
+            try:
+                return await self._client.chat.completions.create(
+                    model=self.model, messages=list(messages),  # type: ignore[arg-type]
+                    **self._sampling(max_tokens, temperature), **extra)
+            except Exception as exc:
+                if not self._adapt(exc):
+                    raise
+        return await self._client.chat.completions.create(
+            model=self.model, messages=list(messages),  # type: ignore[arg-type]
+            **self._sampling(max_tokens, temperature), **extra)
+
+    def _sampling(self, max_tokens: int, temperature: float) -> dict[str, Any]:
+        """The length cap and temperature, as this server accepts them."""
+        found: dict[str, Any] = {self._length_name: max_tokens}
+        if self._temperature_ok:
+            found["temperature"] = temperature
+        return found
+
+    def _adapt(self, exc: Exception) -> bool:
+        """Newer reasoning models refuse max_tokens (they want max_completion_tokens) and any
+        temperature but the default: learn that from the 400 once and ask again."""
+        import openai
+
+        if not isinstance(exc, openai.BadRequestError):
+            return False
+        message = str(exc).lower()
+        if "max_tokens" in message and self._length_name == "max_tokens":
+            self._length_name = "max_completion_tokens"
+            return True
+        if "temperature" in message and self._temperature_ok:
+            self._temperature_ok = False
+            return True
+        return False
 
     async def transcribe(self, audio: bytes, filename: str, language: str | None) -> str:
         """Text of a voice note through /audio/transcriptions."""

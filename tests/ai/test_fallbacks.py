@@ -107,3 +107,22 @@ async def test_without_a_model_nothing_is_sent_and_nothing_is_said(offline_ai, s
     assert (found.source, found.facts, found.notice) == ("rules", {}, None)
     assert store.model_calls.recent() == []
     assert FAST.retries == 2
+
+
+async def test_a_server_that_wants_other_sampling_parameters_is_asked_again(make_ai, llm,
+                                                                            agent):
+    ai = make_ai()
+    llm.script(Reply(status=400, message="Unsupported parameter: 'max_tokens' is not supported "
+                     "with this model. Use 'max_completion_tokens' instead."),
+               Reply(status=400, message="Unsupported value: 'temperature' does not support 0"),
+               '{"children": 1}',
+               Reply("女儿今年上初中。"))
+    found = await ai.facts.read(agent_id=agent, text="女儿上初中", locale="zh-Hans")
+    assert found.facts == {"children": 1}
+    last = llm.chat_requests()[-1].body
+    assert "max_tokens" not in last and last["max_completion_tokens"] == 400
+    assert "temperature" not in last
+    chunks = [c async for c in ai.gateway.stream_text(  # the stream keeps what was learnt
+        agent_id=agent, feature="test", system="", messages=[{"role": "user", "content": "hi"}])]
+    assert "".join(chunks) == "女儿今年上初中。"
+    assert "max_tokens" not in llm.chat_requests()[-1].body
