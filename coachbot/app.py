@@ -18,6 +18,7 @@ from coachbot.render.templates import Renderer
 from coachbot.runtime.transport import AiohttpRequest
 from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
 from coachbot.scripts.loader import ScriptLibrary, load_library
+from coachbot.services.ai.setup import AiServices, build_ai
 from coachbot.services.container import Services
 from coachbot.store import Store
 
@@ -34,6 +35,7 @@ def build_application(
     clock: Clock | None = None,
     renderer: Renderer | None = None,
     library: ScriptLibrary | None = None,
+    ai: AiServices | None = None,
 ) -> CoachApplication:
     """The bot, ready to initialize and start; collaborators may be passed in (tests do)."""
     clock = clock or SystemClock()
@@ -57,6 +59,7 @@ def build_application(
     app.bot_data["services"] = Services(
         settings=settings, store=store, renderer=renderer, clock=clock,
         library=library or load_library(),
+        ai=ai or build_ai(settings, store, renderer, clock),
     )
     handlers.register(app)
     return app
@@ -98,6 +101,8 @@ async def on_stop(app: CoachApplication) -> None:
     if services.sender is not None:
         await services.sender.stop()
         services.sender = None
+    if services.ai is not None:
+        await services.ai.close()
 
 
 async def _sweep_job(context: CoachContext) -> None:

@@ -114,6 +114,38 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--only", choices=("chat", "sweep", "fanout"), default=None,
                        help="run one of the three benchmarks")
     bench.set_defaults(handler=_bench)
+
+    model_log = sub.add_parser(
+        "model-log", help="what was sent to the language model: when, for what, how much",
+        description="The log of requests to the configured language model (COACHBOT_LLM_*): "
+        "per day and feature, then the latest requests. Sizes and counts only: the text "
+        "sent is never stored.")
+    model_log.add_argument("--days", type=int, default=7, help="how far back (default 7)")
+    model_log.add_argument("--agent-id", type=int, default=None, help="one agent only")
+    model_log.add_argument("--feature", default=None,
+                           help="one feature only (classify, practice_reply, facts, voice)")
+    model_log.add_argument("--calls", type=int, default=20,
+                           help="how many of the latest requests to list (default 20)")
+    model_log.set_defaults(handler=_model_log)
+
+    evaluate = sub.add_parser(
+        "eval", help="score the model on the frozen question and note sets",
+        description="Ask the configured model to label the frozen questions and read the "
+        "frozen notes, and report the classifier's accuracy (beside the rules') and the "
+        "facts' precision and recall. --record saves the answers; --recorded replays saved "
+        "answers offline (no model needed).")
+    evaluate.add_argument("--data", type=Path, default=Path("tests/coaching/data/frozen"),
+                          help="folder of questions_<locale>.yaml and notes_<locale>.yaml")
+    evaluate.add_argument("--recorded", type=Path, default=None,
+                          help="replay answers from this file instead of asking the model")
+    evaluate.add_argument("--record", type=Path, default=None,
+                          help="save the model's answers to this file")
+    evaluate.add_argument("--locale", action="append", default=None,
+                          help="only this locale (repeatable)")
+    evaluate.add_argument("--limit", type=int, default=None,
+                          help="only the first N questions and notes of each locale")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(handler=_eval)
     return parser
 
 
@@ -129,6 +161,9 @@ def _configure_logging(settings: Settings, *, to_file: Path | None = None) -> No
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from coachbot import runner
+    from coachbot.services.ai.setup import features_line
+
+    print(features_line(settings))
 
     if settings.uses_sandbox:
         log_file = settings.db_path.with_suffix(".log")
@@ -232,6 +267,74 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
     run_bench(BenchOptions.make(db=args.db, quick=args.quick, updates=args.updates,
                                 chats=args.chats, only=args.only))
+    return 0
+
+
+def _model_log(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from coachbot.services.ai.log_report import model_log_lines
+    from coachbot.store import Store
+
+    if not settings.db_path.exists():
+        raise ConfigError(f"COACHBOT_DB: {settings.db_path} does not exist")
+    store = Store.open(settings.db_path)
+    try:
+        since = datetime.now(UTC) - timedelta(days=args.days)
+        for line in model_log_lines(store, since=since, agent_id=args.agent_id,
+                                    feature=args.feature, calls=args.calls):
+            print(line)
+    finally:
+        store.close()
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from coachbot.domain.clock import SystemClock
+    from coachbot.domain.locales import LOCALES
+    from coachbot.render.templates import Renderer
+    from coachbot.services.ai import evaluate
+    from coachbot.services.ai.setup import build_ai
+    from coachbot.store import Store
+
+    locales = args.locale or list(LOCALES)
+    unknown = sorted(set(locales) - set(LOCALES))
+    if unknown:
+        raise ConfigError(f"--locale must be one of {', '.join(LOCALES)} (got {unknown})")
+    if args.recorded is not None:
+        try:
+            recorded = evaluate.read_recording(args.recorded)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--recorded: {exc}") from exc
+        report = asyncio.run(evaluate.evaluate(args.data, recorded=recorded, locales=locales,
+                                               limit=args.limit))
+    else:
+        if not settings.llm_enabled:
+            raise ConfigError("no model configured: set COACHBOT_LLM_MODEL (and "
+                              "COACHBOT_LLM_BASE_URL, COACHBOT_LLM_API_KEY) or pass --recorded")
+        store = Store.open(settings.db_path)
+        record = evaluate.new_recording(settings.llm_model or "")
+
+        async def live() -> evaluate.EvalReport:
+            ai = build_ai(settings, store, Renderer(settings.templates_dir), SystemClock())
+            try:
+                return await evaluate.evaluate(args.data, ai=ai, locales=locales,
+                                               limit=args.limit, record=record)
+            finally:
+                await ai.close()
+
+        try:
+            report = asyncio.run(live())
+        finally:
+            store.close()
+        if args.record is not None:
+            evaluate.write_recording(args.record, record)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(report.lines()))
     return 0
 
 

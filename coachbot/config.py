@@ -13,6 +13,9 @@ from pathlib import Path
 from coachbot.domain.tiers import DEFAULT_TIER_THRESHOLDS
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_LLM_URL = "https://api.openai.com/v1"
+LLM_JSON_MODES = ("json_schema", "json_object", "off")
+_LOCAL_HOSTS = ("127.", "localhost", "[::1]", "0.0.0.0")
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
 
 
@@ -40,11 +43,32 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     sweep_seconds: float = 30.0
+    # the optional language model (off unless llm_model or llm_transcribe_model is set)
+    llm_base_url: str = DEFAULT_LLM_URL
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_model: str | None = None
+    llm_transcribe_model: str | None = None
+    whisper_model_path: Path | None = None
+    llm_json_mode: str = "json_object"
+    llm_timeout: float = 20.0
+    llm_retries: int = 2
+    llm_daily_calls: int = 200  # per agent per day; 0: no limit
+    llm_daily_tokens: int = 200_000  # per agent per day; 0: no limit
 
     @property
     def uses_sandbox(self) -> bool:
         """No token configured: the bot talks to the bundled local sandbox."""
         return not self.token
+
+    @property
+    def llm_enabled(self) -> bool:
+        """A chat model is configured: role-play, facts and question types use it."""
+        return bool(self.llm_model)
+
+    @property
+    def transcription_enabled(self) -> bool:
+        """Voice notes can be turned into text (a transcription model or local Whisper)."""
+        return bool(self.llm_transcribe_model or self.whisper_model_path)
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some values changed (used by the CLI and tests)."""
@@ -63,6 +87,16 @@ _ENV_KEYS = {
     "COACHBOT_WEBHOOK_SECRET": "webhook_secret",
     "COACHBOT_WEBHOOK_LISTEN": "webhook_listen",
     "COACHBOT_WEBHOOK_PORT": "webhook_port",
+    "COACHBOT_LLM_BASE_URL": "llm_base_url",
+    "COACHBOT_LLM_API_KEY": "llm_api_key",
+    "COACHBOT_LLM_MODEL": "llm_model",
+    "COACHBOT_LLM_TRANSCRIBE_MODEL": "llm_transcribe_model",
+    "COACHBOT_WHISPER_MODEL_PATH": "whisper_model_path",
+    "COACHBOT_LLM_JSON_MODE": "llm_json_mode",
+    "COACHBOT_LLM_TIMEOUT": "llm_timeout",
+    "COACHBOT_LLM_RETRIES": "llm_retries",
+    "COACHBOT_LLM_DAILY_CALLS": "llm_daily_calls",
+    "COACHBOT_LLM_DAILY_TOKENS": "llm_daily_tokens",
 }
 
 
@@ -148,7 +182,60 @@ def _validate(raw: Mapping[str, object]) -> Settings:
             changes[name] = str(raw[name])
     if "tier_thresholds" in raw:
         changes["tier_thresholds"] = _to_thresholds(raw["tier_thresholds"])
+    changes.update(_validate_llm(raw))
     return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def _validate_llm(raw: Mapping[str, object]) -> dict[str, object]:
+    """The language-model settings: all optional, but consistent when any is given."""
+    changes: dict[str, object] = {}
+    for name in ("llm_api_key", "llm_model", "llm_transcribe_model"):
+        if name in raw and str(raw[name]).strip():
+            changes[name] = str(raw[name]).strip()
+    if "llm_base_url" in raw:
+        url = str(raw["llm_base_url"]).strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"COACHBOT_LLM_BASE_URL must start with http:// or https:// (got {url!r})")
+        changes["llm_base_url"] = url
+    if "whisper_model_path" in raw:
+        path = Path(str(raw["whisper_model_path"])).expanduser()
+        if not path.exists():
+            raise ConfigError(f"COACHBOT_WHISPER_MODEL_PATH: {path} does not exist "
+                              "(a faster-whisper model folder, e.g. a CTranslate2 'small')")
+        changes["whisper_model_path"] = path
+    if "llm_json_mode" in raw:
+        mode = str(raw["llm_json_mode"]).strip().lower()
+        if mode not in LLM_JSON_MODES:
+            raise ConfigError(f"COACHBOT_LLM_JSON_MODE must be {', '.join(LLM_JSON_MODES)} "
+                              f"(got {mode!r})")
+        changes["llm_json_mode"] = mode
+    bounds = {"llm_timeout": (1, 300, float, "seconds per request"),
+              "llm_retries": (0, 5, int, "retries after a failed request"),
+              "llm_daily_calls": (0, 1_000_000, int, "requests per agent per day, 0 for none"),
+              "llm_daily_tokens": (0, 100_000_000, int, "tokens per agent per day, 0 for none")}
+    for name, (low, high, kind, meaning) in bounds.items():
+        if name in raw:
+            var = "COACHBOT_" + name.upper()
+            try:
+                value = kind(str(raw[name]).strip())
+            except ValueError as exc:
+                raise ConfigError(f"{var} must be a number: {meaning}") from exc
+            if not low <= value <= high:
+                raise ConfigError(f"{var} must be between {low} and {high}: {meaning}")
+            changes[name] = value
+    model, key = changes.get("llm_model"), changes.get("llm_api_key")
+    url = str(changes.get("llm_base_url", DEFAULT_LLM_URL))
+    wants_server = any(n in changes for n in ("llm_base_url", "llm_api_key",
+                                              "llm_transcribe_model"))
+    if wants_server and not model and "llm_transcribe_model" not in changes:
+        raise ConfigError("COACHBOT_LLM_MODEL is not set: name the chat model to use "
+                          "(e.g. gpt-4o-mini, deepseek-chat, qwen-plus, qwen2.5:7b)")
+    if (model or "llm_transcribe_model" in changes) and not key \
+            and not url.split("://", 1)[1].startswith(_LOCAL_HOSTS):
+        raise ConfigError("COACHBOT_LLM_API_KEY is not set: the provider's API key is needed "
+                          "(only a server on this machine, like Ollama, runs without one)")
+    return changes
 
 
 def _to_bool(name: str, value: object) -> bool:

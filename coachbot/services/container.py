@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from coachbot.domain.coaching.practice import ProspectModel
     from coachbot.push.sender import OutboxSender
     from coachbot.scripts.loader import ScriptLibrary
+    from coachbot.services.ai.setup import AiServices
 
 
 @dataclass
@@ -27,3 +28,4 @@ class Services:
     library: ScriptLibrary
     sender: OutboxSender | None = None
     prospect: ProspectModel | None = None  # None: the offline scripted role-play prospect
+    ai: AiServices | None = None  # the AI coach (every part falls back to the rules)

@@ -2,7 +2,7 @@
 
 The Store composes one small repository per part of the data, all over one connection:
 store.agents, store.dialogs, store.clients, store.schedule, store.outbox, store.teams,
-store.activity, store.coaching, store.due, store.service, store.transfer.
+store.activity, store.coaching, store.due, store.service, store.transfer, store.model_calls.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from coachbot.store.coaching import CoachingStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import DialogStore
 from coachbot.store.due import DueStore
+from coachbot.store.model_calls import ModelCallStore
 from coachbot.store.outbox import OutboxStore
 from coachbot.store.schedule import ScheduleStore
 from coachbot.store.service import ServiceStore
@@ -53,6 +54,7 @@ class Store:
         self.coaching = CoachingStore(db, self.clock)
         self.due = DueStore(db, self.clock)
         self.service = ServiceStore(db, self.clock)
+        self.model_calls = ModelCallStore(db, self.clock)
         self.transfer = TransferStore(db, self.clock, self.clients)
 
     @classmethod

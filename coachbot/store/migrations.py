@@ -421,3 +421,40 @@ def service_events(db: Database) -> None:
         CREATE INDEX service_events_client ON service_events(agent_id, client_id, day)
         """,
     )
+
+
+@migrations(name="0014_model_calls")
+def model_calls(db: Database) -> None:
+    """One row per request to a language model: what left the server, when, for what.
+
+    Sizes and counts only, never the text: an operator can answer "what did we send, to whom,
+    for which feature" (`coachbot model-log`), and the per-agent daily budget is counted here.
+    No foreign key to agents: the record outlives an agent's deletion.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE model_calls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,                     -- UTC, when the request was sent
+            agent_id INTEGER,                     -- NULL for operator runs (coachbot eval)
+            feature TEXT NOT NULL,                -- practice_reply, classify, facts, voice...
+            endpoint TEXT NOT NULL,               -- chat | chat_stream | transcription
+            host TEXT NOT NULL,                   -- where it went (the base URL's host)
+            model TEXT NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 1,
+            sent_chars INTEGER NOT NULL DEFAULT 0,  -- text sent, after redaction
+            sent_bytes INTEGER NOT NULL DEFAULT 0,  -- audio sent
+            redacted INTEGER NOT NULL DEFAULT 0,    -- identifiers taken out before sending
+            names_masked INTEGER NOT NULL DEFAULT 0,  -- client names sent as placeholders
+            received_chars INTEGER NOT NULL DEFAULT 0,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            tokens_estimated INTEGER NOT NULL DEFAULT 0,  -- 1: the server did not report them
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT NOT NULL                 -- ok, timeout, rate_limited, server, ...
+        );
+        CREATE INDEX model_calls_agent_at ON model_calls(agent_id, at);
+        CREATE INDEX model_calls_at ON model_calls(at)
+        """,
+    )

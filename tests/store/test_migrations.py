@@ -117,3 +117,28 @@ def test_service_events_arrive_empty_and_take_events_for_existing_clients(tmp_pa
     assert event is not None and store.service.events_of(42, 7) == [event]
     assert store.service.add_event(41, 7, kind="claim", status="filed", title=None,
                                    day=date(2026, 1, 10), resolved_on=None) is None
+
+
+def test_model_calls_log_what_left_the_server_and_count_the_budget(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from coachbot.domain.model_calls import ModelCall
+
+    path = tmp_path / "calls.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="0014_model_calls")
+    _seed(old, "0009")
+    old.conn.close()
+
+    store = Store.open(path)
+    assert "0014_model_calls" in schema_version(store.db)
+    day = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    for hours, tokens, agent in ((0, 100, 42), (2, 50, 42), (-30, 999, 42), (1, 7, None)):
+        store.model_calls.record(ModelCall(
+            at=day + timedelta(hours=hours), agent_id=agent, feature="facts", endpoint="chat",
+            host="api.example.com", model="m", outcome="ok", prompt_tokens=tokens))
+    usage = store.model_calls.usage_since(42, day)
+    assert (usage.calls, usage.tokens) == (2, 150)
+    assert [c.prompt_tokens for c in store.model_calls.recent(agent_id=42)] == [50, 100, 999]
+    [line] = [s for s in store.model_calls.summary(since=day) if s.day == "2026-11-23"]
+    assert (line.calls, line.agents, line.tokens) == (3, 1, 157)
