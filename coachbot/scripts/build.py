@@ -70,6 +70,9 @@ def _conditions(raw: Data | None) -> Conditions:
         age_max=raw.get("age_max"),
         has_product=tuple(raw.get("has_product", ())),
         lacks_product=tuple(raw.get("lacks_product", ())),
+        has_mortgage=raw.get("has_mortgage"),
+        sole_earner=raw.get("sole_earner"),
+        unknown=tuple(raw.get("unknown", ())),
     )
 
 

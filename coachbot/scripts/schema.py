@@ -40,6 +40,14 @@ PROFILE_IDS = (
     "young_family", "young_single", "business_owner", "pre_retiree", "high_net_worth",
     "group_corporate", "car_dealer",
 )
+# Facts the coach reads from notes (the domain's extract.FACT_KEYS; a meta test keeps them
+# equal): a question's `unknown` lists the facts it asks about, so it is skipped once known.
+FACT_KEYS = (
+    "spouse", "spouse_works", "children", "children_ages", "child_stage", "mortgage",
+    "mortgage_monthly", "loans", "business_owner", "industry", "employees", "occupation",
+    "income_monthly", "age", "retire_in_years", "retired", "health_event", "existing_cover",
+    "sole_breadwinner", "high_net_worth",
+)
 # Placeholders a referral script may use; the caller fills them in.
 REFERRAL_PLACEHOLDERS = ("client_name", "person", "agent_name")
 
@@ -53,6 +61,9 @@ CONDITIONS = Record({
     "age_max": Opt(Int(0, 120)),
     "has_product": Opt(Refs("product", min=1)),
     "lacks_product": Opt(Refs("product", min=1)),
+    "has_mortgage": Opt(Bool()),
+    "sole_earner": Opt(Bool()),
+    "unknown": Opt(EnumList(FACT_KEYS)),
 })
 
 QUESTION = Record({"text": Text(max_len=200), "when": Opt(CONDITIONS), "probes": Refs("need")})

@@ -2,7 +2,7 @@
 
 The Store composes one small repository per part of the data, all over one connection:
 store.agents, store.dialogs, store.clients, store.schedule, store.outbox, store.teams,
-store.activity, store.coaching, store.due, store.transfer.
+store.activity, store.coaching, store.facts, store.proposals, store.due, store.transfer.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from coachbot.store.coaching import CoachingStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import DialogStore
 from coachbot.store.due import DueStore
+from coachbot.store.facts import FactStore
 from coachbot.store.outbox import OutboxStore
+from coachbot.store.proposals import ProposalStore
 from coachbot.store.schedule import ScheduleStore
 from coachbot.store.teams import TeamStore
 from coachbot.store.transfer import TransferStore
@@ -50,6 +52,8 @@ class Store:
         self.teams = TeamStore(db, self.clock)
         self.activity = ActivityStore(db, self.clock)
         self.coaching = CoachingStore(db, self.clock)
+        self.facts = FactStore(db, self.clock)
+        self.proposals = ProposalStore(db, self.clock)
         self.due = DueStore(db, self.clock)
         self.transfer = TransferStore(db, self.clock, self.clients)
 

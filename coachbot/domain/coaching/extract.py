@@ -140,12 +140,14 @@ def read_en(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def parse_note(text: str) -> Note:
-    """Cut a text into clauses and give each its subject."""
+def parse_note(text: str, first_person: bool | None = None) -> Note:
+    """Cut a text into clauses and give each its subject. first_person: the text is the
+    client's own words ("我" is the client), as in a SPIN answer; None: guess from the text."""
     chinese = bool(CJK.search(text))
     cut = _ZH_CUT if chinese else _EN_CUT
-    first = bool((_FIRST_PERSON_ZH if chinese else _FIRST_PERSON_EN).search(
-        read_zh(text) if chinese else read_en(text)))
+    first = first_person if first_person is not None else bool(
+        (_FIRST_PERSON_ZH if chinese else _FIRST_PERSON_EN).search(
+            read_zh(text) if chinese else read_en(text)))
     note = Note(text, chinese, first)
     previous = SELF
     for piece in _pieces(text, cut):
@@ -259,11 +261,12 @@ def _en_subject(text: str, first_person: bool) -> str | None:
 
 
 # -- the rules, one function per group of keys ---------------------------------------------
-def extract(text: str) -> dict[str, Finding]:
-    """Every fact the text states, by key (see the module docstring for the values)."""
+def extract(text: str, *, first_person: bool | None = None) -> dict[str, Finding]:
+    """Every fact the text states, by key (see the module docstring for the values).
+    first_person=True reads the text as the client's own words (a SPIN answer)."""
     if not text or not text.strip():
         return {}
-    note = parse_note(text)
+    note = parse_note(text, first_person)
     found: dict[str, Finding] = {}
     for rule in (_spouse, _children, _money, _work, _retirement, _health, _cover, _wealth):
         for finding in rule(note):
