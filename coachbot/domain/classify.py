@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from coachbot.domain.coaching.proposals import Proposal, stage_for
 from coachbot.domain.models import GRADES, STAGES, Client, Contact, GroupRole, Policy
 from coachbot.domain.plan import ActivityPlan
 
@@ -76,18 +77,22 @@ def contact_every_days(client: Client, tier: str | None) -> int | None:
     return None
 
 
-def suggest_stage(client: Client, contacts: Sequence[Contact]) -> str | None:
-    """A stage move the contact log suggests, or None. Stages only move forward here."""
+def suggest_stage(client: Client, contacts: Sequence[Contact],
+                  proposal: Proposal | None = None) -> str | None:
+    """A stage move the contact log and the latest proposal suggest, or None. Stages only
+    move forward here. A comes only with a proposal explained and no objection left open
+    (meetings and events alone never make an A)."""
     if client.is_group or client.stage is None:
         return None
+    from_proposal = stage_for(proposal, client.stage)
+    if from_proposal is not None:
+        return from_proposal
     events = [c for c in contacts if c.channel == "event"]
     meetings = [c for c in contacts if c.channel == "face"]
     if client.stage == "D" and len(meetings) >= 3:
         return "C"  # met often enough to invite them to an event
     if client.stage == "C" and events:
         return "B"  # came to an event: time to mine needs and prepare a proposal
-    if client.stage == "B" and client.needs_summary and meetings and events:
-        return "A"  # needs known, proposal meetings held, event attended: ready to close
     return None
 
 

@@ -225,7 +225,9 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
         card=card, grade=classify.grade_of(client), tier=tier,
         premium=classify.total_premium(card.policies), currency=currency,
         birthday=date_view(client.birthday, today),
-        suggested_stage=classify.suggest_stage(client, contacts),
+        suggested_stage=classify.suggest_stage(
+            client, contacts,
+            store.proposals.latest_by_client(agent.id, [client_id]).get(client_id)),
         contact_every=classify.contact_every_days(client, tier),
         days_since_contact=days_since, group=group,
     )

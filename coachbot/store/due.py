@@ -171,6 +171,22 @@ class DueStore(Repository):
              "cutoff": (today - timedelta(days=days)).isoformat()},
         ).fetchall()
 
+    def agenda(self, agent_id: int, client_ids: Sequence[int] | None = None) -> \
+            dict[int, tuple[Any, ...]]:
+        """What is due per live client (all of the agent's, or those given), for /next and the
+        card: client id -> (open step date, open step text, review due date, contact due date,
+        tier, last contact time)."""
+        where, params = "c.agent_id = ? AND c.deleted_at IS NULL AND c.archived_at IS NULL", \
+            [agent_id]
+        if client_ids is not None:
+            where += " AND c.id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(client_ids)))
+        rows = self.db.execute(
+            "SELECT c.id, c.open_step_date, k.next_step, c.review_due_date, c.contact_due_date, "
+            "c.tier, c.last_contact_at FROM clients c LEFT JOIN contacts k "
+            f"ON k.id = c.open_step_contact_id WHERE {where}", params).fetchall()
+        return {row[0]: tuple(row[1:]) for row in rows}
+
     def contacts_by_channel(self, windows: Sequence[tuple[int, datetime, datetime]]) -> \
             dict[int, dict[str, int]]:
         """Contacts logged per channel, for each (agent, start, end) window."""
