@@ -164,7 +164,8 @@ def _scenario(sid: str, raw: Data) -> Scenario:
         ),
         answers={
             qtype: tuple(
-                Snippet(snid, tuple(s.get("keywords", ())), s["say"])
+                Snippet(snid, tuple(s.get("keywords", ())), s["say"], s.get("asks"),
+                        s.get("after"))
                 for snid, s in raw["answers"].get(qtype, {}).items()
             )
             for qtype in QUESTION_TYPES

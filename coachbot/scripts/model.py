@@ -213,6 +213,8 @@ class Snippet:
     id: str
     keywords: tuple[str, ...]
     say: str
+    asks: str | None = None  # a topic this line asks the agent about (never once told)
+    after: str | None = None  # a topic this line reacts to (only right after it was told)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,11 @@ STAGES_FILE = Record({
     }),
 })
 
-SNIPPET = Record({"keywords": Opt(Words()), "say": Text(max_len=300)})
+# What an agent can tell the role-play client, so that it never asks back what it was just
+# told (coaching.practice.told_topics reads them from the agent's words).
+TOPICS = ("premium", "cover")
+SNIPPET = Record({"keywords": Opt(Words()), "say": Text(max_len=300),
+                  "asks": Opt(Enum(TOPICS)), "after": Opt(Enum(TOPICS))})
 
 PRACTICE = Record({
     "scenarios": IdMap(Record({
@@ -225,6 +229,31 @@ def _prep_covers_profiles(files: dict[str, Any], ctx: Context) -> None:
                          f"question '{qid}' belongs to profile '{owner[qid]}', not '{pid}'")
 
 
+def _hidden_needs_fit_the_profile(files: dict[str, Any], ctx: Context) -> None:
+    """A role-play client's hidden needs are its profile's needs, at least one a must-have."""
+    profiles = files["spin"]["profiles"]
+    for sid, scenario in files["practice"]["scenarios"].items():
+        needs = profiles.get(scenario["profile"], {}).get("needs", {})
+        for need in scenario["hidden_needs"]:
+            if need not in needs:
+                ctx.fail(("scenarios", sid, "hidden_needs", need),
+                         f"'{need}' is not a need of profile '{scenario['profile']}'")
+        if not any(needs.get(need) == "must" for need in scenario["hidden_needs"]):
+            ctx.fail(("scenarios", sid, "hidden_needs"),
+                     f"scenario '{sid}' hides none of its profile's must-have needs")
+
+
+def _snippets_ask_and_react(files: dict[str, Any], ctx: Context) -> None:
+    """A line that asks about a topic needs a line that reacts once it was told."""
+    for sid, scenario in files["practice"]["scenarios"].items():
+        lines = [s for kind in scenario.get("answers", {}).values() for s in kind.values()]
+        asked = {s["asks"] for s in lines if s.get("asks")}
+        reacted = {s["after"] for s in lines if s.get("after")}
+        for topic in sorted(asked - reacted):
+            ctx.fail(("scenarios", sid, "answers"),
+                     f"scenario '{sid}' asks about {topic} but never reacts once told")
+
+
 def _playbook_ids_unique(files: dict[str, Any], ctx: Context) -> None:
     for pid, book in files["playbooks"]["playbooks"].items():
         seen: set[str] = set()
@@ -274,4 +303,5 @@ VALIDATORS: dict[str, list[Validator]] = {
     "objections": [_responses_ask_back],
     "referrals": [_referrals_name_someone],
     "stages": [_tiers_contiguous],
+    "practice": [_hidden_needs_fit_the_profile, _snippets_ask_and_react],
 }

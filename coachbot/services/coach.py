@@ -587,7 +587,8 @@ def open_practice(store: Store, agent: Agent, scenario_id: str, library: ScriptL
     scenario = scripts.scenarios.get(scenario_id)
     if scenario is None:
         return None
-    session = practice.start_practice(scenario, agent.locale, now)
+    session = practice.start_practice(scenario, agent.locale, now,
+                                      scripts.profiles.get(scenario.profile))
     return store.coaching.create_session(agent.id, kind=PRACTICE, client_id=None, ref=scenario_id,
                                          state=session.to_dict())
 

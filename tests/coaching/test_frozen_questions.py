@@ -17,9 +17,9 @@ from coachbot.domain.coaching import classify_question
 
 FROZEN = Path(__file__).parent / "data" / "frozen"
 LOCALES = ("zh-Hans", "zh-Hant", "en")
-# accuracy on the frozen set before issue 15 (the rules alone), for the record
+# accuracy on the frozen set before issue 15, for the record (the floor is issue 15's target)
 BEFORE = {"zh-Hans": 0.745, "zh-Hant": 0.718, "en": 0.718}
-FLOOR = 0.70
+FLOOR = 0.85
 
 
 def _items(locale: str) -> list[dict[str, str]]:
