@@ -10,7 +10,7 @@ facts existed: read_book).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -50,12 +50,17 @@ CHOICES: dict[str, tuple[str, ...]] = {
 
 
 # -- reading ----------------------------------------------------------------------------------
-def read_fields(store: Store, agent_id: int, client: Client) -> None:
-    """Re-read the client's notes and text fields."""
+def read_fields(store: Store, agent_id: int, client: Client,
+                names: Collection[str] | None = None) -> None:
+    """Re-read the client's notes and text fields (only `names` when given: what a write
+    changed)."""
     on = _local_day(store, agent_id, client.updated_at or client.created_at)
-    store.facts.replace_source(agent_id, client.id, kn.NOTE, NOTES_REF,
-                               _facts(client.notes, kn.NOTE, NOTES_REF, on))
+    if names is None or "notes" in names:
+        store.facts.replace_source(agent_id, client.id, kn.NOTE, NOTES_REF,
+                                   _facts(client.notes, kn.NOTE, NOTES_REF, on))
     for name in TEXT_FIELDS:
+        if names is not None and name not in names:
+            continue
         ref = f"field:{name}"
         store.facts.replace_source(agent_id, client.id, kn.FIELD, ref,
                                    _facts(getattr(client, name), kn.FIELD, ref, on))

@@ -24,7 +24,7 @@ def add_client(store: Store, agent_id: int, values: Mapping[str, Any], *, search
                                           traits=traits, tags=tags)
         refresh_client(store, agent_id, client.id)
         if READ_FIELDS.intersection(values):
-            knowledge.read_fields(store, agent_id, client)
+            knowledge.read_fields(store, agent_id, client, READ_FIELDS.intersection(values))
     return _reread(store, agent_id, client.id) or client
 
 
@@ -39,7 +39,7 @@ def update_client(store: Store, agent_id: int, client_id: int, values: Mapping[s
             return None
         refresh_client(store, agent_id, client_id)
         if READ_FIELDS.intersection(values):
-            knowledge.read_fields(store, agent_id, client)
+            knowledge.read_fields(store, agent_id, client, READ_FIELDS.intersection(values))
     return _reread(store, agent_id, client_id)
 
 

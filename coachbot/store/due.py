@@ -176,8 +176,8 @@ class DueStore(Repository):
         """What is due per live client (all of the agent's, or those given), for /next and the
         card: client id -> (open step date, open step text, review due date, contact due date,
         tier, last contact time)."""
-        where, params = "c.agent_id = ? AND c.deleted_at IS NULL AND c.archived_at IS NULL", \
-            [agent_id]
+        where = "c.agent_id = ? AND c.deleted_at IS NULL AND c.archived_at IS NULL"
+        params: list[Any] = [agent_id]
         if client_ids is not None:
             where += " AND c.id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(client_ids)))

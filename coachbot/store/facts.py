@@ -54,24 +54,28 @@ class FactStore(Repository):
         """
         stamp = self._stamp()
         keys = [fact.key for fact in facts]
+        rows = json.dumps([[f.key, _dump(f), _day(f.on), f.evidence[:200]] for f in facts],
+                          ensure_ascii=False)
         with self.db.atomic():
             self.db.execute(
                 "DELETE FROM client_facts WHERE agent_id = ? AND client_id = ? AND source = ? "
                 "AND ref = ? AND key NOT IN (SELECT value FROM json_each(?))",
                 [agent_id, client_id, source, ref, json.dumps(keys)])
-            for fact in facts:
-                self.db.execute(
-                    "INSERT INTO client_facts (agent_id, client_id, key, value, source, ref, "
-                    "source_date, evidence, status, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (client_id, key, source, ref) DO UPDATE SET "
-                    "status = CASE WHEN client_facts.value = excluded.value "
-                    "THEN client_facts.status ELSE excluded.status END, "
-                    "value = excluded.value, source_date = excluded.source_date, "
-                    "evidence = excluded.evidence, updated_at = excluded.updated_at "
-                    "WHERE client_facts.agent_id = excluded.agent_id",
-                    [agent_id, client_id, fact.key, _dump(fact), source, ref,
-                     _day(fact.on), fact.evidence[:200], EXTRACTED, stamp, stamp])
+            if not facts:
+                return
+            # one statement for all of the source's facts (WHERE true: SQLite's upsert rule)
+            self.db.execute(
+                "INSERT INTO client_facts (agent_id, client_id, key, value, source, ref, "
+                "source_date, evidence, status, created_at, updated_at) "
+                "SELECT ?, ?, j.value ->> 0, j.value ->> 1, ?, ?, j.value ->> 2, j.value ->> 3, "
+                "?, ?, ? FROM json_each(?) j WHERE true "
+                "ON CONFLICT (client_id, key, source, ref) DO UPDATE SET "
+                "status = CASE WHEN client_facts.value = excluded.value "
+                "THEN client_facts.status ELSE excluded.status END, "
+                "value = excluded.value, source_date = excluded.source_date, "
+                "evidence = excluded.evidence, updated_at = excluded.updated_at "
+                "WHERE client_facts.agent_id = excluded.agent_id",
+                [agent_id, client_id, source, ref, EXTRACTED, stamp, stamp, rows])
 
     def drop_sources(self, agent_id: int, client_id: int, sources: Sequence[str],
                      keep_refs: Sequence[str]) -> None:

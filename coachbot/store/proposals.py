@@ -75,7 +75,8 @@ class ProposalStore(Repository):
     def latest_by_client(self, agent_id: int, client_ids: Sequence[int] | None = None) -> \
             dict[int, Proposal]:
         """Each client's newest proposal (open or not), for the clients given or all."""
-        where, params = f"agent_id = ? AND {_LIVE}", [agent_id, agent_id]
+        where = f"agent_id = ? AND {_LIVE}"
+        params: list[Any] = [agent_id, agent_id]
         if client_ids is not None:
             where += " AND client_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(list(client_ids)))

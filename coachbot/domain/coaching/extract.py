@@ -84,6 +84,8 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ("細女", "小女儿"), ("细女", "小女儿"), ("大女", "大女儿"), ("做嘢", "做事"), ("冇", "没"),
     ("做廠", "开厂"), ("做厂", "开厂"), ("生意佬", "老板"),
 )
+_PHRASE_MAP = dict(_PHRASES)
+_PHRASE_RE = re.compile("|".join(re.escape(k) for k in sorted(_PHRASE_MAP, key=len, reverse=True)))
 _CANTONESE_IS = re.compile(r"(?<![關关聯联幹干體体])係")
 _CANTONESE_ONGOING = re.compile(r"(?<=[供讀读食放做住上带帶睇搵开開])[緊紧]")
 _CANTONESE_SON = re.compile(r"([個个])仔")
@@ -125,8 +127,7 @@ def read_zh(text: str) -> str:
     """Chinese as the rules read it: Mandarin words, Simplified characters, lower case."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _CANTONESE_ONGOING.sub("", text)
-    for old, new in _PHRASES:
-        text = text.replace(old, new)
+    text = _PHRASE_RE.sub(lambda m: _PHRASE_MAP[m.group()], text)
     text = _CANTONESE_IS.sub("是", text)
     text = _CANTONESE_SON.sub(r"\1儿子", text)
     text = _CANTONESE_DAUGHTER.sub(r"\1女儿", text)
@@ -539,10 +540,10 @@ def _single_children(text: str, chinese: bool) -> Iterator[str]:
 
 def _child_ages(text: str, chinese: bool) -> list[int]:
     if chinese:
-        ages = [cn_int(m[1]) if not m[1].isdigit() else int(m[1])
+        read = [cn_int(m[1]) if not m[1].isdigit() else int(m[1])
                 for m in re.finditer(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:岁|周岁)", text)
                 if not re.match(r"多", text[m.end():])]
-        ages = [a for a in ages if a is not None and a < 40]
+        ages = [a for a in read if a is not None and a < 40]
         return ages * 2 if len(ages) == 1 and "双胞胎" in text else ages
     listed = re.search(r"\[([\d\s]+(?:and|&)\s*\d+)\]", text)
     if listed:

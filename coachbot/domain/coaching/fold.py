@@ -52,8 +52,13 @@ _TABLE = str.maketrans(TRADITIONAL, SIMPLIFIED)
 _FINAL_WEI = re.compile(r"未\?*$")  # Cantonese "...未?" asks "...yet?", like 吗
 
 
+_CANTONESE_MAP = dict(CANTONESE)
+# one pass, longest phrase first (as replacing them one after another in table order would)
+_CANTONESE_RE = re.compile("|".join(re.escape(k) for k in sorted(_CANTONESE_MAP, key=len,
+                                                                    reverse=True)))
+
+
 def fold_chinese(text: str) -> str:
     """Cantonese phrases to Mandarin, then Traditional characters to Simplified."""
-    for cantonese, mandarin in CANTONESE:
-        text = text.replace(cantonese, mandarin)
+    text = _CANTONESE_RE.sub(lambda m: _CANTONESE_MAP[m.group()], text)
     return _FINAL_WEI.sub("吗?", text.translate(_TABLE))

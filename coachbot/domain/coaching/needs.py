@@ -264,9 +264,9 @@ def next_step(
         return NextStep("review_policies", {"needs": [f.need for f in heard]})
     explicit = [f.need for f in gaps if f.explicit]
     if not explicit:
-        step = "I" if "I" not in answered_steps else "N"
-        key = "deepen_implication" if step == "I" else "ask_need_payoff"
-        return NextStep(key, {"step": step, "needs": [f.need for f in gaps]})
+        deeper = "I" if "I" not in answered_steps else "N"
+        key = "deepen_implication" if deeper == "I" else "ask_need_payoff"
+        return NextStep(key, {"step": deeper, "needs": [f.need for f in gaps]})
     must = [f.need for f in findings if f.priority == "must" and not f.covered
             and f.need not in explicit]
     data = {"stage": "B", "action": "prepare_proposal", "needs": explicit, "also": must}

@@ -95,7 +95,7 @@ def amount_at(text: str, start: int) -> tuple[int | None, int]:
 
 def find_amounts(text: str) -> list[tuple[int, int, int]]:
     """Every definite amount in the text: (value, start, end)."""
-    found = []
+    found: list[tuple[int, int, int]] = []
     pos = 0
     pattern = re.compile(r"(?:rm|s\$|hk\$|nt\$|us\$|\$|¥|￥)?\s*(?:\d|[" + CN_NUMERAL +
                          r"])|(?<![a-z])[万萬]", re.IGNORECASE)
