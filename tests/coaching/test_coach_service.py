@@ -303,7 +303,18 @@ def test_unanswered_proposals_for_the_digest(store: Store, agent: Agent,
     found = props.follow_ups(store, [agent.id, other.id], day)
     assert [(f.client_name, f.days) for f in found[agent.id]] == [("孙九", props_days())]
     assert [f.client_name for f in found[other.id]] == ["Tan"]
+    assert found[agent.id][0].item_id is None
     assert props.follow_ups(store, [agent.id], day - timedelta(days=1))[agent.id] == []
+    # opened from the digest, then done: gone from today's list (the to-do item's key)
+    entry = found[agent.id][0]
+    item = store.schedule.ensure_item(agent.id, kind="proposal", client_id=entry.client_id,
+                                      ref=str(entry.proposal_id), occasion_date=day)
+    assert props.follow_ups(store, [agent.id], day)[agent.id][0].item_id == item.id
+    store.schedule.update_item(agent.id, item.id, status="done")
+    assert props.follow_ups(store, [agent.id], day)[agent.id] == []
+    # answered: no follow-up either
+    props.decline_proposal(store, other.id, found[other.id][0].proposal_id, day, reason="price")
+    assert props.follow_ups(store, [other.id], day)[other.id] == []
 
 
 def props_days() -> int:
