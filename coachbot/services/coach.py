@@ -34,8 +34,6 @@ from coachbot.scripts.model import Question, ScriptLibrary
 from coachbot.services import knowledge, records
 from coachbot.store import Store
 
-__all__ = ["ClientFacts", "infer_profile"]  # re-exported for the handlers
-
 # our policy categories -> the script library's product ids
 PRODUCT_IDS = {
     "life": "whole_life", "critical_illness": "critical_illness", "medical": "medical",

@@ -10,7 +10,7 @@ facts existed: read_book).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +20,6 @@ from coachbot.domain.coaching import knowledge as kn
 from coachbot.domain.coaching.extract import (
     CHILD_STAGES,
     COVER_KINDS,
-    FACT_KEYS,
     HEALTH_WHAT,
     HEALTH_WHO,
     SET_KEYS,
@@ -219,8 +218,3 @@ def parse_fact_value(key: str, typed: str) -> tuple[Any, str | None]:
             return tuple(a for a in ages if a is not None), None
         return None, "bad_number"
     return None, "unknown_key"
-
-
-def fact_keys() -> Sequence[str]:
-    """Every fact key, in the card's order."""
-    return FACT_KEYS

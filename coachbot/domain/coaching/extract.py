@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coachbot.domain.coaching.fold import CJK, fold_chinese
-from coachbot.domain.coaching.numbers import amount_at, cn_int, find_amounts, to_int
+from coachbot.domain.coaching.numbers import cn_int, find_amounts, to_int
 
 FACT_KEYS = (
     "spouse", "spouse_works", "children", "children_ages", "child_stage", "mortgage",
@@ -1100,8 +1100,3 @@ def _wealth(note: Note) -> Iterator[Finding]:
 def as_values(findings: dict[str, Finding]) -> dict[str, Any]:
     """Just the values, by key."""
     return {key: finding.value for key, finding in findings.items()}
-
-
-def amount_after(text: str, start: int) -> int | None:
-    """The amount right after a position of read text (used by the SPIN answer reader)."""
-    return amount_at(text, start)[0]
