@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from coachbot.domain import service_events
+from coachbot.domain.coaching.proposals import Proposal, stage_for
 from coachbot.domain.models import (
     GRADES,
     STAGES,
@@ -74,23 +75,27 @@ def contact_every_days(client: Client, tier: str | None) -> int | None:
 
 
 def suggest_stage(client: Client, contacts: Sequence[Contact],
-                  events: Sequence[ServiceEvent] = ()) -> str | None:
+                  events: Sequence[ServiceEvent] = (),
+                  proposal: Proposal | None = None) -> str | None:
     """A stage move what happened suggests, or None. Stages only move forward here.
 
     D -> C: met three times, or already invited to a gathering (inviting is what C is for);
-    C -> B: came to a gathering; B -> A: needs known, met, and a gathering attended.
-    A contact logged with the "event" channel counts as a gathering attended, as it always did.
+    C -> B: came to a gathering, or a proposal is being prepared for them;
+    B -> A: only the proposal decides: explained, and no objection left open (meetings and
+    gatherings alone never make an A). A contact logged with the "event" channel counts as a
+    gathering attended, as it always did.
     """
     if client.is_group or client.stage is None:
         return None
+    from_proposal = stage_for(proposal, client.stage)
+    if from_proposal is not None:
+        return from_proposal
     meetings = [c for c in contacts if c.channel == "face"]
     came = service_events.attended(events) or any(c.channel == "event" for c in contacts)
     if client.stage == "D" and (len(meetings) >= 3 or service_events.invited(events)):
         return "C"
     if client.stage == "C" and came:
         return "B"  # came to an event: time to mine needs and prepare a proposal
-    if client.stage == "B" and client.needs_summary and meetings and came:
-        return "A"  # needs known, proposal meetings held, event attended: ready to close
     return None
 
 

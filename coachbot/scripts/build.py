@@ -70,6 +70,9 @@ def _conditions(raw: Data | None) -> Conditions:
         age_max=raw.get("age_max"),
         has_product=tuple(raw.get("has_product", ())),
         lacks_product=tuple(raw.get("lacks_product", ())),
+        has_mortgage=raw.get("has_mortgage"),
+        sole_earner=raw.get("sole_earner"),
+        unknown=tuple(raw.get("unknown", ())),
     )
 
 
@@ -161,7 +164,8 @@ def _scenario(sid: str, raw: Data) -> Scenario:
         ),
         answers={
             qtype: tuple(
-                Snippet(snid, tuple(s.get("keywords", ())), s["say"])
+                Snippet(snid, tuple(s.get("keywords", ())), s["say"], s.get("asks"),
+                        s.get("after"))
                 for snid, s in raw["answers"].get(qtype, {}).items()
             )
             for qtype in QUESTION_TYPES

@@ -18,11 +18,14 @@ class Conditions:
     age_max: int | None = None
     has_product: tuple[str, ...] = ()
     lacks_product: tuple[str, ...] = ()
+    has_mortgage: bool | None = None
+    sole_earner: bool | None = None
+    unknown: tuple[str, ...] = ()  # fact keys the question asks about: skip once known
 
     def count(self) -> int:
         """How many conditions are set (a rough measure of how tailored a question is)."""
         flags = (self.has_children, self.has_spouse, self.has_policies, self.age_min,
-                 self.age_max)
+                 self.age_max, self.has_mortgage, self.sole_earner)
         lists = (self.stage, self.tier, self.has_product, self.lacks_product)
         return sum(v is not None for v in flags) + sum(bool(v) for v in lists)
 
@@ -207,6 +210,8 @@ class Snippet:
     id: str
     keywords: tuple[str, ...]
     say: str
+    asks: str | None = None  # a topic this line asks the agent about (never once told)
+    after: str | None = None  # a topic this line reacts to (only right after it was told)
 
 
 @dataclass(frozen=True)

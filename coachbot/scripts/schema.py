@@ -40,6 +40,14 @@ PROFILE_IDS = (
     "young_family", "young_single", "business_owner", "pre_retiree", "high_net_worth",
     "group_corporate", "car_dealer",
 )
+# Facts the coach reads from notes (the domain's extract.FACT_KEYS; a meta test keeps them
+# equal): a question's `unknown` lists the facts it asks about, so it is skipped once known.
+FACT_KEYS = (
+    "spouse", "spouse_works", "children", "children_ages", "child_stage", "mortgage",
+    "mortgage_monthly", "loans", "business_owner", "industry", "employees", "occupation",
+    "income_monthly", "age", "retire_in_years", "retired", "health_event", "existing_cover",
+    "sole_breadwinner", "high_net_worth",
+)
 # Placeholders a referral script may use; the caller fills them in.
 REFERRAL_PLACEHOLDERS = ("client_name", "person", "agent_name")
 
@@ -53,6 +61,9 @@ CONDITIONS = Record({
     "age_max": Opt(Int(0, 120)),
     "has_product": Opt(Refs("product", min=1)),
     "lacks_product": Opt(Refs("product", min=1)),
+    "has_mortgage": Opt(Bool()),
+    "sole_earner": Opt(Bool()),
+    "unknown": Opt(EnumList(FACT_KEYS)),
 })
 
 QUESTION = Record({"text": Text(max_len=200), "when": Opt(CONDITIONS), "probes": Refs("need")})
@@ -153,7 +164,11 @@ STAGES_FILE = Record({
     }),
 })
 
-SNIPPET = Record({"keywords": Opt(Words()), "say": Text(max_len=300)})
+# What an agent can tell the role-play client, so that it never asks back what it was just
+# told (coaching.practice.told_topics reads them from the agent's words).
+TOPICS = ("premium", "cover")
+SNIPPET = Record({"keywords": Opt(Words()), "say": Text(max_len=300),
+                  "asks": Opt(Enum(TOPICS)), "after": Opt(Enum(TOPICS))})
 
 PRACTICE = Record({
     "scenarios": IdMap(Record({
@@ -211,6 +226,31 @@ def _prep_covers_profiles(files: dict[str, Any], ctx: Context) -> None:
                          f"question '{qid}' belongs to profile '{owner[qid]}', not '{pid}'")
 
 
+def _hidden_needs_fit_the_profile(files: dict[str, Any], ctx: Context) -> None:
+    """A role-play client's hidden needs are its profile's needs, at least one a must-have."""
+    profiles = files["spin"]["profiles"]
+    for sid, scenario in files["practice"]["scenarios"].items():
+        needs = profiles.get(scenario["profile"], {}).get("needs", {})
+        for need in scenario["hidden_needs"]:
+            if need not in needs:
+                ctx.fail(("scenarios", sid, "hidden_needs", need),
+                         f"'{need}' is not a need of profile '{scenario['profile']}'")
+        if not any(needs.get(need) == "must" for need in scenario["hidden_needs"]):
+            ctx.fail(("scenarios", sid, "hidden_needs"),
+                     f"scenario '{sid}' hides none of its profile's must-have needs")
+
+
+def _snippets_ask_and_react(files: dict[str, Any], ctx: Context) -> None:
+    """A line that asks about a topic needs a line that reacts once it was told."""
+    for sid, scenario in files["practice"]["scenarios"].items():
+        lines = [s for kind in scenario.get("answers", {}).values() for s in kind.values()]
+        asked = {s["asks"] for s in lines if s.get("asks")}
+        reacted = {s["after"] for s in lines if s.get("after")}
+        for topic in sorted(asked - reacted):
+            ctx.fail(("scenarios", sid, "answers"),
+                     f"scenario '{sid}' asks about {topic} but never reacts once told")
+
+
 def _playbook_ids_unique(files: dict[str, Any], ctx: Context) -> None:
     for pid, book in files["playbooks"]["playbooks"].items():
         seen: set[str] = set()
@@ -253,4 +293,5 @@ VALIDATORS: dict[str, list[Validator]] = {
     "objections": [_responses_ask_back],
     "referrals": [_referrals_name_someone],
     "stages": [_grades_match_traits],
+    "practice": [_hidden_needs_fit_the_profile, _snippets_ask_and_react],
 }

@@ -8,8 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from coachbot.domain.models import Client, Contact, Policy
+from coachbot.services import knowledge
 from coachbot.services.schedule import refresh_client
 from coachbot.store import Store
+
+# fields whose text the coach reads for facts (services.knowledge)
+READ_FIELDS = frozenset({"notes", *knowledge.TEXT_FIELDS})
 
 
 def add_client(store: Store, agent_id: int, values: Mapping[str, Any], *, search_key: str,
@@ -19,6 +23,8 @@ def add_client(store: Store, agent_id: int, values: Mapping[str, Any], *, search
         client = store.clients.add_client(agent_id, values, search_key=search_key,
                                           traits=traits, tags=tags)
         refresh_client(store, agent_id, client.id)
+        if READ_FIELDS.intersection(values):
+            knowledge.read_fields(store, agent_id, client, READ_FIELDS.intersection(values))
     return _reread(store, agent_id, client.id) or client
 
 
@@ -32,6 +38,8 @@ def update_client(store: Store, agent_id: int, client_id: int, values: Mapping[s
         if client is None:
             return None
         refresh_client(store, agent_id, client_id)
+        if READ_FIELDS.intersection(values):
+            knowledge.read_fields(store, agent_id, client, READ_FIELDS.intersection(values))
     return _reread(store, agent_id, client_id)
 
 
@@ -111,7 +119,22 @@ def log_contact(store: Store, agent_id: int, client_id: int, *, at: datetime, ch
             next_step_date=next_step_date)
         if contact is not None:
             refresh_client(store, agent_id, client_id)
+            if contact.summary:
+                knowledge.read_contact(store, agent_id, client_id, contact)
     return contact
+
+
+def set_contact_summary(store: Store, agent_id: int, contact_id: int,
+                        summary: str) -> int | None:
+    """Record what was said at a logged contact (and read it for facts); the client's id."""
+    with store.atomic():
+        client_id = store.clients.set_contact_summary(agent_id, contact_id, summary)
+        if client_id is not None:
+            contact = next((c for c in store.clients.contacts_of(agent_id, client_id, limit=50)
+                            if c.id == contact_id), None)
+            if contact is not None:
+                knowledge.read_contact(store, agent_id, client_id, contact)
+    return client_id
 
 
 def mark_reviewed(store: Store, agent_id: int, client_id: int) -> None:

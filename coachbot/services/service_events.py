@@ -95,5 +95,6 @@ def _outcome(store: Store, agent: Agent, event: ServiceEvent, *, opened: bool) -
     assert client is not None
     contacts = store.clients.contacts_of(agent.id, client.id, limit=20)
     events = store.service.events_of(agent.id, client.id, limit=50)
-    return ServiceOutcome(event, classify.suggest_stage(client, contacts, events),
+    proposal = store.proposals.latest_by_client(agent.id, [client.id]).get(client.id)
+    return ServiceOutcome(event, classify.suggest_stage(client, contacts, events, proposal),
                           rules.referral_moment(event) if opened else None)

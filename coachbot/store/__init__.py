@@ -2,7 +2,8 @@
 
 The Store composes one small repository per part of the data, all over one connection:
 store.agents, store.dialogs, store.clients, store.schedule, store.outbox, store.teams,
-store.activity, store.coaching, store.due, store.service, store.transfer, store.model_calls.
+store.activity, store.coaching, store.facts, store.proposals, store.due, store.service,
+store.transfer, store.model_calls.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from coachbot.store.coaching import CoachingStore
 from coachbot.store.database import open_database, schema_version
 from coachbot.store.dialogs import DialogStore
 from coachbot.store.due import DueStore
+from coachbot.store.facts import FactStore
 from coachbot.store.model_calls import ModelCallStore
 from coachbot.store.outbox import OutboxStore
+from coachbot.store.proposals import ProposalStore
 from coachbot.store.schedule import ScheduleStore
 from coachbot.store.service import ServiceStore
 from coachbot.store.teams import TeamStore
@@ -52,6 +55,8 @@ class Store:
         self.teams = TeamStore(db, self.clock)
         self.activity = ActivityStore(db, self.clock)
         self.coaching = CoachingStore(db, self.clock)
+        self.facts = FactStore(db, self.clock)
+        self.proposals = ProposalStore(db, self.clock)
         self.due = DueStore(db, self.clock)
         self.service = ServiceStore(db, self.clock)
         self.model_calls = ModelCallStore(db, self.clock)

@@ -68,5 +68,13 @@ class CoachingStore(Repository):
         return [_record(row) for row in rows]
 
 
+    def clients_with_open(self, agent_id: int, kind: str) -> set[int]:
+        """Clients with a session of this kind still open (active or paused)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT client_id FROM coaching_sessions WHERE agent_id = ? AND kind = ? "
+            "AND status IN ('active', 'paused') AND client_id IS NOT NULL", [agent_id, kind])
+        return {row[0] for row in rows}
+
+
 def _record(row: tuple[Any, ...]) -> CoachingRecord:
     return CoachingRecord(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])

@@ -147,6 +147,46 @@ class DueStore(Repository):
             {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
         ).fetchall()
 
+    def proposals_unanswered(self, agent_ids: Sequence[int], today: date, *, days: int,
+                             limit: int = 5) -> list[tuple[Any, ...]]:
+        """Open proposals sent or explained at least `days` ago, with no contact logged since,
+        whose follow-up today is not handled: the `limit` longest-waiting per agent.
+        (agent, client id, client name, proposal id, title, products JSON, waiting since,
+        open item id). `days` is domain.coaching.proposals.FOLLOW_UP_DAYS for the digest."""
+        key = _item_key_sql("p.agent_id", "'proposal'", "p.client_id", "p.id", ":today")
+        out = "max(coalesce(p.sent_on, ''), coalesce(p.explained_on, ''))"
+        touched = f"max({out}, coalesce(substr(c.last_contact_at, 1, 10), ''))"
+        return self.db.execute(
+            "SELECT agent_id, client_id, name, id, title, products, waiting, item_id FROM ("
+            f" SELECT p.agent_id, p.client_id, c.name, p.id, p.title, p.products, {out} AS waiting,"
+            " r.id AS item_id, a.key AS agent_order,"
+            f" ROW_NUMBER() OVER (PARTITION BY p.agent_id ORDER BY {out}, p.id) AS n"
+            " FROM json_each(:agents) a JOIN proposals p ON p.agent_id = a.value"
+            " AND p.outcome IS NULL JOIN clients c ON c.id = p.client_id"
+            f" {_item_join('p.agent_id', key)}"
+            f" WHERE {out} != '' AND {touched} <= :cutoff AND c.deleted_at IS NULL"
+            f" AND c.archived_at IS NULL AND {_NOT_HANDLED}"
+            ") WHERE n <= :limit ORDER BY agent_order, waiting, id",
+            {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit,
+             "cutoff": (today - timedelta(days=days)).isoformat()},
+        ).fetchall()
+
+    def agenda(self, agent_id: int, client_ids: Sequence[int] | None = None) -> \
+            dict[int, tuple[Any, ...]]:
+        """What is due per live client (all of the agent's, or those given), for /next and the
+        card: client id -> (open step date, open step text, review due date, contact due date,
+        tier, last contact time)."""
+        where = "c.agent_id = ? AND c.deleted_at IS NULL AND c.archived_at IS NULL"
+        params: list[Any] = [agent_id]
+        if client_ids is not None:
+            where += " AND c.id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(client_ids)))
+        rows = self.db.execute(
+            "SELECT c.id, c.open_step_date, k.next_step, c.review_due_date, c.contact_due_date, "
+            "c.tier, c.last_contact_at FROM clients c LEFT JOIN contacts k "
+            f"ON k.id = c.open_step_contact_id WHERE {where}", params).fetchall()
+        return {row[0]: tuple(row[1:]) for row in rows}
+
     def contacts_by_channel(self, windows: Sequence[tuple[int, datetime, datetime]]) -> \
             dict[int, dict[str, int]]:
         """Contacts logged per channel, for each (agent, start, end) window."""

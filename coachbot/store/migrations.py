@@ -397,6 +397,69 @@ def open_next_steps_on_clients(db: Database) -> None:
     )
 
 
+@migrations(name="0012_client_facts_and_proposals")
+def client_facts_and_proposals(db: Database) -> None:
+    """What the coach knows about each client, with its source, and proposals as records (issue
+    15).
+
+    client_facts: one row per fact a source states (a note, a field, a contact's summary, a SPIN
+    answer) or the agent gave; re-reading a source updates its rows in place (the unique key),
+    and a fact the agent removed stays removed while the source says the same. proposals: what
+    was proposed, how far it got and its outcome; the open ones drive stages, /next and the
+    digest's follow-ups (a partial index: an agent has few open proposals).
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE client_facts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,                         -- extract.FACT_KEYS or profile
+            value TEXT NOT NULL,                       -- JSON
+            source TEXT NOT NULL,                      -- note | field | visit | call | message
+                                                       -- | forward | spin | agent | book
+            ref TEXT NOT NULL DEFAULT '',              -- notes, field:occupation, contact:12...
+            source_date TEXT,                          -- ISO date the source was written
+            evidence TEXT NOT NULL DEFAULT '',         -- the words it was read from
+            status TEXT NOT NULL DEFAULT 'extracted',  -- extracted | confirmed | removed
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (client_id, key, source, ref)
+        );
+        CREATE INDEX client_facts_agent ON client_facts(agent_id, client_id);
+        CREATE TABLE proposals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+            client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+            title TEXT NOT NULL DEFAULT '',
+            products TEXT NOT NULL DEFAULT '[]',       -- JSON list of script product ids
+            sum_insured REAL,
+            premium REAL,                              -- per payment, at frequency
+            frequency TEXT NOT NULL DEFAULT 'annual',  -- annual | semiannual | quarterly
+                                                       -- | monthly | single
+            currency TEXT,
+            prepared_on TEXT, sent_on TEXT,
+            explain_on TEXT,                           -- the meeting booked to explain it
+            explained_on TEXT,
+            reaction TEXT,                             -- what the client said
+            objection TEXT,                            -- an objection id of the scripts
+            objection_open INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT,                              -- accepted | declined
+            outcome_on TEXT,
+            decline_reason TEXT,
+            policy_id INTEGER REFERENCES policies(id) ON DELETE SET NULL,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX proposals_client ON proposals(client_id, id);
+        CREATE INDEX proposals_open ON proposals(agent_id) WHERE outcome IS NULL;
+        CREATE INDEX proposals_policy ON proposals(policy_id) WHERE policy_id IS NOT NULL
+        """,
+    )
+
+
 @migrations(name="0013_service_events")
 def service_events(db: Database) -> None:
     """Gatherings a client was invited to or attended, and claims / servicing the agent helped

@@ -7,14 +7,18 @@ from pathlib import Path
 
 import opencc
 
-CLASSIFIER = Path(__file__).parents[2] / "coachbot" / "domain" / "coaching" / "classifier.py"
+COACHING = Path(__file__).parents[2] / "coachbot" / "domain" / "coaching"
+CLASSIFIER = COACHING / "classifier.py"
+EXTRACTOR = COACHING / "extract.py"
 
 
 def rule_characters() -> set[str]:
-    """Every CJK character in the Chinese rules and the question gate."""
+    """Every CJK character in the classifier's Chinese rules and question gate, and in the
+    fact extractor (whose rules are read after folding)."""
     source = CLASSIFIER.read_text(encoding="utf-8")
     block = source[source.index("_ZH_IF ="):source.index("_EN_BAD =")]
     block += source[source.index("_ZH_QUESTION"):source.index("_EN_QUESTION")]
+    block += EXTRACTOR.read_text(encoding="utf-8")
     return set(re.findall(r"[\u3400-\u9fff]", block))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +16,14 @@ from coachbot.domain.coaching import (
     score,
     start_practice,
 )
-from coachbot.domain.coaching.practice import reveals
+from coachbot.domain.coaching.practice import reveals, told_topics
 from coachbot.domain.coaching.text import matches
 from coachbot.domain.locales import LOCALES
-from coachbot.scripts import ScriptLibrary
+from coachbot.scripts import ScriptLibrary, load_library
 from coachbot.scripts.model import Scenario
+from coachbot.scripts.nodes import ScriptError
+
+from .conftest import Mutate
 
 
 def test_good_session_scored(library: ScriptLibrary, now: datetime) -> None:
@@ -135,3 +139,72 @@ def test_scripted_prospect_opening_and_reveal_helpers(library: ScriptLibrary,
     hit = reveals("你周末骑车有没有受过伤？担心吗？", QuestionType.P, session, scenario)
     assert [n.need for n in hit] == ["accident"]
     assert ScriptedProspect().reply("你好", QuestionType.OTHER, session, scenario) == "嗯。"
+
+
+@pytest.mark.parametrize(("locale", "pitch"), [
+    ("zh-Hans", "我们这款重疾险一年只要八千块。"),
+    ("zh-Hant", "我哋呢個計劃一年只要八千蚊。"),
+    ("en", "Our plan is only $30 a month."),
+])
+def test_the_prospect_never_asks_back_what_it_was_just_told(
+        library: ScriptLibrary, now: datetime, locale: str, pitch: str) -> None:
+    scenario = library.get(locale).scenarios["young_parents"]
+    asking = next(s for s in scenario.answers["pitch"] if s.asks == "premium")
+    session = start_practice(scenario, locale, now)
+    session, reply = ask(session, pitch, scenario, now)
+    assert session.turns[0].qtype == "pitch" and session.turns[0].told == ("premium",)
+    assert reply != asking.say
+    assert reply == next(s for s in scenario.answers["pitch"] if s.after == "premium").say
+    # later, the prospect still knows the price: no "how much is it?" from the N lines either
+    session, reply = ask(session, pitch, scenario, now)
+    assert "premium" in session.told and reply != asking.say
+    for line in scenario.answers["N"]:
+        if line.asks == "premium":
+            assert line.say not in [t.reply for t in session.turns]
+
+
+def test_told_topics() -> None:
+    assert told_topics("一年只要八千块", "zh-Hans") == {"premium"}
+    assert told_topics("保额五十万，每年交一万二", "zh-Hans") == {"premium", "cover"}
+    assert told_topics("您爸爸前几年生病花了多少钱？", "zh-Hans") == frozenset()
+    assert told_topics("It pays out 500k on diagnosis for just $80 a month", "en") == \
+        {"premium", "cover"}
+    assert told_topics("How much do you spend a month?", "en") == frozenset()
+
+
+@pytest.mark.parametrize(("locale", "question"), [
+    ("zh-Hans", "您爸爸前几年生病花了多少钱？"),
+    ("zh-Hant", "你老豆上年入院，最後自己俾咗幾多錢？"),
+    ("en", "How much did the family end up paying when your dad was ill?"),
+])
+def test_family_illness_questions_are_problem_questions_and_get_the_illness_story(
+        library: ScriptLibrary, now: datetime, locale: str, question: str) -> None:
+    scenario = library.get(locale).scenarios["young_parents"]
+    session = start_practice(scenario, locale, now)
+    session, reply = ask(session, question, scenario, now)
+    assert session.turns[0].qtype == "P"
+    illness = next(n for n in scenario.hidden_needs if n.need == "critical_illness")
+    assert reply == illness.reveal  # not the mortgage figures
+
+
+def test_hidden_needs_follow_the_profile_must_haves_first(library: ScriptLibrary,
+                                                         now: datetime) -> None:
+    scripts = library.get("zh-Hans")
+    for scenario in scripts.scenarios.values():
+        profile = scripts.profiles[scenario.profile]
+        session = start_practice(scenario, "zh-Hans", now, profile)
+        assert set(session.hidden) <= set(profile.needs)
+        levels = [profile.needs[need] for need in session.hidden]
+        assert levels == sorted(levels, key=lambda level: level != "must")
+        assert levels[0] == "must"
+
+
+def test_a_hidden_need_outside_the_profile_is_refused(mutate: Mutate,
+                                                      scripts_copy: Path) -> None:
+    mutate("zh-Hans", "practice", "      income_protect:\n        triggers: [收入",
+           "      staff_benefits:\n        triggers: [收入")
+    for locale in ("zh-Hant", "en"):
+        mutate(locale, "practice", "      income_protect:\n", "      staff_benefits:\n")
+    with pytest.raises(ScriptError) as err:
+        load_library(scripts_copy)
+    assert "'staff_benefits' is not a need of profile 'young_family'" in str(err.value)

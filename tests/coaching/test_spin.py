@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -23,6 +23,7 @@ from coachbot.domain.coaching import (
     suggest_questions,
     summarize,
 )
+from coachbot.domain.coaching.proposals import Proposal
 from coachbot.scripts import ScriptLibrary
 from coachbot.scripts.model import Question
 
@@ -116,13 +117,19 @@ def test_covered_needs_suggest_a_review(library: ScriptLibrary, now: datetime) -
     assert summary.next_step.key == "review_policies"
 
 
-def test_close_at_stage_a_uses_the_profiles_playbook(library: ScriptLibrary,
-                                                      now: datetime) -> None:
+def test_close_only_after_the_proposal_is_explained(library: ScriptLibrary,
+                                                    now: datetime) -> None:
+    """Stage A alone is not enough: the methodology closes on an explained proposal."""
     facts = ClientFacts(is_group=True, stage="A")
     session = start_session(1, "group_corporate", now)
     session = record_answer(session, "We want employee benefits that keep our key people.", now)
     summary = summarize(session, library, "en", facts)
-    assert summary.next_step.key == "close"
+    assert summary.next_step.key == "prepare_proposal"
+    explained = Proposal(id=3, client_id=1, prepared_on=date(2025, 2, 1),
+                         explained_on=date(2025, 2, 20))
+    summary = summarize(session, library, "en", facts, explained)
+    assert summary.next_step.key == "move_to_stage"
+    assert summary.next_step.data["stage"] == "A"
     assert summary.next_step.data["playbook"] == "group_client"
 
 

@@ -79,3 +79,10 @@ def test_the_scripts_are_written_in_the_bots_languages():
     from coachbot.scripts import schema
 
     assert (schema.LOCALES, schema.DEFAULT_LOCALE) == (locales.LOCALES, locales.DEFAULT_LOCALE)
+
+
+def test_the_scripts_know_the_facts_the_coach_reads():
+    from coachbot.domain.coaching import extract
+    from coachbot.scripts import schema
+
+    assert schema.FACT_KEYS == extract.FACT_KEYS

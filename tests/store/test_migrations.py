@@ -102,6 +102,39 @@ def test_contact_times_logged_with_an_offset_become_utc(tmp_path):
         "2026-11-23T17:36:00+00:00"
 
 
+def test_facts_and_proposals_arrive_on_a_book_with_data(tmp_path):
+    """0012 on an older book: its clients get facts and proposals; both go with the client."""
+    path = tmp_path / "before_facts.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="0012_client_facts_and_proposals")
+    _seed(old, "0009")
+    old.execute("INSERT INTO contacts (client_id, agent_id, at, channel, summary, created_at) "
+                "VALUES (7, 42, '2026-11-23T09:00:00+00:00', 'face', '老婆全职带两个孩子', ?)",
+                [STAMP])
+    old.conn.commit()
+    old.conn.close()
+
+    store = Store.open(path)
+    assert "0012_client_facts_and_proposals" in schema_version(store.db)
+    from coachbot.services import knowledge
+
+    known = knowledge.read_client(store, 42, 7)
+    assert known is not None and known.value("children") == 2
+    assert known.facts["children"].source == "visit"
+    proposal = store.proposals.add_proposal(42, 7, {"title": "家庭保障", "products": ["term_life"]})
+    assert proposal is not None and proposal.products == ("term_life",)
+    policy = store.clients.policies_of(42, 7)[0]
+    store.proposals.update_proposal(42, proposal.id, {"policy_id": policy.id})
+    store.clients.delete_policy(42, policy.id)
+    again = store.proposals.get_proposal(42, proposal.id)
+    assert again is not None and again.policy_id is None  # the policy went, the record stays
+    assert store.proposals.get_proposal(43, proposal.id) is None  # another agent sees nothing
+
+    store.clients.erase_client(42, 7)
+    assert store.db.execute("SELECT COUNT(*) FROM client_facts").fetchone()[0] == 0
+    assert store.db.execute("SELECT COUNT(*) FROM proposals").fetchone()[0] == 0
+
+
 def test_service_events_arrive_empty_and_take_events_for_existing_clients(tmp_path):
     path = tmp_path / "before_events.db"
     old = Database(sqlite3.connect(str(path)))

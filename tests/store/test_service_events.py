@@ -12,7 +12,7 @@ from coachbot.domain.clock import ManualClock
 from coachbot.domain.models import Agent
 from coachbot.render.templates import Renderer
 from coachbot.sandbox.html import parse_html
-from coachbot.services import book, records
+from coachbot.services import book, proposals, records
 from coachbot.services import service_events as service
 from coachbot.services.book import Draft, save_client
 from coachbot.store import Store
@@ -78,7 +78,7 @@ def test_inviting_a_nurture_prospect_places_them_at_c(store: Store, renderer: Re
     assert "可以列为「C 可邀约」" in _recorded(renderer, store, outcome)
 
 
-def test_a_is_suggested_only_with_needs_meetings_and_an_event_attended(store: Store) -> None:
+def test_a_gathering_alone_never_makes_an_a_the_explained_proposal_does(store: Store) -> None:
     agent = _agent(store)
     cid = _prospect(store, "B")
     records.update_client(store, 1, cid, {"needs_summary": {"needs": ["income"]}})
@@ -88,7 +88,14 @@ def test_a_is_suggested_only_with_needs_meetings_and_an_event_attended(store: St
     assert missed is not None and missed.suggested_stage is None
     came = service.record_event(store, agent, cid, "gathering", store.clock.now(),
                                 status="attended")
-    assert came is not None and came.suggested_stage == "A"
+    assert came is not None and came.suggested_stage is None
+    today = store.clock.now().date()
+    made = proposals.create_proposal(store, 1, cid, {"title": "家庭保障"}, today)
+    assert made is not None
+    store.proposals.update_proposal(1, made.proposal.id, {"explained_on": today})
+    again = service.record_event(store, agent, cid, "gathering", store.clock.now(),
+                                 status="attended")
+    assert again is not None and again.suggested_stage == "A"
 
 
 def test_a_paid_claim_opens_the_referral_moment_for_two_weeks(

@@ -1,10 +1,12 @@
 """The methodology's classifications."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from coachbot.domain import classify
+from coachbot.domain.coaching.proposals import Proposal
 from coachbot.domain.models import Client, Contact, GroupRole, Policy, ServiceEvent
 from coachbot.domain.plan import activity_plan
 
@@ -61,8 +63,16 @@ def test_stage_suggestions_move_forward_only():
     assert classify.suggest_stage(client(stage="D"), [contact("face")] * 2) is None
     assert classify.suggest_stage(client(stage="A"), [contact("event")]) is None
     assert classify.suggest_stage(client(), [contact("event")]) is None
-    ready = client(stage="B", needs_summary={"needs": ["x"]})
-    assert classify.suggest_stage(ready, [contact("face"), contact("event")]) == "A"
+    # A only once a proposal is explained with no objection open (issue 15)
+    mined = client(stage="B", needs_summary={"needs": ["x"]})
+    assert classify.suggest_stage(mined, [contact("face"), contact("event")]) is None
+    prepared = Proposal(id=1, client_id=1, prepared_on=date(2026, 1, 1))
+    assert classify.suggest_stage(mined, [], proposal=prepared) is None
+    assert classify.suggest_stage(client(stage="C"), [], proposal=prepared) == "B"
+    explained = replace(prepared, explained_on=date(2026, 1, 5))
+    assert classify.suggest_stage(mined, [], proposal=explained) == "A"
+    objecting = replace(explained, objection="too_expensive", objection_open=True)
+    assert classify.suggest_stage(mined, [], proposal=objecting) is None
 
 
 def gathering(status):
@@ -71,14 +81,18 @@ def gathering(status):
 
 
 def test_gatherings_drive_the_stage_as_the_methodology_defines_it():
-    """C 可邀约 is where you invite; A needs an event attended."""
+    """C 可邀约 is where you invite, B follows the gathering; A is the proposal's to give."""
     assert classify.suggest_stage(client(stage="D"), [], [gathering("invited")]) == "C"
     assert classify.suggest_stage(client(stage="C"), [], [gathering("invited")]) is None
     assert classify.suggest_stage(client(stage="C"), [], [gathering("missed")]) is None
     assert classify.suggest_stage(client(stage="C"), [], [gathering("attended")]) == "B"
     ready = client(stage="B", needs_summary={"needs": ["x"]})
     assert classify.suggest_stage(ready, [contact("face")], [gathering("invited")]) is None
-    assert classify.suggest_stage(ready, [contact("face")], [gathering("attended")]) == "A"
+    assert classify.suggest_stage(ready, [contact("face")], [gathering("attended")]) is None
+    explained = Proposal(id=1, client_id=1, prepared_on=date(2026, 1, 1),
+                         explained_on=date(2026, 1, 5))
+    assert classify.suggest_stage(ready, [contact("face")], [gathering("attended")],
+                                  proposal=explained) == "A"
 
 
 def test_credit_score_weights_50_25_15_10():

@@ -1,4 +1,6 @@
-"""The coaching core: profiles, SPIN sessions, prep, playbooks, objections, practice.
+"""The coaching core: what the coach knows about a client (extract, knowledge, facts), client
+types (profiles), SPIN sessions, needs and the next step, proposals, the one action per client
+(actions), prep, playbooks, objections, practice and the question classifier.
 
 Pure logic over the script library (coachbot.scripts): no Telegram, no SQL, the clock passed
 in, and every piece of state a dataclass that round-trips through to_dict/from_dict.

@@ -1,20 +1,26 @@
 """Role-play practice: the agent asks, a scripted prospect answers in character, then a score.
 
 Hidden needs come out only when a problem (P) or implication (I) question touches their topic;
-a need-payoff (N) question on a revealed need earns the prospect's agreement. ScriptedProspect
+a need-payoff (N) question on a revealed need earns the prospect's agreement. The hidden needs
+are the profile's (the script schema checks it), must-haves first. The prospect remembers what
+it was told: a line that asks about a topic (the premium, what it covers) is never said once
+the agent has told it, and a line that reacts to it is said right after. ScriptedProspect
 answers offline from practice.yaml; a language-model prospect can replace it through the
 ProspectModel protocol, while revealing and scoring stay rule-based and comparable.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from coachbot.domain.coaching.classifier import QuestionClassifier, QuestionType, RuleClassifier
-from coachbot.domain.coaching.text import matches
-from coachbot.scripts.model import HiddenNeed, Scenario
+from coachbot.domain.coaching.fold import fold_chinese
+from coachbot.domain.coaching.numbers import find_amounts
+from coachbot.domain.coaching.text import matches, normalize
+from coachbot.scripts.model import HiddenNeed, Profile, Scenario
 
 T = QuestionType
 ASKS = (T.S, T.P, T.I, T.N, T.CLOSED)
@@ -33,11 +39,13 @@ class Turn:
     at: datetime
     revealed: tuple[str, ...] = ()
     payoff: tuple[str, ...] = ()
+    told: tuple[str, ...] = ()  # topics the agent's words gave the prospect (TOPICS)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
         data = asdict(self)
-        data.update(at=self.at.isoformat(), revealed=list(self.revealed), payoff=list(self.payoff))
+        data.update(at=self.at.isoformat(), revealed=list(self.revealed),
+                    payoff=list(self.payoff), told=list(self.told))
         return data
 
     @classmethod
@@ -45,7 +53,7 @@ class Turn:
         """Back from to_dict."""
         return cls(data["question"], data["qtype"], data["reply"],
                    datetime.fromisoformat(data["at"]), tuple(data.get("revealed", ())),
-                   tuple(data.get("payoff", ())))
+                   tuple(data.get("payoff", ())), tuple(data.get("told", ())))
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,11 @@ class PracticeSession:
     def revealed(self) -> tuple[str, ...]:
         """Hidden needs the agent has uncovered, in order."""
         return tuple(need for turn in self.turns for need in turn.revealed)
+
+    @property
+    def told(self) -> frozenset[str]:
+        """Everything the agent has told the prospect so far."""
+        return frozenset(topic for turn in self.turns for topic in turn.told)
 
     @property
     def paid_off(self) -> tuple[str, ...]:
@@ -104,14 +117,50 @@ class ScriptedProspect:
         if paid:
             return paid[0].payoff
         used = {turn.reply for turn in session.turns}
-        snippets = scenario.answers.get(str(qtype), ())
-        scored = [(len(matches(question, s.keywords, session.locale)), s) for s in snippets]
+        just_told = told_topics(question, session.locale)
+        known = session.told | just_told
+        snippets = [s for s in scenario.answers.get(str(qtype), ())
+                    if s.asks not in known and (s.after is None or s.after in just_told)]
+        reacting = [s for s in snippets if s.after is not None]
+        scored = [(len(matches(question, s.keywords, session.locale)), s) for s in snippets
+                  if s.after is None]
         keyed = [s for hits, s in sorted(scored, key=lambda x: -x[0]) if hits]
-        plain = [s for s in snippets if not s.keywords]
-        for snippet in (*keyed, *plain):
+        plain = [s for s in snippets if not s.keywords and s.after is None]
+        for snippet in (*reacting, *keyed, *plain):
             if snippet.say not in used:
                 return snippet.say
         return scenario.fallbacks.get(str(qtype), scenario.fallbacks[T.OTHER])
+
+
+# what the agent's words tell the prospect: a money amount with price words is the premium
+_PRICE_ZH = re.compile(r"保费|交|缴|付|一年|每年|每月|一个月|月供|年缴|月缴|块|元|蚊|只要|只需|才")
+_PRICE_EN = re.compile(r"\b(?:premium|pay|costs?|only|just|a year|per year|a month|per month"
+                       r"|monthly|annually|yearly)\b|\$|\brm\s?\d|\bs\$")
+_COVER_ZH = re.compile(r"保额|赔|保障(?:额|到)|保(?:到|障)\S{0,4}万|覆盖|报销|给付")
+_COVER_EN = re.compile(r"\b(?:sum assured|sum insured|pays? out|covers?|coverage|payout)\b")
+
+
+def told_topics(text: str, locale: str) -> frozenset[str]:
+    """Topics the agent's words tell the prospect: "premium" when an amount comes with price
+    words ("一年只要八千块", "only $30 a month"), "cover" when they say what it pays."""
+    chinese = not locale.lower().startswith("en") or bool(re.search(r"[\u3400-\u9fff]", text))
+    norm = fold_chinese(normalize(text)) if chinese else normalize(text)
+    amounts = find_amounts(norm) or ([(0, 0, 0)] if re.search(
+        r"[一二两三四五六七八九十百千万]+\s*(?:块|元|蚊|万)", norm) else [])
+    found = set()
+    if amounts and (_PRICE_ZH if chinese else _PRICE_EN).search(norm):
+        found.add("premium")
+    if (_COVER_ZH if chinese else _COVER_EN).search(norm) and amounts:
+        found.add("cover")
+    return frozenset(found)
+
+
+def hidden_order(scenario: Scenario, profile: Profile | None) -> tuple[str, ...]:
+    """The scenario's hidden needs, the profile's must-haves first."""
+    needs = [n.need for n in scenario.hidden_needs]
+    if profile is None:
+        return tuple(needs)
+    return tuple(sorted(needs, key=lambda n: (profile.needs.get(n) != "must", needs.index(n))))
 
 
 def reveals(
@@ -143,9 +192,11 @@ def payoffs(
     ][:1]
 
 
-def start_practice(scenario: Scenario, locale: str, now: datetime) -> PracticeSession:
-    """A new role-play; the prospect's opening line is scenario.opening."""
-    return PracticeSession(scenario.id, locale, tuple(n.need for n in scenario.hidden_needs), now)
+def start_practice(scenario: Scenario, locale: str, now: datetime,
+                   profile: Profile | None = None) -> PracticeSession:
+    """A new role-play; the prospect's opening line is scenario.opening. Its hidden needs are
+    the scenario's (its profile's needs), the profile's must-haves first."""
+    return PracticeSession(scenario.id, locale, hidden_order(scenario, profile), now)
 
 
 def ask(
@@ -159,6 +210,7 @@ def ask(
         question=question, qtype=str(qtype), reply=reply, at=now,
         revealed=tuple(n.need for n in reveals(question, qtype, session, scenario)),
         payoff=tuple(n.need for n in payoffs(question, qtype, session, scenario)),
+        told=tuple(sorted(told_topics(question, session.locale))),
     )
     return replace(session, turns=(*session.turns, turn)), reply
 

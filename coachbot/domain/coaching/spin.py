@@ -2,6 +2,14 @@
 
 Every function is pure: it takes a session and returns a new one; the caller stores
 `session.to_dict()` and passes the clock's `now` in.
+
+For one thumb on a phone: when a step is first shown, its 2-4 questions are fixed
+(`session.shown[step]`) and keep their ids and positions for the rest of the talk, answered or
+not, so the buttons "1 2 3 4" always mean the same questions. What the agent types (or a voice
+note) answers the current question (`session.current`): the first one not answered yet, or the
+one the agent tapped. A voice note is kept by its file id, its text filled in when transcribed.
+The client's type may change after the Situation answers (services re-read the facts); steps
+already shown keep their questions, the next steps take the new type's.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from typing import Any
 
 from coachbot.domain.coaching.facts import ClientFacts, fits
 from coachbot.domain.coaching.needs import NeedsSummary, find_needs, next_step
+from coachbot.domain.coaching.proposals import Proposal
 from coachbot.domain.coaching.text import matches
 from coachbot.scripts.model import Question, ScriptLibrary
 
@@ -35,6 +44,11 @@ class Answer:
     text: str
     voice_file_id: str | None
     at: datetime
+
+    @property
+    def pending(self) -> bool:
+        """A voice note waiting for its transcript."""
+        return bool(self.voice_file_id) and not self.text
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -61,10 +75,24 @@ class SpinSession:
     skipped: tuple[str, ...] = ()
     status: str = ACTIVE
     history: tuple[str, ...] = field(default=())  # steps left behind, for go_back
+    shown: dict[str, tuple[str, ...]] = field(default_factory=dict)  # step -> fixed questions
+    current: str | None = None  # the question the next answer is for
+    profiles: tuple[str, ...] = ()  # earlier client types, when the type changed mid-talk
 
     def asked(self) -> set[str]:
         """Ids of the questions already put to the client."""
         return {a.question_id for a in self.answers if a.question_id}
+
+    def answered(self, question_id: str) -> bool:
+        """Whether this question has an answer."""
+        return any(a.question_id == question_id for a in self.answers)
+
+    def position(self, question_id: str) -> int | None:
+        """The question's 1-based position at its step (stable for the whole talk)."""
+        for ids in self.shown.values():
+            if question_id in ids:
+                return ids.index(question_id) + 1
+        return None
 
     def answers_at(self, step: str) -> tuple[Answer, ...]:
         """The answers recorded at one step."""
@@ -77,6 +105,8 @@ class SpinSession:
             "started_at": self.started_at.isoformat(), "updated_at": self.updated_at.isoformat(),
             "step": self.step, "answers": [a.to_dict() for a in self.answers],
             "skipped": list(self.skipped), "status": self.status, "history": list(self.history),
+            "shown": {step: list(ids) for step, ids in self.shown.items()},
+            "current": self.current, "profiles": list(self.profiles),
         }
 
     @classmethod
@@ -90,6 +120,8 @@ class SpinSession:
             answers=tuple(Answer.from_dict(a) for a in data.get("answers", ())),
             skipped=tuple(data.get("skipped", ())), status=data.get("status", ACTIVE),
             history=tuple(data.get("history", ())),
+            shown={step: tuple(ids) for step, ids in data.get("shown", {}).items()},
+            current=data.get("current"), profiles=tuple(data.get("profiles", ())),
         )
 
 
@@ -167,7 +199,7 @@ def go_back(session: SpinSession, now: datetime) -> SpinSession:
         return replace(session, updated_at=_aware(now))
     previous = session.history[-1]
     return replace(
-        session, step=previous, history=session.history[:-1], status=ACTIVE,
+        session, step=previous, history=session.history[:-1], status=ACTIVE, current=None,
         skipped=tuple(s for s in session.skipped if s != previous), updated_at=_aware(now),
     )
 
@@ -185,8 +217,80 @@ def resume(session: SpinSession, now: datetime) -> SpinSession:
     return replace(session, status=ACTIVE, updated_at=_aware(now))
 
 
+def show_step(
+    session: SpinSession, library: ScriptLibrary, locale: str, facts: ClientFacts,
+) -> SpinSession:
+    """Fix the current step's questions the first time it is shown; point at the first one
+    not answered yet. Idempotent: a step already shown keeps its questions."""
+    if session.step not in STEPS:
+        return session
+    shown = session.shown
+    if session.step not in shown:
+        ids = tuple(q.id for q in suggest_questions(session, library, locale, facts))
+        shown = {**shown, session.step: ids}
+    session = replace(session, shown=shown)
+    if session.current not in shown[session.step] or session.answered(session.current or ""):
+        session = replace(session, current=_first_open(session))
+    return session
+
+
+def step_questions(session: SpinSession, library: ScriptLibrary, locale: str,
+                   step: str | None = None) -> list[Question]:
+    """The fixed questions of a step (the current one by default), in their positions."""
+    scripts = library.get(locale)
+    ids = session.shown.get(step or session.step, ())
+    return [scripts.questions[qid] for qid in ids if qid in scripts.questions]
+
+
+def select(session: SpinSession, question: str | int, now: datetime) -> SpinSession:
+    """Make a question current, by id or by its 1-based position at this step."""
+    _require_active(session)
+    ids = session.shown.get(session.step, ())
+    if isinstance(question, int) or (isinstance(question, str) and question.isdigit()):
+        index = int(question) - 1
+        if not 0 <= index < len(ids):
+            raise SpinError("no question at that position")
+        question = ids[index]
+    if question not in ids:
+        raise SpinError("that question is not shown at this step")
+    return replace(session, current=question, updated_at=_aware(now))
+
+
+def answer_current(
+    session: SpinSession, text: str, now: datetime, voice_file_id: str | None = None,
+) -> SpinSession:
+    """Record what the client said as the answer to the current question, then move the
+    current question on to the next one not answered (none left: the agent's own question)."""
+    session = record_answer(session, text, now, question_id=session.current,
+                            voice_file_id=voice_file_id)
+    return replace(session, current=_first_open(session))
+
+
+def transcribe(session: SpinSession, voice_file_id: str, text: str, now: datetime) -> \
+        SpinSession:
+    """Put a voice note's transcript in place of the pending answer (unknown ids: unchanged)."""
+    answers = tuple(
+        replace(a, text=text.strip()) if a.voice_file_id == voice_file_id and a.pending else a
+        for a in session.answers)
+    return replace(session, answers=answers, updated_at=_aware(now))
+
+
+def change_profile(session: SpinSession, profile: str, now: datetime) -> SpinSession:
+    """Switch the client type mid-talk: shown steps keep their questions, the rest follow."""
+    if profile == session.profile:
+        return session
+    return replace(session, profile=profile, profiles=(*session.profiles, session.profile),
+                   updated_at=_aware(now))
+
+
+def _first_open(session: SpinSession) -> str | None:
+    return next((qid for qid in session.shown.get(session.step, ())
+                 if not session.answered(qid)), None)
+
+
 def summarize(
-    session: SpinSession, library: ScriptLibrary, locale: str, facts: ClientFacts
+    session: SpinSession, library: ScriptLibrary, locale: str, facts: ClientFacts,
+    proposal: Proposal | None = None,
 ) -> NeedsSummary:
     """Needs found (must/nice, explicit/latent, evidence), gaps against cover, next step."""
     scripts = library.get(locale)
@@ -196,7 +300,7 @@ def summarize(
         profile=session.profile,
         needs=findings,
         gaps=tuple(f.need for f in findings if not f.covered),
-        next_step=next_step(session.profile, findings, answered, facts),
+        next_step=next_step(session.profile, findings, answered, facts, proposal),
         steps_answered=answered,
         steps_skipped=tuple(s for s in STEPS if s in session.skipped),
     )
@@ -207,7 +311,7 @@ def _move_on(session: SpinSession, now: datetime, skipped: Sequence[str]) -> Spi
     following = STEPS[index + 1] if index + 1 < len(STEPS) else DONE
     return replace(
         session, step=following, skipped=tuple(skipped),
-        history=(*session.history, session.step),
+        history=(*session.history, session.step), current=None,
         status=FINISHED if following == DONE else ACTIVE, updated_at=_aware(now),
     )
 

@@ -21,6 +21,8 @@ from coachbot.domain.models import (
 from coachbot.domain.plan import activity_plan
 from coachbot.scripts.loader import load_library
 from coachbot.services.book import CardView, Draft, ListPage, date_view
+from coachbot.services.coach import NextAction
+from coachbot.services.knowledge import FactLine
 from tests.meta.samples.general import HOSTILE
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -68,9 +70,28 @@ VIEW = CardView(
 STAGES = load_library().get("zh-Hans").stages
 SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
 
+FACT_VALUES = (
+    ("spouse", True), ("spouse_works", False), ("children", 2), ("children_ages", [5, 2]),
+    ("child_stage", ["preschool", "primary"]), ("mortgage", True), ("mortgage_monthly", 15000),
+    ("loans", False), ("business_owner", True), ("industry", "garment"), ("employees", 23),
+    ("occupation", "nurse"), ("income_monthly", 20000), ("age", 41), ("retire_in_years", 10),
+    ("retired", False), ("health_event", [["father", "stroke"], ["mother", "chronic"]]),
+    ("existing_cover", ["group", "medical"]), ("existing_cover", []),
+    ("sole_breadwinner", True), ("high_net_worth", True), ("profile", "young_family"),
+    ("children", 0), ("employees", 0),
+)
+FACTS = [FactLine(i, key, value, ("visit", "note", "spin", "agent")[i % 4],
+                  date(2026, 12, 3) if i % 2 else None, HOSTILE, i % 4 == 3, i == 5)
+         for i, (key, value) in enumerate(FACT_VALUES)]
+LIBRARY = load_library()
+
 SAMPLES: dict[str, dict[str, Any]] = {
     "clients/card": {"view": VIEW, "client": CLIENT, "notice": "added",
-                     "tier_plan": STAGES.closed_tiers["vip"], "channels": STAGES.channels},
+                     "tier_plan": STAGES.closed_tiers["vip"], "channels": STAGES.channels,
+                     "facts": FACTS, "scripts": LIBRARY.get("zh-Hans"),
+                     "next_action": NextAction(CLIENT, "close", {}, 0, 0, "A", None)},
+    "clients/facts": {"facts": FACTS, "client": CLIENT, "currency": "CNY"},
+    "clients/fact_edit": {"client": CLIENT, "key": "children", "error": "bad_number"},
     "clients/stage_advice": {"c": CLIENT},
     "clients/ask_name": {"draft": Draft(name="")},
     "clients/ask_phone": {"draft": Draft(name=HOSTILE)},

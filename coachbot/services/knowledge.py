@@ -1,0 +1,220 @@
+"""What the coach knows about a client: read the client's texts into facts, show and edit them.
+
+Sources read (each with its kind and date, so the card can say "两个孩子 · 来自 12/3 拜访记录"):
+the client's notes (quick-add leftovers), text fields (occupation, family and financial
+situation), every contact's summary (visits, calls, messages, forwarded messages), and the
+client's answers in SPIN talks. services.records re-reads the one source a write touches;
+read_client re-reads them all (on opening SPIN or prep, and once for clients added before
+facts existed: read_book).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from coachbot.domain.coaching import knowledge as kn
+from coachbot.domain.coaching.extract import (
+    CHILD_STAGES,
+    COVER_KINDS,
+    HEALTH_WHAT,
+    HEALTH_WHO,
+    SET_KEYS,
+    extract,
+)
+from coachbot.domain.coaching.knowledge import Fact, Knowledge, know
+from coachbot.domain.coaching.numbers import find_amounts, to_int
+from coachbot.domain.models import Client, Contact
+from coachbot.store import Store
+
+TEXT_FIELDS = ("occupation", "family_situation", "financial_situation")
+NOTES_REF = "notes"
+FORWARD_MARKS = ("转发", "轉發", "fwd", "forwarded", "fw:")
+MAX_CONTACTS_READ = 200
+# what kind of value each fact key holds, for the agent's corrections
+BOOL_KEYS = ("spouse", "spouse_works", "mortgage", "loans", "business_owner", "retired",
+             "sole_breadwinner", "high_net_worth")
+INT_KEYS = ("children", "employees", "age", "retire_in_years", "mortgage_monthly",
+            "income_monthly")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "child_stage": CHILD_STAGES, "existing_cover": COVER_KINDS,
+    "occupation": ("nurse", "engineer", "civil_servant", "driver", "teacher", "sales",
+                   "cashier", "admin", "doctor", "accountant"),
+    "industry": ("garment", "restaurant", "logistics", "trading", "construction", "beauty",
+                 "retail", "manufacturing", "tech"),
+}
+
+
+# -- reading ----------------------------------------------------------------------------------
+def read_fields(store: Store, agent_id: int, client: Client,
+                names: Collection[str] | None = None) -> None:
+    """Re-read the client's notes and text fields (only `names` when given: what a write
+    changed)."""
+    on = _local_day(store, agent_id, client.updated_at or client.created_at)
+    if names is None or "notes" in names:
+        store.facts.replace_source(agent_id, client.id, kn.NOTE, NOTES_REF,
+                                   _facts(client.notes, kn.NOTE, NOTES_REF, on))
+    for name in TEXT_FIELDS:
+        if names is not None and name not in names:
+            continue
+        ref = f"field:{name}"
+        store.facts.replace_source(agent_id, client.id, kn.FIELD, ref,
+                                   _facts(getattr(client, name), kn.FIELD, ref, on))
+
+
+def read_contact(store: Store, agent_id: int, client_id: int, contact: Contact) -> None:
+    """Re-read one contact's summary (a visit log, a call, a forwarded message)."""
+    source = contact_source(contact)
+    ref = f"contact:{contact.id}"
+    facts = _facts(contact.summary, source, ref, _local_day(store, agent_id, contact.at))
+    # the same contact read before under another kind (a summary edited into a forward)
+    for kind in {kn.VISIT, kn.CALL, kn.MESSAGE, kn.FORWARD} - {source}:
+        store.facts.replace_source(agent_id, client_id, kind, ref, [])
+    store.facts.replace_source(agent_id, client_id, source, ref, facts)
+
+
+def read_spin_answer(store: Store, agent_id: int, client_id: int, record_id: int, index: int,
+                     text: str, at: datetime) -> None:
+    """Read one SPIN answer (the client's own words: "我" is the client)."""
+    ref = f"spin:{record_id}:{index}"
+    found = extract(text, first_person=True) if text else {}
+    facts = kn.from_findings(found, kn.SPIN, ref, _local_day(store, agent_id, at))
+    store.facts.replace_source(agent_id, client_id, kn.SPIN, ref, facts)
+
+
+def read_client(store: Store, agent_id: int, client_id: int) -> Knowledge | None:
+    """Re-read every source of one client; what the coach now knows (None: not theirs)."""
+    client = store.clients.get_client(agent_id, client_id)
+    if client is None:
+        return None
+    with store.atomic():
+        read_fields(store, agent_id, client)
+        contacts = store.clients.contacts_of(agent_id, client_id, limit=MAX_CONTACTS_READ)
+        for contact in contacts:
+            read_contact(store, agent_id, client_id, contact)
+        refs = [f"contact:{c.id}" for c in contacts]
+        for record in store.coaching.sessions_of(agent_id, "spin", client_id=client_id,
+                                                 limit=50):
+            for index, answer in enumerate(record.state.get("answers", ())):
+                at = datetime.fromisoformat(answer["at"])
+                read_spin_answer(store, agent_id, client_id, record.id, index,
+                                 answer.get("text", ""), at)
+                refs.append(f"spin:{record.id}:{index}")
+        store.facts.drop_sources(agent_id, client_id, (kn.VISIT, kn.CALL, kn.MESSAGE,
+                                                       kn.FORWARD, kn.SPIN), refs)
+    return knowledge_of(store, agent_id, client_id)
+
+
+def read_book(store: Store, agent_id: int) -> int:
+    """Read every client of an agent (once, for books kept before facts existed)."""
+    clients, _ = store.clients.list_clients(agent_id, limit=1_000_000)
+    for client in clients:
+        read_client(store, agent_id, client.id)
+    return len(clients)
+
+
+def knowledge_of(store: Store, agent_id: int, client_id: int) -> Knowledge:
+    """The stored facts of a client, merged (agent's word first, newest source next)."""
+    return know(store.facts.facts_of(agent_id, client_id))
+
+
+def contact_source(contact: Contact) -> str:
+    """The source kind of a contact: a forwarded message, a visit, a call, a message."""
+    summary = (contact.summary or "").strip().lower()
+    if summary.startswith(FORWARD_MARKS):
+        return kn.FORWARD
+    return kn.CHANNEL_SOURCES.get(contact.channel, kn.MESSAGE)
+
+
+def _facts(text: str | None, source: str, ref: str, on: date | None) -> list[Fact]:
+    return kn.from_findings(extract(text), source, ref, on) if text else []
+
+
+def _local_day(store: Store, agent_id: int, moment: datetime | None) -> date | None:
+    """The day a source was written, where the agent is."""
+    if moment is None:
+        return None
+    agent = store.agents.get_agent(agent_id)
+    return moment.astimezone(ZoneInfo(agent.timezone if agent else "UTC")).date()
+
+
+# -- showing and editing ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class FactLine:
+    """One line of the card's facts block: what is known, where it came from, its state."""
+
+    fact_id: int | None
+    key: str
+    value: Any
+    source: str
+    on: date | None
+    evidence: str
+    confirmed: bool
+    disputed: bool  # sources disagree (the newest is shown)
+
+
+def card_facts(store: Store, agent_id: int, client_id: int) -> list[FactLine]:
+    """The card's facts block: one line per fact key, family first, then money, work, health,
+    cover. Values are as the domain keeps them (sets as sorted lists, pairs as lists)."""
+    known = knowledge_of(store, agent_id, client_id)
+    lines = []
+    for fact in kn.card_lines(known):
+        lines.append(FactLine(fact.id, fact.key, fact.to_json(), fact.source, fact.on,
+                              fact.evidence, fact.from_agent, fact.key in known.conflicts))
+    return lines
+
+
+def confirm_fact(store: Store, agent_id: int, fact_id: int) -> int | None:
+    """The agent says a fact is right: it now wins over what other sources say."""
+    return store.facts.set_status(agent_id, fact_id, kn.CONFIRMED)
+
+
+def remove_fact(store: Store, agent_id: int, fact_id: int) -> int | None:
+    """The agent says a fact is wrong: it is ignored (re-reading its source won't bring it
+    back unless the source changes)."""
+    return store.facts.set_status(agent_id, fact_id, kn.REMOVED)
+
+
+def correct_fact(store: Store, agent_id: int, client_id: int, key: str, value: Any,
+                 today: date) -> bool:
+    """The agent gives a fact's value; it wins over anything read from text. False if the
+    key is unknown or the client isn't the agent's."""
+    if key not in kn.KEYS or store.clients.get_client(agent_id, client_id) is None:
+        return False
+    if key in SET_KEYS and not isinstance(value, frozenset):
+        value = frozenset(tuple(v) if isinstance(v, list) else v for v in value)
+    store.facts.set_agent_fact(agent_id, client_id, key, value, today)
+    return True
+
+
+def parse_fact_value(key: str, typed: str) -> tuple[Any, str | None]:
+    """A value the agent typed for a fact key: (value, None) or (None, error key)."""
+    text = typed.strip().lower()
+    if key in BOOL_KEYS:
+        yes = text in {"1", "y", "yes", "true", "是", "有", "对", "對", "係", "有的"}
+        no = text in {"0", "n", "no", "false", "否", "没有", "沒有", "无", "無", "不是", "冇"}
+        return (yes, None) if yes or no else (None, "bad_yes_no")
+    if key in INT_KEYS:
+        amounts = find_amounts(text)
+        value = amounts[0][0] if amounts else to_int(text)
+        return (value, None) if value is not None and value >= 0 else (None, "bad_number")
+    if key in CHOICES and key not in SET_KEYS:
+        return (text, None) if text in CHOICES[key] else (None, "bad_choice")
+    if key in ("child_stage", "existing_cover"):
+        items = frozenset(t.strip() for t in text.replace("，", ",").split(",") if t.strip())
+        ok = items <= set(CHOICES[key]) | {"none"}
+        return (frozenset(items - {"none"}), None) if ok else (None, "bad_choice")
+    if key == "health_event":
+        pairs = [p.split(":") for p in text.replace("，", ",").split(",") if p.strip()]
+        if all(len(p) == 2 and p[0] in HEALTH_WHO and p[1] in HEALTH_WHAT for p in pairs):
+            return frozenset((p[0], p[1]) for p in pairs), None
+        return None, "bad_choice"
+    if key == "children_ages":
+        ages = [to_int(t) for t in text.replace("，", ",").split(",") if t.strip()]
+        if ages and all(a is not None and 0 <= a < 60 for a in ages):
+            return tuple(a for a in ages if a is not None), None
+        return None, "bad_number"
+    return None, "unknown_key"
