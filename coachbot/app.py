@@ -12,6 +12,7 @@ from coachbot import handlers
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock, SystemClock
 from coachbot.handlers.common import CoachContext
+from coachbot.push.deliverers import DELIVERERS
 from coachbot.push.sender import OutboxSender
 from coachbot.push.sweep import sweep
 from coachbot.render.templates import Renderer
@@ -66,7 +67,7 @@ async def on_startup(app: CoachApplication) -> None:
     """After getMe: menus, the outbox sender and the periodic sweep (run_polling calls this)."""
     services: Services = app.bot_data["services"]
     await handlers.set_menus(app)
-    sender = OutboxSender(app.bot, services, handlers.DELIVERERS)
+    sender = OutboxSender(app.bot, services, DELIVERERS)
     services.sender = sender
     sender.start()
     assert app.job_queue is not None
@@ -103,5 +104,5 @@ async def on_stop(app: CoachApplication) -> None:
 async def _sweep_job(context: CoachContext) -> None:
     """The one scheduled job: queue what fell due, then wake the sender."""
     services = context.services
-    if sweep(services) and services.sender is not None:
-        services.sender.wake()
+    if sweep(services):
+        services.wake_sender()

@@ -96,18 +96,6 @@ CALLBACKS: dict[str, Callback] = {
     reports.PREFIX: reports.on_callback,
 }
 
-# outbox message kind -> what renders and sends it
-DELIVERERS = {
-    "digest": today.deliver_digest,
-    "item": today.deliver_item,
-    "remind": remind.deliver_one_off,
-    "eod": remind.deliver_eod,
-    "team_report": reports.deliver_team_report,
-    "team_chart": reports.deliver_team_chart,
-    "nudge": reports.deliver_nudge,
-    "team_notice": reports.deliver_team_notice,
-}
-
 # Telegram's menu takes two-letter language codes only: zh-Hant agents get theirs per chat.
 MENU_LANGUAGE_CODES = {"en": "en", "zh": "zh-Hans"}
 

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from telegram import (
-    Bot,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ParseMode
@@ -22,15 +16,13 @@ from telegram.ext import CallbackContext, ExtBot
 
 from coachbot.domain.locales import locale_from_language_code
 from coachbot.domain.models import Agent
-from coachbot.render.templates import plain_text, split_message
+from coachbot.render.templates import split_message
+from coachbot.runtime.messages import NO_PREVIEW, Button, Markup, inline_keyboard, send_html
 from coachbot.services.container import Services
 
 logger = logging.getLogger(__name__)
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-Button = tuple[str, str]  # (label text, callback data)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-MAX_CALLBACK_BYTES = 64
+__all__ = ["Button", "Markup", "inline_keyboard", "send_html"]  # until handlers import them
 CANNOT_EDIT = ("message to edit not found", "message can't be edited",
                "there is no text in the message to edit")
 
@@ -68,45 +60,6 @@ def text(context: CoachContext, agent: Agent, name: str, /, **values: Any) -> st
 def label(context: CoachContext, agent: Agent, key: str, /, **values: Any) -> str:
     """A plain label (button text) for this agent."""
     return context.services.renderer.label(agent.locale, key, **values)
-
-
-def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from (label, callback data) rows; callback data must fit 64 bytes."""
-    keyboard = []
-    for row in rows:
-        buttons = []
-        for caption, data in row:
-            if not 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES:
-                raise ValueError(f"callback data {data!r} does not fit Telegram's 64 bytes")
-            buttons.append(InlineKeyboardButton(caption, callback_data=data))
-        if buttons:
-            keyboard.append(buttons)
-    return InlineKeyboardMarkup(keyboard)
-
-
-async def send_html(
-    bot: Bot, chat_id: int, html: str, *, reply_markup: Markup | None = None
-) -> Message:
-    """Send HTML, split under Telegram's limit; the keyboard goes on the last part."""
-    parts = split_message(html)
-    message: Message | None = None
-    for index, part in enumerate(parts):
-        markup = reply_markup if index == len(parts) - 1 else None
-        try:
-            message = await bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-            )
-        except BadRequest as exc:
-            if "can't parse entities" not in str(exc).lower():
-                raise
-            # A template produced HTML Telegram refuses: say it plainly rather than not at all.
-            logger.error("Telegram refused our HTML (%s); resending as plain text", exc)
-            message = await bot.send_message(
-                chat_id, plain_text(part), reply_markup=markup, link_preview_options=NO_PREVIEW
-            )
-    assert message is not None
-    return message
 
 
 async def reply(

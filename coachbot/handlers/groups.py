@@ -85,8 +85,7 @@ def _notify_leader(context: CoachContext, team_id: int, leader_id: int, actor: i
                                   f"team_notice:{team_id}:group_lost:{now.isoformat()}",
                                   {"team_id": team_id, "event": "group_lost", "about": actor},
                                   due_at=now)
-    if services.sender is not None:
-        services.sender.wake()
+    services.wake_sender()
 
 
 async def guard_private_buttons(update: Update, context: CoachContext) -> None:

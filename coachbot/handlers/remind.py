@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.dates import parse_when
-from coachbot.domain.models import Agent, Dialog, OutboxMessage
-from coachbot.domain.plan import activity_plan
+from coachbot.domain.models import Agent, Dialog
 from coachbot.handlers.common import (
     Button,
     CoachContext,
@@ -24,8 +23,8 @@ from coachbot.handlers.common import (
     reply,
     send_html,
 )
-from coachbot.services import book, records
-from coachbot.services.container import Services
+from coachbot.push.reminders import day_bounds, eod_message
+from coachbot.services import records
 
 PREFIX = "ro"
 EOD_PREFIX = "eod"
@@ -132,64 +131,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     await _show_list(update, context, agent, fresh=True)
 
 
-async def deliver_one_off(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
-    """A one-off reminder falling due."""
-    store = services.store
-    agent = store.agents.get_agent(message.agent_id)
-    reminder = store.schedule.get_one_off(message.agent_id, int(message.payload["reminder_id"]))
-    if agent is None or reminder is None or reminder.status == "cancelled":
-        return None
-    client = store.clients.get_client(agent.id, reminder.client_id) if reminder.client_id else None
-    renderer = services.renderer
-    rows: list[list[Button]] = [[
-        (renderer.label(agent.locale, "reminders.done"), f"{PREFIX}:d:{reminder.id}"),
-        (renderer.label(agent.locale, "reminders.in_an_hour"), f"{PREFIX}:s:{reminder.id}")]]
-    if client is not None:
-        rows.append([(renderer.label(agent.locale, "reminders.open_card"),
-                      f"cl:o:{client.id}:new")])
-    html = renderer.render(agent.locale, "reminders/one_off", region=agent.region,
-                           reminder=reminder, client=client)
-    sent = await send_html(bot, message.chat_id, html, reply_markup=inline_keyboard(rows))
-    return sent.message_id
-
-
 # -- end of day ---------------------------------------------------------------------------
-def _day_bounds(agent: Agent, now: datetime) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(agent.timezone)
-    start = datetime.combine(now.astimezone(zone).date(), time(0), zone)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-
-
-def _eod_message(services: Services, agent: Agent) -> tuple[str, InlineKeyboardMarkup]:
-    store, now = services.store, services.clock.now()
-    start, end = _day_bounds(agent, now)
-    today_contacts = store.clients.contacts_between(agent.id, start, end)
-    visited = {c.client_id for c in today_contacts if c.channel in ("face", "event")}
-    today = book.agent_today(agent, now)
-    candidates = store.clients.eod_candidates(agent.id, today, limit=EOD_CHOICES)
-    buttons = [(("✅ " if cid in visited else "") + name[:16], f"{EOD_PREFIX}:v:{cid}")
-               for cid, name in candidates]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    renderer = services.renderer
-    rows.append([(renderer.label(agent.locale, "reminders.eod_other"), f"{EOD_PREFIX}:find"),
-                 (renderer.label(agent.locale, "buttons.done"), f"{EOD_PREFIX}:end")])
-    visits = sum(1 for c in today_contacts if c.channel in ("face", "event"))
-    html = renderer.render(agent.locale, "reminders/eod", region=agent.region, agent=agent,
-                           visits=visits, contacts=len(today_contacts),
-                           target=activity_plan(agent.monthly_target).visits_per_day)
-    return html, inline_keyboard(rows)
-
-
-async def deliver_eod(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
-    """The end-of-day prompt: log today's visits in a few taps."""
-    agent = services.store.agents.get_agent(message.agent_id)
-    if agent is None:
-        return None
-    html, keyboard = _eod_message(services, agent)
-    sent = await send_html(bot, message.chat_id, html, reply_markup=keyboard)
-    return sent.message_id
-
-
 async def on_eod_callback(update: Update, context: CoachContext) -> None:
     """eod:v:<client> logs a face-to-face visit today; eod:find searches; eod:end closes."""
     query = update.callback_query
@@ -199,14 +141,14 @@ async def on_eod_callback(update: Update, context: CoachContext) -> None:
     parts = callback_parts(update, EOD_PREFIX)
     services = context.services
     if len(parts) == 2 and parts[0] == "v" and parts[1].isdigit():
-        start, end = _day_bounds(agent, services.clock.now())
+        start, end = day_bounds(agent, services.clock.now())
         already = any(c.client_id == int(parts[1]) and c.channel == "face"
                       for c in services.store.clients.contacts_between(agent.id, start, end))
         if not already and records.log_contact(services.store, agent.id, int(parts[1]),
                                                at=services.clock.now(), channel="face") is None:
             await reply(update, context, agent, "clients/not_found")
             return
-        html, keyboard = _eod_message(services, agent)
+        html, keyboard = eod_message(services, agent)
         await _edit(update, context, html, keyboard)
     elif parts == ["find"]:
         chat_id = update.effective_chat.id  # type: ignore[union-attr]
@@ -221,7 +163,7 @@ async def on_eod_callback(update: Update, context: CoachContext) -> None:
 async def eod_now(update: Update, context: CoachContext) -> None:
     """/log: the end-of-day visit log on demand."""
     agent = current_agent(update, context)
-    html, keyboard = _eod_message(context.services, agent)
+    html, keyboard = eod_message(context.services, agent)
     await send_html(context.bot, agent.id, html, reply_markup=keyboard)
 
 

@@ -308,8 +308,8 @@ async def _b_nudge(update: Update, context: CoachContext, agent: Agent, member: 
     queued = services.store.outbox.enqueue(
         target.agent_id, target.agent_id, NUDGE, f"nudge:{found.id}:{target.agent_id}:{day}",
         {"team_id": found.id, "from": agent.id}, due_at=now)
-    if queued and services.sender is not None:
-        services.sender.wake()
+    if queued:
+        services.wake_sender()
     notice = "nudged" if queued else "nudged_already"
     await _answer(update, label(context, agent, f"team.{notice}"))
     await _b_member(update, context, agent, member, found, args, notice=notice)
@@ -571,5 +571,4 @@ def _notify(services: Services, chat_id: int, found: Team, event: str, about: in
     services.store.outbox.enqueue(chat_id, chat_id, TEAM_NOTICE,
                                   f"team_notice:{found.id}:{event}:{about}:{chat_id}:{now.isoformat()}",
                                   {"team_id": found.id, "event": event, "about": about}, due_at=now)
-    if services.sender is not None:
-        services.sender.wake()
+    services.wake_sender()

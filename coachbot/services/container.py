@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock
+from coachbot.domain.coaching.practice import ProspectModel
 from coachbot.render.templates import Renderer
+from coachbot.scripts.loader import ScriptLibrary
 from coachbot.store import Store
 
-if TYPE_CHECKING:
-    from coachbot.domain.coaching.practice import ProspectModel
-    from coachbot.push.sender import OutboxSender
-    from coachbot.scripts.loader import ScriptLibrary
+
+class Sender(Protocol):
+    """What the bundle needs of the outbox sender (push/sender.py): to be woken when
+    something was queued, and stopped with the application."""
+
+    def wake(self) -> None: ...
+
+    async def stop(self, timeout: float = ...) -> None: ...
 
 
 @dataclass
@@ -25,5 +31,10 @@ class Services:
     renderer: Renderer
     clock: Clock
     library: ScriptLibrary
-    sender: OutboxSender | None = None
+    sender: Sender | None = None  # set once the bot is up (app.on_startup)
     prospect: ProspectModel | None = None  # None: the offline scripted role-play prospect
+
+    def wake_sender(self) -> None:
+        """Something was queued in the outbox: send it now rather than at the next sweep."""
+        if self.sender is not None:
+            self.sender.wake()
