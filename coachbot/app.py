@@ -8,9 +8,9 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from coachbot import handlers
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock, SystemClock
+from coachbot.handlers import registry
 from coachbot.handlers.common import CoachContext
 from coachbot.push.deliverers import DELIVERERS
 from coachbot.push.sender import OutboxSender
@@ -59,14 +59,14 @@ def build_application(
         settings=settings, store=store, renderer=renderer, clock=clock,
         library=library or load_library(),
     )
-    handlers.register(app)
+    registry.register(app)
     return app
 
 
 async def on_startup(app: CoachApplication) -> None:
     """After getMe: menus, the outbox sender and the periodic sweep (run_polling calls this)."""
     services: Services = app.bot_data["services"]
-    await handlers.set_menus(app)
+    await registry.set_menus(app)
     sender = OutboxSender(app.bot, services, DELIVERERS)
     services.sender = sender
     sender.start()

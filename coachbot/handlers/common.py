@@ -5,51 +5,54 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import (
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
 from coachbot.domain.locales import locale_from_language_code
 from coachbot.domain.models import Agent
+from coachbot.handlers.menu import Menu
 from coachbot.render.templates import split_message
-from coachbot.runtime.messages import NO_PREVIEW, Button, Markup, inline_keyboard, send_html
+from coachbot.runtime.messages import NO_PREVIEW, Markup, send_html
+from coachbot.services import agents
 from coachbot.services.container import Services
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Button", "Markup", "inline_keyboard", "send_html"]  # until handlers import them
 CANNOT_EDIT = ("message to edit not found", "message can't be edited",
                "there is no text in the message to edit")
 
 
 class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """PTB's context with our services typed."""
+    """PTB's context with our services (and the command menu) typed."""
 
     @property
     def services(self) -> Services:
         services: Services = self.application.bot_data["services"]
         return services
 
+    @property
+    def menu(self) -> Menu:
+        menu: Menu = self.application.bot_data["menu"]
+        return menu
+
 
 def current_agent(update: Update, context: CoachContext) -> Agent:
     """The agent behind this update, created on first contact."""
     user = update.effective_user
     assert user is not None
-    store = context.services.store
-    agent = store.agents.ensure_agent(
-        user.id,
-        first_name=user.first_name or "",
-        username=user.username,
-        locale=locale_from_language_code(user.language_code),
+    return agents.ensure_agent(
+        context.services.store, user.id, first_name=user.first_name or "",
+        username=user.username, locale=locale_from_language_code(user.language_code),
     )
-    if agent.blocked_at is not None:
-        store.agents.mark_reachable(agent.id)
-    return agent
+
+
+def chat_id_of(update: Update) -> int:
+    """The chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
 
 
 def text(context: CoachContext, agent: Agent, name: str, /, **values: Any) -> str:
@@ -67,10 +70,9 @@ async def reply(
     keyboard: Markup | None = None, **values: Any,
 ) -> Message:
     """Render `name` for the agent and send it to the chat the update came from."""
-    chat = update.effective_chat
-    assert chat is not None
     return await send_html(
-        context.bot, chat.id, text(context, agent, name, **values), reply_markup=keyboard
+        context.bot, chat_id_of(update), text(context, agent, name, **values),
+        reply_markup=keyboard,
     )
 
 
@@ -98,29 +100,14 @@ async def edit_or_reply(
             # send the answer as a new message instead
             if not any(cause in reason for cause in CANNOT_EDIT):
                 raise
-    chat = update.effective_chat
-    assert chat is not None
-    await send_html(context.bot, chat.id, html, reply_markup=keyboard)
+    await send_html(context.bot, chat_id_of(update), html, reply_markup=keyboard)
 
 
-def callback_parts(update: Update, prefix: str) -> list[str]:
-    """The fields of our callback data after its prefix ("pf:lang:en" -> ["lang", "en"]).
-
-    Any client can send any callback data. A field that str.isdigit() accepts but that cannot
-    be one of our ids ("²", "٣", or beyond SQLite's 64-bit INTEGER) comes back as "", so the
-    handlers' `isdigit()` checks refuse it instead of int() or SQLite raising.
-    """
-    query = update.callback_query
-    data = (query.data or "") if query else ""
-    if not data.startswith(prefix + ":"):
-        return []
-    return [_id_or_blank(part) for part in data[len(prefix) + 1:].split(":")]
-
-
-MAX_ID = 2**63 - 1  # SQLite INTEGER
-
-
-def _id_or_blank(part: str) -> str:
-    if part.isdigit() and not (part.isascii() and int(part) <= MAX_ID):
-        return ""
-    return part
+async def show(update: Update, context: CoachContext, agent: Agent, name: str, /, *,
+               fresh: bool, keyboard: InlineKeyboardMarkup | None = None,
+               **values: Any) -> None:
+    """A new message (`fresh`), or the pressed one edited in place."""
+    if fresh:
+        await reply(update, context, agent, name, keyboard=keyboard, **values)
+    else:
+        await edit_or_reply(update, context, agent, name, keyboard=keyboard, **values)

@@ -1,7 +1,8 @@
-"""Team numbers: /board in the group, /stats in private, and the group reports the sweep queues.
+"""Team numbers: /board in the group (or in private), /stats in private.
 
 Group texts are rendered in the leader's language, from records made of counts only
-(coachbot.services.team_reports), so a client's name or phone cannot reach a group.
+(coachbot.services.team_reports), so a client's name or phone cannot reach a group. The
+reports the sweep queues for a group are push/teams.py.
 """
 
 from __future__ import annotations
@@ -11,27 +12,19 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
 
 from coachbot.domain import stats
 from coachbot.domain.models import Agent
 from coachbot.domain.teams import Team
-from coachbot.handlers.common import (
-    Button,
-    CoachContext,
-    callback_parts,
-    current_agent,
-    inline_keyboard,
-    reply,
-    send_html,
-)
+from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, reply
+from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
 from coachbot.render import charts
+from coachbot.render.buttons import BOARD
 from coachbot.render.templates import CAPTION_LIMIT, plain_text, utf16_len
+from coachbot.runtime.messages import Button, edit_in_place, inline_keyboard, send_html
 from coachbot.services import team_reports
+from coachbot.services import teams as team_service
 from coachbot.services.container import Services
-
-PREFIX = "tb"
-STAGE_KEYS = ("names", "prospects", "proposals", "closes")
 
 
 # -- leaderboards ---------------------------------------------------------------------------
@@ -44,30 +37,22 @@ async def board(update: Update, context: CoachContext) -> None:
         return
     html, keyboard = _board(context.services, found, leader, _locale(update, agent, leader),
                             "week", "policies")
-    chat = update.effective_chat
-    assert chat is not None
-    await send_html(context.bot, chat.id, html, reply_markup=keyboard)
+    await send_html(context.bot, chat_id_of(update), html, reply_markup=keyboard)
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
+async def _switch(press: Press) -> None:
     """tb:<week|month>:<policies|premium|visits>: switch the board in place."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    found, leader = _team_here(update, context, agent)
-    if found is None or leader is None or len(parts) != 2 or parts[0] not in stats.PERIODS \
-            or parts[1] not in stats.METRICS:
-        await reply(update, context, agent, "reports/board_no_team", group=_in_group(update))
+    found, leader = _team_here(press.update, press.context, press.agent)
+    period, metric = press.arg(0), press.arg(1)
+    if found is None or leader is None or len(press.args) != 2 or period not in stats.PERIODS \
+            or metric not in stats.METRICS:
+        await press.reply("reports/board_no_team", group=_in_group(press.update))
         return
-    html, keyboard = _board(context.services, found, leader, _locale(update, agent, leader),
-                            parts[0], parts[1])
-    try:
-        await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    html, keyboard = _board(press.services, found, leader,
+                            _locale(press.update, press.agent, leader), period, metric)
+    query = press.update.callback_query
+    assert query is not None
+    await edit_in_place(query, html, keyboard)
 
 
 def _board(services: Services, found: Team, leader: Agent, locale: str, period: str,
@@ -76,13 +61,13 @@ def _board(services: Services, found: Team, leader: Agent, locale: str, period: 
                               services.clock.now())
     html = services.renderer.render(locale, "reports/board", region=leader.region, board=data)
 
-    def b(kind: str, value: str, data: str) -> Button:
+    def b(value: str, data: str) -> Button:
         text = services.renderer.label(locale, f"board.{value}")
         return ("• " + text if value in (period, metric) else text), data
 
     keyboard = inline_keyboard([
-        [b("period", p, f"{PREFIX}:{p}:{metric}") for p in stats.PERIODS],
-        [b("metric", m, f"{PREFIX}:{period}:{m}") for m in stats.METRICS],
+        [b(p, BOARD.data("show", p, metric)) for p in stats.PERIODS],
+        [b(m, BOARD.data("show", period, m)) for m in stats.METRICS],
     ])
     return html, keyboard
 
@@ -93,11 +78,10 @@ def _team_here(update: Update, context: CoachContext, agent: Agent) -> \
     store = context.services.store
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        found = store.teams.team_by_group(chat.id)
+        found = team_service.team_in_chat(store, chat.id)
     else:
-        member = store.teams.membership(agent.id)
-        found = store.teams.get_team(member.team_id) if member else None
-    return found, store.agents.get_agent(found.leader_id) if found else None
+        found = team_service.team_of(store, agent.id)[1]
+    return found, team_service.leader_of(store, found) if found else None
 
 
 def _in_group(update: Update) -> bool:
@@ -124,8 +108,8 @@ async def my_stats(update: Update, context: CoachContext) -> None:
         charts.personal_chart, data.days, data.visits_by_day, data.daily_target,
         data.funnel.stages, (0, data.funnel.planned_prospects, data.funnel.planned_proposals,
                              data.funnel.target),
-        charts.chart_texts(services.renderer, agent.locale, "my", data.days[0], data.days[-1]),
-        charts.chart_texts(services.renderer, "en", "my", data.days[0], data.days[-1]))
+        charts.chart_texts(renderer, agent.locale, "my", data.days[0], data.days[-1]),
+        charts.chart_texts(renderer, "en", "my", data.days[0], data.days[-1]))
     if utf16_len(plain_text(caption)) <= CAPTION_LIMIT:
         await context.bot.send_photo(agent.id, png, caption=caption, parse_mode=ParseMode.HTML)
         return
@@ -133,4 +117,8 @@ async def my_stats(update: Update, context: CoachContext) -> None:
     await context.bot.send_photo(agent.id, png)
 
 
-# -- what the sweep queued ------------------------------------------------------------------
+FEATURE = Feature(
+    commands=(Command("stats", my_stats, section="team"),
+              Command("board", board, where="any", section="team")),
+    buttons=(Buttons(BOARD, {"show": _switch}, group_safe=True),),
+)

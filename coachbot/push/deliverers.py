@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from coachbot.domain.teams import NUDGE, TEAM_CHART, TEAM_NOTICE, TEAM_REPORT
 from coachbot.push import digest, items, reminders, teams
 from coachbot.push.sender import Deliver
-from coachbot.push.team_sweep import NUDGE, TEAM_CHART, TEAM_NOTICE, TEAM_REPORT
 
 DELIVERERS: dict[str, Deliver] = {
     "digest": digest.deliver_digest,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 from telegram import Bot, InlineKeyboardMarkup
 
 from coachbot.domain.models import Agent, OutboxMessage
@@ -13,6 +10,7 @@ from coachbot.render.buttons import END_OF_DAY, ONE_OFFS, open_card
 from coachbot.runtime.messages import Button, inline_keyboard, send_html
 from coachbot.services import book
 from coachbot.services.container import Services
+from coachbot.services.visits import day_bounds
 
 EOD_CHOICES = 8
 
@@ -37,13 +35,6 @@ async def deliver_one_off(bot: Bot, services: Services, message: OutboxMessage) 
                            reminder=reminder, client=client)
     sent = await send_html(bot, message.chat_id, html, reply_markup=inline_keyboard(rows))
     return sent.message_id
-
-
-def day_bounds(agent: Agent, now: datetime) -> tuple[datetime, datetime]:
-    """The agent's local today, as a UTC interval."""
-    zone = ZoneInfo(agent.timezone)
-    start = datetime.combine(now.astimezone(zone).date(), time(0), zone)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def eod_message(services: Services, agent: Agent) -> tuple[str, InlineKeyboardMarkup]:
