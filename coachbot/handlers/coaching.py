@@ -199,12 +199,17 @@ async def _spin_action(press: Press) -> None:
         return
     coach.save_spin(press.store, press.agent.id, state)
     if session.status == spin.PAUSED:
-        press.clear_dialog()
-        client = _client(press.context, press.agent, int(session.client_id))
-        rows = [[(press.label("coaching.resume"), COACH.data("spin", session.client_id))]]
-        await press.edit("coaching/spin_paused", client=client, keyboard=inline_keyboard(rows))
+        await _spin_paused(press, session)
         return
     await _spin_show(press.update, press.context, press.agent, state)
+
+
+async def _spin_paused(press: Press, session: spin.SpinSession) -> None:
+    """Paused: typed text no longer goes to the session; a button resumes it."""
+    press.clear_dialog()
+    client = _client(press.context, press.agent, int(session.client_id))
+    rows = [[(press.label("coaching.resume"), COACH.data("spin", session.client_id))]]
+    await press.edit("coaching/spin_paused", client=client, keyboard=inline_keyboard(rows))
 
 
 async def _spin_finish(update: Update, context: CoachContext, agent: Agent,
