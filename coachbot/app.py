@@ -8,10 +8,11 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from coachbot import handlers
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock, SystemClock
+from coachbot.handlers import registry
 from coachbot.handlers.common import CoachContext
+from coachbot.push.deliverers import DELIVERERS
 from coachbot.push.sender import OutboxSender
 from coachbot.push.sweep import sweep
 from coachbot.render.templates import Renderer
@@ -61,15 +62,15 @@ def build_application(
         library=library or load_library(),
         ai=ai or build_ai(settings, store, renderer, clock),
     )
-    handlers.register(app)
+    registry.register(app)
     return app
 
 
 async def on_startup(app: CoachApplication) -> None:
     """After getMe: menus, the outbox sender and the periodic sweep (run_polling calls this)."""
     services: Services = app.bot_data["services"]
-    await handlers.set_menus(app)
-    sender = OutboxSender(app.bot, services, handlers.DELIVERERS)
+    await registry.set_menus(app)
+    sender = OutboxSender(app.bot, services, DELIVERERS)
     services.sender = sender
     sender.start()
     assert app.job_queue is not None
@@ -108,5 +109,5 @@ async def on_stop(app: CoachApplication) -> None:
 async def _sweep_job(context: CoachContext) -> None:
     """The one scheduled job: queue what fell due, then wake the sender."""
     services = context.services
-    if sweep(services) and services.sender is not None:
-        services.sender.wake()
+    if sweep(services):
+        services.wake_sender()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import itertools
 import math
 import time
@@ -30,7 +29,6 @@ from telegram.ext import (
     filters,
 )
 
-from coachbot import handlers
 from coachbot.app import (
     SANDBOX_TOKEN,
     CoachApplication,
@@ -42,6 +40,7 @@ from coachbot.bench.processes import SandboxProcess
 from coachbot.bench.sandbox_side import BenchUser, LoadResult, LoadSpec, Reply
 from coachbot.config import Settings
 from coachbot.domain.clock import ManualClock
+from coachbot.render.buttons import CARD
 from coachbot.runner import start_bot, stop_bot
 from coachbot.runtime.transport import AiohttpRequest
 from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
@@ -220,7 +219,8 @@ def floor_application(base_url: str, base_file_url: str, canned: dict[str, list[
 
     async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         data = (update.callback_query.data if update.callback_query else "") or ""
-        await replay(update, context, "open" if data.startswith("cl:o:") else "spin_open")
+        pressed = CARD.parse(data)
+        await replay(update, context, "open" if pressed and pressed[0] == "open" else "spin_open")
 
     app.add_handler(MessageHandler(filters.TEXT, on_message))
     app.add_handler(CallbackQueryHandler(on_button))
@@ -252,13 +252,12 @@ def _path_spec(kind: str, users: tuple[BenchUser, ...], updates: int, unloaded: 
     return LoadSpec(kind, users, updates, unloaded)
 
 
-def spin_command() -> str | None:
-    """`/<name>` of the SPIN coaching command, once coachbot/handlers/coaching.py has one."""
-    if importlib.util.find_spec("coachbot.handlers.coaching") is None:
-        return None
-    for command in handlers.COMMANDS:
-        if "spin" in command.name and command.callback.__module__.endswith(".coaching"):
-            return command.name
+def spin_command(app: CoachApplication) -> str | None:
+    """`/<name>` of the SPIN coaching command, if the built bot's command menu has one."""
+    menu = app.bot_data.get("menu")
+    for name, section in getattr(menu, "entries", ()):
+        if "spin" in name and section == "coach":
+            return name
     return None
 
 
@@ -269,7 +268,6 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
     if not chosen:
         raise RuntimeError(f"{db_path} has no agent with enough clients to chat as")
     users = tuple(BenchUser(agent_id, tuple(ids[:40])) for agent_id, ids in chosen)
-    spin = spin_command()
     report_notes: list[str] = []
     async with SandboxProcess(flood_limits=False) as sandbox:
         echo_load = LoadSpec("echo", users, updates, unloaded)
@@ -282,10 +280,11 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
             echo_aiohttp = await _measure(sandbox, echo_load,
                                           "echo (PTB on CoachBot's HTTP + updates)")
 
-        kinds = ["add", "open", "today"] + (["spin"] if spin else [])
         reset_file(db_path)
         clock = ManualClock(CHAT_MOMENT)
         app, store = coachbot_application(db_path, sandbox, clock, rate_limited=False)
+        spin = spin_command(app)
+        kinds = ["add", "open", "today"] + (["spin"] if spin else [])
         await start_bot(app)
         freeze_startup_objects()  # as the bot's own process does once it is up
         paths: list[PathFigures] = []

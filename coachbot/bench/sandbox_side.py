@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
+from coachbot.render.buttons import COACH, open_card
 from coachbot.sandbox import Sandbox
 from coachbot.sandbox.objects import private_chat
 
@@ -141,7 +142,7 @@ class LoadDriver:
             sandbox.send_text(uid, f"/add {name} 199{serial:08d} {birthday.isoformat()}")
         elif kind == "open":
             cursor = self._cursor.setdefault(uid, itertools.cycle(user.client_ids))
-            sandbox.press(uid, self.list_message[uid], f"cl:o:{next(cursor)}", force=True)
+            sandbox.press(uid, self.list_message[uid], open_card(next(cursor)), force=True)
         elif kind == "today":
             sandbox.send_text(uid, "/today")
         elif kind == "spin":
@@ -150,7 +151,7 @@ class LoadDriver:
         elif kind == "spin_open":
             # a client's SPIN button: a session starts (or resumes) and its step shows
             cursor = self._spin_clients.setdefault(uid, itertools.cycle(user.client_ids))
-            sandbox.press(uid, self.list_message[uid], f"co:sp:{next(cursor)}", force=True)
+            sandbox.press(uid, self.list_message[uid], COACH.data("spin", next(cursor)), force=True)
         else:
             raise ValueError(f"unknown action {kind!r}")
 

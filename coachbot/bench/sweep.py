@@ -54,7 +54,7 @@ def measure_day(db_path: str, trace: bool = False) -> DayFigures:
     from coachbot.app import build_application, freeze_startup_objects
     from coachbot.config import Settings
     from coachbot.domain.clock import ManualClock
-    from coachbot.handlers.today import digest_message
+    from coachbot.push.digest import digest_message
     from coachbot.push.sweep import sweep
     from coachbot.services.container import Services
     from coachbot.services.digest import DigestRequest, build_digest, build_digests

@@ -17,6 +17,8 @@ MAX_TEAM_NAME = 40
 REPORT_TIMES = ("07:30", "08:00", "08:30", "09:00", "09:30", "10:00")
 WEEKLY_TARGETS = (3, 5, 8, 10, 15, 20, 30, 50)
 MAX_WEEKLY_TARGET = 500
+# what a team queues in the outbox (the message kinds push/ renders)
+TEAM_REPORT, TEAM_CHART, NUDGE, TEAM_NOTICE = "team_report", "team_chart", "nudge", "team_notice"
 
 # what each role may do; the leader may do everything
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
 
+from coachbot.domain.classify import grade_of
 from coachbot.domain.locales import LOCALES
-from coachbot.domain.models import GRADES, STAGES, TRAITS, Agent, Dialog
-from coachbot.handlers.common import (
-    Button,
-    CoachContext,
-    callback_parts,
-    current_agent,
-    edit_or_reply,
-    inline_keyboard,
-    label,
-    reply,
-)
-from coachbot.services import book, records
+from coachbot.domain.models import CHANNELS, GRADES, STAGES, TRAITS, Agent, Client, Dialog
+from coachbot.handlers.common import CoachContext, label, reply, show
+from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
+from coachbot.render.buttons import CARD, COACH, GROUP_CLIENT, RECORDS, VISITS, open_card
+from coachbot.runtime.messages import Button, inline_keyboard
+from coachbot.services import book, clients, dialogs, records
 
-PREFIX = "cl"
 FLOW = "edit"
 CHOICE_FIELDS = ("gender", "locale")  # picked with buttons, not typed
 CONSENT_SCOPES = ("service", "marketing")
+
+ClientStep = Callable[[Press, Client], Awaitable[None]]
 
 
 def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
@@ -32,17 +29,17 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
     cid = view.client.id
 
     def b(key: str, action: str) -> Button:
-        return label(context, agent, f"card.{key}"), f"{PREFIX}:{action}:{cid}"
+        return label(context, agent, f"card.{key}"), CARD.data(action, cid)
 
-    rows = [[b("visit", "v"), b("edit", "e")],
-            [b("grade", "g"), b("stage", "s")],
-            [b("family", "fam"), b("policies", "pol"), b("dates", "dat")],
-            [b("coach", "co"), b("more", "m")]]
+    rows = [[b("visit", "visit"), b("edit", "edit")],
+            [b("grade", "grade"), b("stage", "stages")],
+            [b("family", "family"), b("policies", "policies"), b("dates", "dates")],
+            [b("coach", "coach"), b("more", "more")]]
     if view.client.is_group:
-        rows.insert(0, [(label(context, agent, "group.panel"), f"gc:o:{cid}")])
+        rows.insert(0, [(label(context, agent, "group.panel"), GROUP_CLIENT.data("open", cid))])
     if view.suggested_stage:
         rows.insert(0, [(label(context, agent, "card.accept_stage", stage=view.suggested_stage),
-                         f"{PREFIX}:ss:{cid}:{view.suggested_stage}")])
+                         CARD.data("set_stage", cid, view.suggested_stage))])
     return inline_keyboard(rows)
 
 
@@ -55,113 +52,95 @@ async def show_card(update: Update, context: CoachContext, agent: Agent, client_
     if view is None:
         await reply(update, context, agent, "clients/not_found")
         return
-    keyboard = card_keyboard(context, agent, view)
     stages = services.library.get(agent.locale).stages
-    values = {"view": view, "client": view.client, "notice": notice,
-              "tier_plan": stages.closed_tiers.get(view.tier) if view.tier else None,
-              "channels": stages.channels}
-    if fresh:
-        await reply(update, context, agent, "clients/card", keyboard=keyboard, **values)
-    else:
-        await edit_or_reply(update, context, agent, "clients/card", keyboard=keyboard, **values)
+    await show(update, context, agent, "clients/card", fresh=fresh,
+               keyboard=card_keyboard(context, agent, view), view=view, client=view.client,
+               notice=notice, tier_plan=stages.closed_tiers.get(view.tier) if view.tier else None,
+               channels=stages.channels)
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """cl:<action>:<client id>[:<argument>]"""
-    query = update.callback_query
-    assert query is not None
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    if len(parts) < 2 or not parts[1].isdigit():
-        await query.answer()
-        await reply(update, context, agent, "general/stale_button")
-        return
-    action, client_id, arg = parts[0], int(parts[1]), (parts[2] if len(parts) > 2 else "")
-    store = context.services.store
-    client = store.clients.get_client(agent.id, client_id, include_deleted=action == "undo")
-    if client is None:
-        await query.answer()
-        await reply(update, context, agent, "clients/not_found")
-        return
-    handler = ACTIONS.get(action)
-    if handler is None:
-        await query.answer()
-        await reply(update, context, agent, "general/stale_button")
-        return
-    await handler(update, context, agent, client_id, arg)
+async def _card(press: Press, client_id: int, *, notice: str | None = None) -> None:
+    await show_card(press.update, press.context, press.agent, client_id, notice=notice)
 
 
-async def _open(update: Update, context: CoachContext, agent: Agent, cid: int, arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    await show_card(update, context, agent, cid, fresh=arg == "new")
+def _on_client(step: ClientStep) -> Action:
+    """cl:<action>:<client id>[:<argument>]: run the step with the client, if it is the
+    presser's (a deleted one too, for undo)."""
+    async def run(press: Press) -> None:
+        client_id = press.int_arg(0)
+        if client_id is None:
+            await press.stale()
+            return
+        client = clients.get_client(press.store, press.agent.id, client_id,
+                                    include_deleted=press.action == "undo")
+        if client is None:
+            await press.reply("clients/not_found")
+            return
+        await step(press, client)
+    return run
 
 
-async def _edit_menu(update: Update, context: CoachContext, agent: Agent, cid: int,
-                     arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    names = book.EDITABLE_FIELDS
-    buttons = [(label(context, agent, f"fields.{name}"), f"{PREFIX}:f:{cid}:{name}")
-               for name in names]
+def _back(press: Press, client: Client, action: str = "open") -> list[Button]:
+    return [(press.label("buttons.back"), CARD.data(action, client.id))]
+
+
+# -- view and edit ----------------------------------------------------------------------------
+async def _open(press: Press, client: Client) -> None:
+    await show_card(press.update, press.context, press.agent, client.id,
+                    fresh=press.arg(1) == "new")
+
+
+async def _edit_menu(press: Press, client: Client) -> None:
+    buttons = [(press.label(f"fields.{name}"), CARD.data("field", client.id, name))
+               for name in book.EDITABLE_FIELDS]
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:o:{cid}")])
-    client = context.services.store.clients.get_client(agent.id, cid)
-    await edit_or_reply(update, context, agent, "clients/edit_menu", client=client,
-                        keyboard=inline_keyboard(rows))
+    rows.append(_back(press, client))
+    await press.edit("clients/edit_menu", client=client, keyboard=inline_keyboard(rows))
 
 
-async def _edit_field(update: Update, context: CoachContext, agent: Agent, cid: int,
-                      field_name: str) -> None:
+async def _edit_field(press: Press, client: Client) -> None:
     """Ask for a new value of one field (buttons for gender and language)."""
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    field_name = press.arg(1)
     if field_name not in book.EDITABLE_FIELDS:
-        await reply(update, context, agent, "general/stale_button")
+        await press.stale()
         return
-    client = context.services.store.clients.get_client(agent.id, cid)
-    back = [(label(context, agent, "buttons.back"), f"{PREFIX}:e:{cid}")]
+    back = _back(press, client, "edit")
     if field_name in CHOICE_FIELDS:
         options = ("m", "f") if field_name == "gender" else LOCALES
         key = "gender" if field_name == "gender" else "languages"
-        buttons = [(label(context, agent, f"{key}.{o}"), f"{PREFIX}:set:{cid}:{field_name}={o}")
+        buttons = [(press.label(f"{key}.{o}"), CARD.data("choose", client.id, f"{field_name}={o}"))
                    for o in options]
-        buttons.append((label(context, agent, "buttons.clear"),
-                        f"{PREFIX}:set:{cid}:{field_name}="))
-        await edit_or_reply(update, context, agent, "clients/ask_field", client=client,
-                            field=field_name, typed_answer=False,
-                            keyboard=inline_keyboard([buttons, back]))
+        buttons.append((press.label("buttons.clear"),
+                        CARD.data("choose", client.id, f"{field_name}=")))
+        await press.edit("clients/ask_field", client=client, field=field_name,
+                         typed_answer=False, keyboard=inline_keyboard([buttons, back]))
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    context.services.store.dialogs.set_dialog(agent.id, chat_id,
-                                              Dialog(FLOW, field_name, {"client_id": cid}))
-    await edit_or_reply(update, context, agent, "clients/ask_field", client=client,
-                        field=field_name, typed_answer=True, keyboard=inline_keyboard([back]))
+    press.set_dialog(Dialog(FLOW, field_name, {"client_id": client.id}))
+    await press.edit("clients/ask_field", client=client, field=field_name, typed_answer=True,
+                     keyboard=inline_keyboard([back]))
 
 
-async def _set_choice(update: Update, context: CoachContext, agent: Agent, cid: int,
-                      arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    field_name, _, value = arg.partition("=")
-    if field_name not in CHOICE_FIELDS:
-        await reply(update, context, agent, "general/stale_button")
+async def _set_choice(press: Press, client: Client) -> None:
+    field_name, _, value = press.arg(1).partition("=")
+    if field_name not in CHOICE_FIELDS or \
+            book.update_field(press.store, press.agent, client.id, field_name,
+                              value or None) is None:
+        await press.stale()
         return
-    updated = book.update_field(context.services.store, agent, cid, field_name, value or None)
-    if updated is None:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    await show_card(update, context, agent, cid, notice="saved")
+    await _card(press, client.id, notice="saved")
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
-    """A typed value for the field being edited."""
+    """A typed value for the field being edited (or a tag to add)."""
     message = update.effective_message
     assert message is not None and message.text is not None
     cid = int(dialog.data["client_id"])
     store = context.services.store
     if dialog.step == "tag":
-        tag = book.add_tag(store, agent.id, cid, message.text)
-        if tag is None:
+        if book.add_tag(store, agent.id, cid, message.text) is None:
             await reply(update, context, agent, "clients/field_error", error="bad_tag")
             return
-        store.dialogs.clear_dialog(agent.id, message.chat_id)
+        dialogs.clear_dialog(store, agent.id, message.chat_id)
         await show_card(update, context, agent, cid, fresh=True, notice="saved")
         return
     parsed = book.parse_field(store, agent, dialog.step, message.text)
@@ -169,234 +148,185 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "clients/field_error", error=parsed.error)
         return
     updated = book.update_field(store, agent, cid, dialog.step, parsed.value)
-    store.dialogs.clear_dialog(agent.id, message.chat_id)
+    dialogs.clear_dialog(store, agent.id, message.chat_id)
     if updated is None:
         await reply(update, context, agent, "clients/not_found")
         return
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
 
 
-async def _grade_menu(update: Update, context: CoachContext, agent: Agent, cid: int,
-                      arg: str) -> None:
+# -- grade and stage --------------------------------------------------------------------------
+async def _grade_menu(press: Press, client: Client) -> None:
     """Tick the four traits; or set the grade by hand."""
-    store = context.services.store
-    client = store.clients.get_client(agent.id, cid)
-    assert client is not None
+    arg = press.arg(1)
     if arg in TRAITS:
-        client = book.toggle_trait(store, agent.id, client, arg) or client
+        client = book.toggle_trait(press.store, press.agent.id, client, arg) or client
     elif arg.startswith("="):
         grade = arg[1:] or None
         if grade is not None and grade not in GRADES:
-            await update.callback_query.answer()  # type: ignore[union-attr]
-            await reply(update, context, agent, "general/stale_button")
+            await press.stale()
             return
-        client = book.set_grade_override(store, agent.id, cid, grade) or client
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    traits = [(("✅ " if t in client.traits else "▫️ ") + label(context, agent, f"traits.{t}"),
-               f"{PREFIX}:g:{cid}:{t}") for t in TRAITS]
-    grades = [(("✓" if client.grade_override == g else "") + g, f"{PREFIX}:g:{cid}:={g}")
+        client = book.set_grade_override(press.store, press.agent.id, client.id, grade) or client
+    cid = client.id
+    traits = [(("✅ " if t in client.traits else "▫️ ") + press.label(f"traits.{t}"),
+               CARD.data("grade", cid, t)) for t in TRAITS]
+    grades = [(("✓" if client.grade_override == g else "") + g, CARD.data("grade", cid, f"={g}"))
               for g in GRADES]
-    grades.append((label(context, agent, "card.auto_grade"), f"{PREFIX}:g:{cid}:="))
+    grades.append((press.label("card.auto_grade"), CARD.data("grade", cid, "=")))
     rows = [traits[:2], traits[2:], grades,
-            [(label(context, agent, "buttons.done"), f"{PREFIX}:o:{cid}")]]
-    from coachbot.domain.classify import grade_of
-
-    await edit_or_reply(update, context, agent, "clients/grade_menu", client=client,
-                        grade=grade_of(client), keyboard=inline_keyboard(rows))
+            [(press.label("buttons.done"), CARD.data("open", cid))]]
+    await press.edit("clients/grade_menu", client=client, grade=grade_of(client),
+                     keyboard=inline_keyboard(rows))
 
 
-async def _stage_menu(update: Update, context: CoachContext, agent: Agent, cid: int,
-                      arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    client = context.services.store.clients.get_client(agent.id, cid)
-    assert client is not None
-    buttons = [((("✓ " if client.stage == s else "") + label(context, agent, f"stages.{s}")),
-                f"{PREFIX}:ss:{cid}:{s}") for s in STAGES]
+async def _stage_menu(press: Press, client: Client) -> None:
+    cid = client.id
+    buttons = [((("✓ " if client.stage == s else "") + press.label(f"stages.{s}")),
+                CARD.data("set_stage", cid, s)) for s in STAGES]
     rows = [buttons[:2], buttons[2:],
-            [(label(context, agent, "card.no_stage"), f"{PREFIX}:ss:{cid}:-")],
-            [(label(context, agent, "buttons.back"), f"{PREFIX}:o:{cid}")]]
-    await edit_or_reply(update, context, agent, "clients/stage_menu", client=client,
-                        keyboard=inline_keyboard(rows))
+            [(press.label("card.no_stage"), CARD.data("set_stage", cid, "-"))],
+            _back(press, client)]
+    await press.edit("clients/stage_menu", client=client, keyboard=inline_keyboard(rows))
 
 
-async def _set_stage(update: Update, context: CoachContext, agent: Agent, cid: int,
-                     arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    stage = None if arg == "-" else arg
-    if book.set_stage(context.services.store, agent.id, cid, stage) is None:
-        await reply(update, context, agent, "general/stale_button")
+async def _set_stage(press: Press, client: Client) -> None:
+    stage = None if press.arg(1) == "-" else press.arg(1)
+    if book.set_stage(press.store, press.agent.id, client.id, stage) is None:
+        await press.stale()
         return
-    await show_card(update, context, agent, cid, notice="stage")
+    await _card(press, client.id, notice="stage")
 
 
-async def _more_menu(update: Update, context: CoachContext, agent: Agent, cid: int,
-                     arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    client = context.services.store.clients.get_client(agent.id, cid)
-    assert client is not None
-
+# -- more: tags, kind, consent, archive, delete, erase, export ---------------------------------
+async def _more_menu(press: Press, client: Client) -> None:
     def b(key: str, action: str) -> Button:
-        return label(context, agent, f"card.{key}"), f"{PREFIX}:{action}:{cid}"
+        return press.label(f"card.{key}"), CARD.data(action, client.id)
 
-    rows = [[b("add_tag", "tag"), b("consent", "cs")],
-            [b("group" if not client.is_group else "person", "kind"), b("export_one", "x")],
-            [b("unarchive" if client.archived_at else "archive", "ar"), b("delete", "del")],
-            [b("erase", "er")],
-            [(label(context, agent, "buttons.back"), f"{PREFIX}:o:{cid}")]]
+    rows = [[b("add_tag", "ask_tag"), b("consent", "consent")],
+            [b("group" if not client.is_group else "person", "kind"), b("export_one", "export")],
+            [b("unarchive" if client.archived_at else "archive", "archive"),
+             b("delete", "delete")],
+            [b("erase", "erase")],
+            _back(press, client)]
     if client.tags:
-        rows.insert(1, [(f"✖ #{tag}", f"{PREFIX}:ut:{cid}:{i}")
+        rows.insert(1, [(f"✖ #{tag}", CARD.data("remove_tag", client.id, i))
                         for i, tag in enumerate(client.tags[:4])])
-    await edit_or_reply(update, context, agent, "clients/more_menu", client=client,
-                        keyboard=inline_keyboard(rows))
+    await press.edit("clients/more_menu", client=client, keyboard=inline_keyboard(rows))
 
 
-async def _ask_tag(update: Update, context: CoachContext, agent: Agent, cid: int,
-                   arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    context.services.store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "tag",
-                                                                        {"client_id": cid}))
-    await reply(update, context, agent, "clients/ask_tag",
-                tags=context.services.store.clients.tags_in_use(agent.id)[:8])
+async def _ask_tag(press: Press, client: Client) -> None:
+    press.set_dialog(Dialog(FLOW, "tag", {"client_id": client.id}))
+    await press.reply("clients/ask_tag",
+                      tags=clients.tags_in_use(press.store, press.agent.id)[:8])
 
 
-async def _remove_tag(update: Update, context: CoachContext, agent: Agent, cid: int,
-                      arg: str) -> None:
-    # no query.answer() here: _more_menu answers it, and a second answer is refused
-    client = context.services.store.clients.get_client(agent.id, cid)
-    assert client is not None
-    if arg.isdigit() and int(arg) < len(client.tags):
-        context.services.store.clients.remove_tag(agent.id, cid, client.tags[int(arg)])
-    await _more_menu(update, context, agent, cid, "")
+async def _remove_tag(press: Press, client: Client) -> None:
+    index = press.int_arg(1)
+    if index is not None:
+        clients.remove_tag_at(press.store, press.agent.id, client, index)
+    updated = clients.get_client(press.store, press.agent.id, client.id)
+    assert updated is not None
+    await _more_menu(press, updated)
 
 
-async def _toggle_kind(update: Update, context: CoachContext, agent: Agent, cid: int,
-                       arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    store = context.services.store
-    client = store.clients.get_client(agent.id, cid)
-    assert client is not None
-    records.update_client(store, agent.id, cid, {"kind": "person" if client.is_group else "group"})
-    await show_card(update, context, agent, cid, notice="saved")
+async def _toggle_kind(press: Press, client: Client) -> None:
+    records.update_client(press.store, press.agent.id, client.id,
+                          {"kind": "person" if client.is_group else "group"})
+    await _card(press, client.id, notice="saved")
 
 
-async def _consent(update: Update, context: CoachContext, agent: Agent, cid: int,
-                   arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    store = context.services.store
+async def _consent(press: Press, client: Client) -> None:
+    arg, cid = press.arg(1), client.id
     if arg in CONSENT_SCOPES or arg == "-":
-        store.clients.set_consent(agent.id, cid, None if arg == "-" else arg)
-        await show_card(update, context, agent, cid, notice="saved")
+        clients.set_consent(press.store, press.agent.id, cid, None if arg == "-" else arg)
+        await _card(press, cid, notice="saved")
         return
-    client = store.clients.get_client(agent.id, cid)
-    rows = [[(label(context, agent, f"consent.{s}"), f"{PREFIX}:cs:{cid}:{s}")]
+    rows = [[(press.label(f"consent.{s}"), CARD.data("consent", cid, s))]
             for s in CONSENT_SCOPES]
-    rows.append([(label(context, agent, "consent.withdraw"), f"{PREFIX}:cs:{cid}:-")])
-    rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:m:{cid}")])
-    await edit_or_reply(update, context, agent, "clients/consent_menu", client=client,
-                        keyboard=inline_keyboard(rows))
+    rows.append([(press.label("consent.withdraw"), CARD.data("consent", cid, "-"))])
+    rows.append(_back(press, client, "more"))
+    await press.edit("clients/consent_menu", client=client, keyboard=inline_keyboard(rows))
 
 
-async def _archive(update: Update, context: CoachContext, agent: Agent, cid: int,
-                   arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    store = context.services.store
-    client = store.clients.get_client(agent.id, cid)
-    assert client is not None
-    store.clients.set_archived(agent.id, cid, client.archived_at is None)
-    await show_card(update, context, agent, cid,
-                    notice="archived" if client.archived_at is None else "unarchived")
+async def _archive(press: Press, client: Client) -> None:
+    archived = clients.toggle_archived(press.store, press.agent.id, client)
+    await _card(press, client.id, notice="archived" if archived else "unarchived")
 
 
-async def _delete(update: Update, context: CoachContext, agent: Agent, cid: int,
-                  arg: str) -> None:
+async def _delete(press: Press, client: Client) -> None:
     """Delete with confirmation; an undo button follows."""
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    store = context.services.store
-    client = store.clients.get_client(agent.id, cid)
-    if arg != "ok":
-        rows = [[(label(context, agent, "card.confirm_delete"), f"{PREFIX}:del:{cid}:ok"),
-                 (label(context, agent, "buttons.cancel"), f"{PREFIX}:o:{cid}")]]
-        await edit_or_reply(update, context, agent, "clients/delete_confirm", client=client,
-                            keyboard=inline_keyboard(rows))
+    cid = client.id
+    if press.arg(1) != "ok":
+        rows = [[(press.label("card.confirm_delete"), CARD.data("delete", cid, "ok")),
+                 (press.label("buttons.cancel"), CARD.data("open", cid))]]
+        await press.edit("clients/delete_confirm", client=client,
+                         keyboard=inline_keyboard(rows))
         return
-    store.clients.soft_delete(agent.id, cid)
-    rows = [[(label(context, agent, "card.undo"), f"{PREFIX}:undo:{cid}")]]
-    await edit_or_reply(update, context, agent, "clients/deleted", client=client,
-                        keyboard=inline_keyboard(rows))
+    clients.delete_client(press.store, press.agent.id, cid)
+    rows = [[(press.label("card.undo"), CARD.data("undo", cid))]]
+    await press.edit("clients/deleted", client=client, keyboard=inline_keyboard(rows))
 
 
-async def _undo(update: Update, context: CoachContext, agent: Agent, cid: int,
-                arg: str) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    if not context.services.store.clients.undo_delete(agent.id, cid):
-        await reply(update, context, agent, "clients/undo_too_late")
+async def _undo(press: Press, client: Client) -> None:
+    if not clients.undo_delete(press.store, press.agent.id, client.id):
+        await press.reply("clients/undo_too_late")
         return
-    await show_card(update, context, agent, cid, notice="restored")
+    await _card(press, client.id, notice="restored")
 
 
-async def _erase(update: Update, context: CoachContext, agent: Agent, cid: int,
-                 arg: str) -> None:
+async def _erase(press: Press, client: Client) -> None:
     """Erase everything about a client now (privacy request), after a clear warning."""
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    store = context.services.store
-    client = store.clients.get_client(agent.id, cid)
-    if arg != "ok":
-        rows = [[(label(context, agent, "card.confirm_erase"), f"{PREFIX}:er:{cid}:ok")],
-                [(label(context, agent, "buttons.cancel"), f"{PREFIX}:o:{cid}")]]
-        await edit_or_reply(update, context, agent, "clients/erase_confirm", client=client,
-                            keyboard=inline_keyboard(rows))
+    if press.arg(1) != "ok":
+        rows = [[(press.label("card.confirm_erase"), CARD.data("erase", client.id, "ok"))],
+                [(press.label("buttons.cancel"), CARD.data("open", client.id))]]
+        await press.edit("clients/erase_confirm", client=client, keyboard=inline_keyboard(rows))
         return
-    store.clients.erase_client(agent.id, cid)
-    await edit_or_reply(update, context, agent, "clients/erased", client=client)
+    clients.erase_client(press.store, press.agent.id, client.id)
+    await press.edit("clients/erased", client=client)
 
 
-async def _export_one(update: Update, context: CoachContext, agent: Agent, cid: int,
-                      arg: str) -> None:
+async def _export_one(press: Press, client: Client) -> None:
     """Send one client's data as a JSON file (a data-access request)."""
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    from coachbot.services.clientio import client_export_json
-
-    card = context.services.store.clients.client_card(agent.id, cid, contacts=10_000)
-    assert card is not None
-    payload = client_export_json(card)
-    await context.bot.send_document(
-        update.effective_chat.id,  # type: ignore[union-attr]
-        document=payload.encode("utf-8"), filename=f"client-{cid}.json",
-        caption=label(context, agent, "card.export_caption", name=card.client.name[:40]),
+    payload = clients.export_client(press.store, press.agent.id, client.id)
+    assert payload is not None
+    await press.context.bot.send_document(
+        press.chat_id, document=payload.encode("utf-8"), filename=f"client-{client.id}.json",
+        caption=press.label("card.export_caption", name=client.name[:40]),
     )
     json.loads(payload)  # the file we sent is valid JSON
 
 
-async def _coach(update: Update, context: CoachContext, agent: Agent, cid: int,
-                 arg: str) -> None:
-    from coachbot.handlers.coaching import menu  # coaching imports this module
-
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    await menu(update, context, agent, cid)
-
-
-async def _visit(update: Update, context: CoachContext, agent: Agent, cid: int,
-                 arg: str) -> None:
-    from coachbot.handlers.visits import ask_channel
-
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    await ask_channel(update, context, agent, cid)
+# -- to the other features of a client ----------------------------------------------------------
+async def _visit_menu(press: Press, client: Client) -> None:
+    """First tap of "log a visit": how did you meet? (the visits feature takes it from there)"""
+    buttons = [(press.label(f"channels.{ch}"), VISITS.data("channel", client.id, ch))
+               for ch in CHANNELS]
+    rows = [buttons[:3], buttons[3:], [(press.label("buttons.back"), open_card(client.id))]]
+    await press.edit("visits/ask_channel", client=client, keyboard=inline_keyboard(rows))
 
 
-async def _records(update: Update, context: CoachContext, agent: Agent, cid: int,
-                   arg: str) -> None:
-    from coachbot.handlers.records import show_records
-
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    kind = (update.callback_query.data or "").split(":")[1]  # type: ignore[union-attr]
-    await show_records(update, context, agent, cid, kind)
+async def _coach(press: Press, client: Client) -> None:
+    await press.follow(COACH.data("menu", client.id))
 
 
-ACTIONS = {
-    "o": _open, "e": _edit_menu, "f": _edit_field, "set": _set_choice,
-    "g": _grade_menu, "s": _stage_menu, "ss": _set_stage, "m": _more_menu,
-    "tag": _ask_tag, "ut": _remove_tag, "kind": _toggle_kind, "cs": _consent,
-    "ar": _archive, "del": _delete, "undo": _undo, "er": _erase, "x": _export_one,
-    "co": _coach, "v": _visit, "fam": _records, "pol": _records, "dat": _records,
-}
+async def _records(press: Press, client: Client) -> None:
+    """The family, policies or dates (the records feature's list of that name)."""
+    await press.follow(RECORDS.data(press.action, client.id))
+
+
+FEATURE = Feature(
+    buttons=(Buttons(CARD, {
+        "open": _on_client(_open), "edit": _on_client(_edit_menu),
+        "field": _on_client(_edit_field), "choose": _on_client(_set_choice),
+        "grade": _on_client(_grade_menu), "stages": _on_client(_stage_menu),
+        "set_stage": _on_client(_set_stage), "more": _on_client(_more_menu),
+        "ask_tag": _on_client(_ask_tag), "remove_tag": _on_client(_remove_tag),
+        "kind": _on_client(_toggle_kind), "consent": _on_client(_consent),
+        "archive": _on_client(_archive), "delete": _on_client(_delete),
+        "undo": _on_client(_undo), "erase": _on_client(_erase),
+        "export": _on_client(_export_one), "coach": _on_client(_coach),
+        "visit": _on_client(_visit_menu), "family": _on_client(_records),
+        "policies": _on_client(_records), "dates": _on_client(_records),
+    }),),
+    text_steps={FLOW: on_text},
+)

@@ -10,18 +10,13 @@ from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.quickadd import parse_quick_add
 from coachbot.handlers.card import show_card
-from coachbot.handlers.common import (
-    CoachContext,
-    callback_parts,
-    current_agent,
-    inline_keyboard,
-    label,
-    reply,
-)
-from coachbot.services import book
+from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, label, reply
+from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
+from coachbot.render.buttons import ADD, open_card
+from coachbot.runtime.messages import inline_keyboard
+from coachbot.services import book, dialogs
 from coachbot.services.book import Draft
 
-PREFIX = "ad"
 FLOW = "add"
 GUIDED_STEPS = ("name", "phone", "birthday")
 
@@ -95,42 +90,53 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "clients/duplicate_pending")
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """ad:skip (skip a guided step), ad:force (save despite a duplicate), ad:stop."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    dialog = context.services.store.dialogs.get_dialog(agent.id, chat_id)
-    parts = callback_parts(update, PREFIX)
-    if dialog is None or dialog.flow != FLOW or not parts:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    draft = Draft.from_dict(dialog.data.get("draft", {}))
-    action = parts[0]
-    if action == "skip" and dialog.step == "phone":
-        await _ask(update, context, agent, "birthday", draft)
-    elif action == "skip" and dialog.step == "birthday":
-        await _save(update, context, agent, draft)
-    elif action == "force" and dialog.step == "duplicate":
-        await _save(update, context, agent, draft, force=True)
-    elif action == "stop":
-        context.services.store.dialogs.clear_dialog(agent.id, chat_id)
-        await reply(update, context, agent, "clients/add_cancelled")
+async def _skip(press: Press) -> None:
+    """ad:skip: no phone, or no birthday (then save)."""
+    dialog = _add_dialog(press)
+    if dialog is not None and dialog.step == "phone":
+        await _ask(press.update, press.context, press.agent, "birthday", _draft(dialog))
+    elif dialog is not None and dialog.step == "birthday":
+        await _save(press.update, press.context, press.agent, _draft(dialog))
     else:
-        await reply(update, context, agent, "general/stale_button")
+        await press.stale()
+
+
+async def _force(press: Press) -> None:
+    """ad:force: save despite a possible duplicate."""
+    dialog = _add_dialog(press)
+    if dialog is None or dialog.step != "duplicate":
+        await press.stale()
+        return
+    await _save(press.update, press.context, press.agent, _draft(dialog), force=True)
+
+
+async def _stop(press: Press) -> None:
+    """ad:stop: leave the add flow."""
+    if _add_dialog(press) is None:
+        await press.stale()
+        return
+    press.clear_dialog()
+    await press.reply("clients/add_cancelled")
+
+
+def _add_dialog(press: Press) -> Dialog | None:
+    """The add flow open in this chat (buttons of an older one are stale)."""
+    dialog = press.dialog()
+    return dialog if dialog is not None and dialog.flow == FLOW else None
+
+
+def _draft(dialog: Dialog) -> Draft:
+    return Draft.from_dict(dialog.data.get("draft", {}))
 
 
 async def _ask(update: Update, context: CoachContext, agent: Agent, step: str,
                draft: Draft) -> None:
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    context.services.store.dialogs.set_dialog(agent.id, chat_id,
-                                              Dialog(FLOW, step, {"draft": draft.to_dict()}))
+    dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
+                       Dialog(FLOW, step, {"draft": draft.to_dict()}))
     buttons = []
     if step != "name":
-        buttons.append((label(context, agent, "buttons.skip"), f"{PREFIX}:skip"))
-    buttons.append((label(context, agent, "buttons.cancel"), f"{PREFIX}:stop"))
+        buttons.append((label(context, agent, "buttons.skip"), ADD.data("skip")))
+    buttons.append((label(context, agent, "buttons.cancel"), ADD.data("stop")))
     await reply(update, context, agent, f"clients/ask_{step}", draft=draft,
                 keyboard=inline_keyboard([buttons]))
 
@@ -138,21 +144,28 @@ async def _ask(update: Update, context: CoachContext, agent: Agent, step: str,
 async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draft, *,
                 force: bool = False) -> None:
     store = context.services.store
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     result = book.save_client(store, agent.id, draft, force=force)
     if result.client is None:
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "duplicate",
+        dialogs.set_dialog(store, agent.id, chat_id, Dialog(FLOW, "duplicate",
                                                            {"draft": draft.to_dict()}))
         rows = [[(label(context, agent, "clients.open_existing", name=c.name[:30]),
-                  f"cl:o:{c.id}")] for c in result.duplicates[:3]]
-        rows.append([(label(context, agent, "clients.add_anyway"), f"{PREFIX}:force"),
-                     (label(context, agent, "buttons.cancel"), f"{PREFIX}:stop")])
+                  open_card(c.id))] for c in result.duplicates[:3]]
+        rows.append([(label(context, agent, "clients.add_anyway"), ADD.data("force")),
+                     (label(context, agent, "buttons.cancel"), ADD.data("stop"))])
         await reply(update, context, agent, "clients/duplicate", draft=draft,
                     duplicates=result.duplicates[:3], keyboard=inline_keyboard(rows))
         return
-    store.dialogs.clear_dialog(agent.id, chat_id)
+    dialogs.clear_dialog(store, agent.id, chat_id)
     await show_card(update, context, agent, result.client.id, fresh=True, notice="added")
 
 
 def _with(draft: Draft, **changes: object) -> Draft:
     return Draft.from_dict({**draft.to_dict(), **changes})
+
+
+FEATURE = Feature(
+    commands=(Command("add", add, section="book"),),
+    buttons=(Buttons(ADD, {"skip": _skip, "force": _force, "stop": _stop}),),
+    text_steps={FLOW: on_text},
+)

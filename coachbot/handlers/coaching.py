@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Callable
+
 from telegram import InlineKeyboardMarkup, Update
 
 from coachbot.domain.clients import clean_text, search_words
@@ -12,21 +15,25 @@ from coachbot.domain.coaching.prep import prepare
 from coachbot.domain.coaching.referrals import referral_lines
 from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.handlers.common import (
-    Button,
     CoachContext,
-    callback_parts,
+    chat_id_of,
     current_agent,
     edit_or_reply,
-    inline_keyboard,
     label,
     reply,
+    show,
 )
+from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
+from coachbot.render.buttons import CARD, COACH, open_card
+from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.scripts.loader import ScriptLibrary
-from coachbot.services import book, coach
+from coachbot.services import book, clients, coach, dialogs
 
-PREFIX = "co"
 FLOW = "coach"
 MAX_PICK = 8
+
+# a button's id (a client, a session or 0) and what follows it
+Step = Callable[[Update, CoachContext, Agent, int, str], Awaitable[None]]
 
 
 def _library(context: CoachContext) -> ScriptLibrary:
@@ -34,7 +41,7 @@ def _library(context: CoachContext) -> ScriptLibrary:
 
 
 def _client(context: CoachContext, agent: Agent, client_id: int) -> Client | None:
-    return context.services.store.clients.get_client(agent.id, client_id)
+    return clients.get_client(context.services.store, agent.id, client_id)
 
 
 def _facts(context: CoachContext, agent: Agent, client: Client) -> coach.ClientFacts:
@@ -42,10 +49,23 @@ def _facts(context: CoachContext, agent: Agent, client: Client) -> coach.ClientF
     return coach.client_facts(context.services.store, agent, client, today)
 
 
-def _chat_id(update: Update) -> int:
-    chat = update.effective_chat
-    assert chat is not None
-    return chat.id
+def _set_dialog(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
+    dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update), dialog)
+
+
+def _clear_dialog(update: Update, context: CoachContext, agent: Agent) -> None:
+    dialogs.clear_dialog(context.services.store, agent.id, chat_id_of(update))
+
+
+def _with_id(step: Step) -> Action:
+    """co:<action>:<id>[:<arg>]: refused unless the id is a number."""
+    async def run(press: Press) -> None:
+        record_id = press.int_arg(0)
+        if record_id is None:
+            await press.stale()
+            return
+        await step(press.update, press.context, press.agent, record_id, press.rest(1))
+    return run
 
 
 # -- entry points -------------------------------------------------------------------------
@@ -56,41 +76,41 @@ async def menu(update: Update, context: CoachContext, agent: Agent, client_id: i
         await reply(update, context, agent, "clients/not_found")
         return
 
-    def b(key: str, action: str) -> Button:
-        return label(context, agent, f"coaching.{key}"), f"{PREFIX}:{action}:{client_id}"
+    def b(key: str) -> Button:
+        return label(context, agent, f"coaching.{key}"), COACH.data(key, client_id)
 
-    rows = [[b("spin", "sp"), b("prep", "pr")], [b("playbooks", "pl"), b("objections", "ob")],
-            [b("referral", "rf")]]
+    rows = [[b("spin"), b("prep")], [b("playbooks"), b("objections")], [b("referral")]]
     if client.needs_summary:
-        rows.append([b("summary", "sm")])
-    rows.append([(label(context, agent, "buttons.back"), f"cl:o:{client_id}")])
+        rows.append([b("summary")])
+    rows.append([(label(context, agent, "buttons.back"), open_card(client_id))])
     await edit_or_reply(update, context, agent, "coaching/menu", client=client,
                         keyboard=inline_keyboard(rows))
 
 
 async def spin_command(update: Update, context: CoachContext) -> None:
     """/spin [name]: start or resume a SPIN session."""
-    await _pick_client(update, context, "sp", "coaching/pick_spin")
+    await _pick_client(update, context, "spin", _spin_start, "coaching/pick_spin")
 
 
 async def prep_command(update: Update, context: CoachContext) -> None:
     """/prep [name]: needs-mining preparation before a meeting."""
-    await _pick_client(update, context, "pr", "coaching/pick_prep")
+    await _pick_client(update, context, "prep", _prep, "coaching/pick_prep")
 
 
-async def _pick_client(update: Update, context: CoachContext, action: str,
+async def _pick_client(update: Update, context: CoachContext, action: str, start: Step,
                        template: str) -> None:
+    """A name typed after the command starts at once; otherwise pick from the likely ones."""
     agent = current_agent(update, context)
-    store = context.services.store
     words = search_words(" ".join(context.args or []))
     if words:
-        found = store.clients.search_clients(agent.id, words, limit=MAX_PICK + 1)
+        found = clients.search_clients(context.services.store, agent.id, words,
+                                       limit=MAX_PICK + 1)
         if len(found) == 1:
-            await ACTIONS[action](update, context, agent, found[0].id, "")
+            await start(update, context, agent, found[0].id, "")
             return
     else:
-        found = [c for c in _recent_clients(context, agent)]
-    rows = [[(c.name[:30], f"{PREFIX}:{action}:{c.id}")] for c in found[:MAX_PICK]]
+        found = _recent_clients(context, agent)
+    rows = [[(c.name[:30], COACH.data(action, c.id))] for c in found[:MAX_PICK]]
     await reply(update, context, agent, template, query=" ".join(words), count=len(found),
                 keyboard=inline_keyboard(rows) if rows else None)
 
@@ -99,21 +119,7 @@ def _recent_clients(context: CoachContext, agent: Agent) -> list[Client]:
     store = context.services.store
     today = book.agent_today(agent, context.services.clock.now())
     return [p.client for p in coach.priorities(store, agent, today, limit=MAX_PICK)] or \
-        store.clients.list_clients(agent.id, limit=MAX_PICK)[0]
-
-
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """co:<action>:<id>[:<arg>]"""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    handler = ACTIONS.get(parts[0]) if parts else None
-    if handler is None or len(parts) < 2 or not parts[1].isdigit():
-        await reply(update, context, agent, "general/stale_button")
-        return
-    await handler(update, context, agent, int(parts[1]), ":".join(parts[2:]))
+        clients.first_clients(store, agent.id, MAX_PICK)
 
 
 # -- SPIN -----------------------------------------------------------------------------------
@@ -134,7 +140,6 @@ async def _spin_show(update: Update, context: CoachContext, agent: Agent,
                      selected: str | None = None,
                      recorded: str | None = None) -> None:
     """The current SPIN step: suggested questions, and what the agent can do."""
-    store = context.services.store
     session = state.session
     client = _client(context, agent, int(session.client_id))
     if client is None:
@@ -142,73 +147,69 @@ async def _spin_show(update: Update, context: CoachContext, agent: Agent,
         return
     facts = _facts(context, agent, client)
     questions = spin.suggest_questions(session, _library(context), agent.locale, facts)
-    store.dialogs.set_dialog(agent.id, _chat_id(update), Dialog(FLOW, "spin", {
+    _set_dialog(update, context, agent, Dialog(FLOW, "spin", {
         "record": state.record_id, "question": selected}))
     sid = state.record_id
+
+    def b(key: str, action: str) -> Button:
+        return label(context, agent, f"coaching.{key}"), COACH.data(action, sid)
+
     ask_row = [((("✓ " if q.id == selected else "") + label(context, agent, "coaching.asked",
                                                             n=i + 1)),
-                f"{PREFIX}:sq:{sid}:{q.id}") for i, q in enumerate(questions)]
+                COACH.data("spin_question", sid, q.id)) for i, q in enumerate(questions)]
     rows = [ask_row,
-            [(label(context, agent, "coaching.back"), f"{PREFIX}:sb:{sid}"),
-             (label(context, agent, "coaching.skip"), f"{PREFIX}:ss:{sid}"),
-             (label(context, agent, "coaching.next"), f"{PREFIX}:sn:{sid}")],
-            [(label(context, agent, "coaching.pause"), f"{PREFIX}:sp_:{sid}"),
-             (label(context, agent, "coaching.finish"), f"{PREFIX}:sf:{sid}")]]
+            [b("back", "spin_back"), b("skip", "spin_skip"), b("next", "spin_next")],
+            [b("pause", "spin_pause"), b("finish", "spin_finish")]]
     profile = _library(context).get(agent.locale).profiles[session.profile]
-    values = {"client": client, "session": session, "questions": questions,
-              "profile": profile, "resumed": resumed, "selected": selected,
-              "recorded": recorded,
-              "step_index": spin.STEPS.index(session.step) + 1}
-    keyboard = inline_keyboard(rows)
-    if fresh:
-        await reply(update, context, agent, "coaching/spin_step", keyboard=keyboard, **values)
-    else:
-        await edit_or_reply(update, context, agent, "coaching/spin_step", keyboard=keyboard,
-                            **values)
+    await show(update, context, agent, "coaching/spin_step", fresh=fresh,
+               keyboard=inline_keyboard(rows), client=client, session=session,
+               questions=questions, profile=profile, resumed=resumed, selected=selected,
+               recorded=recorded, step_index=spin.STEPS.index(session.step) + 1)
 
 
-async def _spin_action(update: Update, context: CoachContext, agent: Agent, record_id: int,
-                       arg: str) -> None:
+SPIN_MOVES = {"spin_back": spin.go_back, "spin_skip": spin.skip_step,
+              "spin_next": spin.advance, "spin_pause": spin.pause}
+
+
+async def _spin_action(press: Press) -> None:
     """Buttons of a SPIN step: which question was asked, back, skip, next, pause, finish."""
-    services = context.services
-    state = coach.load_spin(services.store, agent.id, record_id)
-    query = update.callback_query
-    action = (query.data or "").split(":")[1] if query else ""
-    if state is None:
-        await reply(update, context, agent, "coaching/spin_closed")
+    record_id = press.int_arg(0)
+    if record_id is None:
+        await press.stale()
         return
-    now = services.clock.now()
+    state = coach.load_spin(press.store, press.agent.id, record_id)
+    if state is None:
+        await press.reply("coaching/spin_closed")
+        return
+    now = press.services.clock.now()
     session = state.session
     if session.status == spin.PAUSED:
         session = spin.resume(session, now)
-    try:
-        if action == "sq":
-            await _spin_show(update, context, agent, coach.SpinState(record_id, session),
-                             selected=arg)
-            return
-        if action == "sb":
-            session = spin.go_back(session, now)
-        elif action == "ss":
-            session = spin.skip_step(session, now)
-        elif action == "sn":
-            session = spin.advance(session, now)
-        elif action == "sp_":
-            session = spin.pause(session, now)
-    except spin.SpinError:
-        pass  # e.g. back at the first step: just show the step again
+    if press.action == "spin_question":
+        await _spin_show(press.update, press.context, press.agent,
+                         coach.SpinState(record_id, session), selected=press.rest(1))
+        return
+    move = SPIN_MOVES.get(press.action)
+    if move is not None:
+        with contextlib.suppress(spin.SpinError):  # e.g. back at the first step: show it again
+            session = move(session, now)
     state = coach.SpinState(record_id, session)
-    if action == "sf" or session.status == spin.FINISHED:
-        await _spin_finish(update, context, agent, state)
+    if press.action == "spin_finish" or session.status == spin.FINISHED:
+        await _spin_finish(press.update, press.context, press.agent, state)
         return
-    coach.save_spin(services.store, agent.id, state)
+    coach.save_spin(press.store, press.agent.id, state)
     if session.status == spin.PAUSED:
-        services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
-        client = _client(context, agent, int(session.client_id))
-        rows = [[(label(context, agent, "coaching.resume"), f"{PREFIX}:sp:{session.client_id}")]]
-        await edit_or_reply(update, context, agent, "coaching/spin_paused", client=client,
-                            keyboard=inline_keyboard(rows))
+        await _spin_paused(press, session)
         return
-    await _spin_show(update, context, agent, state)
+    await _spin_show(press.update, press.context, press.agent, state)
+
+
+async def _spin_paused(press: Press, session: spin.SpinSession) -> None:
+    """Paused: typed text no longer goes to the session; a button resumes it."""
+    press.clear_dialog()
+    client = _client(press.context, press.agent, int(session.client_id))
+    rows = [[(press.label("coaching.resume"), COACH.data("spin", session.client_id))]]
+    await press.edit("coaching/spin_paused", client=client, keyboard=inline_keyboard(rows))
 
 
 async def _spin_finish(update: Update, context: CoachContext, agent: Agent,
@@ -220,8 +221,8 @@ async def _spin_finish(update: Update, context: CoachContext, agent: Agent,
         return
     summary = coach.finish_spin(services.store, agent, state, _library(context),
                                 _facts(context, agent, client), services.clock.now())
-    services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
-    await _show_summary(update, context, agent, client.id, summary.to_dict(), fresh=False)
+    _clear_dialog(update, context, agent)
+    await _show_summary(update, context, agent, client.id, summary.to_dict())
 
 
 async def _summary(update: Update, context: CoachContext, agent: Agent, client_id: int,
@@ -234,7 +235,8 @@ async def _summary(update: Update, context: CoachContext, agent: Agent, client_i
 
 
 async def _show_summary(update: Update, context: CoachContext, agent: Agent, client_id: int,
-                        summary: dict[str, object], *, fresh: bool = False) -> None:
+                        summary: dict[str, object]) -> None:
+    """The needs found, as a new message, with the stage they suggest and the card."""
     client = _client(context, agent, client_id)
     scripts = _library(context).get(agent.locale)
     step = summary.get("next_step") or {}
@@ -243,8 +245,8 @@ async def _show_summary(update: Update, context: CoachContext, agent: Agent, cli
         stage = str(step.get("data", {}).get("stage", ""))
         if client is not None and stage and stage != client.stage:
             rows.append([(label(context, agent, "card.accept_stage", stage=stage),
-                          f"cl:ss:{client_id}:{stage}")])
-    rows.append([(label(context, agent, "coaching.to_card"), f"cl:o:{client_id}:new")])
+                          CARD.data("set_stage", client_id, stage))])
+    rows.append([(label(context, agent, "coaching.to_card"), open_card(client_id, new=True))])
     await reply(update, context, agent, "coaching/spin_summary", client=client,
                 summary=summary, scripts=scripts, keyboard=inline_keyboard(rows))
 
@@ -269,7 +271,7 @@ async def on_voice(update: Update, context: CoachContext) -> None:
     agent = current_agent(update, context)
     message = update.effective_message
     assert message is not None and message.voice is not None
-    dialog = context.services.store.dialogs.get_dialog(agent.id, message.chat_id)
+    dialog = dialogs.get_dialog(context.services.store, agent.id, message.chat_id)
     if dialog is None or dialog.flow != FLOW or dialog.step != "spin":
         await reply(update, context, agent, "general/unsupported")
         return
@@ -282,7 +284,7 @@ async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dial
     services = context.services
     state = coach.load_spin(services.store, agent.id, int(dialog.data["record"]))
     if state is None:
-        services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
+        _clear_dialog(update, context, agent)
         await reply(update, context, agent, "coaching/spin_closed")
         return
     session = state.session
@@ -310,8 +312,8 @@ async def _prep(update: Update, context: CoachContext, agent: Agent, client_id: 
     profile = coach.infer_profile(facts)
     sheet = prepare(profile, facts, _library(context), agent.locale)
     scripts = _library(context).get(agent.locale)
-    rows = [[(label(context, agent, "coaching.spin"), f"{PREFIX}:sp:{client_id}"),
-             (label(context, agent, "coaching.to_card"), f"cl:o:{client_id}:new")]]
+    rows = [[(label(context, agent, "coaching.spin"), COACH.data("spin", client_id)),
+             (label(context, agent, "coaching.to_card"), open_card(client_id, new=True))]]
     await reply(update, context, agent, "coaching/prep", client=client, sheet=sheet,
                 scripts=scripts, keyboard=inline_keyboard(rows))
 
@@ -323,9 +325,9 @@ async def _playbooks(update: Update, context: CoachContext, agent: Agent, client
     if client is None:
         await reply(update, context, agent, "clients/not_found")
         return
-    rows = [[(playbook.title[:40], f"{PREFIX}:po:{client_id}:{playbook_id}")]
+    rows = [[(playbook.title[:40], COACH.data("playbook", client_id, playbook_id))]
             for playbook_id, playbook in scripts.playbooks.items()]
-    rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:m:{client_id}")])
+    rows.append([(label(context, agent, "buttons.back"), COACH.data("menu", client_id))])
     await edit_or_reply(update, context, agent, "coaching/playbooks", client=client,
                         playbooks=list(scripts.playbooks.values()),
                         keyboard=inline_keyboard(rows))
@@ -344,8 +346,7 @@ async def _playbook_open(update: Update, context: CoachContext, agent: Agent, cl
 
 async def _playbook_show(update: Update, context: CoachContext, agent: Agent,
                          record_id: int) -> None:
-    store = context.services.store
-    record = store.coaching.get_session(agent.id, record_id)
+    record = coach.get_session(context.services.store, agent.id, record_id)
     if record is None or record.kind != coach.PLAYBOOK or record.client_id is None:
         await reply(update, context, agent, "general/stale_button")
         return
@@ -355,10 +356,12 @@ async def _playbook_show(update: Update, context: CoachContext, agent: Agent,
     rows: list[list[Button]] = []
     if step is not None:
         rows += [[(("✅ " if item in progress.done_items else "▫️ ") + text[:40],
-                   f"{PREFIX}:pt:{record_id}:{item}")] for item, text in step.checklist.items()]
-    rows.append([(label(context, agent, "coaching.back"), f"{PREFIX}:pb:{record_id}"),
-                 (label(context, agent, "coaching.next"), f"{PREFIX}:pn:{record_id}")])
-    rows.append([(label(context, agent, "coaching.to_card"), f"cl:o:{record.client_id}:new")])
+                   COACH.data("playbook_tick", record_id, item))]
+                 for item, text in step.checklist.items()]
+    rows.append([(label(context, agent, "coaching.back"), COACH.data("playbook_back", record_id)),
+                 (label(context, agent, "coaching.next"), COACH.data("playbook_next", record_id))])
+    rows.append([(label(context, agent, "coaching.to_card"),
+                  open_card(record.client_id, new=True))])
     await edit_or_reply(update, context, agent, "coaching/playbook_step",
                         client=_client(context, agent, record.client_id), playbook=playbook,
                         step=step, progress=progress,
@@ -367,30 +370,29 @@ async def _playbook_show(update: Update, context: CoachContext, agent: Agent,
                         keyboard=inline_keyboard(rows))
 
 
-async def _playbook_action(update: Update, context: CoachContext, agent: Agent, record_id: int,
-                           arg: str) -> None:
-    store = context.services.store
-    record = store.coaching.get_session(agent.id, record_id)
-    query = update.callback_query
-    action = (query.data or "").split(":")[1] if query else ""
-    if record is None or record.kind != coach.PLAYBOOK:
-        await reply(update, context, agent, "general/stale_button")
+async def _playbook_action(press: Press) -> None:
+    """Tick an item of the step's checklist, or move to the next or previous step."""
+    record_id = press.int_arg(0)
+    record = coach.get_session(press.store, press.agent.id, record_id) \
+        if record_id is not None else None
+    if record_id is None or record is None or record.kind != coach.PLAYBOOK:
+        await press.stale()
         return
-    playbook = _library(context).get(agent.locale).playbooks[record.ref]
+    playbook = _library(press.context).get(press.agent.locale).playbooks[record.ref]
     progress = pb.PlaybookProgress.from_dict(record.state)
+    item = press.rest(1)
     try:
-        if action == "pt":
-            done = arg not in progress.done_items
-            progress = pb.tick(progress, playbook, arg, done=done)
-        elif action == "pn":
+        if press.action == "playbook_tick":
+            progress = pb.tick(progress, playbook, item, done=item not in progress.done_items)
+        elif press.action == "playbook_next":
             progress = pb.advance(progress, playbook)
-        elif action == "pb":
+        else:
             progress = pb.back(progress, playbook)
     except pb.PlaybookError:
         pass  # a stale item or the last step: show it as it is
     status = "done" if pb.is_finished(progress, playbook) else "active"
-    store.coaching.save_session(agent.id, record_id, progress.to_dict(), status)
-    await _playbook_show(update, context, agent, record_id)
+    coach.save_session(press.store, press.agent.id, record_id, progress.to_dict(), status)
+    await _playbook_show(press.update, press.context, press.agent, record_id)
 
 
 async def objection_command(update: Update, context: CoachContext) -> None:
@@ -405,7 +407,7 @@ async def objection_command(update: Update, context: CoachContext) -> None:
 
 async def _objection_search(update: Update, context: CoachContext, agent: Agent,
                             text: str) -> None:
-    context.services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
+    _clear_dialog(update, context, agent)
     found = match_objection(text, _library(context), agent.locale)
     if found:
         await _objection_show(update, context, agent, 0, found[0].id, fresh=True)
@@ -416,10 +418,9 @@ async def _objection_search(update: Update, context: CoachContext, agent: Agent,
 async def _objection_list(update: Update, context: CoachContext, agent: Agent, client_id: int,
                           arg: str, *, missed: str | None = None) -> None:
     scripts = _library(context).get(agent.locale)
-    rows = [[(objection.label[:40], f"{PREFIX}:oo:{client_id}:{objection_id}")]
+    rows = [[(objection.label[:40], COACH.data("objection", client_id, objection_id))]
             for objection_id, objection in scripts.objections.items()]
-    context.services.store.dialogs.set_dialog(agent.id, _chat_id(update),
-                                              Dialog(FLOW, "objection", {}))
+    _set_dialog(update, context, agent, Dialog(FLOW, "objection", {}))
     await reply(update, context, agent, "coaching/objections", missed=missed,
                 keyboard=inline_keyboard(rows))
 
@@ -435,14 +436,11 @@ async def _objection_show(update: Update, context: CoachContext, agent: Agent, c
     if objection is None:
         await reply(update, context, agent, "general/stale_button")
         return
-    context.services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
-    rows = [[(label(context, agent, "coaching.other_objections"), f"{PREFIX}:ob:{client_id}")]]
-    if fresh:
-        await reply(update, context, agent, "coaching/objection", objection=objection,
-                    keyboard=inline_keyboard(rows))
-    else:
-        await edit_or_reply(update, context, agent, "coaching/objection", objection=objection,
-                            keyboard=inline_keyboard(rows))
+    _clear_dialog(update, context, agent)
+    rows = [[(label(context, agent, "coaching.other_objections"),
+              COACH.data("objections", client_id))]]
+    await show(update, context, agent, "coaching/objection", fresh=fresh, objection=objection,
+               keyboard=inline_keyboard(rows))
 
 
 async def _referral(update: Update, context: CoachContext, agent: Agent, client_id: int,
@@ -454,12 +452,12 @@ async def _referral(update: Update, context: CoachContext, agent: Agent, client_
         return
     scripts = _library(context).get(agent.locale)
     if arg in scripts.referrals:
-        context.services.store.dialogs.set_dialog(agent.id, _chat_id(update), Dialog(
+        _set_dialog(update, context, agent, Dialog(
             FLOW, "referral", {"client": client_id, "moment": arg}))
         await reply(update, context, agent, "coaching/referral_person", client=client,
                     moment=scripts.referrals[arg])
         return
-    rows = [[(moment.label[:40], f"{PREFIX}:rf:{client_id}:{moment_id}")]
+    rows = [[(moment.label[:40], COACH.data("referral", client_id, moment_id))]
             for moment_id, moment in scripts.referrals.items()]
     await edit_or_reply(update, context, agent, "coaching/referral_moments", client=client,
                         keyboard=inline_keyboard(rows))
@@ -473,7 +471,7 @@ async def suggest_referral(update: Update, context: CoachContext, agent: Agent, 
     if client is None or moment not in scripts.referrals:
         return
     rows = [[(label(context, agent, "coaching.referral_how"),
-              f"{PREFIX}:rf:{client_id}:{moment}")]]
+              COACH.data("referral", client_id, moment))]]
     await reply(update, context, agent, "coaching/referral_nudge", client=client,
                 moment=scripts.referrals[moment], keyboard=inline_keyboard(rows))
 
@@ -481,14 +479,14 @@ async def suggest_referral(update: Update, context: CoachContext, agent: Agent, 
 async def _referral_lines(update: Update, context: CoachContext, agent: Agent, client_id: int,
                           moment: str, person: str) -> None:
     client = _client(context, agent, client_id)
-    context.services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
+    _clear_dialog(update, context, agent)
     if client is None or not person:
         await reply(update, context, agent, "clients/field_error", error="empty")
         return
     scripts = _library(context).get(agent.locale)
     lines = referral_lines(moment, _library(context), agent.locale, client.name, person,
                            agent.signature or agent.first_name)
-    rows = [[(label(context, agent, "coaching.to_card"), f"cl:o:{client_id}:new")]]
+    rows = [[(label(context, agent, "coaching.to_card"), open_card(client_id, new=True))]]
     await reply(update, context, agent, "coaching/referral", client=client, person=person,
                 lines=lines, moment=scripts.referrals[moment], keyboard=inline_keyboard(rows))
 
@@ -501,7 +499,7 @@ async def next_command(update: Update, context: CoachContext) -> None:
     today = book.agent_today(agent, services.clock.now())
     found = coach.priorities(services.store, agent, today)
     scripts = _library(context).get(agent.locale)
-    rows = [[(f"{p.client.name[:20]}", f"cl:o:{p.client.id}:new")] for p in found]
+    rows = [[(f"{p.client.name[:20]}", open_card(p.client.id, new=True))] for p in found]
     await reply(update, context, agent, "coaching/next", priorities=found, scripts=scripts,
                 keyboard=inline_keyboard(rows) if rows else None)
 
@@ -511,7 +509,7 @@ async def practice_command(update: Update, context: CoachContext) -> None:
     """/practice: role-play a prospect; the agent asks, the bot answers and scores."""
     agent = current_agent(update, context)
     scripts = _library(context).get(agent.locale)
-    rows = [[(scenario.title[:40], f"{PREFIX}:ps:0:{scenario_id}")]
+    rows = [[(scenario.title[:40], COACH.data("practice", 0, scenario_id))]
             for scenario_id, scenario in scripts.scenarios.items()]
     await reply(update, context, agent, "coaching/practice_pick",
                 scenarios=list(scripts.scenarios.values()), keyboard=inline_keyboard(rows))
@@ -525,8 +523,7 @@ async def _practice_start(update: Update, context: CoachContext, agent: Agent, _
     if record is None:
         await reply(update, context, agent, "general/stale_button")
         return
-    services.store.dialogs.set_dialog(agent.id, _chat_id(update),
-                                      Dialog(FLOW, "practice", {"record": record.id}))
+    _set_dialog(update, context, agent, Dialog(FLOW, "practice", {"record": record.id}))
     scenario = _library(context).get(agent.locale).scenarios[scenario_id]
     await reply(update, context, agent, "coaching/practice_start", scenario=scenario,
                 keyboard=_practice_keyboard(context, agent, record.id))
@@ -535,22 +532,22 @@ async def _practice_start(update: Update, context: CoachContext, agent: Agent, _
 def _practice_keyboard(context: CoachContext, agent: Agent, record_id: int) -> \
         InlineKeyboardMarkup:
     return inline_keyboard([[(label(context, agent, "coaching.practice_end"),
-                              f"{PREFIX}:pe:{record_id}")]])
+                              COACH.data("practice_end", record_id))]])
 
 
 async def _practice_turn(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
                          question: str) -> None:
     services = context.services
-    record = services.store.coaching.get_session(agent.id, int(dialog.data["record"]))
+    record = coach.get_session(services.store, agent.id, int(dialog.data["record"]))
     if record is None or record.status == "done":
-        services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
+        _clear_dialog(update, context, agent)
         await reply(update, context, agent, "coaching/spin_closed")
         return
     scenario = _library(context).get(agent.locale).scenarios[record.ref]
     session = practice.PracticeSession.from_dict(record.state)
     session, answer = practice.ask(session, clean_text(question, 500), scenario,
                                    services.clock.now(), prospect=services.prospect)
-    services.store.coaching.save_session(agent.id, record.id, session.to_dict(), "active")
+    coach.save_session(services.store, agent.id, record.id, session.to_dict(), "active")
     await reply(update, context, agent, "coaching/practice_turn", turn=session.turns[-1],
                 scenario=scenario, answer=answer,
                 keyboard=_practice_keyboard(context, agent, record.id))
@@ -559,14 +556,14 @@ async def _practice_turn(update: Update, context: CoachContext, agent: Agent, di
 async def _practice_end(update: Update, context: CoachContext, agent: Agent, record_id: int,
                         arg: str) -> None:
     services = context.services
-    record = services.store.coaching.get_session(agent.id, record_id)
+    record = coach.get_session(services.store, agent.id, record_id)
     if record is None or record.kind != coach.PRACTICE:
         await reply(update, context, agent, "general/stale_button")
         return
     session = practice.PracticeSession.from_dict(record.state)
     result = practice.score(session)
-    services.store.coaching.save_session(agent.id, record.id, session.to_dict(), "done")
-    services.store.dialogs.clear_dialog(agent.id, _chat_id(update))
+    coach.save_session(services.store, agent.id, record.id, session.to_dict(), "done")
+    _clear_dialog(update, context, agent)
     scripts = _library(context).get(agent.locale)
     await reply(update, context, agent, "coaching/practice_score", score=result,
                 scripts=scripts, turns=len(session.turns))
@@ -577,11 +574,22 @@ async def _menu(update: Update, context: CoachContext, agent: Agent, client_id: 
     await menu(update, context, agent, client_id)
 
 
-ACTIONS = {
-    "m": _menu, "sp": _spin_start, "sq": _spin_action, "sb": _spin_action,
-    "ss": _spin_action, "sn": _spin_action, "sp_": _spin_action, "sf": _spin_action,
-    "sm": _summary, "pr": _prep, "pl": _playbooks, "po": _playbook_open,
-    "pt": _playbook_action, "pn": _playbook_action, "pb": _playbook_action,
-    "ob": _objection_list, "oo": _objection_open, "rf": _referral,
-    "ps": _practice_start, "pe": _practice_end,
-}
+FEATURE = Feature(
+    commands=(Command("next", next_command, section="day"),
+              Command("spin", spin_command, section="coach"),
+              Command("prep", prep_command, section="coach"),
+              Command("objection", objection_command, section="coach"),
+              Command("practice", practice_command, section="coach")),
+    buttons=(Buttons(COACH, {
+        "menu": _with_id(_menu), "spin": _with_id(_spin_start),
+        "spin_question": _spin_action, "spin_back": _spin_action, "spin_skip": _spin_action,
+        "spin_next": _spin_action, "spin_pause": _spin_action, "spin_finish": _spin_action,
+        "summary": _with_id(_summary), "prep": _with_id(_prep),
+        "playbooks": _with_id(_playbooks), "playbook": _with_id(_playbook_open),
+        "playbook_tick": _playbook_action, "playbook_next": _playbook_action,
+        "playbook_back": _playbook_action, "objections": _with_id(_objection_list),
+        "objection": _with_id(_objection_open), "referral": _with_id(_referral),
+        "practice": _with_id(_practice_start), "practice_end": _with_id(_practice_end),
+    }),),
+    text_steps={FLOW: on_text},
+)

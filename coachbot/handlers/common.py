@@ -3,61 +3,56 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
 from coachbot.domain.locales import locale_from_language_code
 from coachbot.domain.models import Agent
-from coachbot.render.templates import plain_text, split_message
+from coachbot.handlers.menu import Menu
+from coachbot.render.templates import split_message
+from coachbot.runtime.messages import NO_PREVIEW, Markup, send_html
+from coachbot.services import agents
 from coachbot.services.container import Services
 
 logger = logging.getLogger(__name__)
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-Button = tuple[str, str]  # (label text, callback data)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-MAX_CALLBACK_BYTES = 64
 CANNOT_EDIT = ("message to edit not found", "message can't be edited",
                "there is no text in the message to edit")
 
 
 class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """PTB's context with our services typed."""
+    """PTB's context with our services (and the command menu) typed."""
 
     @property
     def services(self) -> Services:
         services: Services = self.application.bot_data["services"]
         return services
 
+    @property
+    def menu(self) -> Menu:
+        menu: Menu = self.application.bot_data["menu"]
+        return menu
+
 
 def current_agent(update: Update, context: CoachContext) -> Agent:
     """The agent behind this update, created on first contact."""
     user = update.effective_user
     assert user is not None
-    store = context.services.store
-    agent = store.agents.ensure_agent(
-        user.id,
-        first_name=user.first_name or "",
-        username=user.username,
-        locale=locale_from_language_code(user.language_code),
+    return agents.ensure_agent(
+        context.services.store, user.id, first_name=user.first_name or "",
+        username=user.username, locale=locale_from_language_code(user.language_code),
     )
-    if agent.blocked_at is not None:
-        store.agents.mark_reachable(agent.id)
-    return agent
+
+
+def chat_id_of(update: Update) -> int:
+    """The chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
 
 
 def text(context: CoachContext, agent: Agent, name: str, /, **values: Any) -> str:
@@ -70,54 +65,14 @@ def label(context: CoachContext, agent: Agent, key: str, /, **values: Any) -> st
     return context.services.renderer.label(agent.locale, key, **values)
 
 
-def inline_keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from (label, callback data) rows; callback data must fit 64 bytes."""
-    keyboard = []
-    for row in rows:
-        buttons = []
-        for caption, data in row:
-            if not 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES:
-                raise ValueError(f"callback data {data!r} does not fit Telegram's 64 bytes")
-            buttons.append(InlineKeyboardButton(caption, callback_data=data))
-        if buttons:
-            keyboard.append(buttons)
-    return InlineKeyboardMarkup(keyboard)
-
-
-async def send_html(
-    bot: Bot, chat_id: int, html: str, *, reply_markup: Markup | None = None
-) -> Message:
-    """Send HTML, split under Telegram's limit; the keyboard goes on the last part."""
-    parts = split_message(html)
-    message: Message | None = None
-    for index, part in enumerate(parts):
-        markup = reply_markup if index == len(parts) - 1 else None
-        try:
-            message = await bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-            )
-        except BadRequest as exc:
-            if "can't parse entities" not in str(exc).lower():
-                raise
-            # A template produced HTML Telegram refuses: say it plainly rather than not at all.
-            logger.error("Telegram refused our HTML (%s); resending as plain text", exc)
-            message = await bot.send_message(
-                chat_id, plain_text(part), reply_markup=markup, link_preview_options=NO_PREVIEW
-            )
-    assert message is not None
-    return message
-
-
 async def reply(
     update: Update, context: CoachContext, agent: Agent, name: str, /, *,
     keyboard: Markup | None = None, **values: Any,
 ) -> Message:
     """Render `name` for the agent and send it to the chat the update came from."""
-    chat = update.effective_chat
-    assert chat is not None
     return await send_html(
-        context.bot, chat.id, text(context, agent, name, **values), reply_markup=keyboard
+        context.bot, chat_id_of(update), text(context, agent, name, **values),
+        reply_markup=keyboard,
     )
 
 
@@ -145,29 +100,14 @@ async def edit_or_reply(
             # send the answer as a new message instead
             if not any(cause in reason for cause in CANNOT_EDIT):
                 raise
-    chat = update.effective_chat
-    assert chat is not None
-    await send_html(context.bot, chat.id, html, reply_markup=keyboard)
+    await send_html(context.bot, chat_id_of(update), html, reply_markup=keyboard)
 
 
-def callback_parts(update: Update, prefix: str) -> list[str]:
-    """The fields of our callback data after its prefix ("pf:lang:en" -> ["lang", "en"]).
-
-    Any client can send any callback data. A field that str.isdigit() accepts but that cannot
-    be one of our ids ("²", "٣", or beyond SQLite's 64-bit INTEGER) comes back as "", so the
-    handlers' `isdigit()` checks refuse it instead of int() or SQLite raising.
-    """
-    query = update.callback_query
-    data = (query.data or "") if query else ""
-    if not data.startswith(prefix + ":"):
-        return []
-    return [_id_or_blank(part) for part in data[len(prefix) + 1:].split(":")]
-
-
-MAX_ID = 2**63 - 1  # SQLite INTEGER
-
-
-def _id_or_blank(part: str) -> str:
-    if part.isdigit() and not (part.isascii() and int(part) <= MAX_ID):
-        return ""
-    return part
+async def show(update: Update, context: CoachContext, agent: Agent, name: str, /, *,
+               fresh: bool, keyboard: InlineKeyboardMarkup | None = None,
+               **values: Any) -> None:
+    """A new message (`fresh`), or the pressed one edited in place."""
+    if fresh:
+        await reply(update, context, agent, name, keyboard=keyboard, **values)
+    else:
+        await edit_or_reply(update, context, agent, name, keyboard=keyboard, **values)

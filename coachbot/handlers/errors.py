@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from coachbot.handlers.common import CoachContext, reply
+from coachbot.services import agents
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ async def on_error(update: object, context: CoachContext) -> None:
     if isinstance(error, Forbidden):
         logger.info("user %s blocked the bot or left: %s", user_id, error)
         if user_id is not None:
-            context.services.store.agents.mark_blocked(user_id)
+            agents.mark_blocked(context.services.store, user_id)
         return
     if isinstance(error, RetryAfter | TimedOut | NetworkError) and \
             not isinstance(error, BadRequest):
@@ -30,7 +31,7 @@ async def on_error(update: object, context: CoachContext) -> None:
         return
     logger.error("error while handling an update of user %s", user_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_user:
-        agent = context.services.store.agents.get_agent(update.effective_user.id)
+        agent = agents.get_agent(context.services.store, update.effective_user.id)
         if agent is None:
             return
         try:

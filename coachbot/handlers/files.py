@@ -11,24 +11,17 @@ from telegram import Update
 
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import REGIONS, currency_for
-from coachbot.handlers.common import (
-    CoachContext,
-    callback_parts,
-    current_agent,
-    edit_or_reply,
-    inline_keyboard,
-    label,
-    reply,
-)
-from coachbot.services import book, clientio
+from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, label, reply
+from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
+from coachbot.render.buttons import IMPORT
+from coachbot.runtime.messages import inline_keyboard
+from coachbot.services import book, clientio, dialogs
 from coachbot.services.clientio import ImportFileError
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "im"
 FLOW = "import"
 STEP_CONFIRM = "confirm"
-CONFIRM, CANCEL = "ok", "no"
 
 
 def _region(agent: Agent) -> str:
@@ -74,8 +67,7 @@ async def _bad_file(update: Update, context: CoachContext, agent: Agent,
 
 async def _show_preview(update: Update, context: CoachContext, agent: Agent,
                         preview: clientio.ImportPreview, filename: str) -> None:
-    chat = update.effective_chat
-    assert chat is not None
+    chat_id = chat_id_of(update)
     problems = preview.problems
     values: dict[str, Any] = {
         "plan": preview.plan, "read": preview.read, "skipped": len(problems),
@@ -84,49 +76,41 @@ async def _show_preview(update: Update, context: CoachContext, agent: Agent,
     }
     store = context.services.store
     if not preview.plan.has_changes:
-        store.dialogs.clear_dialog(agent.id, chat.id)
+        dialogs.clear_dialog(store, agent.id, chat_id)
         await reply(update, context, agent, "files/nothing_to_import", **values)
         return
     token = secrets.token_hex(4)  # ties the buttons to this preview, not an older one
-    store.dialogs.set_dialog(agent.id, chat.id,
-                             Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
+    dialogs.set_dialog(store, agent.id, chat_id,
+                       Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
     keyboard = inline_keyboard([[
         (label(context, agent, "files.confirm", count=len(preview.plan.new)
-               + len(preview.plan.merges)), f"{PREFIX}:{CONFIRM}:{token}"),
-        (label(context, agent, "files.cancel"), f"{PREFIX}:{CANCEL}:{token}"),
+               + len(preview.plan.merges)), IMPORT.data("confirm", token)),
+        (label(context, agent, "files.cancel"), IMPORT.data("cancel", token)),
     ]])
     await reply(update, context, agent, "files/preview", keyboard=keyboard, **values)
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
+async def _confirm_or_cancel(press: Press) -> None:
     """im:ok:<token> applies the previewed import in one go; im:no:<token> drops it."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    chat = update.effective_chat
-    assert chat is not None
-    store = context.services.store
-    dialog = store.dialogs.get_dialog(agent.id, chat.id)
-    parts = callback_parts(update, PREFIX)
-    if (dialog is None or dialog.flow != FLOW or len(parts) != 2
-            or parts[0] not in (CONFIRM, CANCEL) or parts[1] != dialog.data.get("token")):
-        await reply(update, context, agent, "general/stale_button")
+    dialog = press.dialog()
+    if dialog is None or dialog.flow != FLOW or len(press.args) != 1 \
+            or press.arg(0) != dialog.data.get("token"):
+        await press.stale()
         return
-    store.dialogs.clear_dialog(agent.id, chat.id)
-    if parts[0] == CANCEL:
-        await edit_or_reply(update, context, agent, "files/import_cancelled")
+    press.clear_dialog()
+    if press.action == "cancel":
+        await press.edit("files/import_cancelled")
         return
-    outcome = clientio.apply_import(store, agent.id, dialog.data)
-    logger.info("agent %s imported %s new, %s merged", agent.id, outcome.added, outcome.merged)
-    await edit_or_reply(update, context, agent, "files/imported", outcome=outcome)
+    outcome = clientio.apply_import(press.store, press.agent.id, dialog.data)
+    logger.info("agent %s imported %s new, %s merged", press.agent.id, outcome.added,
+                outcome.merged)
+    await press.edit("files/imported", outcome=outcome)
 
 
 async def export(update: Update, context: CoachContext) -> None:
     """/export: the whole book as a CSV (clients) and an Excel workbook (everything)."""
     agent = current_agent(update, context)
-    chat = update.effective_chat
-    assert chat is not None
+    chat_id = chat_id_of(update)
     services = context.services
     data = clientio.load_book(services.store, agent.id, currency=currency_for(agent.region),
                               thresholds=services.settings.tier_thresholds)
@@ -138,9 +122,16 @@ async def export(update: Update, context: CoachContext) -> None:
         locale=agent.locale, region=_region(agent), timezone=agent.timezone)
     stamp = book.agent_today(agent, services.clock.now()).strftime("%Y%m%d")
     await context.bot.send_document(
-        chat.id, document=files.csv, filename=f"clients-{stamp}.csv",
+        chat_id, document=files.csv, filename=f"clients-{stamp}.csv",
         caption=label(context, agent, "files.csv_caption", clients=files.clients))
     await context.bot.send_document(
-        chat.id, document=files.xlsx, filename=f"client-book-{stamp}.xlsx",
+        chat_id, document=files.xlsx, filename=f"client-book-{stamp}.xlsx",
         caption=label(context, agent, "files.xlsx_caption", clients=files.clients,
                       policies=files.policies))
+
+
+FEATURE = Feature(
+    commands=(Command("import", import_help, section="book"),
+              Command("export", export, section="book")),
+    buttons=(Buttons(IMPORT, {"confirm": _confirm_or_cancel, "cancel": _confirm_or_cancel}),),
+)

@@ -6,28 +6,35 @@ import logging
 
 from telegram import Update
 
-from coachbot.handlers.common import CoachContext, current_agent, reply
+from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, reply
+from coachbot.handlers.dispatch import Command, Feature
+from coachbot.services import dialogs
 
 logger = logging.getLogger(__name__)
 
 
 async def show_help(update: Update, context: CoachContext) -> None:
-    """/help: what the bot can do, from the command table, in the agent's language."""
-    from coachbot.handlers import help_sections  # the registry imports this module
-
+    """/help: what the bot can do, from the commands the features declare, in the agent's
+    language."""
     agent = current_agent(update, context)
     await reply(update, context, agent, "general/help",
-                sections=help_sections(context, agent.locale))
+                sections=context.menu.help_sections(context.services.renderer, agent.locale))
 
 
 async def cancel(update: Update, context: CoachContext) -> None:
     """/cancel: leave whatever multi-step flow is open."""
     agent = current_agent(update, context)
-    chat = update.effective_chat
-    assert chat is not None
-    had_dialog = context.services.store.dialogs.get_dialog(agent.id, chat.id) is not None
-    context.services.store.dialogs.clear_dialog(agent.id, chat.id)
+    store, chat_id = context.services.store, chat_id_of(update)
+    had_dialog = dialogs.get_dialog(store, agent.id, chat_id) is not None
+    dialogs.clear_dialog(store, agent.id, chat_id)
     await reply(update, context, agent, "general/cancelled", had_dialog=had_dialog)
+
+
+async def before_command(update: Update, context: CoachContext) -> None:
+    """A new command leaves any half-done flow, so stale state never swallows later text."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and chat is not None:
+        dialogs.clear_dialog(context.services.store, user.id, chat.id)
 
 
 async def unknown_command(update: Update, context: CoachContext) -> None:
@@ -56,10 +63,6 @@ async def edited(update: Update, context: CoachContext) -> None:
     await reply(update, context, agent, "general/edited")
 
 
-async def stale_button(update: Update, context: CoachContext) -> None:
-    """A button whose data we don't recognise (an old message, or forged data)."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    await reply(update, context, agent, "general/stale_button")
+FEATURE = Feature(
+    commands=(Command("help", show_help, where="any"), Command("cancel", cancel)),
+)

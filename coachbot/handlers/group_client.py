@@ -2,106 +2,120 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 
-from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES, Agent, Dialog
-from coachbot.handlers.common import (
-    Button,
-    CoachContext,
-    callback_parts,
-    current_agent,
-    edit_or_reply,
-    inline_keyboard,
-    label,
-    reply,
-)
-from coachbot.services import group_clients
+from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES, Agent, Client, Dialog
+from coachbot.handlers.common import CoachContext, label, reply, show
+from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
+from coachbot.render.buttons import GROUP_CLIENT, open_card
+from coachbot.runtime.messages import Button, inline_keyboard
+from coachbot.services import clients, dialogs, group_clients
 
-PREFIX = "gc"
 FLOW = "group"
 TYPED = ("person", "credit", "loss", "expense", "industry", "size")
 
+GroupStep = Callable[[Press, Client], Awaitable[None]]
 
-async def show(update: Update, context: CoachContext, agent: Agent, client_id: int, *,
-               fresh: bool = False, notice: str | None = None) -> None:
+
+async def show_panel(update: Update, context: CoachContext, agent: Agent, client_id: int, *,
+                     fresh: bool = False, notice: str | None = None) -> None:
     """The group panel: roles won, source, credit score and value checks, with buttons."""
     store = context.services.store
-    client = store.clients.get_client(agent.id, client_id)
+    client = clients.get_client(store, agent.id, client_id)
     if client is None or not client.is_group:
         await reply(update, context, agent, "clients/not_found")
         return
-    roles = {r.role: r for r in store.clients.roles_of(agent.id, client_id)}
+    roles = {r.role: r for r in group_clients.roles_of(store, agent.id, client_id)}
     profile = client.group_profile or {}
 
     def b(key: str, action: str, arg: str = "", mark: bool = False) -> Button:
         caption = ("✓ " if mark else "") + label(context, agent, f"group.{key}")
-        return caption, f"{PREFIX}:{action}:{client_id}" + (f":{arg}" if arg else "")
+        return caption, GROUP_CLIENT.data(action, client_id, *([arg] if arg else []))
 
     rows: list[list[Button]] = [
-        [b("role_" + role, "r", role) for role in GROUP_ROLES[:2]],
-        [b("role_" + role, "r", role) for role in GROUP_ROLES[2:]],
-        [b("source_" + s, "src", s, mark=profile.get("source") == s) for s in GROUP_SOURCES],
+        [b("role_" + role, "role", role) for role in GROUP_ROLES[:2]],
+        [b("role_" + role, "role", role) for role in GROUP_ROLES[2:]],
+        [b("source_" + s, "source", s, mark=profile.get("source") == s) for s in GROUP_SOURCES],
         [b("guide_on" if not profile.get("guide") else "guide_off", "guide"),
-         b("credit", "t", "credit")],
-        [b("loss", "t", "loss"), b("expense", "t", "expense")],
-        [b("industry", "t", "industry"), b("size", "t", "size")],
-        [(label(context, agent, "buttons.back"), f"cl:o:{client_id}")],
+         b("credit", "typed", "credit")],
+        [b("loss", "typed", "loss"), b("expense", "typed", "expense")],
+        [b("industry", "typed", "industry"), b("size", "typed", "size")],
+        [(label(context, agent, "buttons.back"), open_card(client_id))],
     ]
-    values = {"client": client, "roles": roles, "profile": profile, "notice": notice,
-              "assessment": group_clients.assessment(client, list(roles.values()))}
-    keyboard = inline_keyboard(rows)
-    if fresh:
-        await reply(update, context, agent, "group_clients/panel", keyboard=keyboard, **values)
-    else:
-        await edit_or_reply(update, context, agent, "group_clients/panel", keyboard=keyboard,
-                            **values)
+    await show(update, context, agent, "group_clients/panel", fresh=fresh,
+               keyboard=inline_keyboard(rows), client=client, roles=roles, profile=profile,
+               notice=notice, assessment=group_clients.assessment(client, list(roles.values())))
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """gc:o:<id>, gc:r:<id>:<role> (role menu), gc:w:<id>:<role> (won?), gc:src:<id>:<s>,
-    gc:guide:<id>, gc:t:<id>:<field> (ask a typed value)."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    store = context.services.store
-    if len(parts) < 2 or not parts[1].isdigit():
-        await reply(update, context, agent, "general/stale_button")
+def _on_group(step: GroupStep) -> Action:
+    """gc:<action>:<client>[:<arg>]: only a group client of the presser's."""
+    async def run(press: Press) -> None:
+        client_id = press.int_arg(0)
+        if client_id is None:
+            await press.stale()
+            return
+        client = clients.get_client(press.store, press.agent.id, client_id)
+        if client is None or not client.is_group:
+            await press.reply("clients/not_found")
+            return
+        await step(press, client)
+    return run
+
+
+async def _panel(press: Press, client: Client, notice: str | None = None) -> None:
+    await show_panel(press.update, press.context, press.agent, client.id, notice=notice)
+
+
+async def _role(press: Press, client: Client) -> None:
+    """gc:r:<client>:<role>: who fills it (typed next), and whether it is won."""
+    role_name = press.arg(1)
+    if role_name not in GROUP_ROLES:
+        await press.stale()
         return
-    action, client_id, arg = parts[0], int(parts[1]), (parts[2] if len(parts) > 2 else "")
-    client = store.clients.get_client(agent.id, client_id)
-    if client is None or not client.is_group:
-        await reply(update, context, agent, "clients/not_found")
+    role = next((r for r in group_clients.roles_of(press.store, press.agent.id, client.id)
+                 if r.role == role_name), None)
+    press.set_dialog(Dialog(FLOW, "person", {"client": client.id, "role": role_name}))
+    rows = [[(press.label("group.won_yes" if not (role and role.won) else "group.won_no"),
+              GROUP_CLIENT.data("won", client.id, role_name))],
+            [(press.label("buttons.back"), GROUP_CLIENT.data("open", client.id))]]
+    await press.edit("group_clients/role", client=client, role=role_name, current=role,
+                     keyboard=inline_keyboard(rows))
+
+
+async def _won(press: Press, client: Client) -> None:
+    if press.arg(1) not in GROUP_ROLES:
+        await press.stale()
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if action == "o":
-        await show(update, context, agent, client_id)
-    elif action == "r" and arg in GROUP_ROLES:
-        role = next((r for r in store.clients.roles_of(agent.id, client_id) if r.role == arg), None)
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "person", {"client": client_id,
-                                                                            "role": arg}))
-        rows = [[(label(context, agent, "group.won_yes" if not (role and role.won)
-                        else "group.won_no"), f"{PREFIX}:w:{client_id}:{arg}")],
-                [(label(context, agent, "buttons.back"), f"{PREFIX}:o:{client_id}")]]
-        await edit_or_reply(update, context, agent, "group_clients/role", client=client,
-                            role=arg, current=role, keyboard=inline_keyboard(rows))
-    elif action == "w" and arg in GROUP_ROLES:
-        group_clients.toggle_won(store, agent.id, client_id, arg)
-        store.dialogs.clear_dialog(agent.id, chat_id)
-        await show(update, context, agent, client_id, notice="saved")
-    elif action == "src" and arg in GROUP_SOURCES:
-        group_clients.update_profile(store, agent.id, client, source=arg)
-        await show(update, context, agent, client_id, notice="saved")
-    elif action == "guide":
-        profile = client.group_profile or {}
-        group_clients.update_profile(store, agent.id, client, guide=not profile.get("guide"))
-        await show(update, context, agent, client_id, notice="saved")
-    elif action == "t" and arg in TYPED:
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, arg, {"client": client_id}))
-        await reply(update, context, agent, "group_clients/ask", field=arg, client=client)
-    else:
-        await reply(update, context, agent, "general/stale_button")
+    group_clients.toggle_won(press.store, press.agent.id, client.id, press.arg(1))
+    press.clear_dialog()
+    await _panel(press, client, notice="saved")
+
+
+async def _source(press: Press, client: Client) -> None:
+    if press.arg(1) not in GROUP_SOURCES:
+        await press.stale()
+        return
+    group_clients.update_profile(press.store, press.agent.id, client, source=press.arg(1))
+    await _panel(press, client, notice="saved")
+
+
+async def _guide(press: Press, client: Client) -> None:
+    profile = client.group_profile or {}
+    group_clients.update_profile(press.store, press.agent.id, client,
+                                 guide=not profile.get("guide"))
+    await _panel(press, client, notice="saved")
+
+
+async def _typed(press: Press, client: Client) -> None:
+    """gc:t:<client>:<field>: ask for a typed value."""
+    field = press.arg(1)
+    if field not in TYPED:
+        await press.stale()
+        return
+    press.set_dialog(Dialog(FLOW, field, {"client": client.id}))
+    await press.reply("group_clients/ask", field=field, client=client)
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -109,9 +123,9 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     message = update.effective_message
     assert message is not None and message.text is not None
     store = context.services.store
-    client = store.clients.get_client(agent.id, int(dialog.data["client"]))
+    client = clients.get_client(store, agent.id, int(dialog.data["client"]))
     if client is None or not client.is_group:
-        store.dialogs.clear_dialog(agent.id, message.chat_id)
+        dialogs.clear_dialog(store, agent.id, message.chat_id)
         await reply(update, context, agent, "clients/not_found")
         return
     error = group_clients.apply_typed(store, agent.id, client, dialog.step, message.text,
@@ -119,5 +133,14 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     if error:
         await reply(update, context, agent, "group_clients/bad_value", error=error)
         return
-    store.dialogs.clear_dialog(agent.id, message.chat_id)
-    await show(update, context, agent, client.id, fresh=True, notice="saved")
+    dialogs.clear_dialog(store, agent.id, message.chat_id)
+    await show_panel(update, context, agent, client.id, fresh=True, notice="saved")
+
+
+FEATURE = Feature(
+    buttons=(Buttons(GROUP_CLIENT, {
+        "open": _on_group(_panel), "role": _on_group(_role), "won": _on_group(_won),
+        "source": _on_group(_source), "guide": _on_group(_guide), "typed": _on_group(_typed),
+    }),),
+    text_steps={FLOW: on_text},
+)

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from coachbot.domain.teams import can
 from coachbot.handlers.common import CoachContext, current_agent, reply
-from coachbot.push.team_sweep import TEAM_NOTICE
+from coachbot.services import teams as team_service
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ async def mentioned(update: Update, context: CoachContext) -> None:
     """Someone @-mentioned the bot in a group: what it does here."""
     agent = current_agent(update, context)
     chat = update.effective_chat
-    team = context.services.store.teams.team_by_group(chat.id) if chat is not None else None
+    team = team_service.team_in_chat(context.services.store, chat.id) if chat is not None \
+        else None
     if team is not None:
         await reply(update, context, agent, "groups/team_help", team=team)
         return
@@ -46,25 +47,31 @@ async def membership_changed(update: Update, context: CoachContext) -> None:
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None or change.chat.type == "private":
         return
-    store = context.services.store
+    services = context.services
     old, new = change.old_chat_member.status, change.new_chat_member.status
     if new in GONE:
-        team = store.teams.unlink_group(change.chat.id)
+        team = team_service.unlink_group(services.store, change.chat.id)
         if team is not None:
             logger.info("removed from the group of team %s; unlinked", team.id)
-            _notify_leader(context, team.id, team.leader_id, change.from_user.id)
+            team_service.notify_group_lost(services.store, team, change.from_user.id,
+                                           services.clock.now())
+            services.wake_sender()
         return
     if old in GONE:
-        agent = current_agent(update, context)
-        member = store.teams.membership(agent.id)
-        await reply(update, context, agent, "groups/hello",
-                    link=f"https://t.me/{context.bot.username}")
-        if member is not None and can(member.role, "link_group"):
-            team = store.teams.get_team(member.team_id)
-            await reply(update, context, agent, "groups/link_hint", team=team)
+        await _added(update, context)
         return
     # still in the group: only the admin rights changed; reports go on either way
-    store.teams.set_bot_status(change.chat.id, new)
+    team_service.set_bot_status(services.store, change.chat.id, new)
+
+
+async def _added(update: Update, context: CoachContext) -> None:
+    """Added to a group: say hello; tell whoever may link it how."""
+    agent = current_agent(update, context)
+    member, team = team_service.team_of(context.services.store, agent.id)
+    await reply(update, context, agent, "groups/hello",
+                link=f"https://t.me/{context.bot.username}")
+    if member is not None and can(member.role, "link_group"):
+        await reply(update, context, agent, "groups/link_hint", team=team)
 
 
 async def migrated(update: Update, context: CoachContext) -> None:
@@ -73,20 +80,11 @@ async def migrated(update: Update, context: CoachContext) -> None:
     if message is None:
         return
     if message.migrate_to_chat_id:
-        context.services.store.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+        team_service.migrate_chat(context.services.store, message.chat.id,
+                                  message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
-        context.services.store.migrate_chat(message.migrate_from_chat_id, message.chat.id)
-
-
-def _notify_leader(context: CoachContext, team_id: int, leader_id: int, actor: int) -> None:
-    services = context.services
-    now = services.clock.now()
-    services.store.outbox.enqueue(leader_id, leader_id, TEAM_NOTICE,
-                                  f"team_notice:{team_id}:group_lost:{now.isoformat()}",
-                                  {"team_id": team_id, "event": "group_lost", "about": actor},
-                                  due_at=now)
-    if services.sender is not None:
-        services.sender.wake()
+        team_service.migrate_chat(context.services.store, message.migrate_from_chat_id,
+                                  message.chat.id)
 
 
 async def guard_private_buttons(update: Update, context: CoachContext) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from coachbot.domain import reminders
 from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.plan import activity_plan, parse_target
@@ -21,18 +20,13 @@ from coachbot.domain.preferences import (
 )
 from coachbot.domain.regions import OTHER, timezone_at
 from coachbot.handlers import teams
-from coachbot.handlers.common import (
-    Button,
-    CoachContext,
-    callback_parts,
-    current_agent,
-    edit_or_reply,
-    inline_keyboard,
-    label,
-    reply,
-)
+from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, label, reply, show
+from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
+from coachbot.handlers.menu import sync_chat_commands
+from coachbot.render.buttons import PREFERENCES
+from coachbot.runtime.messages import Button, inline_keyboard
+from coachbot.services import agents, dialogs
 
-PREFIX = "pf"
 FLOW = "prefs"
 ONBOARDING, SETTINGS = "o", "s"
 FIELDS = ("lang", "region", "time", "target", "eod", "tone", "sign")
@@ -64,32 +58,33 @@ async def show_settings(update: Update, context: CoachContext) -> None:
     await _settings_card(update, context, agent, fresh=True)
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """Buttons of onboarding and settings: pf:ask:<field>:<mode> or pf:<field>:<value>:<mode>."""
-    query = update.callback_query
-    assert query is not None
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    await query.answer()
-    if len(parts) == 3 and parts[0] == "ask" and parts[1] == "menu":
-        context.services.store.dialogs.clear_dialog(agent.id, update.effective_chat.id)  # type: ignore[union-attr]
-        await _settings_card(update, context, agent)
+async def _ask_button(press: Press) -> None:
+    """pf:ask:<field>:<mode> asks for one preference; pf:ask:menu:<mode> is back to them all."""
+    field = press.arg(0)
+    if len(press.args) != 2 or (field != "menu" and field not in FIELDS):
+        await press.stale()
         return
-    if len(parts) == 3 and parts[0] == "ask" and parts[1] in FIELDS:
-        await _ask(update, context, agent, parts[1], _mode(parts[2]))
+    if field == "menu":
+        press.clear_dialog()
+        await _settings_card(press.update, press.context, press.agent)
         return
-    if len(parts) == 3 and parts[0] in FIELDS:
-        field, value, mode = parts[0], parts[1], _mode(parts[2])
-        if field == "region" and value == OTHER:
-            await _ask_zone(update, context, agent, mode)
-            return
-        updated = _apply(context, agent, field, value)
-        if updated is None:
-            await reply(update, context, agent, "general/stale_button")
-            return
-        await _after_change(update, context, updated, field, mode)
+    await _ask(press.update, press.context, press.agent, field, _mode(press.arg(1)))
+
+
+async def _choice(press: Press) -> None:
+    """pf:<field>:<value>:<mode>: a choice from the buttons."""
+    field, value, mode = press.action, press.arg(0), _mode(press.arg(1))
+    if len(press.args) != 2:
+        await press.stale()
         return
-    await reply(update, context, agent, "general/stale_button")
+    if field == "region" and value == OTHER:
+        await _ask_zone(press.update, press.context, press.agent, mode)
+        return
+    updated = _apply(press.context, press.agent, field, value)
+    if updated is None:
+        await press.stale()
+        return
+    await _after_change(press.update, press.context, updated, field, mode)
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -103,9 +98,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         if place is None:
             await reply(update, context, agent, "preferences/bad_zone", typed=answer[:60])
             return
-        agent = context.services.store.agents.update_agent(
-            agent.id, region=place.region, timezone=place.timezone
-        )
+        agent = agents.update_preferences(context.services.store, agent.id,
+                                          region=place.region, timezone=place.timezone)
         await reply(update, context, agent, "preferences/zone_set", agent=agent,
                     keyboard=ReplyKeyboardRemove())
         await _after_change(update, context, agent, "region", mode, fresh=True)
@@ -119,7 +113,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     if value is None:
         await reply(update, context, agent, error_template, typed=answer[:60])
         return
-    agent = context.services.store.agents.update_agent(agent.id, **{column: value})
+    agent = agents.update_preferences(context.services.store, agent.id, **{column: value})
     await _after_change(update, context, agent, dialog.step, mode, fresh=True)
 
 
@@ -132,9 +126,8 @@ async def on_location(update: Update, context: CoachContext, agent: Agent, dialo
     if place is None:
         await reply(update, context, agent, "preferences/bad_location")
         return
-    agent = context.services.store.agents.update_agent(
-        agent.id, region=place.region, timezone=place.timezone
-    )
+    agent = agents.update_preferences(context.services.store, agent.id,
+                                      region=place.region, timezone=place.timezone)
     await reply(update, context, agent, "preferences/zone_set", agent=agent,
                 keyboard=ReplyKeyboardRemove())
     await _after_change(update, context, agent, "region", dialog.data.get("mode", SETTINGS),
@@ -148,30 +141,30 @@ def _mode(text: str) -> str:
 
 def _apply(context: CoachContext, agent: Agent, field: str, value: str) -> Agent | None:
     """Save one choice from a button; None if the button's value is not a valid choice."""
-    store = context.services.store
+    changes = _changes(field, value)
+    if changes is None:
+        return None
+    return agents.update_preferences(context.services.store, agent.id, **changes)
+
+
+def _changes(field: str, value: str) -> dict[str, object] | None:
+    """What a button's choice changes; None for a value that is none of the choices."""
     if field == "lang" and value in LOCALES:
-        return store.agents.update_agent(agent.id, locale=value)
+        return {"locale": value}
     if field == "region":
         place = place_for_region(value)
-        if place is None:
-            return None
-        return store.agents.update_agent(agent.id, region=place.region, timezone=place.timezone)
-    if field == "time":
+        return {"region": place.region, "timezone": place.timezone} if place else None
+    if field in ("time", "eod"):
         clock = f"{value[:2]}:{value[2:]}" if len(value) == 4 else ""
         if parse_clock_time(clock) != clock:
             return None
-        return store.agents.update_agent(agent.id, digest_time=clock)
+        return {"digest_time" if field == "time" else "eod_time": clock}
     if field == "target" and value.isdigit() and parse_target(value) is not None:
-        return store.agents.update_agent(agent.id, monthly_target=int(value))
-    if field == "eod":
-        clock = f"{value[:2]}:{value[2:]}" if len(value) == 4 else ""
-        if parse_clock_time(clock) != clock:
-            return None
-        return store.agents.update_agent(agent.id, eod_time=clock)
+        return {"monthly_target": int(value)}
     if field == "tone" and value in TONE_CHOICES:
-        return store.agents.update_agent(agent.id, tone=value)
+        return {"tone": value}
     if field == "sign" and value == "-":
-        return store.agents.update_agent(agent.id, signature=None)
+        return {"signature": None}
     return None
 
 
@@ -179,26 +172,20 @@ async def _after_change(
     update: Update, context: CoachContext, agent: Agent, field: str, mode: str, *,
     fresh: bool = False,
 ) -> None:
-    store = context.services.store
-    chat = update.effective_chat
-    assert chat is not None
+    store, chat_id = context.services.store, chat_id_of(update)
     if field == "lang":
-        from coachbot.handlers import sync_chat_commands  # the registry imports this module
-
-        await sync_chat_commands(context, chat.id, agent.locale)
+        await sync_chat_commands(context.bot, context.menu, context.services.renderer, chat_id,
+                                 agent.locale)
     if mode == SETTINGS:
-        store.dialogs.clear_dialog(agent.id, chat.id)
+        dialogs.clear_dialog(store, agent.id, chat_id)
         await _settings_card(update, context, agent, fresh=fresh, changed=field)
         return
     following = NEXT_IN_ONBOARDING.get(field)
     if following is not None:
         await _ask(update, context, agent, following, ONBOARDING, fresh=fresh)
         return
-    store.dialogs.clear_dialog(agent.id, chat.id)
-    store.agents.mark_onboarded(agent.id)
-    local = reminders.local_now(context.services.clock.now(), agent.timezone)
-    for kind in reminders.pushes_already_past(local, agent.digest_time, agent.eod_time):
-        store.agents.mark_daily_done(agent.id, kind, local.date())
+    dialogs.clear_dialog(store, agent.id, chat_id)
+    agents.finish_onboarding(store, agent, context.services.clock.now())
     await reply(update, context, agent, "onboarding/done", agent=agent,
                 plan=activity_plan(agent.monthly_target))
 
@@ -208,20 +195,14 @@ async def _ask(
     fresh: bool = False,
 ) -> None:
     """Show the choices for one preference; typed answers are accepted too."""
-    chat = update.effective_chat
-    assert chat is not None
-    context.services.store.dialogs.set_dialog(agent.id, chat.id, Dialog(FLOW, field,
-                                                                        {"mode": mode}))
+    dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
+                       Dialog(FLOW, field, {"mode": mode}))
     rows = _choices(context, agent, field, mode)
     if mode == SETTINGS:
-        rows.append([(label(context, agent, "buttons.back"), f"{PREFIX}:ask:menu:{mode}")])
-    keyboard = inline_keyboard(rows)
-    template = f"preferences/ask_{field}"
-    values = {"agent": agent, "onboarding": mode == ONBOARDING}
-    if fresh:
-        await reply(update, context, agent, template, keyboard=keyboard, **values)
-    else:
-        await edit_or_reply(update, context, agent, template, keyboard=keyboard, **values)
+        rows.append([(label(context, agent, "buttons.back"),
+                      PREFERENCES.data("ask", "menu", mode))])
+    await show(update, context, agent, f"preferences/ask_{field}", fresh=fresh,
+               keyboard=inline_keyboard(rows), agent=agent, onboarding=mode == ONBOARDING)
 
 
 def _choices(context: CoachContext, agent: Agent, field: str, mode: str) -> list[list[Button]]:
@@ -230,32 +211,31 @@ def _choices(context: CoachContext, agent: Agent, field: str, mode: str) -> list
 
     if field == "lang":
         return [[(mark(label(context, agent, f"languages.{loc}"), loc == agent.locale),
-                  f"{PREFIX}:lang:{loc}:{mode}")] for loc in LOCALES]
+                  PREFERENCES.data("lang", loc, mode))] for loc in LOCALES]
     if field == "region":
         buttons = [(mark(label(context, agent, f"regions.{code}"), code == agent.region),
-                    f"{PREFIX}:region:{code}:{mode}") for code in REGION_CHOICES]
+                    PREFERENCES.data("region", code, mode)) for code in REGION_CHOICES]
         return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     if field in ("time", "eod"):
         current = agent.digest_time if field == "time" else agent.eod_time
         choices = DIGEST_TIME_CHOICES if field == "time" else EOD_TIME_CHOICES
         buttons = [(mark(value, value == current),
-                    f"{PREFIX}:{field}:{value.replace(':', '')}:{mode}") for value in choices]
+                    PREFERENCES.data(field, value.replace(":", ""), mode)) for value in choices]
         return [buttons[:3], buttons[3:]]
     if field == "tone":
         return [[(mark(label(context, agent, f"tones.{tone}"), tone == agent.tone),
-                  f"{PREFIX}:tone:{tone}:{mode}") for tone in TONE_CHOICES]]
+                  PREFERENCES.data("tone", tone, mode)) for tone in TONE_CHOICES]]
     if field == "sign":
-        return [[(label(context, agent, "settings.sign_default"), f"{PREFIX}:sign:-:{mode}")]]
+        return [[(label(context, agent, "settings.sign_default"),
+                  PREFERENCES.data("sign", "-", mode))]]
     buttons = [(mark(str(value), value == agent.monthly_target),
-                f"{PREFIX}:target:{value}:{mode}") for value in TARGET_CHOICES]
+                PREFERENCES.data("target", value, mode)) for value in TARGET_CHOICES]
     return [buttons[:3], buttons[3:]]
 
 
 async def _ask_zone(update: Update, context: CoachContext, agent: Agent, mode: str) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    context.services.store.dialogs.set_dialog(agent.id, chat.id, Dialog(FLOW, "zone",
-                                                                        {"mode": mode}))
+    dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
+                       Dialog(FLOW, "zone", {"mode": mode}))
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(label(context, agent, "buttons.share_location"), request_location=True)]],
         resize_keyboard=True, one_time_keyboard=True,
@@ -267,19 +247,19 @@ async def _settings_card(
     update: Update, context: CoachContext, agent: Agent, *, fresh: bool = False,
     changed: str | None = None,
 ) -> None:
-    rows = [
-        [(label(context, agent, "settings.lang"), f"{PREFIX}:ask:lang:{SETTINGS}"),
-         (label(context, agent, "settings.region"), f"{PREFIX}:ask:region:{SETTINGS}")],
-        [(label(context, agent, "settings.time"), f"{PREFIX}:ask:time:{SETTINGS}"),
-         (label(context, agent, "settings.target"), f"{PREFIX}:ask:target:{SETTINGS}")],
-        [(label(context, agent, "settings.eod"), f"{PREFIX}:ask:eod:{SETTINGS}"),
-         (label(context, agent, "settings.tone"), f"{PREFIX}:ask:tone:{SETTINGS}")],
-        [(label(context, agent, "settings.sign"), f"{PREFIX}:ask:sign:{SETTINGS}")],
-    ]
-    values = {"agent": agent, "plan": activity_plan(agent.monthly_target), "changed": changed}
-    if fresh:
-        await reply(update, context, agent, "preferences/settings", keyboard=inline_keyboard(rows),
-                    **values)
-    else:
-        await edit_or_reply(update, context, agent, "preferences/settings",
-                            keyboard=inline_keyboard(rows), **values)
+    def b(field: str) -> Button:
+        return label(context, agent, f"settings.{field}"), PREFERENCES.data("ask", field, SETTINGS)
+
+    rows = [[b("lang"), b("region")], [b("time"), b("target")], [b("eod"), b("tone")],
+            [b("sign")]]
+    await show(update, context, agent, "preferences/settings", fresh=fresh,
+               keyboard=inline_keyboard(rows), agent=agent,
+               plan=activity_plan(agent.monthly_target), changed=changed)
+
+
+FEATURE = Feature(
+    commands=(Command("start", start, in_menu=False), Command("settings", show_settings)),
+    buttons=(Buttons(PREFERENCES, {"ask": _ask_button, **{field: _choice for field in FIELDS}}),),
+    text_steps={FLOW: on_text},
+    location_steps={FLOW: on_location},
+)

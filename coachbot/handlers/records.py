@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
+
 from telegram import Update
 
 from coachbot.domain.clients import clean_name, clean_text
@@ -9,265 +12,342 @@ from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.models import DATE_KINDS, RELATIONS, Agent, Dialog
 from coachbot.handlers.card import show_card
 from coachbot.handlers.coaching import suggest_referral
-from coachbot.handlers.common import (
-    Button,
-    CoachContext,
-    callback_parts,
-    current_agent,
-    edit_or_reply,
-    inline_keyboard,
-    label,
-    reply,
-)
-from coachbot.services import book, records
+from coachbot.handlers.common import CoachContext, label, reply, show
+from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
+from coachbot.render.buttons import RECORDS, open_card
+from coachbot.runtime.messages import Button, inline_keyboard
+from coachbot.services import book, clients, dialogs, records
 from coachbot.services.coach import guess_product_type
 
-PREFIX = "rc"
 FLOW = "record"
+# the lists: action name -> kind ("fam", "pol", "dat" name their templates and labels)
+LISTS = {"family": "fam", "policies": "pol", "dates": "dat"}
+ADD_ACTIONS = {"fam": "add_family", "pol": "add_policy", "dat": "add_date"}
+
+ClientStep = Callable[[Press, int], Awaitable[None]]
+TypedStep = Callable[[Update, CoachContext, Agent, Dialog, str], Awaitable[None]]
 
 
-async def show_records(update: Update, context: CoachContext, agent: Agent, cid: int,
-                       kind: str) -> None:
+def _for_client(step: ClientStep) -> Action:
+    """rc:<action>:<client>[:<arg>...]: only about a client of the presser's."""
+    async def run(press: Press) -> None:
+        client_id = press.int_arg(0)
+        if client_id is None or clients.get_client(press.store, press.agent.id,
+                                                   client_id) is None:
+            await press.stale()
+            return
+        await step(press, client_id)
+    return run
+
+
+async def show_records(press: Press, cid: int, kind: str) -> None:
     """The family ("fam"), policies ("pol") or dates ("dat") of a client, with buttons."""
-    store = context.services.store
-    client = store.clients.get_client(agent.id, cid)
+    client = clients.get_client(press.store, press.agent.id, cid)
     if client is None:
-        await reply(update, context, agent, "clients/not_found")
+        await press.reply("clients/not_found")
         return
-    rows: list[list[Button]] = []
+    rows: list[list[Button]]
     items: list[object]
     if kind == "fam":
-        items = list(store.clients.family_of(agent.id, cid))
-        rows = [[(f"✖ {m.name[:20]}", f"{PREFIX}:fx:{cid}:{m.id}")] for m in items]  # type: ignore[attr-defined]
+        family = records.family_of(press.store, press.agent.id, cid)
+        items = list(family)
+        rows = [[(f"✖ {m.name[:20]}", RECORDS.data("delete_family", cid, m.id))] for m in family]
     elif kind == "pol":
-        items = list(store.clients.policies_of(agent.id, cid))
-        rows = [[(f"📄 {p.product[:24]}", f"{PREFIX}:po:{cid}:{p.id}")] for p in items]  # type: ignore[attr-defined]
+        policies = records.policies_of(press.store, press.agent.id, cid)
+        items = list(policies)
+        rows = [[(f"📄 {p.product[:24]}", RECORDS.data("policy", cid, p.id))] for p in policies]
     else:
-        items = list(store.clients.dates_of(agent.id, cid))
-        rows = [[(f"✖ {d.label or label(context, agent, 'date_kinds.' + d.kind)}"[:30],  # type: ignore[attr-defined]
-                  f"{PREFIX}:dx:{cid}:{d.id}")] for d in items]  # type: ignore[attr-defined]
-    rows.append([(label(context, agent, f"records.add_{kind}"), f"{PREFIX}:{kind}+:{cid}"),
-                 (label(context, agent, "buttons.back"), f"cl:o:{cid}")])
-    await edit_or_reply(update, context, agent, f"records/{kind}_list", client=client,
-                        items=items, currency=book.currency_for(agent.region),
-                        keyboard=inline_keyboard(rows))
+        dates = records.dates_of(press.store, press.agent.id, cid)
+        items = list(dates)
+        rows = [[(f"✖ {d.label or press.label('date_kinds.' + d.kind)}"[:30],
+                  RECORDS.data("delete_date", cid, d.id))] for d in dates]
+    rows.append([(press.label(f"records.add_{kind}"), RECORDS.data(ADD_ACTIONS[kind], cid)),
+                 (press.label("buttons.back"), open_card(cid))])
+    await press.edit(f"records/{kind}_list", client=client, items=items,
+                     currency=book.currency_for(press.agent.region),
+                     keyboard=inline_keyboard(rows))
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """rc:<action>:<client>[:<arg>]"""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    store = context.services.store
-    if len(parts) < 2 or not parts[1].isdigit() or store.clients.get_client(agent.id,
-                                                                            int(parts[1])) \
-            is None:
-        await reply(update, context, agent, "general/stale_button")
+async def _list(press: Press, cid: int) -> None:
+    await show_records(press, cid, LISTS[press.action])
+
+
+# -- family -----------------------------------------------------------------------------------
+async def _add_family(press: Press, cid: int) -> None:
+    buttons = [(press.label(f"relations.{r}"), RECORDS.data("relation", cid, r))
+               for r in RELATIONS]
+    await press.edit("records/ask_relation", keyboard=inline_keyboard([buttons[:2], buttons[2:]]))
+
+
+async def _relation(press: Press, cid: int) -> None:
+    relation = press.arg(1)
+    if relation not in RELATIONS:
+        await press.stale()
         return
-    action, cid, arg = parts[0], int(parts[1]), (parts[2] if len(parts) > 2 else "")
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if action in ("fam", "pol", "dat"):
-        await show_records(update, context, agent, cid, action)
-    elif action == "fam+":
-        buttons = [(label(context, agent, f"relations.{r}"), f"{PREFIX}:rel:{cid}:{r}")
-                   for r in RELATIONS]
-        await edit_or_reply(update, context, agent, "records/ask_relation",
-                            keyboard=inline_keyboard([buttons[:2], buttons[2:]]))
-    elif action == "rel" and arg in RELATIONS:
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "family_name",
-                                                           {"client_id": cid, "relation": arg}))
-        await reply(update, context, agent, "records/ask_family_name", relation=arg)
-    elif action == "fx" and arg.isdigit():
-        records.delete_family_member(store, agent.id, int(arg))
-        await show_records(update, context, agent, cid, "fam")
-    elif action == "dat+":
-        buttons = [(label(context, agent, f"date_kinds.{k}"), f"{PREFIX}:dk:{cid}:{k}")
-                   for k in DATE_KINDS]
-        await edit_or_reply(update, context, agent, "records/ask_date_kind",
-                            keyboard=inline_keyboard([buttons]))
-    elif action == "dk" and arg in DATE_KINDS:
-        step = "date_label" if arg == "custom" else "date_value"
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, step, {"client_id": cid,
-                                                                        "kind": arg}))
-        await reply(update, context, agent, f"records/ask_{step}")
-    elif action == "dx" and arg.isdigit():
-        records.delete_date(store, agent.id, int(arg))
-        await show_records(update, context, agent, cid, "dat")
-    elif action == "pol+":
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_new",
-                                                           {"client_id": cid, "step": 0,
-                                                            "values": {}}))
-        await reply(update, context, agent, "records/ask_policy_field", field="product",
-                    new=True)
-    elif action == "po" and arg.isdigit():
-        await _policy_view(update, context, agent, cid, int(arg))
-    elif action == "pf" and ":" not in arg and len(parts) == 4 and parts[3].isdigit():
-        await _policy_field(update, context, agent, cid, int(parts[3]), arg)
-    elif action == "pc" and len(parts) == 5 and parts[3].isdigit():
-        field_name, policy_id, value = arg, int(parts[3]), parts[4]
-        if value not in book.POLICY_CHOICE_FIELDS.get(field_name, ()):
-            await reply(update, context, agent, "general/stale_button")
-            return
-        records.update_policy(store, agent.id, policy_id, {field_name: value})
-        await _policy_view(update, context, agent, cid, policy_id)
-        if field_name == "status" and value == "claimed":
-            await suggest_referral(update, context, agent, cid, "claim_paid")
-    elif action == "px" and arg.isdigit():
-        records.delete_policy(store, agent.id, int(arg))
-        await show_records(update, context, agent, cid, "pol")
-    elif action == "dskip":
-        await _save_family(update, context, agent, chat_id, None)
-    else:
-        await reply(update, context, agent, "general/stale_button")
+    press.set_dialog(Dialog(FLOW, "family_name", {"client_id": cid, "relation": relation}))
+    await press.reply("records/ask_family_name", relation=relation)
 
 
-async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
-    """Typed answers while adding a family member, a date or a policy."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    store = context.services.store
-    cid = int(dialog.data["client_id"])
-    typed = message.text
-    today = book.agent_today(agent, context.services.clock.now())
-    if dialog.step == "family_name":
-        name = clean_name(typed)
-        if name is None:
-            await reply(update, context, agent, "clients/field_error", error="bad_name")
-            return
-        store.dialogs.set_dialog(agent.id, message.chat_id,
-                                 Dialog(FLOW, "family_birthday", {**dialog.data, "name": name}))
-        skip = [[(label(context, agent, "buttons.skip"), f"{PREFIX}:dskip:{cid}")]]
-        await reply(update, context, agent, "records/ask_family_birthday", name=name,
-                    keyboard=inline_keyboard(skip))
-    elif dialog.step == "family_birthday":
-        yearly = parse_yearly_date(typed)
-        if yearly is None:
-            await reply(update, context, agent, "clients/field_error", error="bad_date")
-            return
-        await _save_family(update, context, agent, message.chat_id, yearly.to_storage())
-    elif dialog.step == "date_label":
-        text = clean_text(typed, 40)
-        if not text:
-            await reply(update, context, agent, "clients/field_error", error="empty")
-            return
-        store.dialogs.set_dialog(agent.id, message.chat_id,
-                                 Dialog(FLOW, "date_value", {**dialog.data, "label": text}))
-        await reply(update, context, agent, "records/ask_date_value")
-    elif dialog.step == "date_value":
-        yearly = parse_yearly_date(typed)
-        if yearly is None:
-            await reply(update, context, agent, "clients/field_error", error="bad_date")
-            return
-        records.add_date(store, agent.id, cid, kind=dialog.data["kind"],
-                         label=dialog.data.get("label"),
-                         yearly=yearly.to_storage())
-        store.dialogs.clear_dialog(agent.id, message.chat_id)
-        await show_card(update, context, agent, cid, fresh=True, notice="saved")
-    elif dialog.step == "policy_new":
-        await _policy_new_step(update, context, agent, dialog, typed, today)
-    elif dialog.step == "policy_edit":
-        parsed = book.parse_policy_field(dialog.data["field"], typed, today)
-        if parsed.error:
-            await reply(update, context, agent, "clients/field_error", error=parsed.error)
-            return
-        records.update_policy(store, agent.id, int(dialog.data["policy_id"]),
-                              {dialog.data["field"]: parsed.value})
-        store.dialogs.clear_dialog(agent.id, message.chat_id)
-        await _policy_view(update, context, agent, cid, int(dialog.data["policy_id"]),
-                           fresh=True)
-        if dialog.data["field"] == "delivered_date":
-            # the client now holds the policy: a high point to ask for a referral
-            await suggest_referral(update, context, agent, cid, "policy_delivered")
+async def _delete_family(press: Press, cid: int) -> None:
+    member_id = press.int_arg(1)
+    if member_id is None:
+        await press.stale()
+        return
+    records.delete_family_member(press.store, press.agent.id, member_id)
+    await show_records(press, cid, "fam")
+
+
+async def _skip_birthday(press: Press, cid: int) -> None:
+    await _save_family(press.update, press.context, press.agent, press.chat_id, None)
 
 
 async def _save_family(update: Update, context: CoachContext, agent: Agent, chat_id: int,
                        birthday: str | None) -> None:
     store = context.services.store
-    dialog = store.dialogs.get_dialog(agent.id, chat_id)
+    dialog = dialogs.get_dialog(store, agent.id, chat_id)
     if dialog is None or dialog.step != "family_birthday":
         await reply(update, context, agent, "general/stale_button")
         return
     cid = int(dialog.data["client_id"])
     records.add_family_member(store, agent.id, cid, relation=dialog.data["relation"],
                               name=dialog.data["name"], birthday=birthday)
-    store.dialogs.clear_dialog(agent.id, chat_id)
+    dialogs.clear_dialog(store, agent.id, chat_id)
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
 
 
-async def _policy_new_step(update: Update, context: CoachContext, agent: Agent,
-                           dialog: Dialog, typed: str, today: object) -> None:
-    """Product, then annual premium, then start date; the rest is edited on the policy."""
+# -- dates ------------------------------------------------------------------------------------
+async def _add_date(press: Press, cid: int) -> None:
+    buttons = [(press.label(f"date_kinds.{k}"), RECORDS.data("date_kind", cid, k))
+               for k in DATE_KINDS]
+    await press.edit("records/ask_date_kind", keyboard=inline_keyboard([buttons]))
+
+
+async def _date_kind(press: Press, cid: int) -> None:
+    kind = press.arg(1)
+    if kind not in DATE_KINDS:
+        await press.stale()
+        return
+    step = "date_label" if kind == "custom" else "date_value"
+    press.set_dialog(Dialog(FLOW, step, {"client_id": cid, "kind": kind}))
+    await press.reply(f"records/ask_{step}")
+
+
+async def _delete_date(press: Press, cid: int) -> None:
+    date_id = press.int_arg(1)
+    if date_id is None:
+        await press.stale()
+        return
+    records.delete_date(press.store, press.agent.id, date_id)
+    await show_records(press, cid, "dat")
+
+
+# -- policies ---------------------------------------------------------------------------------
+async def _add_policy(press: Press, cid: int) -> None:
+    press.set_dialog(Dialog(FLOW, "policy_new", {"client_id": cid, "step": 0, "values": {}}))
+    await press.reply("records/ask_policy_field", field="product", new=True)
+
+
+async def _policy(press: Press, cid: int) -> None:
+    policy_id = press.int_arg(1)
+    if policy_id is None:
+        await press.stale()
+        return
+    await _policy_view(press.update, press.context, press.agent, cid, policy_id)
+
+
+async def _policy_field(press: Press, cid: int) -> None:
+    """rc:pf:<client>:<field>:<policy>: buttons for a choice, else ask for a typed value."""
+    field_name, policy_id = press.arg(1), press.int_arg(2)
+    if len(press.args) != 3 or policy_id is None or \
+            records.get_policy(press.store, press.agent.id, policy_id) is None:
+        await press.stale()
+        return
+    if field_name in book.POLICY_CHOICE_FIELDS:
+        buttons = [(press.label(f"{field_name}.{v}"),
+                    RECORDS.data("policy_choice", cid, field_name, policy_id, v))
+                   for v in book.POLICY_CHOICE_FIELDS[field_name]]
+        rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+        await press.edit("records/ask_policy_field", field=field_name, new=False,
+                         keyboard=inline_keyboard(rows))
+        return
+    if field_name not in book.POLICY_TYPED_FIELDS:
+        await press.stale()
+        return
+    press.set_dialog(Dialog(FLOW, "policy_edit", {
+        "client_id": cid, "policy_id": policy_id, "field": field_name}))
+    await press.reply("records/ask_policy_field", field=field_name, new=False)
+
+
+async def _policy_choice(press: Press, cid: int) -> None:
+    """rc:pc:<client>:<field>:<policy>:<value>"""
+    field_name, policy_id, value = press.arg(1), press.int_arg(2), press.arg(3)
+    if len(press.args) != 4 or policy_id is None or \
+            value not in book.POLICY_CHOICE_FIELDS.get(field_name, ()):
+        await press.stale()
+        return
+    records.update_policy(press.store, press.agent.id, policy_id, {field_name: value})
+    await _policy_view(press.update, press.context, press.agent, cid, policy_id)
+    if field_name == "status" and value == "claimed":
+        await suggest_referral(press.update, press.context, press.agent, cid, "claim_paid")
+
+
+async def _delete_policy(press: Press, cid: int) -> None:
+    policy_id = press.int_arg(1)
+    if policy_id is None:
+        await press.stale()
+        return
+    records.delete_policy(press.store, press.agent.id, policy_id)
+    await show_records(press, cid, "pol")
+
+
+async def _policy_view(update: Update, context: CoachContext, agent: Agent, cid: int,
+                       policy_id: int, *, fresh: bool = False, notice: str | None = None) -> None:
     store = context.services.store
+    policy = records.get_policy(store, agent.id, policy_id)
+    if policy is None or policy.client_id != cid:
+        await reply(update, context, agent, "general/stale_button")
+        return
+    fields = [*book.POLICY_TYPED_FIELDS, *book.POLICY_CHOICE_FIELDS]
+    buttons = [(label(context, agent, f"policy_fields.{f}"),
+                RECORDS.data("policy_field", cid, f, policy_id)) for f in fields]
+    rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([(label(context, agent, "records.delete_policy"),
+                  RECORDS.data("delete_policy", cid, policy_id)),
+                 (label(context, agent, "buttons.back"), RECORDS.data("policies", cid))])
+    await show(update, context, agent, "records/policy", fresh=fresh,
+               keyboard=inline_keyboard(rows), policy=policy,
+               client=clients.get_client(store, agent.id, cid), notice=notice,
+               currency=book.currency_for(agent.region))
+
+
+# -- typed answers ----------------------------------------------------------------------------
+async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
+    """Typed answers while adding a family member, a date or a policy."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    step = TYPED_STEPS.get(dialog.step)
+    if step is not None:
+        await step(update, context, agent, dialog, message.text)
+
+
+async def _typed_family_name(update: Update, context: CoachContext, agent: Agent,
+                             dialog: Dialog, typed: str) -> None:
+    name = clean_name(typed)
+    if name is None:
+        await reply(update, context, agent, "clients/field_error", error="bad_name")
+        return
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    dialogs.set_dialog(context.services.store, agent.id, chat_id,
+                       Dialog(FLOW, "family_birthday", {**dialog.data, "name": name}))
+    skip = [[(label(context, agent, "buttons.skip"),
+              RECORDS.data("skip_birthday", int(dialog.data["client_id"])))]]
+    await reply(update, context, agent, "records/ask_family_birthday", name=name,
+                keyboard=inline_keyboard(skip))
+
+
+async def _typed_family_birthday(update: Update, context: CoachContext, agent: Agent,
+                                 dialog: Dialog, typed: str) -> None:
+    yearly = parse_yearly_date(typed)
+    if yearly is None:
+        await reply(update, context, agent, "clients/field_error", error="bad_date")
+        return
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    await _save_family(update, context, agent, chat_id, yearly.to_storage())
+
+
+async def _typed_date_label(update: Update, context: CoachContext, agent: Agent,
+                            dialog: Dialog, typed: str) -> None:
+    text = clean_text(typed, 40)
+    if not text:
+        await reply(update, context, agent, "clients/field_error", error="empty")
+        return
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    dialogs.set_dialog(context.services.store, agent.id, chat_id,
+                       Dialog(FLOW, "date_value", {**dialog.data, "label": text}))
+    await reply(update, context, agent, "records/ask_date_value")
+
+
+async def _typed_date_value(update: Update, context: CoachContext, agent: Agent,
+                            dialog: Dialog, typed: str) -> None:
+    yearly = parse_yearly_date(typed)
+    if yearly is None:
+        await reply(update, context, agent, "clients/field_error", error="bad_date")
+        return
+    cid = int(dialog.data["client_id"])
+    store = context.services.store
+    records.add_date(store, agent.id, cid, kind=dialog.data["kind"],
+                     label=dialog.data.get("label"), yearly=yearly.to_storage())
+    dialogs.clear_dialog(store, agent.id, update.effective_chat.id)  # type: ignore[union-attr]
+    await show_card(update, context, agent, cid, fresh=True, notice="saved")
+
+
+def _today(context: CoachContext, agent: Agent) -> date:
+    return book.agent_today(agent, context.services.clock.now())
+
+
+async def _typed_new_policy(update: Update, context: CoachContext, agent: Agent,
+                            dialog: Dialog, typed: str) -> None:
+    """Product, then annual premium, then start date; the rest is edited on the policy."""
     step = int(dialog.data["step"])
     field_name = book.NEW_POLICY_STEPS[step]
-    parsed = book.parse_policy_field(field_name, typed, today)  # type: ignore[arg-type]
+    parsed = book.parse_policy_field(field_name, typed, _today(context, agent))
     if parsed.error:
         await reply(update, context, agent, "clients/field_error", error=parsed.error)
         return
     values = {**dialog.data["values"], field_name: str(parsed.value)}
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    cid = int(dialog.data["client_id"])
+    store = context.services.store
     if step + 1 < len(book.NEW_POLICY_STEPS):
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_new",
-                                                           {**dialog.data, "step": step + 1,
-                                                            "values": values}))
+        dialogs.set_dialog(store, agent.id, chat_id, Dialog(
+            FLOW, "policy_new", {**dialog.data, "step": step + 1, "values": values}))
         await reply(update, context, agent, "records/ask_policy_field",
                     field=book.NEW_POLICY_STEPS[step + 1], new=True)
         return
     values["annual_premium"] = float(values["annual_premium"])
     values["currency"] = book.currency_for(agent.region)
     values["product_type"] = guess_product_type(values["product"])
+    cid = int(dialog.data["client_id"])
     policy = records.add_policy(store, agent.id, cid, values)
-    store.dialogs.clear_dialog(agent.id, chat_id)
+    dialogs.clear_dialog(store, agent.id, chat_id)
     if policy is None:
         await reply(update, context, agent, "clients/not_found")
         return
     await _policy_view(update, context, agent, cid, policy.id, fresh=True, notice="saved")
 
 
-async def _policy_view(update: Update, context: CoachContext, agent: Agent, cid: int,
-                       policy_id: int, *, fresh: bool = False, notice: str | None = None) -> None:
-    store = context.services.store
-    policy = store.clients.get_policy(agent.id, policy_id)
-    if policy is None or policy.client_id != cid:
-        await reply(update, context, agent, "general/stale_button")
+async def _typed_policy_field(update: Update, context: CoachContext, agent: Agent,
+                              dialog: Dialog, typed: str) -> None:
+    field_name, policy_id = dialog.data["field"], int(dialog.data["policy_id"])
+    parsed = book.parse_policy_field(field_name, typed, _today(context, agent))
+    if parsed.error:
+        await reply(update, context, agent, "clients/field_error", error=parsed.error)
         return
-    fields = [*book.POLICY_TYPED_FIELDS, *book.POLICY_CHOICE_FIELDS]
-    buttons = [(label(context, agent, f"policy_fields.{f}"), f"{PREFIX}:pf:{cid}:{f}:{policy_id}")
-               for f in fields]
-    rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([(label(context, agent, "records.delete_policy"), f"{PREFIX}:px:{cid}:{policy_id}"),
-                 (label(context, agent, "buttons.back"), f"{PREFIX}:pol:{cid}")])
-    values = {"policy": policy, "client": store.clients.get_client(agent.id, cid), "notice": notice,
-              "currency": book.currency_for(agent.region)}
-    if fresh:
-        await reply(update, context, agent, "records/policy", keyboard=inline_keyboard(rows),
-                    **values)
-    else:
-        await edit_or_reply(update, context, agent, "records/policy",
-                            keyboard=inline_keyboard(rows), **values)
+    store, cid = context.services.store, int(dialog.data["client_id"])
+    records.update_policy(store, agent.id, policy_id, {field_name: parsed.value})
+    dialogs.clear_dialog(store, agent.id, update.effective_chat.id)  # type: ignore[union-attr]
+    await _policy_view(update, context, agent, cid, policy_id, fresh=True)
+    if field_name == "delivered_date":
+        # the client now holds the policy: a high point to ask for a referral
+        await suggest_referral(update, context, agent, cid, "policy_delivered")
 
 
-async def _policy_field(update: Update, context: CoachContext, agent: Agent, cid: int,
-                        policy_id: int, field_name: str) -> None:
-    store = context.services.store
-    if store.clients.get_policy(agent.id, policy_id) is None:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    if field_name in book.POLICY_CHOICE_FIELDS:
-        buttons = [(label(context, agent, f"{field_name}.{v}"),
-                    f"{PREFIX}:pc:{cid}:{field_name}:{policy_id}:{v}")
-                   for v in book.POLICY_CHOICE_FIELDS[field_name]]
-        rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
-        await edit_or_reply(update, context, agent, "records/ask_policy_field",
-                            field=field_name, new=False, keyboard=inline_keyboard(rows))
-        return
-    if field_name not in book.POLICY_TYPED_FIELDS:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "policy_edit", {
-        "client_id": cid, "policy_id": policy_id, "field": field_name}))
-    await reply(update, context, agent, "records/ask_policy_field", field=field_name, new=False)
+TYPED_STEPS: dict[str, TypedStep] = {
+    "family_name": _typed_family_name, "family_birthday": _typed_family_birthday,
+    "date_label": _typed_date_label, "date_value": _typed_date_value,
+    "policy_new": _typed_new_policy, "policy_edit": _typed_policy_field,
+}
+
+FEATURE = Feature(
+    buttons=(Buttons(RECORDS, {
+        "family": _for_client(_list), "policies": _for_client(_list),
+        "dates": _for_client(_list), "add_family": _for_client(_add_family),
+        "relation": _for_client(_relation), "delete_family": _for_client(_delete_family),
+        "skip_birthday": _for_client(_skip_birthday), "add_date": _for_client(_add_date),
+        "date_kind": _for_client(_date_kind), "delete_date": _for_client(_delete_date),
+        "add_policy": _for_client(_add_policy), "policy": _for_client(_policy),
+        "policy_field": _for_client(_policy_field),
+        "policy_choice": _for_client(_policy_choice),
+        "delete_policy": _for_client(_delete_policy),
+    }),),
+    text_steps={FLOW: on_text},
+)

@@ -1,37 +1,26 @@
-"""One-off reminders (/remind, /reminders) and the end-of-day visit log prompt."""
+"""One-off reminders (/remind, /reminders) and the end-of-day visit log prompt (/log)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import Update
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.dates import parse_when
-from coachbot.domain.models import Agent, Dialog, OutboxMessage
-from coachbot.domain.plan import activity_plan
-from coachbot.handlers.common import (
-    Button,
-    CoachContext,
-    callback_parts,
-    current_agent,
-    edit_or_reply,
-    inline_keyboard,
-    label,
-    reply,
-    send_html,
-)
-from coachbot.services import book, records
-from coachbot.services.container import Services
+from coachbot.domain.models import Agent, Dialog
+from coachbot.domain.reminders import OneOff
+from coachbot.handlers.common import CoachContext, current_agent, label, reply, show
+from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
+from coachbot.push.reminders import eod_message
+from coachbot.render.buttons import END_OF_DAY, ONE_OFFS
+from coachbot.runtime.messages import Button, edit_in_place, inline_keyboard, send_html
+from coachbot.services import clients, dialogs, reminders, visits
 
-PREFIX = "ro"
-EOD_PREFIX = "eod"
 FLOW = "remind"
-SNOOZE = timedelta(hours=1)
-EOD_CHOICES = 8
+
+OneOffStep = Callable[[Press, OneOff], Awaitable[None]]
 
 
 async def remind(update: Update, context: CoachContext) -> None:
@@ -42,7 +31,7 @@ async def remind(update: Update, context: CoachContext) -> None:
         await reply(update, context, agent, "reminders/remind_usage")
         return
     store, now = context.services.store, context.services.clock.now()
-    client = store.clients.client_named_at_start(agent.id, line)
+    client = clients.client_named_at_start(store, agent.id, line)
     rest = line[len(client.name):].strip() if client else line
     when = parse_when(rest, now.astimezone(ZoneInfo(agent.timezone)), agent.locale)
     if when is None or when.at <= now:
@@ -50,10 +39,11 @@ async def remind(update: Update, context: CoachContext) -> None:
                     past=when is not None)
         return
     subject = when.rest or (client.name if client else line)
-    reminder = store.schedule.add_one_off(agent.id, client_id=client.id if client else None,
-                                          text=subject, due_at=when.at)
-    rows = [[(label(context, agent, "reminders.cancel_one"), f"{PREFIX}:x:{reminder.id}"),
-             (label(context, agent, "reminders.change_time"), f"{PREFIX}:e:{reminder.id}")]]
+    reminder = reminders.add_one_off(store, agent.id, client_id=client.id if client else None,
+                                     text=subject, due_at=when.at)
+    rows = [[(label(context, agent, "reminders.cancel_one"), ONE_OFFS.data("cancel", reminder.id)),
+             (label(context, agent, "reminders.change_time"),
+              ONE_OFFS.data("edit", reminder.id))]]
     await reply(update, context, agent, "reminders/remind_set", reminder=reminder,
                 client=client, at=when.at.astimezone(ZoneInfo(agent.timezone)),
                 keyboard=inline_keyboard(rows))
@@ -67,51 +57,51 @@ async def list_reminders(update: Update, context: CoachContext) -> None:
 
 async def _show_list(update: Update, context: CoachContext, agent: Agent, *,
                      fresh: bool = False) -> None:
-    pending = context.services.store.schedule.pending_one_offs(agent.id)
+    pending = reminders.pending_one_offs(context.services.store, agent.id)
     zone = ZoneInfo(agent.timezone)
     rows: list[list[Button]] = []
     for index, reminder in enumerate(pending[:10], start=1):
-        rows.append([(f"✏️ {index}", f"{PREFIX}:e:{reminder.id}"),
-                     (f"✖ {index}", f"{PREFIX}:x:{reminder.id}")])
+        rows.append([(f"✏️ {index}", ONE_OFFS.data("edit", reminder.id)),
+                     (f"✖ {index}", ONE_OFFS.data("cancel", reminder.id))])
     items = [(r, r.due_at.astimezone(zone)) for r in pending]
-    keyboard = inline_keyboard(rows) if rows else None
-    if fresh:
-        await reply(update, context, agent, "reminders/list", items=items, keyboard=keyboard)
-    else:
-        await edit_or_reply(update, context, agent, "reminders/list", items=items,
-                            keyboard=keyboard)
+    await show(update, context, agent, "reminders/list", fresh=fresh,
+               keyboard=inline_keyboard(rows) if rows else None, items=items)
 
 
-async def on_callback(update: Update, context: CoachContext) -> None:
-    """ro:x:<id> cancels, ro:e:<id> asks a new time, ro:s:<id> snoozes an hour, ro:d:<id> done."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    parts = callback_parts(update, PREFIX)
-    store = context.services.store
-    reminder = store.schedule.get_one_off(agent.id, int(parts[1])) \
-        if len(parts) == 2 and parts[1].isdigit() else None
-    if reminder is None:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    if parts[0] == "x":
-        store.schedule.cancel_one_off(agent.id, reminder.id)
-        await _show_list(update, context, agent)
-    elif parts[0] == "e":
-        chat_id = update.effective_chat.id  # type: ignore[union-attr]
-        store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "when",
-                                                           {"reminder_id": reminder.id}))
-        await reply(update, context, agent, "reminders/ask_new_time", reminder=reminder)
-    elif parts[0] == "s":
-        store.schedule.reschedule_one_off(agent.id, reminder.id,
-                                          context.services.clock.now() + SNOOZE)
-        await edit_or_reply(update, context, agent, "reminders/one_off_snoozed",
-                            reminder=reminder)
-    elif parts[0] == "d":
-        await edit_or_reply(update, context, agent, "reminders/one_off_done", reminder=reminder)
-    else:
-        await reply(update, context, agent, "general/stale_button")
+# -- a one-off's buttons ------------------------------------------------------------------
+def _on_one_off(step: OneOffStep) -> Action:
+    """ro:<action>:<reminder>: only a reminder of the presser's."""
+    async def run(press: Press) -> None:
+        reminder_id = press.int_arg(0)
+        reminder = reminders.get_one_off(press.store, press.agent.id, reminder_id) \
+            if len(press.args) == 1 and reminder_id is not None else None
+        if reminder is None:
+            await press.stale()
+            return
+        await step(press, reminder)
+    return run
+
+
+async def _cancel(press: Press, reminder: OneOff) -> None:
+    reminders.cancel_one_off(press.store, press.agent.id, reminder.id)
+    await _show_list(press.update, press.context, press.agent)
+
+
+async def _edit(press: Press, reminder: OneOff) -> None:
+    """Ask for a new time."""
+    press.set_dialog(Dialog(FLOW, "when", {"reminder_id": reminder.id}))
+    await press.reply("reminders/ask_new_time", reminder=reminder)
+
+
+async def _snooze(press: Press, reminder: OneOff) -> None:
+    """Again in an hour."""
+    reminders.snooze_one_off(press.store, press.agent.id, reminder.id,
+                             press.services.clock.now())
+    await press.edit("reminders/one_off_snoozed", reminder=reminder)
+
+
+async def _done(press: Press, reminder: OneOff) -> None:
+    await press.edit("reminders/one_off_done", reminder=reminder)
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -127,118 +117,66 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "reminders/remind_bad_time", typed=message.text,
                     past=when is not None)
         return
-    store.schedule.reschedule_one_off(agent.id, int(dialog.data["reminder_id"]), when.at)
-    store.dialogs.clear_dialog(agent.id, message.chat_id)
+    reminders.reschedule_one_off(store, agent.id, int(dialog.data["reminder_id"]), when.at)
+    dialogs.clear_dialog(store, agent.id, message.chat_id)
     await _show_list(update, context, agent, fresh=True)
 
 
-async def deliver_one_off(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
-    """A one-off reminder falling due."""
-    store = services.store
-    agent = store.agents.get_agent(message.agent_id)
-    reminder = store.schedule.get_one_off(message.agent_id, int(message.payload["reminder_id"]))
-    if agent is None or reminder is None or reminder.status == "cancelled":
-        return None
-    client = store.clients.get_client(agent.id, reminder.client_id) if reminder.client_id else None
-    renderer = services.renderer
-    rows: list[list[Button]] = [[
-        (renderer.label(agent.locale, "reminders.done"), f"{PREFIX}:d:{reminder.id}"),
-        (renderer.label(agent.locale, "reminders.in_an_hour"), f"{PREFIX}:s:{reminder.id}")]]
-    if client is not None:
-        rows.append([(renderer.label(agent.locale, "reminders.open_card"),
-                      f"cl:o:{client.id}:new")])
-    html = renderer.render(agent.locale, "reminders/one_off", region=agent.region,
-                           reminder=reminder, client=client)
-    sent = await send_html(bot, message.chat_id, html, reply_markup=inline_keyboard(rows))
-    return sent.message_id
-
-
 # -- end of day ---------------------------------------------------------------------------
-def _day_bounds(agent: Agent, now: datetime) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(agent.timezone)
-    start = datetime.combine(now.astimezone(zone).date(), time(0), zone)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-
-
-def _eod_message(services: Services, agent: Agent) -> tuple[str, InlineKeyboardMarkup]:
-    store, now = services.store, services.clock.now()
-    start, end = _day_bounds(agent, now)
-    today_contacts = store.clients.contacts_between(agent.id, start, end)
-    visited = {c.client_id for c in today_contacts if c.channel in ("face", "event")}
-    today = book.agent_today(agent, now)
-    candidates = store.clients.eod_candidates(agent.id, today, limit=EOD_CHOICES)
-    buttons = [(("✅ " if cid in visited else "") + name[:16], f"{EOD_PREFIX}:v:{cid}")
-               for cid, name in candidates]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    renderer = services.renderer
-    rows.append([(renderer.label(agent.locale, "reminders.eod_other"), f"{EOD_PREFIX}:find"),
-                 (renderer.label(agent.locale, "buttons.done"), f"{EOD_PREFIX}:end")])
-    visits = sum(1 for c in today_contacts if c.channel in ("face", "event"))
-    html = renderer.render(agent.locale, "reminders/eod", region=agent.region, agent=agent,
-                           visits=visits, contacts=len(today_contacts),
-                           target=activity_plan(agent.monthly_target).visits_per_day)
-    return html, inline_keyboard(rows)
-
-
-async def deliver_eod(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
-    """The end-of-day prompt: log today's visits in a few taps."""
-    agent = services.store.agents.get_agent(message.agent_id)
-    if agent is None:
-        return None
-    html, keyboard = _eod_message(services, agent)
-    sent = await send_html(bot, message.chat_id, html, reply_markup=keyboard)
-    return sent.message_id
-
-
-async def on_eod_callback(update: Update, context: CoachContext) -> None:
-    """eod:v:<client> logs a face-to-face visit today; eod:find searches; eod:end closes."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    agent = current_agent(update, context)
-    parts = callback_parts(update, EOD_PREFIX)
-    services = context.services
-    if len(parts) == 2 and parts[0] == "v" and parts[1].isdigit():
-        start, end = _day_bounds(agent, services.clock.now())
-        already = any(c.client_id == int(parts[1]) and c.channel == "face"
-                      for c in services.store.clients.contacts_between(agent.id, start, end))
-        if not already and records.log_contact(services.store, agent.id, int(parts[1]),
-                                               at=services.clock.now(), channel="face") is None:
-            await reply(update, context, agent, "clients/not_found")
-            return
-        html, keyboard = _eod_message(services, agent)
-        await _edit(update, context, html, keyboard)
-    elif parts == ["find"]:
-        chat_id = update.effective_chat.id  # type: ignore[union-attr]
-        services.store.dialogs.set_dialog(agent.id, chat_id, Dialog(FLOW, "eod_search", {}))
-        await reply(update, context, agent, "reminders/eod_find")
-    elif parts == ["end"]:
-        await edit_or_reply(update, context, agent, "reminders/eod_closed")
-    else:
-        await reply(update, context, agent, "general/stale_button")
-
-
 async def eod_now(update: Update, context: CoachContext) -> None:
     """/log: the end-of-day visit log on demand."""
     agent = current_agent(update, context)
-    html, keyboard = _eod_message(context.services, agent)
+    html, keyboard = eod_message(context.services, agent)
     await send_html(context.bot, agent.id, html, reply_markup=keyboard)
 
 
+async def _visited(press: Press) -> None:
+    """eod:v:<client> logs a face-to-face visit today (once), and ticks it in place."""
+    client_id = press.int_arg(0)
+    if len(press.args) != 1 or client_id is None:
+        await press.stale()
+        return
+    if not visits.log_visit_today(press.store, press.agent, client_id,
+                                  press.services.clock.now()):
+        await press.reply("clients/not_found")
+        return
+    html, keyboard = eod_message(press.services, press.agent)
+    query = press.update.callback_query
+    assert query is not None
+    await edit_in_place(query, html, keyboard)
+
+
+async def _find(press: Press) -> None:
+    """eod:find: a client not among the buttons: ask for a name."""
+    if press.args:
+        await press.stale()
+        return
+    press.set_dialog(Dialog(FLOW, "eod_search", {}))
+    await press.reply("reminders/eod_find")
+
+
+async def _end(press: Press) -> None:
+    """eod:end closes the prompt."""
+    if press.args:
+        await press.stale()
+        return
+    await press.edit("reminders/eod_closed")
+
+
 async def _eod_search(update: Update, context: CoachContext, agent: Agent, typed: str) -> None:
-    found = context.services.store.clients.search_clients(agent.id, search_words(typed), limit=6)
-    rows = [[(c.name[:30], f"{EOD_PREFIX}:v:{c.id}")] for c in found]
+    found = clients.search_clients(context.services.store, agent.id, search_words(typed),
+                                   limit=6)
+    rows = [[(c.name[:30], END_OF_DAY.data("visited", c.id))] for c in found]
     await reply(update, context, agent, "reminders/eod_results", count=len(found),
                 keyboard=inline_keyboard(rows) if rows else None)
 
 
-async def _edit(update: Update, context: CoachContext, html: str,
-                keyboard: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(html, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
-
+FEATURE = Feature(
+    commands=(Command("remind", remind, section="day"),
+              Command("reminders", list_reminders, section="day"),
+              Command("log", eod_now, section="day")),
+    buttons=(Buttons(ONE_OFFS, {"cancel": _on_one_off(_cancel), "edit": _on_one_off(_edit),
+                                "snooze": _on_one_off(_snooze), "done": _on_one_off(_done)}),
+             Buttons(END_OF_DAY, {"visited": _visited, "find": _find, "end": _end})),
+    text_steps={FLOW: on_text},
+)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from coachbot.domain import reminders, stats
+from coachbot.domain.teams import TEAM_CHART, TEAM_REPORT
 from coachbot.services.container import Services
 
 # A morning report this late is about a day nobody is thinking of any more: skip it. The
 # weekly and monthly charts still go out (they are about a whole period, and worth reading).
 REPORT_STALE_AFTER = timedelta(hours=3)
-TEAM_REPORT, TEAM_CHART, NUDGE, TEAM_NOTICE = "team_report", "team_chart", "nudge", "team_notice"
 
 
 def team_reports(services: Services, now: datetime) -> int:

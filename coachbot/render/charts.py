@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from coachbot.render.templates import Renderer
+
 # families to look for, most complete first; any of them draws simplified and traditional
 CJK_FAMILIES = (
     "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK HK", "Noto Sans CJK JP",
@@ -49,6 +51,23 @@ class ChartTexts:
     stages: tuple[str, str, str, str]  # names, prospects, proposals, closes
     plan: str
     daily_target: str
+
+
+STAGE_KEYS = ("names", "prospects", "proposals", "closes")
+
+
+def chart_texts(renderer: Renderer, locale: str, kind: str, first: date,
+                last: date) -> ChartTexts:
+    """The chart's words in one locale; kind is week, month or my (the agent's own)."""
+    def text(key: str, **values: Any) -> str:
+        return renderer.label(locale, f"charts.{key}", **values)
+
+    span = f"{first.month}/{first.day}–{last.month}/{last.day}"
+    return ChartTexts(
+        title=text(f"{kind}_title", span=span), visits=text("visits"),
+        policies=text("policies"), funnel=text("my_funnel" if kind == "my" else "funnel"),
+        stages=tuple(text(k) for k in STAGE_KEYS),  # type: ignore[arg-type]
+        plan=text("plan"), daily_target=text("daily_target"))
 
 
 @dataclass(frozen=True)

@@ -890,43 +890,13 @@ def _csv_safe(value: Any) -> Any:
 def export_xlsx(book: Book, label: Label, *, locale: str, region: str, timezone: str) -> bytes:
     """A workbook: clients first (importable again), then policies, family, contacts, dates."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     zone = ZoneInfo(timezone)
     names = {c.id: c.name for c in book.clients}
     workbook = Workbook(write_only=True)  # streams rows: thousands of clients stay fast
-    bold = Font(bold=True)
-
-    def put(key: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        sheet = workbook.create_sheet(label(f"files.sheets.{key}")[:31])
-        sheet.freeze_panes = "A2"
-        for index, name in enumerate(columns, start=1):
-            wide = name in ("address", "notes", "summary", "next_step")
-            sheet.column_dimensions[get_column_letter(index)].width = 28 if wide else 14
-        header = []
-        for name in columns:
-            cell = WriteOnlyCell(sheet, value=label(f"files.columns.{name}"))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in rows:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                if cell.data_type == "f":  # text that merely starts with "=" stays text
-                    cell.data_type = "s"
-                if isinstance(value, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-                elif isinstance(value, date):
-                    cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            sheet.append(cells)
-
-    put("clients", CLIENT_COLUMNS,
-        _client_cells(book, label, locale, region, zone, as_text=False))
-    put("policies", POLICY_COLUMNS, (
+    _add_sheet(workbook, label, "clients", CLIENT_COLUMNS,
+               _client_cells(book, label, locale, region, zone, as_text=False))
+    _add_sheet(workbook, label, "policies", POLICY_COLUMNS, (
         [names.get(p.client_id, ""), p.policy_no, p.product,
          label(f"files.product_type.{p.product_type}") if p.product_type else None,
          p.insured, p.holder, p.sum_insured, p.annual_premium, p.currency or book.currency,
@@ -934,20 +904,53 @@ def export_xlsx(book: Book, label: Label, *, locale: str, region: str, timezone:
          label(f"files.payment_frequency.{p.payment_frequency}"),
          label(f"files.status.{p.status}"), p.next_due_date, p.delivered_date,
          label(f"files.source.{p.source}")] for p in book.policies))
-    put("family", FAMILY_COLUMNS, (
+    _add_sheet(workbook, label, "family", FAMILY_COLUMNS, (
         [names.get(m.client_id, ""), label(f"files.relation.{m.relation}"), m.name,
          label(f"files.gender.{m.gender}") if m.gender in ("m", "f") else None,
          _birthday_cell(m.birthday, locale, as_text=False)] for m in book.family))
-    put("contacts", CONTACT_COLUMNS, (
+    _add_sheet(workbook, label, "contacts", CONTACT_COLUMNS, (
         [names.get(k.client_id, ""), k.at.astimezone(zone).replace(tzinfo=None),
          label(f"files.channel.{k.channel}"), k.summary, k.next_step, k.next_step_date]
         for k in book.contacts))
-    put("dates", DATE_COLUMNS, (
+    _add_sheet(workbook, label, "dates", DATE_COLUMNS, (
         [names.get(d.client_id, ""), label(f"files.date_kind.{d.kind}"), d.label,
          _birthday_cell(d.date, locale, as_text=False)] for d in book.dates))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _add_sheet(workbook: Any, label: Label, key: str, columns: Sequence[str],
+               rows: Iterable[Sequence[Any]]) -> None:
+    """One sheet: a bold header of column labels, then the rows (dates formatted as such)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(label(f"files.sheets.{key}")[:31])
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(columns, start=1):
+        wide = name in ("address", "notes", "summary", "next_step")
+        sheet.column_dimensions[get_column_letter(index)].width = 28 if wide else 14
+    bold = Font(bold=True)
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=label(f"files.columns.{name}"))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if cell.data_type == "f":  # text that merely starts with "=" stays text
+                cell.data_type = "s"
+            if isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def _number(value: float) -> float | int:

@@ -578,6 +578,18 @@ def _local(stamp: str | None, agent: Agent) -> date | None:
     return datetime.fromisoformat(stamp).astimezone(ZoneInfo(agent.timezone)).date()
 
 
+# -- sessions (SPIN, practice, playbooks) ------------------------------------------------------
+def get_session(store: Store, agent_id: int, record_id: int) -> CoachingRecord | None:
+    """One of the agent's coaching sessions."""
+    return store.coaching.get_session(agent_id, record_id)
+
+
+def save_session(store: Store, agent_id: int, record_id: int, state: dict[str, Any],
+                 status: str) -> None:
+    """Keep a session's state (active, paused or done)."""
+    store.coaching.save_session(agent_id, record_id, state, status)
+
+
 # -- practice -------------------------------------------------------------------------------
 def open_practice(store: Store, agent: Agent, scenario_id: str, library: ScriptLibrary,
                   now: datetime) -> CoachingRecord | None:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock
+from coachbot.domain.coaching.practice import ProspectModel
 from coachbot.render.templates import Renderer
+from coachbot.scripts.loader import ScriptLibrary
+from coachbot.services.ai.setup import AiServices
 from coachbot.store import Store
 
-if TYPE_CHECKING:
-    from coachbot.domain.coaching.practice import ProspectModel
-    from coachbot.push.sender import OutboxSender
-    from coachbot.scripts.loader import ScriptLibrary
-    from coachbot.services.ai.setup import AiServices
+
+class Sender(Protocol):
+    """What the bundle needs of the outbox sender (push/sender.py): to be woken when
+    something was queued, and stopped with the application."""
+
+    def wake(self) -> None: ...
+
+    async def stop(self, timeout: float = ...) -> None: ...
 
 
 @dataclass
@@ -26,6 +32,11 @@ class Services:
     renderer: Renderer
     clock: Clock
     library: ScriptLibrary
-    sender: OutboxSender | None = None
+    sender: Sender | None = None  # set once the bot is up (app.on_startup)
     prospect: ProspectModel | None = None  # None: the offline scripted role-play prospect
     ai: AiServices | None = None  # the AI coach (every part falls back to the rules)
+
+    def wake_sender(self) -> None:
+        """Something was queued in the outbox: send it now rather than at the next sweep."""
+        if self.sender is not None:
+            self.sender.wake()

@@ -75,6 +75,11 @@ def toggle_social(store: Store, agent_id: int, client: Client) -> None:
                    social=not (client.group_profile or {}).get("social"))
 
 
+def roles_of(store: Store, agent_id: int, client_id: int) -> list[GroupRole]:
+    """Who fills each of the group client's four roles, and which are won."""
+    return store.clients.roles_of(agent_id, client_id)
+
+
 def update_profile(store: Store, agent_id: int, client: Client, **changes: Any) -> None:
     """Merge changes into the client's group profile."""
     profile = {**(client.group_profile or {}), **changes}

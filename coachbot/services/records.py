@@ -1,5 +1,5 @@
 """A client's records: family, key dates, policies, contacts and reviews. Each write re-derives
-the client's schedule (occasions, tier, due dates) in the same transaction."""
+the client's schedule (occasions, tier, due dates) in the same transaction; reads are plain."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from coachbot.domain.models import Client, Contact, Policy
+from coachbot.domain.models import Client, Contact, FamilyMember, ImportantDate, Policy
 from coachbot.services import knowledge
 from coachbot.services.schedule import refresh_client
 from coachbot.store import Store
@@ -142,3 +142,24 @@ def mark_reviewed(store: Store, agent_id: int, client_id: int) -> None:
     with store.atomic():
         store.schedule.mark_reviewed(agent_id, client_id)
         refresh_client(store, agent_id, client_id)
+
+
+# -- reads ------------------------------------------------------------------------------------
+def family_of(store: Store, agent_id: int, client_id: int) -> list[FamilyMember]:
+    """The client's family members."""
+    return store.clients.family_of(agent_id, client_id)
+
+
+def dates_of(store: Store, agent_id: int, client_id: int) -> list[ImportantDate]:
+    """The client's key dates."""
+    return store.clients.dates_of(agent_id, client_id)
+
+
+def policies_of(store: Store, agent_id: int, client_id: int) -> list[Policy]:
+    """The client's policies."""
+    return store.clients.policies_of(agent_id, client_id)
+
+
+def get_policy(store: Store, agent_id: int, policy_id: int) -> Policy | None:
+    """One of the agent's policies."""
+    return store.clients.get_policy(agent_id, policy_id)

@@ -287,7 +287,7 @@ async def test_a_digest_makes_no_rows_and_an_entry_becomes_a_to_do_item_when_ope
 
 
 async def test_an_entry_too_long_for_callback_data_gets_its_item_at_once(bot):
-    from coachbot.handlers.today import digest_message
+    from coachbot.push.digest import digest_message
     from coachbot.services.digest import Digest, Entry
 
     agent = await make_agent(bot, 522)

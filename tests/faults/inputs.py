@@ -10,7 +10,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from coachbot.handlers import CALLBACKS, COMMANDS
+from coachbot.handlers.registry import COMMANDS
+from coachbot.handlers.registry import PREFIXES as FEATURE_PREFIXES
+from coachbot.render import buttons
 from coachbot.sandbox.objects import TINY_PNG
 
 # -- text --------------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ def command_line(draw: st.DrawFn) -> str:
 
 
 # -- callback data -----------------------------------------------------------------------------
-PREFIXES = sorted(CALLBACKS)
+PREFIXES = sorted(FEATURE_PREFIXES)
 ACTIONS = [
     # every action word the handlers know (see the modules' on_callback docstrings)
     "ask", "menu", "lang", "region", "time", "target", "eod", "tone", "sign",
@@ -87,21 +89,9 @@ ACTIONS = [
     "alt", "sent", "done", "snz", "find", "end", "ok", "no",
 ]
 def _handler_actions() -> list[str]:
-    """Action words of the handlers' own dispatch tables (ACTIONS, BUTTONS), whatever exists
-    by now: new features are fuzzed without editing this file."""
-    import importlib
-    import pkgutil
-
-    import coachbot.handlers as package
-
-    words: set[str] = set()
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"coachbot.handlers.{info.name}")
-        for name in ("ACTIONS", "BUTTONS"):
-            table = getattr(module, name, None)
-            if isinstance(table, dict):
-                words |= {key for key in table if isinstance(key, str)}
-    return sorted(words)
+    """Action codes of every button set (coachbot.render.buttons), whatever exists by now:
+    new features are fuzzed without editing this file."""
+    return sorted({code for button_set in buttons.ALL for code in button_set.codes.values()})
 
 
 ACTIONS = sorted(set(ACTIONS) | set(_handler_actions()))

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from coachbot.config import Settings
-from coachbot.handlers import CALLBACKS, COMMANDS
+from coachbot.handlers.registry import COMMANDS, PREFIXES
 from coachbot.services import records
 from tests.conftest import LONG
 from tests.faults.live import forgive_double_taps, settle
@@ -189,7 +189,7 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
     presses = sorted(seen)
     for data in sorted(seen):
         presses += variants(data, b_client, ids)
-    presses += [f"{p}:{a}:{i}" for p in CALLBACKS for a in ("o", "x", "e", "v", "po", "del")
+    presses += [f"{p}:{a}:{i}" for p in PREFIXES for a in ("o", "x", "e", "v", "po", "del")
                 for i in (ids.clients[0], ids.policies[0], ids.one_offs[0], ids.items[0])]
     # each kind of button first, then more of each: Telegram lets a bot send ~30 messages/s
     presses = by_variety(list(dict.fromkeys(presses)))[:2500 if LONG else 150]
@@ -289,7 +289,7 @@ async def test_an_uninvited_user_gets_only_polite_refusals(tmp_path, clock, capl
         before, mark = dump_rows(bot.store, A), len(bot.sandbox.requests)
         for command in COMMANDS:
             bot.sandbox.send_text(stranger, f"/{command.name} {ids.names[0]}")
-        for data in [f"{p}:o:{ids.clients[0]}" for p in CALLBACKS] + ["pf:lang:en:o"]:
+        for data in [f"{p}:o:{ids.clients[0]}" for p in PREFIXES] + ["pf:lang:en:o"]:
             bot.sandbox.press(stranger, 1, data, force=True)
         bot.sandbox.send_text(stranger, ids.names[0])
         bot.sandbox.send_document(stranger, "a.csv", "姓名,电话\n张三,13800138000\n".encode(),

@@ -182,7 +182,7 @@ HOSTILE_ARGUMENTS = [
 
 
 async def test_every_command_with_hostile_arguments(bot, caplog):
-    from coachbot.handlers import COMMANDS
+    from coachbot.handlers.registry import COMMANDS
 
     caplog.set_level(logging.INFO)
     onboard(bot.store, bot.user.id, bot.clock.now())

@@ -176,19 +176,19 @@ async def test_one_message_that_cannot_be_rendered_does_not_stall_the_others(
         bot, caplog, monkeypatch):
     """A bug in rendering one agent's digest: the others still go out at once, and the
     broken one is retried a few times, then dropped, not left 'sending' for ever."""
-    from coachbot import handlers
+    from coachbot.push.deliverers import DELIVERERS
 
     caplog.set_level(logging.INFO)
     agents = list(range(740, 746))
     await digest_fan_out(bot, agents)
-    real = handlers.DELIVERERS["digest"]
+    real = DELIVERERS["digest"]
 
     async def broken_for_one(bot_, services, message):
         if message.agent_id == agents[0]:
             raise RuntimeError("template bug for this one agent")
         return await real(bot_, services, message)
 
-    monkeypatch.setitem(handlers.DELIVERERS, "digest", broken_for_one)
+    monkeypatch.setitem(DELIVERERS, "digest", broken_for_one)
     bot.clock.set(DIGEST_AT)
     await until_delivered(bot, agents[1:], steps=3)
     assert all(len(digests(bot, a)) == 1 for a in agents[1:])

@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from coachbot.domain.locales import LOCALES
-from coachbot.handlers import COMMANDS
+from coachbot.handlers import registry
+from coachbot.handlers.registry import COMMANDS
+from coachbot.render import buttons
 
 PACKAGE = Path(__file__).parents[2] / "coachbot"
 DOMAIN_MODULES = sorted(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "domain").rglob("*.py"))
+HANDLER_MODULES = sorted((PACKAGE / "handlers").glob("*.py"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# layers below the handlers (and the benchmark beside them) never reach up into them
+BELOW_HANDLERS = ("push", "bench", "services", "domain", "store", "render", "runtime")
+MAX_FUNCTION_LINES = 60
+LONG_FUNCTIONS_ALLOWED = {"store/migrations.py", "bench/dataset.py"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -27,13 +34,13 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "handlers").glob("*.py")), ids=str)
+@pytest.mark.parametrize("path", HANDLER_MODULES, ids=str)
 def test_handlers_never_touch_the_database_library(path):
     assert not any(name.startswith(("sqlite3", "sqlite_utils")) for name in _imports(path))
     assert "SELECT " not in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "handlers").glob("*.py")), ids=str)
+@pytest.mark.parametrize("path", HANDLER_MODULES, ids=str)
 def test_handlers_hold_no_chinese_text(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
@@ -43,6 +50,76 @@ def test_handlers_hold_no_chinese_text(path):
     literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
                 and isinstance(n.value, str) and CJK.search(n.value) and id(n) not in docstrings]
     assert literals == []
+
+
+def _store_calls(path: Path) -> list[str]:
+    """Attribute accesses on the store: `x.store.y` (a repository or a store method), or
+    `store.y` on a local alias of it. Passing `x.store` to a function is not one."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Attribute):
+            continue
+        inner = node.value
+        if (isinstance(inner, ast.Attribute) and inner.attr == "store") or \
+                (isinstance(inner, ast.Name) and inner.id == "store"):
+            found.append(f"{path.name}:{node.lineno}: .store.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("path", HANDLER_MODULES, ids=str)
+def test_handlers_call_services_never_the_store(path):
+    assert _store_calls(path) == []
+
+
+def test_the_store_check_sees_a_repository_call(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f(context, store):\n"
+                      "    book.get(context.services.store, 1)\n"  # passing it: fine
+                      "    context.services.store.clients.get_client(1, 2)\n"
+                      "    store.dialogs.clear_dialog(1, 2)\n")
+    assert _store_calls(sample) == ["sample.py:3: .store.clients", "sample.py:4: .store.dialogs"]
+
+
+@pytest.mark.parametrize("layer", BELOW_HANDLERS)
+def test_lower_layers_never_import_the_handlers(layer):
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        assert not any(name.startswith("coachbot.handlers") for name in _imports(path)), path
+
+
+def test_every_button_set_has_a_feature_and_every_action_a_handler():
+    """The dispatcher refuses a set with an action nobody handles; every set is registered."""
+    dispatcher = registry.dispatcher()
+    assert sorted(dispatcher.prefixes) == sorted(s.prefix for s in buttons.ALL)
+    assert sorted(dispatcher.group_safe_prefixes) == ["tb", "tm"]
+
+
+@pytest.mark.parametrize("path", [*HANDLER_MODULES, *sorted((PACKAGE / "bench").glob("*.py"))],
+                         ids=str)
+def test_callback_data_is_spelled_only_by_the_button_sets(path):
+    """No hand-made "cl:o:..." strings: buttons come from coachbot.render.buttons."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+                                | ast.ClassDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    wire = tuple(f"{s.prefix}:" for s in buttons.ALL)
+    spelled = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+               and isinstance(n.value, str) and id(n) not in docstrings
+               and n.value.startswith(wire)]
+    assert spelled == []
+
+
+@pytest.mark.parametrize("layer", ["handlers", "push", "services"])
+def test_functions_stay_small(layer):
+    long = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        if str(path.relative_to(PACKAGE)) in LONG_FUNCTIONS_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                    (node.end_lineno or 0) - node.lineno + 1 > MAX_FUNCTION_LINES:
+                long.append(f"{path.name}:{node.lineno} {node.name}")
+    assert long == []
 
 
 @pytest.mark.parametrize("name", DOMAIN_MODULES)

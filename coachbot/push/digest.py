@@ -1,0 +1,68 @@
+"""The daily digest: its text and one button per entry (the morning push and /today)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Bot, InlineKeyboardMarkup
+
+from coachbot.domain.models import Agent, OutboxMessage
+from coachbot.domain.regions import currency_for
+from coachbot.render.buttons import ENTRY_KINDS, ITEMS
+from coachbot.runtime.messages import Button, inline_keyboard, send_html
+from coachbot.services.container import Services
+from coachbot.services.digest import Digest, Entry, build_digest
+
+ICONS = {"birthday": "🎂", "family_birthday": "🎈", "wedding": "💍", "custom": "📅",
+         "policy_anniversary": "📄", "festival": "🎊", "follow_up": "🤝", "premium": "💴",
+         "callback": "☎️", "review": "🔍", "stay_in_touch": "👋"}
+
+
+def digest_message(services: Services, agent: Agent, digest: Digest) -> \
+        tuple[str, InlineKeyboardMarkup | None]:
+    """The digest's HTML and its buttons (one per entry, two to a row)."""
+    renderer = services.renderer
+    html = renderer.render(agent.locale, "reminders/digest", region=agent.region, agent=agent,
+                           digest=digest, currency=currency_for(agent.region))
+    buttons: list[Button] = [(_entry_caption(services, agent, e), _entry_data(services, agent, e))
+                             for e in digest.entries]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    return html, inline_keyboard(rows) if rows else None
+
+
+def _entry_data(services: Services, agent: Agent, entry: Entry) -> str:
+    """The entry's to-do item, or what it takes to create it on the first tap."""
+    if entry.item_id is not None:
+        return ITEMS.data("open", entry.item_id)
+    day = entry.day.isoformat().replace("-", "")  # yyyymmdd (strftime is slower)
+    fields = (ENTRY_KINDS[entry.kind], entry.client_id or "-", day, entry.ref)
+    if ITEMS.fits("entry", *fields):
+        return ITEMS.data("entry", *fields)
+    # a long holiday name as ref: make its to-do item now and point at that
+    item = services.store.schedule.ensure_item(agent.id, kind=entry.kind, client_id=entry.client_id,
+                                               ref=entry.ref, occasion_date=entry.day)
+    return ITEMS.data("open", item.id)
+
+
+def _entry_caption(services: Services, agent: Agent, entry: Entry) -> str:
+    """A digest button: an icon and the client's (or festival's) name, short for a phone."""
+    name = entry.name
+    if entry.kind == "festival":
+        names = entry.detail["festival"]["names"]
+        name = services.renderer.label(agent.locale, f"festivals.{entry.name}",
+                                       default=names.get(agent.locale, entry.name))
+    short = name if len(name) <= 14 else name[:13] + "…"
+    return f"{ICONS.get(entry.kind, '•')} {short}"
+
+
+async def deliver_digest(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
+    """The morning push (queued by the sweep)."""
+    agent = services.store.agents.get_agent(message.agent_id)
+    if agent is None:
+        return None
+    day = date.fromisoformat(message.payload["day"])
+    since = date.fromisoformat(message.payload.get("since", message.payload["day"]))
+    digest = build_digest(services.store, agent, day, since=since, late=message.late)
+    html, keyboard = digest_message(services, agent, digest)
+    sent = await send_html(bot, message.chat_id, html, reply_markup=keyboard)
+    return sent.message_id

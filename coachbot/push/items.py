@@ -1,0 +1,114 @@
+"""One to-do item of the day: the ready-to-forward greeting, then the item with its buttons."""
+
+from __future__ import annotations
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from coachbot.domain.calendar import festivals_between
+from coachbot.domain.models import Agent, OutboxMessage
+from coachbot.domain.reminders import ReminderItem
+from coachbot.render.buttons import ITEMS, open_card
+from coachbot.runtime.messages import Button, inline_keyboard, send_html
+from coachbot.services import book
+from coachbot.services.container import Services
+from coachbot.services.digest import festival_region
+from coachbot.services.greetings import build_greeting
+
+GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary",
+                  "festival")
+SNOOZES = ("h", "d", "w")  # later today, tomorrow, next week
+
+
+async def show_item(bot: Bot, services: Services, agent: Agent, item: ReminderItem) -> int:
+    """Send an item: for greetings the ready text first (to forward), then its buttons."""
+    if item.kind in GREETING_KINDS:
+        greeting_html = greeting_html_of(services, agent, item)
+        if greeting_html is not None:
+            sent = await send_html(bot, agent.id, greeting_html)
+            services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
+    view = book.card_view(services.store, agent, item.client_id, services.clock.now(),
+                          services.settings.tier_thresholds) if item.client_id else None
+    renderer = services.renderer
+    html = renderer.render(agent.locale, "reminders/item", region=agent.region, agent=agent,
+                           item=item, view=view, name=item_name(services, agent, item))
+    message = await send_html(bot, agent.id, html, reply_markup=_item_keyboard(services, agent,
+                                                                               item))
+    return message.message_id
+
+
+async def deliver_item(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
+    """A snoozed item coming back."""
+    agent = services.store.agents.get_agent(message.agent_id)
+    item = services.store.schedule.get_item(message.agent_id, int(message.payload["item_id"]))
+    if agent is None or item is None or item.status in ("done", "skipped"):
+        return None
+    return await show_item(bot, services, agent, item)
+
+
+def _item_keyboard(services: Services, agent: Agent, item: ReminderItem) -> InlineKeyboardMarkup:
+    def b(key: str, data: str) -> Button:
+        return services.renderer.label(agent.locale, f"reminders.{key}"), data
+
+    rows: list[list[Button]] = []
+    if item.kind in GREETING_KINDS and item.kind != "festival":
+        rows.append([b("sent", ITEMS.data("sent", item.id)),
+                     b("alt", ITEMS.data("alternative", item.id))])
+    elif item.kind == "festival":
+        rows.append([b("done", ITEMS.data("done", item.id)),
+                     b("alt", ITEMS.data("alternative", item.id))])
+    else:
+        rows.append([b(f"done_{item.kind}", ITEMS.data("sent", item.id))])
+    rows.append([b(f"snooze_{s}", ITEMS.data("snooze", item.id, s)) for s in SNOOZES])
+    last = [b("skip", ITEMS.data("skip", item.id))]
+    if item.client_id is not None:
+        last.append(b("open_card", open_card(item.client_id, new=True)))
+    rows.append(last)
+    return inline_keyboard(rows)
+
+
+def greeting_html_of(services: Services, agent: Agent, item: ReminderItem) -> str | None:
+    """The ready-to-forward greeting of an occasion, in its current wording."""
+    names = _festival_names(agent, item)
+    greeting = build_greeting(services.store, agent, item, festival_names=names)
+    if greeting is None:
+        return None
+    return services.renderer.render(greeting.locale, greeting.template, region=agent.region,
+                                    **greeting.context)
+
+
+async def edit_greeting(bot: Bot, services: Services, agent: Agent, item: ReminderItem) -> None:
+    """Show another wording: replace the ready text in place."""
+    html = greeting_html_of(services, agent, item)
+    if html is None:
+        return
+    if item.text_message_id:
+        try:
+            await bot.edit_message_text(html, chat_id=agent.id, message_id=item.text_message_id,
+                                        parse_mode=ParseMode.HTML)
+            return
+        except BadRequest:
+            pass  # too old to edit, or unchanged: send it fresh below
+    sent = await send_html(bot, agent.id, html)
+    services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
+
+
+def _festival_names(agent: Agent, item: ReminderItem) -> dict[str, str]:
+    if item.kind != "festival":
+        return {}
+    for festival in festivals_between(festival_region(agent.region), item.occasion_date,
+                                      item.occasion_date):
+        if festival.key == item.ref:
+            return dict(festival.name or {})
+    return {}
+
+
+def item_name(services: Services, agent: Agent, item: ReminderItem) -> str:
+    """Who or what the item is about: the client's name, or the festival's in the locale."""
+    if item.kind == "festival":
+        names = _festival_names(agent, item)
+        return services.renderer.label(agent.locale, f"festivals.{item.ref}",
+                                       default=names.get(agent.locale, item.ref))
+    client = services.store.clients.get_client(agent.id, item.client_id) if item.client_id else None
+    return client.name if client else "—"
