@@ -26,6 +26,7 @@ CLIENT_FIELDS = frozenset({
     "kind", "name", "gender", "phone", "birthday", "address", "occupation", "income_band",
     "family_situation", "financial_situation", "notes", "locale", "grade_override", "stage",
     "referred_by", "contact_every_days", "consent_scope", "group_profile", "needs_summary",
+    "origin",
 })
 POLICY_FIELDS = frozenset({
     "policy_no", "product", "product_type", "insured", "holder", "sum_insured", "annual_premium",
@@ -532,7 +533,7 @@ def _client(row: dict[str, Any]) -> Client:
         last_contact_at=parse_stamp(row["last_contact_at"]),
         archived_at=parse_stamp(row["archived_at"]), deleted_at=parse_stamp(row["deleted_at"]),
         created_at=parse_stamp(row["created_at"]), updated_at=parse_stamp(row["updated_at"]),
-        tags=tags,
+        tags=tags, origin=row.get("origin"),
     )
 
 
