@@ -159,8 +159,8 @@ def period_to_date(kind: str, today: date) -> tuple[date, date]:
 
 # -- targets ------------------------------------------------------------------------------
 def daily_visit_target(monthly_target: int) -> int:
-    """Visits a day that count as hitting the day: 3.2 for two policies a month means three."""
-    return max(1, round(activity_plan(max(1, monthly_target)).visits_per_day))
+    """Visits a day that count as hitting the day: the plan's whole number (3.2 -> 4)."""
+    return activity_plan(max(1, monthly_target)).visits_per_day
 
 
 def hit_daily_target(activity: Activity, monthly_target: int) -> bool:

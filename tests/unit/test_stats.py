@@ -61,15 +61,15 @@ def test_a_report_covers_the_whole_period_before():
                                                                  date(2026, 2, 14))
 
 
-@pytest.mark.parametrize(("monthly", "daily"), [(1, 2), (2, 3), (3, 5), (0, 2)])
-def test_daily_visit_target_rounds_the_plan(monthly, daily):
-    # 2 policies -> 3.2 visits a day: three visits hit the day
+@pytest.mark.parametrize(("monthly", "daily"), [(1, 2), (2, 4), (3, 5), (0, 2)])
+def test_daily_visit_target_is_the_plans_whole_number(monthly, daily):
+    # 2 policies -> 3.2 visits a day: the target everywhere is 4 (rounded up)
     assert stats.daily_visit_target(monthly) == daily
 
 
 def test_hitting_the_day():
-    assert stats.hit_daily_target(Activity(visits=3), 2)
-    assert not stats.hit_daily_target(Activity(visits=2, contacts=9), 2)
+    assert stats.hit_daily_target(Activity(visits=4), 2)
+    assert not stats.hit_daily_target(Activity(visits=3, contacts=9), 2)
 
 
 def test_team_weekly_target_is_the_leaders_or_from_members_goals():
