@@ -16,7 +16,7 @@ from coachbot.domain.regions import currency_for
 
 REVIEW_MONTHS = {"regular": 12, "vip": 6, "hnw": 3}  # periodic policy review, by tier
 PREMIUM_NOTICE_DAYS = (30, 7, 1)  # premium-due reminders this many days ahead
-COOLING_OFF_DAYS = 10  # 犹豫期 after the client receives the policy
+# the cooling-off period (犹豫期 / 冷靜期) differs by market: coachbot/scripts/cooling_off.yaml
 CALLBACK_AFTER_DAYS = 2  # call the client this soon after delivery, well inside cooling-off
 CATCH_UP_DAYS = 7  # a digest missed while the bot was down still shows a week back
 LATER_TODAY = timedelta(hours=3)
@@ -117,6 +117,12 @@ def derive_schedules(inputs: DerivationInputs, now: datetime,
         schedules.append(ClientSchedule(client.id, occasions, tier, contact_due,
                                         review_due_date(tier, last_review, owned, created)))
     return schedules
+
+
+def cooling_off_end(delivered: date, days: int) -> date:
+    """The last day the client may still cancel: `days` calendar days counted from the day
+    after the policy was delivered (the delivery day itself is not counted)."""
+    return delivered + timedelta(days=days)
 
 
 def catch_up_from(now: datetime, timezone: str) -> date:

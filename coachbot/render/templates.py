@@ -82,17 +82,22 @@ class Renderer:
         return self.env.select_template(candidates)
 
     # -- labels (buttons, command descriptions, short phrases) ---------------------------
-    def label(self, locale: str, key: str, /, default: str | None = None, **context: Any) -> str:
-        """A short plain-text label (not HTML-escaped: button texts are plain)."""
+    def label(self, locale: str, key: str, /, default: str | None = None, *,
+              region: str | None = None, **context: Any) -> str:
+        """A short plain-text label (not HTML-escaped: button texts are plain). A key may have
+        a variant for a region, written `key@HK` in the labels files (Hong Kong says 危疾 and
+        冷靜期 where Taiwan says 重大疾病險 and 契約撤銷期); it wins for agents of that region."""
         for loc in FALLBACKS.get(locale, (locale, "en")):
-            source = self._labels_for(loc).get(key)
+            labels = self._labels_for(loc)
+            found = f"{key}@{region}" if region and f"{key}@{region}" in labels else key
+            source = labels.get(found)
             if source is not None:
                 if "{" not in source and not source.endswith("\n"):
                     return source  # most labels are plain text: Jinja would return them as is
-                template = self._label_cache.get((loc, key))
+                template = self._label_cache.get((loc, found))
                 if template is None:
                     template = self._label_env.from_string(source)
-                    self._label_cache[(loc, key)] = template
+                    self._label_cache[(loc, found)] = template
                 return template.render(**context)
         if default is not None:
             return default
@@ -127,7 +132,7 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 # -- filters and globals: they read the locale and region from the render context ---------
 @pass_context
 def _label_global(ctx: Context, key: str, **kwargs: Any) -> str:
-    return ctx["renderer"].label(ctx["locale"], key, **kwargs)
+    return ctx["renderer"].label(ctx["locale"], key, region=ctx.get("region"), **kwargs)
 
 
 @pass_context

@@ -19,6 +19,7 @@ SAMPLE_AGENT = Agent(
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "common/plan": {"plan": activity_plan(2)},
+    "common/visit_goal": {"plan": activity_plan(2), "month_visits": 8, "today_visits": 1},
     "onboarding/welcome": {"name": HOSTILE},
     "onboarding/welcome_back": {"agent": SAMPLE_AGENT},
     "onboarding/done": {"agent": SAMPLE_AGENT, "plan": activity_plan(3)},
