@@ -176,6 +176,13 @@ def is_quiet(local: datetime, quiet_start: str, quiet_end: str) -> bool:
     return moment >= start or moment < end
 
 
+def push_time(local: datetime, quiet_start: str, quiet_end: str, *, chosen: bool) -> datetime:
+    """When a push due at `local` goes out. A time the agent chose (a /remind, a snooze)
+    fires then, quiet hours or not: they asked for it. Quiet hours hold back only what the
+    bot decides to send on its own (digests, nudges, automatic reminders)."""
+    return local if chosen else after_quiet_hours(local, quiet_start, quiet_end)
+
+
 def after_quiet_hours(local: datetime, quiet_start: str, quiet_end: str) -> datetime:
     """The moment a push falling at `local` may go out: now, or when quiet hours end."""
     if not is_quiet(local, quiet_start, quiet_end):
@@ -226,12 +233,15 @@ class ReminderItem:
 
 @dataclass(frozen=True)
 class OneOff:
+    """A reminder the agent set for a time they chose: what to do, about whom."""
+
     id: int
     agent_id: int
     client_id: int | None
     text: str
     due_at: datetime
     status: str
+    client_name: str | None = None
 
 
 def item_key(agent_id: int, kind: str, client_id: int | None, ref: str, day: date) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import html as html_module
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import coachbot_templates
 import yaml
@@ -23,6 +25,8 @@ from jinja2.runtime import Context
 from markupsafe import escape
 
 from coachbot.domain import locales
+from coachbot.domain.clock import Clock, SystemClock
+from coachbot.domain.regions import REGIONS
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -38,7 +42,9 @@ def bundled_templates_dir() -> Path:
 class Renderer:
     """Renders every message (HTML, escaped for Telegram) and every button label (plain)."""
 
-    def __init__(self, override_dir: Path | None = None) -> None:
+    def __init__(self, override_dir: Path | None = None, clock: Clock | None = None) -> None:
+        # the clock gives today for examples in prompts ("例如 12月16日" is always ahead)
+        self.clock: Clock = clock or SystemClock()
         roots = [bundled_templates_dir()]
         if override_dir is not None:
             roots.insert(0, override_dir)
@@ -58,7 +64,7 @@ class Renderer:
             number=_number_filter, money=_money_filter, yearly=_yearly_filter,
             phone=_phone_filter,
         )
-        self.env.globals.update(label=_label_global)
+        self.env.globals.update(label=_label_global, example_day=_example_day)
         self._labels: dict[str, dict[str, str]] = {}
         self._label_cache: dict[tuple[str, str], Template] = {}
 
@@ -135,19 +141,58 @@ def _label_global(ctx: Context, key: str, **kwargs: Any) -> str:
     return ctx["renderer"].label(ctx["locale"], key, region=ctx.get("region"), **kwargs)
 
 
+def _zone(ctx: Context) -> tzinfo | None:
+    """The reader's time zone: `zone` if the caller gave it, else the agent's, else their
+    region's; None when none is known (a moment is then shown as stored, in UTC)."""
+    name = ctx.get("zone")
+    agent = ctx.get("agent")
+    if not name and agent is not None:
+        name = getattr(agent, "timezone", None)
+    if not name and ctx.get("region") in REGIONS:
+        name = REGIONS[ctx["region"]].timezone
+    if not name or not isinstance(name, str):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local(ctx: Context, value: Any) -> Any:
+    """A stored moment (UTC) in the reader's zone: a visit at 06:25 in Beijing on 12/7 is
+    12/7 on the card, not the 6th."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        zone = _zone(ctx)
+        if zone is not None:
+            return value.astimezone(zone)
+    return value
+
+
 @pass_context
 def _date_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
-    return locales.format_date(value, ctx["locale"], ctx.get("region"), fmt)
+    return locales.format_date(_local(ctx, value), ctx["locale"], ctx.get("region"), fmt)
 
 
 @pass_context
 def _datetime_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
-    return locales.format_datetime(value, ctx["locale"], ctx.get("region"), fmt)
+    return locales.format_datetime(_local(ctx, value), ctx["locale"], ctx.get("region"), fmt)
 
 
 @pass_context
 def _time_filter(ctx: Context, value: Any) -> str:
-    return locales.format_time(value, ctx["locale"], ctx.get("region"))
+    return locales.format_time(_local(ctx, value), ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _example_day(ctx: Context, days_ahead: int) -> date:
+    """A date `days_ahead` from today where the reader is, for examples in prompts (an
+    example must never be a date already past). `today` in the context wins."""
+    today = ctx.get("today")
+    if not isinstance(today, date):
+        now = ctx["renderer"].clock.now()
+        zone = _zone(ctx)
+        today = (now.astimezone(zone) if zone else now).date()
+    return today + timedelta(days=days_ahead)
 
 
 @pass_context
