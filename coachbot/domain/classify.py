@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from coachbot.domain.models import GRADES, STAGES, Client, Contact, GroupRole, Policy
+from coachbot.domain.models import GRADES, ORIGINS, STAGES, Client, Contact, GroupRole, Policy
+from coachbot.domain.money import MoneyView
 from coachbot.domain.plan import ActivityPlan
 
 # four traits ticked = A, three = B, two = C, one = D
@@ -159,6 +160,8 @@ class BookSummary:
     proposals: int
     prospects: int
     sources: dict[str, int]
+    origins: dict[str, int] = field(default_factory=dict)  # clients by origin (缘故 ...)
+    money: MoneyView | None = None  # the month in money (services.money.month_money)
 
 
 def summarize_book(
@@ -184,10 +187,14 @@ def summarize_book(
     sources = {"new": 0, "upsell": 0, "referral": 0}
     for policy in month_policies:
         sources[policy.source] = sources.get(policy.source, 0) + 1
+    origins = dict.fromkeys(ORIGINS, 0)
+    for client in clients:
+        if client.origin in origins:
+            origins[client.origin] += 1
     return BookSummary(
         total=len(clients), grades=grades, stages=stages, tiers=tier_counts, groups=groups,
         closes_this_month=len(month_policies), proposals=stages["B"] + stages["A"],
-        prospects=sum(stages.values()), sources=sources,
+        prospects=sum(stages.values()), sources=sources, origins=origins,
     )
 
 

@@ -62,7 +62,7 @@ class Renderer:
         self.env.filters.update(
             date=_date_filter, datetime=_datetime_filter, time=_time_filter,
             number=_number_filter, money=_money_filter, yearly=_yearly_filter,
-            phone=_phone_filter,
+            phone=_phone_filter, zone_name=_zone_name_filter,
         )
         self.env.globals.update(label=_label_global, example_day=_example_day)
         self._labels: dict[str, dict[str, str]] = {}
@@ -181,6 +181,18 @@ def _datetime_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
 @pass_context
 def _time_filter(ctx: Context, value: Any) -> str:
     return locales.format_time(_local(ctx, value), ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _zone_name_filter(ctx: Context, name: str) -> str:
+    """A time zone as people say it: "香港時間", "北京时间", "英国时间" - not "Asia/Hong_Kong"."""
+    named = ctx["renderer"].label(ctx["locale"], f"zones.{name}", default="")
+    if named:
+        return str(named)
+    try:
+        return str(locales.zone_location(name, ctx["locale"], ctx.get("region")))
+    except (LookupError, ValueError):
+        return name
 
 
 @pass_context

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from coachbot.domain import classify
@@ -28,9 +28,11 @@ from coachbot.domain.models import (
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.regions import currency_for
 from coachbot.services import records
+from coachbot.services.money import month_money
 from coachbot.store import Store
 
 PAGE_SIZE = 8
+REFERRALS_SHOWN = 5  # names of the clients someone introduced shown on their card
 TEXT_FIELDS = ("address", "occupation", "income_band", "family_situation",
                "financial_situation", "notes")
 EDITABLE_FIELDS = ("name", "gender", "phone", "birthday", *TEXT_FIELDS, "locale",
@@ -188,10 +190,17 @@ class CardView:
     contact_every: int | None
     days_since_contact: int | None
     group: classify.GroupAssessment | None
+    referred: list[Client] = field(default_factory=list)  # whom this client introduced
+    referred_count: int = 0
 
     @property
     def client(self) -> Client:
         return self.card.client
+
+    @property
+    def referrer(self) -> Client | None:
+        """Who introduced this client (介绍人)."""
+        return self.card.referrer
 
 
 def date_view(stored: str | None, today: date) -> DateView | None:
@@ -221,13 +230,16 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
     contacts = store.clients.contacts_of(agent.id, client_id, limit=20)
     days_since = (now - client.last_contact_at).days if client.last_contact_at else None
     group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None
+    referred = store.clients.referred_by(agent.id, client_id, limit=REFERRALS_SHOWN)
     return CardView(
         card=card, grade=classify.grade_of(client), tier=tier,
         premium=classify.total_premium(card.policies), currency=currency,
         birthday=date_view(client.birthday, today),
         suggested_stage=classify.suggest_stage(client, contacts),
         contact_every=classify.contact_every_days(client, tier),
-        days_since_contact=days_since, group=group,
+        days_since_contact=days_since, group=group, referred=referred,
+        referred_count=(len(referred) if len(referred) < REFERRALS_SHOWN
+                        else store.clients.count_referred_by(agent.id, client_id)),
     )
 
 
@@ -273,8 +285,12 @@ def book_summary(store: Store, agent: Agent, now: datetime,
     """Counts for /book."""
     clients, _ = store.clients.list_clients(agent.id, limit=1_000_000)
     first, last = classify.month_bounds(agent_today(agent, now))
-    month: list[Policy] = store.clients.policies_started_between(agent.id, first, last)
-    return classify.summarize_book(clients, tiers_by_client(store, agent, thresholds), month)
+    zone = ZoneInfo(agent.timezone)
+    month: list[Policy] = store.clients.policies_sold_between(
+        agent.id, first, last, datetime.combine(first, time(0), zone),
+        datetime.combine(last + timedelta(days=1), time(0), zone))
+    summary = classify.summarize_book(clients, tiers_by_client(store, agent, thresholds), month)
+    return replace(summary, money=month_money(store, agent, now))
 
 
 # -- policies, family and dates ------------------------------------------------------------------

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from coachbot.domain import stats
 from coachbot.domain.models import Agent
+from coachbot.domain.money import MoneyView
 from coachbot.domain.plan import ActivityPlan, activity_plan
 from coachbot.domain.regions import currency_for
 from coachbot.domain.stats import Activity, Funnel
 from coachbot.domain.teams import Member, Pipeline, Team, display_name
+from coachbot.services.money import month_money
 from coachbot.store import Store
 
 STREAK_WEEKS = 52  # how far back a 周周举绩 streak is counted
@@ -133,6 +135,8 @@ class PersonalStats:
     visits_by_day: list[int]
     days_on_target: int
     currency: str
+    # the month in money, totals only (no client in it: a leader's nudge renders these too)
+    money: MoneyView | None = None
 
 
 def team_zone(leader: Agent) -> ZoneInfo:
@@ -266,7 +270,8 @@ def personal_stats(store: Store, agent: Agent, now: datetime) -> PersonalStats:
         funnel=stats.funnel(month,
                             agent.monthly_target), pipeline=store.activity.pipeline(agent.id),
         streak=stats.streak(stats.policy_weeks(policies, agent.id), today), days=days,
-        visits_by_day=daily, days_on_target=on_target, currency=currency)
+        visits_by_day=daily, days_on_target=on_target, currency=currency,
+        money=month_money(store, agent, now).without_names())
 
 
 def tip_key(day: date, keys: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from coachbot.domain.models import (
     ImportantDate,
     Policy,
 )
+from coachbot.domain.money import Renewal, money_view
 from coachbot.domain.plan import activity_plan
 from coachbot.scripts.loader import load_library
 from coachbot.services.book import CardView, Draft, ListPage, date_view
@@ -58,9 +60,16 @@ VIEW = CardView(
     birthday=date_view(CLIENT.birthday, date(2026, 11, 23)), suggested_stage="A",
     contact_every=30, days_since_contact=175,
     group=classify.assess_group(GROUP.group_profile, CARD.roles),
+    referred=[Client(id=10 + n, agent_id=1, kind="person", name=HOSTILE) for n in range(5)],
+    referred_count=12,
 )
 STAGES = load_library().get("zh-Hans").stages
-SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
+RENEWALS = [Renewal(7, HOSTILE, HOSTILE, 1250.0, "HKD", date(2026, 11, 28)),
+            Renewal(7, HOSTILE, HOSTILE, 800.0, "USD", date(2026, 11, 30))] * 4
+MONEY = money_view("HKD", 0.35, [POLICY, replace(POLICY, currency="USD", source="upsell")],
+                   RENEWALS, {"new": 1, "upsell": 1, "referral": 2})
+SUMMARY = replace(classify.summarize_book([replace(CLIENT, origin="referral"), GROUP],
+                                          {7: "vip"}, [POLICY]), money=MONEY)
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "clients/card": {"view": VIEW, "client": CLIENT, "notice": "added",
@@ -110,6 +119,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                     "empty_book": False},
     "browse/filters": {},
     "browse/search_results": {"query": HOSTILE, "count": 3},
+    "common/money": {"money": MONEY},
     "browse/book": {"summary": SUMMARY, "plan": activity_plan(2),
                     "gaps": classify.activity_needed(SUMMARY, activity_plan(2))},
 }

@@ -17,6 +17,7 @@ from coachbot.services.team_reports import (
     PeriodReport,
     PersonalStats,
 )
+from tests.meta.samples.clients import MONEY
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
 AT = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
@@ -47,7 +48,8 @@ STATS = PersonalStats(
     today=date(2026, 11, 25), today_activity=BUSY, week=BUSY + BUSY, month=BUSY + BUSY + BUSY,
     plan=activity_plan(2), daily_target=3, week_visit_target=18, funnel=funnel(BUSY + BUSY, 2),
     pipeline=Pipeline(40, {"D": 5, "C": 3, "B": 2, "A": 1}), streak=3, days=DAYS,
-    visits_by_day=[i % 5 for i in range(28)], days_on_target=9, currency="HKD")
+    visits_by_day=[i % 5 for i in range(28)], days_on_target=9, currency="HKD",
+    money=MONEY.without_names())
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "teams/no_team": {},
