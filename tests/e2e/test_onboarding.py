@@ -106,7 +106,7 @@ async def test_onboarding_survives_a_restart_mid_flow(bot, tmp_path, clock):
 async def test_settings_change_each_preference(bot):
     await onboard(bot, language="简体中文", region="中国内地", time="08:00", target="2")
     card = (await bot.send("/settings"))[-1]
-    assert "我的设置" in card["text"] and "Asia/Shanghai" in card["text"]
+    assert "我的设置" in card["text"] and "中国内地（北京时间）" in card["text"]
     await bot.press("月度目标")
     card = (await bot.press("4"))[-1]
     assert "已更新" in card["text"] and "每天 7 访（每月 160 访）" in card["text"]
