@@ -212,3 +212,43 @@ def business_source_from_text(text: str | None) -> str | None:
         if any(word in cleaned for word in words):
             return source
     return None
+
+
+# -- currencies and the team's exchange rates ---------------------------------------------------
+_CURRENCY_WORDS = {
+    "人民币": "CNY", "人民幣": "CNY", "rmb": "CNY", "元": "CNY", "¥": "CNY", "cn¥": "CNY",
+    "港币": "HKD", "港幣": "HKD", "港元": "HKD", "港纸": "HKD", "港紙": "HKD", "hk$": "HKD",
+    "新台币": "TWD", "新台幣": "TWD", "台币": "TWD", "台幣": "TWD", "nt$": "TWD",
+    "新币": "SGD", "新幣": "SGD", "新加坡元": "SGD", "坡币": "SGD", "s$": "SGD",
+    "马币": "MYR", "馬幣": "MYR", "令吉": "MYR", "rm": "MYR",
+    "美元": "USD", "美金": "USD", "us$": "USD", "澳门币": "MOP", "澳門幣": "MOP",
+    "澳元": "AUD", "欧元": "EUR", "歐元": "EUR", "英镑": "GBP", "英鎊": "GBP", "日元": "JPY",
+}
+_ISO = re.compile(r"^[A-Za-z]{3}$")
+MAX_RATE = 100_000.0
+
+
+def currency_code(text: str) -> str | None:
+    """An ISO 4217 code from what was typed: "hkd", "港币", "HK$" -> "HKD"."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    if cleaned in _CURRENCY_WORDS:
+        return _CURRENCY_WORDS[cleaned]
+    return cleaned.upper() if _ISO.match(cleaned) else None
+
+
+_RATE_LINE = re.compile(
+    r"^\s*(?:1\s*)?(?P<cur>[^\d\s=:：]+?)\s*(?:=|:|：|兑|兌|to|\s)\s*(?P<rate>\d+(?:\.\d+)?)"
+    r"\s*(?P<into>[^\d\s]+)?\s*$", re.IGNORECASE)
+
+
+def parse_exchange_rate(text: str) -> tuple[str, float] | None:
+    """A leader's rate as typed: "HKD 0.92", "1 HKD = 0.92", "港币 0.92" -> ("HKD", 0.92)
+    (team-currency units for one unit of that currency); None if it can't be read."""
+    match = _RATE_LINE.match(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None
+    code = currency_code(match["cur"])
+    rate = float(match["rate"])
+    if code is None or not 0 < rate <= MAX_RATE:
+        return None
+    return code, rate

@@ -62,7 +62,7 @@ class Renderer:
         self.env.filters.update(
             date=_date_filter, datetime=_datetime_filter, time=_time_filter,
             number=_number_filter, money=_money_filter, yearly=_yearly_filter,
-            phone=_phone_filter, zone_name=_zone_name_filter,
+            phone=_phone_filter, zone_name=_zone_name_filter, premium=_premium_filter,
         )
         self.env.globals.update(label=_label_global, example_day=_example_day)
         self._labels: dict[str, dict[str, str]] = {}
@@ -215,6 +215,19 @@ def _number_filter(ctx: Context, value: Any) -> str:
 @pass_context
 def _money_filter(ctx: Context, value: Any, currency: str) -> str:
     return locales.format_money(value, currency, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _premium_filter(ctx: Context, value: Any, currency: str) -> str:
+    """Premium of an Activity (or a board row) in the team's currency, plus what is in a
+    currency without a rate, each as itself: "¥27,600 + US$5,000"."""
+    amount = getattr(value, "premium", None)
+    if amount is None:
+        amount = getattr(value, "value", 0.0)
+    parts = [(currency, amount)] if amount or not value.unconverted else []
+    parts += list(value.unconverted)
+    return " + ".join(locales.format_money(a, c, ctx["locale"], ctx.get("region"))
+                      for c, a in parts)
 
 
 @pass_context

@@ -157,3 +157,67 @@ def test_a_policy_source_maps_to_new_upsell_or_referral():
     assert [business_source_from_text(t) for t in ("加保", "转介绍", "新增", "Upsell", "?")] \
         == ["upsell", "referral", "new", "upsell", None]
     assert income_estimate(3000, 0.35) == 1050 and installment(12000, "quarterly") == 3000
+
+
+def _team_with_an_hk_member(store: Store):
+    from coachbot.domain import teams
+
+    leader = make_agent(store)  # mainland: the team counts in CNY
+    store.agents.ensure_agent(2, first_name="阿明", username=None, locale="zh-Hant")
+    store.agents.mark_onboarded(2)
+    store.agents.update_agent(2, region="HK", timezone="Asia/Hong_Kong")
+    team = store.teams.create_team(1, "飞鹰队", teams.new_invite_code())
+    store.teams.add_member(team.id, 2)
+    chan = save_client(store, 2, Draft(name="陳大文"), force=True).client
+    records.add_policy(store, 2, chan.id, {
+        "product": "危疾保", "annual_premium": 30000, "currency": "HKD",
+        "start_date": date(2026, 12, 15)})
+    return leader, team
+
+
+def test_an_hk_policy_counts_on_a_cny_teams_board_after_conversion(store: Store,
+                                                                    clock: ManualClock,
+                                                                    renderer: Renderer):
+    leader, team = _team_with_an_hk_member(store)
+    clock.set(NOW)  # Friday 12/18
+    before = team_reports.board(store, team, leader, "week", "premium", clock.now())
+    assert before.currency == "CNY" and before.anyone
+    assert before.rows[0].name == "阿明" and before.rows[0].unconverted == (("HKD", 30000.0),)
+    html = renderer.render("zh-Hans", "reports/board", region="CN", board=before)
+    assert "🥇 阿明 — HK$30,000" in html and "还没人上榜" not in html
+    assert "阿明 — ¥0" not in html
+
+    assert team_reports.set_team_rate(store, team, leader, "HKD 0.92") == ("HKD", 0.92)
+    after = team_reports.board(store, team, leader, "week", "premium", clock.now())
+    assert (after.rows[0].name, after.rows[0].value, after.rows[0].unconverted) == \
+        ("阿明", 27600.0, ())
+    html = renderer.render("zh-Hans", "reports/board", region="CN", board=after)
+    assert "🥇 阿明 — ¥27,600" in html and "本周至今（12月14日–12月18日）" in html
+    assert team_reports.set_team_rate(store, team, leader, "CNY 1") is None  # its own
+    assert team_reports.set_team_rate(store, team, leader, "很多") is None
+    panel = team_reports.currency_panel(store, team, leader, "set")
+    assert (panel.currency, panel.own, panel.rates) == ("CNY", False, {"HKD": 0.92})
+    team = team_reports.set_team_currency(store, team, "港币")
+    assert team is not None and team.currency == "HKD"
+    hkd = team_reports.board(store, team, leader, "week", "premium", clock.now())
+    assert hkd.currency == "HKD" and hkd.rows[0].value == 30000.0
+
+
+def test_on_monday_morning_the_board_shows_last_week(store: Store, clock: ManualClock,
+                                                     renderer: Renderer):
+    leader, team = _team_with_an_hk_member(store)
+    clock.set(datetime(2026, 12, 21, 8, 0, tzinfo=SHANGHAI))  # Monday, nothing logged yet
+    board = team_reports.board(store, team, leader, "week", "policies", clock.now())
+    assert board.previous and (board.first, board.last) == (date(2026, 12, 14),
+                                                            date(2026, 12, 20))
+    html = renderer.render("zh-Hans", "reports/board", region="CN", board=board)
+    assert "上周（12月14日–12月20日）" in html and "12月21日–12月21日" not in html
+    assert "🥇 阿明 — 1 件" in html
+    # once something is logged on the Monday, the week so far (today) it is
+    chan = save_client(store, 1, Draft(name="刘一"), force=True).client
+    records.add_policy(store, 1, chan.id, {"product": "寿险", "annual_premium": 9000,
+                                           "start_date": date(2026, 12, 21)})
+    board = team_reports.board(store, team, leader, "week", "policies", clock.now())
+    assert not board.previous and board.single_day
+    html = renderer.render("zh-Hans", "reports/board", region="CN", board=board)
+    assert "本周至今（今天 12月21日）" in html

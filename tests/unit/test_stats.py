@@ -22,7 +22,7 @@ def test_a_fact_belongs_to_the_local_day_of_the_report():
         date(2026, 11, 1)
 
 
-def test_facts_add_up_per_agent_and_day_and_premium_only_in_the_reports_currency():
+def test_facts_add_up_per_agent_and_day_and_other_currencies_are_kept_apart():
     at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     facts = [Fact(1, "visit", at=at), Fact(1, "visit", at=at), Fact(1, "contact", at=at),
              Fact(1, "name", at=at), Fact(1, "prospect", at=at), Fact(1, "proposal", at=at),
@@ -31,7 +31,11 @@ def test_facts_add_up_per_agent_and_day_and_premium_only_in_the_reports_currency
              Fact(2, "visit", at=at)]
     table = stats.daily_activity(facts, SHANGHAI, currency="CNY")
     assert table[1][date(2026, 11, 23)] == Activity(visits=2, contacts=3, names=1, prospects=1,
-                                                    proposals=1, policies=2, premium=12000)
+                                                    proposals=1, policies=2, premium=12000,
+                                                    unconverted=(("HKD", 5000.0),))
+    converted = stats.daily_activity(facts, SHANGHAI, currency="CNY", rates={"HKD": 0.92})
+    assert converted[1][date(2026, 11, 23)].premium == 12000 + 4600
+    assert converted[1][date(2026, 11, 23)].unconverted == ()
     assert stats.total(table, 2, date(2026, 11, 23), date(2026, 11, 23)).visits == 1
     assert stats.total(table, 3, date(2026, 11, 1), date(2026, 11, 30)) == Activity()
 

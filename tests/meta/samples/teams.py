@@ -11,6 +11,7 @@ from coachbot.domain.teams import Member, Pipeline, Team
 from coachbot.services.team_reports import (
     Board,
     BoardRow,
+    CurrencyPanel,
     MemberLine,
     MemberStatus,
     MorningReport,
@@ -42,7 +43,7 @@ PERIOD = PeriodReport("week", HOSTILE, date(2026, 11, 16), date(2026, 11, 22), L
                       BUSY + BUSY, funnel(BUSY + BUSY, 3), "HKD")
 BOARD = Board(HOSTILE, "week", "premium", date(2026, 11, 23), date(2026, 11, 25),
               [BoardRow(1, HOSTILE, 24000.0), BoardRow(1, "小王", 24000.0),
-               BoardRow(3, HOSTILE, 0.0)], "HKD")
+               BoardRow(3, HOSTILE, 0.0, (("USD", 5000.0),))], "HKD", previous=True)
 DAYS = [date(2026, 10, 29) + timedelta(days=i) for i in range(28)]
 STATS = PersonalStats(
     today=date(2026, 11, 25), today_activity=BUSY, week=BUSY + BUSY, month=BUSY + BUSY + BUSY,
@@ -95,6 +96,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "reports/period": {"report": PERIOD, "shown": PERIOD.members[:12], "more": 18,
                        "proposal_rate": 50, "close_rate": 100},
     "reports/board": {"board": BOARD},
+    "teams/currency": {"team": TEAM, "panel": CurrencyPanel("CNY", False, {"HKD": 0.92,
+                                                                          "USD": 7.2}, "bad")},
     "reports/board_no_team": {"group": True},
     "reports/stats": {"stats": STATS, "agent": SAMPLE_AGENT, "proposal_rate": 50,
                       "close_rate": None},
