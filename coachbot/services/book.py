@@ -26,6 +26,7 @@ from coachbot.domain.models import (
     Policy,
 )
 from coachbot.domain.phones import normalize_phone
+from coachbot.domain.quickadd import parse_quick_add
 from coachbot.domain.regions import currency_for
 from coachbot.services import records
 from coachbot.services.money import month_money
@@ -338,3 +339,36 @@ def parse_policy_field(field_name: str, typed: str, today: date) -> FieldValue:
         text = clean_text(typed, 120)
         return FieldValue(text) if text else FieldValue(error="empty")
     return FieldValue(error="unknown_field")
+
+
+# -- a family member typed as one line --------------------------------------------------------
+@dataclass(frozen=True)
+class FamilyDraft:
+    """A family member read from one line ("王丽 1987-05-20 女"), as quick add reads a client:
+    the name alone, the birthday and gender words taken out; problems are template keys."""
+
+    name: str | None
+    birthday: str | None = None  # YearlyDate storage form
+    gender: str | None = None
+    note: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+def parse_family_line(typed: str, region: str, today: date) -> FamilyDraft:
+    """Read a family member's line: "王丽 1987-05-20" is a name and a birthday, not a name."""
+    read = parse_quick_add(typed, region if region != "XX" else "CN", today)
+    problems = tuple(p for p in read.problems if p != "bad_phone")
+    name = clean_name(read.name) if read.name else None
+    return FamilyDraft(name or None, read.birthday.to_storage() if read.birthday else None,
+                       read.gender, read.note, problems)
+
+
+def add_family_from_line(store: Store, agent: Agent, client_id: int, relation: str,
+                         typed: str, today: date) -> FamilyDraft:
+    """Parse the line and save the member when it has a name (check .problems first)."""
+    draft = parse_family_line(typed, agent.region, today)
+    if draft.name and not draft.problems:
+        records.add_family_member(store, agent.id, client_id, relation=relation,
+                                  name=draft.name, gender=draft.gender,
+                                  birthday=draft.birthday)
+    return draft

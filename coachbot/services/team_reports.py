@@ -19,6 +19,7 @@ from coachbot.domain.plan import ActivityPlan, activity_plan
 from coachbot.domain.regions import currency_for
 from coachbot.domain.stats import Activity, Funnel
 from coachbot.domain.teams import Member, Pipeline, Team, display_name
+from coachbot.render.templates import Renderer
 from coachbot.services.money import month_money
 from coachbot.store import Store
 
@@ -393,3 +394,13 @@ def set_team_rate(store: Store, team: Team, leader: Agent, typed: str) -> \
 def remove_team_rate(store: Store, team: Team, currency: str) -> None:
     """Stop converting this currency: its premiums are shown apart again."""
     store.teams.set_rate(team.id, currency, None)
+
+
+# -- the command menu a group sees -------------------------------------------------------------
+GROUP_COMMANDS = ("board", "link", "help")  # what a team's group can use; the rest is private
+
+
+def group_menu(renderer: Renderer, locale: str) -> list[tuple[str, str]]:
+    """(command, description) for BotCommandScopeAllGroupChats: only what works in a group,
+    described for the group (labels group_commands.*)."""
+    return [(name, renderer.label(locale, f"group_commands.{name}")) for name in GROUP_COMMANDS]

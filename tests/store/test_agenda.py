@@ -155,3 +155,56 @@ def test_visit_progress_counts_today_and_the_month_in_the_agents_zone(store: Sto
                            contacts=2, target=4, progress=progress)
     assert "今日复盘" in html and "今天目标 <b>4 访</b>（今天 1/4 · 本月 3/80）" in html
     assert "班后作业" not in html
+
+
+def test_a_family_member_typed_as_one_line_is_a_name_and_a_birthday(store: Store,
+                                                                    renderer: Renderer):
+    from coachbot.domain.models import Client
+
+    agent = make_agent(store)
+    zhang = add(store, 1, "张三")
+    draft = book.add_family_from_line(store, agent, zhang, "spouse", "王丽 1987-05-20",
+                                      date(2026, 12, 7))
+    assert (draft.name, draft.birthday, draft.problems) == ("王丽", "1987-05-20", ())
+    [member] = store.clients.family_of(1, zhang)
+    assert (member.relation, member.name, member.birthday) == ("spouse", "王丽", "1987-05-20")
+    child = book.parse_family_line("小宝 2018-06-01 男", "CN", date(2026, 12, 7))
+    assert (child.name, child.birthday, child.gender) == ("小宝", "2018-06-01", "m")
+    assert book.parse_family_line("1987-05-20", "CN", date(2026, 12, 7)).problems == \
+        ("no_name",)
+    html = renderer.render("zh-Hans", "records/ask_family_name", region="CN",
+                           relation="spouse", client=Client(zhang, 1, "person", "张三"))
+    assert html.startswith("张三的爱人怎么称呼？") and "王丽 1987-05-20" in html
+
+
+def test_a_greeting_fits_a_copy_button_and_a_whatsapp_link(store: Store, renderer: Renderer):
+    from coachbot.domain.phones import whatsapp_link
+    from coachbot.domain.reminders import ReminderItem
+    from coachbot.services.greetings import build_greeting, copy_text, share_link
+
+    agent = make_agent(store, region="HK", zone="Asia/Hong_Kong", locale="zh-Hant")
+    client = save_client(store, 1, Draft(name="陳大文", birthday="1980-12-07", gender="m",
+                                          phone="+85291234567"), force=True).client
+    item = ReminderItem(1, 1, client.id, "birthday", "0", date(2026, 12, 7), "open", None, 0,
+                        None)
+    greeting = build_greeting(store, agent, item)
+    assert greeting is not None
+    text = copy_text(renderer, greeting, region="HK")
+    assert 0 < len(text) <= 256 and "陳" in text and "<" not in text
+    longer = copy_text(renderer, greeting, region="HK", limit=40)
+    assert len(longer) <= 40
+    link = share_link(text, client.phone)
+    assert link is not None and link.startswith("https://wa.me/85291234567?text=%E")
+    assert whatsapp_link("+8613800138000") is None  # mainland: WeChat, no wa.me
+    assert whatsapp_link("+6591234567") == "https://wa.me/6591234567"
+    assert whatsapp_link("+60123456789") == "https://wa.me/60123456789"
+    assert whatsapp_link("+85221234567") is None  # a Hong Kong landline
+    assert whatsapp_link(None) is None
+
+
+def test_the_group_menu_has_only_what_works_in_a_group(renderer: Renderer):
+    from coachbot.services.team_reports import group_menu
+
+    menu = group_menu(renderer, "zh-Hans")
+    assert [name for name, _ in menu] == ["board", "link", "help"]
+    assert all(description for _, description in menu)

@@ -108,7 +108,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "records/dat_list": {"client": CLIENT, "items": CARD.dates, "currency": "CNY"},
     "records/pol_list": {"client": CLIENT, "items": CARD.policies, "currency": "HKD"},
     "records/ask_relation": {},
-    "records/ask_family_name": {"relation": "child"},
+    "records/ask_family_name": {"relation": "spouse", "client": CLIENT},
     "records/ask_family_birthday": {"name": HOSTILE},
     "records/ask_date_kind": {},
     "records/ask_date_label": {},
