@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from coachbot.domain import service_events
 from coachbot.domain.coaching.proposals import Proposal, stage_for
 from coachbot.domain.models import (
     GRADES,
+    ORIGINS,
     STAGES,
     Client,
     Contact,
@@ -17,6 +18,7 @@ from coachbot.domain.models import (
     Policy,
     ServiceEvent,
 )
+from coachbot.domain.money import MoneyView
 from coachbot.domain.plan import ActivityPlan
 from coachbot.domain.tiers import limits_for, tier_of
 
@@ -167,6 +169,8 @@ class BookSummary:
     proposals: int
     prospects: int
     sources: dict[str, int]
+    origins: dict[str, int] = field(default_factory=dict)  # clients by origin (缘故 ...)
+    money: MoneyView | None = None  # the month in money (services.money.month_money)
 
 
 def summarize_book(
@@ -192,10 +196,14 @@ def summarize_book(
     sources = {"new": 0, "upsell": 0, "referral": 0}
     for policy in month_policies:
         sources[policy.source] = sources.get(policy.source, 0) + 1
+    origins = dict.fromkeys(ORIGINS, 0)
+    for client in clients:
+        if client.origin in origins:
+            origins[client.origin] += 1
     return BookSummary(
         total=len(clients), grades=grades, stages=stages, tiers=tier_counts, groups=groups,
         closes_this_month=len(month_policies), proposals=stages["B"] + stages["A"],
-        prospects=sum(stages.values()), sources=sources,
+        prospects=sum(stages.values()), sources=sources, origins=origins,
     )
 
 

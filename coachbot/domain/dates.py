@@ -575,6 +575,53 @@ def _fallback(text: str, now: datetime, locale: str) -> WhenParse | None:
                      False)
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """A next step as typed ("下周三 送计划书"): the day, what to do, and a time if one was
+    given ("下周三下午3点 送计划书")."""
+
+    day: date
+    what: str
+    at: time | None = None
+
+
+def parse_next_step(text: str, today: date, *, day_first: bool | None = None) -> \
+        NextStep | None:
+    """A follow-up typed as one line: the day it falls (as parse_day reads it) and the rest of
+    the line as what to do, so "下周三 送计划书" keeps both. None without a day, or for a day
+    already past; a time of day alone ("3点 送计划书") means today."""
+    cleaned = normalize(text)
+    hits = _scan(cleaned, day_first)
+    day_hit, span_hit = _first(hits, _Day), _first(hits, _Duration)
+    part_hit, clock_hit = _first(hits, _Part), _first(hits, _Clock)
+    used = [h for h in (day_hit, span_hit, part_hit, clock_hit) if h is not None]
+    if day_hit is not None and isinstance(day_hit.value, _Day):
+        day = _resolve_day(day_hit.value, today)
+    elif span_hit is not None and isinstance(span_hit.value, _Duration):
+        if span_hit.value.unit in ("minutes", "hours"):
+            day = today
+        else:
+            day = _after(span_hit.value, today)
+    elif clock_hit is not None or (part_hit is not None and isinstance(part_hit.value, _Part)
+                                   and part_hit.value.day_offset is not None):
+        offset = part_hit.value.day_offset if part_hit is not None and isinstance(
+            part_hit.value, _Part) else None
+        day = today + timedelta(days=offset or 0)
+    else:
+        day = parse_day(cleaned, today, day_first=day_first)  # dateparser's wordings
+        return NextStep(day, "") if day is not None and day >= today else None
+    if day < today:
+        return None
+    at: time | None = None
+    part = part_hit.value if part_hit is not None and isinstance(part_hit.value, _Part) else None
+    if clock_hit is not None and isinstance(clock_hit.value, _Clock):
+        hour = _hour(clock_hit.value, part) % 24
+        at = time(hour, clock_hit.value.minute)
+    elif part is not None:
+        at = time(part.hour, 0)
+    return NextStep(day, _rest(cleaned, used), at)
+
+
 def parse_day(text: str, today: date, *, day_first: bool | None = None) -> date | None:
     """A day typed as an answer ("明天", "下周一", "12/3", "next monday", "in 3 days")."""
     cleaned = normalize(text)

@@ -10,6 +10,7 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
+from babel.dates import get_timezone_location
 from babel.numbers import format_currency as babel_format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import parse_pattern
@@ -80,3 +81,8 @@ def format_money(
         value, currency, locale=babel_locale(locale, region), format=_MONEY,
         currency_digits=False,
     )
+
+
+def zone_location(zone: str, locale: str, region: str | None = None) -> str:
+    """A time zone named by where it is, in the agent's language ("英国时间")."""
+    return str(get_timezone_location(zone, locale=babel_locale(locale, region)))

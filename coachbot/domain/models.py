@@ -31,6 +31,8 @@ SERVICE_STATUSES: dict[str, tuple[str, ...]] = {
     "servicing": ("open", "done"),
     "renewal": ("open", "done"),
 }
+ORIGINS = ("warm", "referral", "cold")  # where a prospect came from: 缘故 / 转介绍 / 陌生
+DEFAULT_COMMISSION_RATE = 0.35  # the methodology's example rate (first-year commission)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Client:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     tags: tuple[str, ...] = ()
+    origin: str | None = None  # ORIGINS: 缘故 / 转介绍 / 陌生
 
     @property
     def is_group(self) -> bool:
@@ -179,6 +182,9 @@ class Agent:
     quiet_end: str = "07:30"
     last_digest_date: str | None = None
     last_eod_date: str | None = None
+    commission_rate: float = DEFAULT_COMMISSION_RATE
+    # monthly policy targets per business source (new / upsell / referral); None until set
+    source_targets: Mapping[str, int] | None = None
 
     @property
     def onboarded(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import phonenumbers
 from phonenumbers import (
@@ -117,3 +118,28 @@ def find_phones(text: str, region: str) -> list[PhoneMatch]:
         if not any(p.start < end and start < p.end for p in found):
             found.append(PhoneMatch(normalize_phone(run.group(), region), start, end))
     return sorted(found, key=lambda p: p.start)
+
+
+WHATSAPP_REGIONS = frozenset({"HK", "SG", "MY"})  # where clients are messaged on WhatsApp
+WHATSAPP_TEXT_LIMIT = 1000  # characters of a prefilled message kept in the link
+
+
+def whatsapp_link(e164: str | None, text: str | None = None) -> str | None:
+    """A wa.me link that opens a chat with a Hong Kong, Singapore or Malaysia mobile, with the
+    message typed in (the agent still presses send); None for other numbers (mainland clients
+    are on WeChat, Taiwan's on LINE: no link of that kind to open a chat by number)."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.region_code_for_number(number) not in WHATSAPP_REGIONS:
+        return None
+    if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE,
+                                                PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return None
+    link = f"https://wa.me/{phone_digits(e164)}"
+    if text:
+        link += "?text=" + quote(text[:WHATSAPP_TEXT_LIMIT], safe="")
+    return link

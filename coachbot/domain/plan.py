@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -15,29 +16,39 @@ MAX_TARGET = 100
 
 @dataclass(frozen=True)
 class ActivityPlan:
-    """Monthly and daily activity needed for a target of closed policies."""
+    """Monthly and daily activity needed for a target of closed policies.
+
+    The daily target is one figure everywhere (/today, /log, /stats, the team's reports):
+    whole visits, rounded up, since nobody makes 3.2 visits. The methodology's 4 is visits
+    per prospect (20 prospects x 4 = 80 visits for 2 policies), not visits per close.
+    """
 
     target: int
     proposals: int
     prospects: int
     visits_per_month: int
-    visits_per_day: float
+    visits_per_day: int  # whole visits a working day, rounded up: 80 / 25 = 3.2 -> 4
+    exact_visits_per_day: float  # the arithmetic before rounding (3.2)
     hours_per_day: float
+    visits_per_prospect: int = VISITS_PER_PROSPECT
+    working_days: int = WORKING_DAYS
 
 
 def activity_plan(target: int) -> ActivityPlan:
-    """2 policies -> 6 proposals -> 20 prospects -> 80 visits -> 3.2 visits a day."""
+    """2 policies -> 6 proposals -> 20 prospects -> 80 visits -> 3.2, i.e. 4 visits a day."""
     if not 1 <= target <= MAX_TARGET:
         raise ValueError(f"target must be 1..{MAX_TARGET}")
     prospects = target * PROSPECTS_PER_CLOSE
     visits = prospects * VISITS_PER_PROSPECT
-    per_day = round(visits / WORKING_DAYS, 1)
+    exact = round(visits / WORKING_DAYS, 1)
+    per_day = math.ceil(visits / WORKING_DAYS)
     return ActivityPlan(
         target=target,
         proposals=target * PROPOSALS_PER_CLOSE,
         prospects=prospects,
         visits_per_month=visits,
         visits_per_day=per_day,
+        exact_visits_per_day=exact,
         hours_per_day=round(per_day * HOURS_PER_VISIT, 1),
     )
 

@@ -16,7 +16,7 @@ from coachbot.domain.regions import currency_for
 
 REVIEW_MONTHS = {"regular": 12, "vip": 6, "hnw": 3}  # periodic policy review, by tier
 PREMIUM_NOTICE_DAYS = (30, 7, 1)  # premium-due reminders this many days ahead
-COOLING_OFF_DAYS = 10  # 犹豫期 after the client receives the policy
+# the cooling-off period (犹豫期 / 冷靜期) differs by market: coachbot/scripts/cooling_off.yaml
 CALLBACK_AFTER_DAYS = 2  # call the client this soon after delivery, well inside cooling-off
 CATCH_UP_DAYS = 7  # a digest missed while the bot was down still shows a week back
 LATER_TODAY = timedelta(hours=3)
@@ -119,6 +119,12 @@ def derive_schedules(inputs: DerivationInputs, now: datetime,
     return schedules
 
 
+def cooling_off_end(delivered: date, days: int) -> date:
+    """The last day the client may still cancel: `days` calendar days counted from the day
+    after the policy was delivered (the delivery day itself is not counted)."""
+    return delivered + timedelta(days=days)
+
+
 def catch_up_from(now: datetime, timezone: str) -> date:
     """The first day a missed occasion is still shown (a week back)."""
     return now.astimezone(ZoneInfo(timezone)).date() - timedelta(days=CATCH_UP_DAYS)
@@ -168,6 +174,13 @@ def is_quiet(local: datetime, quiet_start: str, quiet_end: str) -> bool:
     if start < end:
         return start <= moment < end
     return moment >= start or moment < end
+
+
+def push_time(local: datetime, quiet_start: str, quiet_end: str, *, chosen: bool) -> datetime:
+    """When a push due at `local` goes out. A time the agent chose (a /remind, a snooze)
+    fires then, quiet hours or not: they asked for it. Quiet hours hold back only what the
+    bot decides to send on its own (digests, nudges, automatic reminders)."""
+    return local if chosen else after_quiet_hours(local, quiet_start, quiet_end)
 
 
 def after_quiet_hours(local: datetime, quiet_start: str, quiet_end: str) -> datetime:
@@ -220,12 +233,15 @@ class ReminderItem:
 
 @dataclass(frozen=True)
 class OneOff:
+    """A reminder the agent set for a time they chose: what to do, about whom."""
+
     id: int
     agent_id: int
     client_id: int | None
     text: str
     due_at: datetime
     status: str
+    client_name: str | None = None
 
 
 def item_key(agent_id: int, kind: str, client_id: int | None, ref: str, day: date) -> str:

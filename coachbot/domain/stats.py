@@ -34,9 +34,15 @@ class Fact:
     currency: str | None = None
 
 
+_COUNTED = ("visits", "contacts", "names", "prospects", "proposals", "policies", "premium")
+
+
 @dataclass(frozen=True)
 class Activity:
-    """Counts over some days: what groups and leaders may see (never who the clients were)."""
+    """Counts over some days: what groups and leaders may see (never who the clients were).
+
+    Premium is in the report's currency (other currencies converted at the team's rates);
+    what has no rate is kept apart in `unconverted`, by currency, never dropped."""
 
     visits: int = 0
     contacts: int = 0  # every logged contact, visits included
@@ -45,15 +51,26 @@ class Activity:
     proposals: int = 0  # clients who reached the proposal stage
     policies: int = 0
     premium: float = 0.0
+    unconverted: tuple[tuple[str, float], ...] = ()  # (currency, amount), sorted
 
     def __add__(self, other: Activity) -> Activity:
-        return Activity(**{f.name: getattr(self, f.name) + getattr(other, f.name)
-                           for f in fields(self)})
+        sums = {name: getattr(self, name) + getattr(other, name) for name in _COUNTED}
+        if not (self.unconverted or other.unconverted):
+            return Activity(**sums)
+        merged: dict[str, float] = dict(self.unconverted)
+        for currency, amount in other.unconverted:
+            merged[currency] = merged.get(currency, 0.0) + amount
+        return Activity(**sums, unconverted=tuple(sorted(merged.items())))
 
     @property
     def logged_anything(self) -> bool:
         """Whether anything at all was recorded."""
         return any(getattr(self, f.name) for f in fields(self))
+
+    @property
+    def has_premium(self) -> bool:
+        """Any premium at all, converted or not."""
+        return bool(self.premium or self.unconverted)
 
     def metric(self, name: str) -> float:
         """The value a leaderboard ranks by: policies, premium or visits."""
@@ -73,8 +90,12 @@ def local_day(fact: Fact, zone: ZoneInfo) -> date:
     return fact.at.astimezone(zone).date()
 
 
-def one(fact: Fact, currency: str | None = None) -> Activity:
-    """The Activity a single fact adds; premium counts only in the report's currency."""
+def one(fact: Fact, currency: str | None = None,
+        rates: Mapping[str, float] | None = None) -> Activity:
+    """The Activity a single fact adds. A premium in the report's currency counts as is, one
+    in another currency at the team's rate (units of the report's currency for one unit), and
+    one without a rate is kept apart by currency: an HK$ policy on a CNY team's board is
+    converted or shown as HK$, never counted as 0."""
     if fact.kind == "visit":
         return Activity(visits=1, contacts=1)
     if fact.kind == "contact":
@@ -86,18 +107,23 @@ def one(fact: Fact, currency: str | None = None) -> Activity:
     if fact.kind == "proposal":
         return Activity(proposals=1)
     if fact.kind == "policy":
-        counted = currency is None or fact.currency in (None, currency)
-        return Activity(policies=1, premium=fact.amount if counted else 0.0)
+        if currency is None or fact.currency in (None, currency):
+            return Activity(policies=1, premium=fact.amount)
+        rate = (rates or {}).get(fact.currency)
+        if rate is not None:
+            return Activity(policies=1, premium=round(fact.amount * rate, 2))
+        return Activity(policies=1, unconverted=((fact.currency, fact.amount),)
+                        if fact.amount else ())
     raise ValueError(f"unknown fact kind {fact.kind!r}")
 
 
-def daily_activity(facts: Iterable[Fact], zone: ZoneInfo,
-                   currency: str | None = None) -> DailyActivity:
-    """Facts bucketed per agent and local day."""
+def daily_activity(facts: Iterable[Fact], zone: ZoneInfo, currency: str | None = None,
+                   rates: Mapping[str, float] | None = None) -> DailyActivity:
+    """Facts bucketed per agent and local day (premiums in `currency`, converted at `rates`)."""
     table: dict[int, dict[date, Activity]] = defaultdict(lambda: defaultdict(Activity))
     for fact in facts:
         day = local_day(fact, zone)
-        table[fact.agent_id][day] = table[fact.agent_id][day] + one(fact, currency)
+        table[fact.agent_id][day] = table[fact.agent_id][day] + one(fact, currency, rates)
     return {agent: dict(days) for agent, days in table.items()}
 
 
@@ -159,8 +185,8 @@ def period_to_date(kind: str, today: date) -> tuple[date, date]:
 
 # -- targets ------------------------------------------------------------------------------
 def daily_visit_target(monthly_target: int) -> int:
-    """Visits a day that count as hitting the day: 3.2 for two policies a month means three."""
-    return max(1, round(activity_plan(max(1, monthly_target)).visits_per_day))
+    """Visits a day that count as hitting the day: the plan's whole number (3.2 -> 4)."""
+    return activity_plan(max(1, monthly_target)).visits_per_day
 
 
 def hit_daily_target(activity: Activity, monthly_target: int) -> bool:

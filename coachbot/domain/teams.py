@@ -121,6 +121,7 @@ class Team:
     last_report_date: str | None
     closed_at: datetime | None
     created_at: datetime
+    currency: str | None = None  # what premiums are counted in; None: the leader's region's
 
 
 @dataclass(frozen=True)

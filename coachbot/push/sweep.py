@@ -59,12 +59,13 @@ def _at(local: datetime, clock: str) -> datetime:
     return local.replace(hour=moment.hour, minute=moment.minute, second=0, microsecond=0)
 
 
-def _quiet_adjusted(services: Services, agent_id: int, now: datetime) -> datetime:
+def _quiet_adjusted(services: Services, agent_id: int, now: datetime, *,
+                    chosen: bool = False) -> datetime:
     agent = services.store.agents.get_agent(agent_id)
     if agent is None:
         return now
     local = reminders.local_now(now, agent.timezone)
-    return reminders.after_quiet_hours(local, agent.quiet_start, agent.quiet_end)
+    return reminders.push_time(local, agent.quiet_start, agent.quiet_end, chosen=chosen)
 
 
 def _one_offs(services: Services, now: datetime) -> int:
@@ -73,7 +74,9 @@ def _one_offs(services: Services, now: datetime) -> int:
     # ('queued') but in no outbox, never to be sent
     with services.store.atomic():
         for reminder in services.store.schedule.claim_due_one_offs(now):
-            due = _quiet_adjusted(services, reminder.agent_id, now)
+            # the agent chose this time (/remind 今天 06:49 ...): it fires then, even in
+            # quiet hours
+            due = _quiet_adjusted(services, reminder.agent_id, now, chosen=True)
             queued += services.store.outbox.enqueue(
                 reminder.agent_id, reminder.agent_id, "remind", f"remind:{reminder.id}",
                 {"reminder_id": reminder.id}, due_at=due)

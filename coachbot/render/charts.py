@@ -1,12 +1,17 @@
 """Charts as PNG bytes: team activity per member with the funnel, and an agent's own month.
 
 Fonts. matplotlib ships only DejaVu Sans, which has no Chinese glyphs, and machines install
-only what the project installs. So a chart never *needs* a CJK font:
-- if the machine has one (Noto Sans CJK from Debian's `fonts-noto-cjk`, WenQuanYi, Source Han
-  Sans, ...; or a font file passed in), labels are drawn in the agent's language;
-- otherwise every label the available fonts cannot draw falls back: titles and axes to their
-  English text, and members to their number (the caption beside the photo lists the numbers
-  with the names). Charts never show empty boxes for missing glyphs.
+only what the project installs. So the package carries its own: fonts/ChartSansCJK.otf, a
+small subset of Noto Sans CJK SC (SIL OFL 1.1, fonts/OFL.txt; built by
+tools/build_chart_font.py) with every chart word in simplified and traditional Chinese and
+the characters most common in names. Charts are drawn in the agent's language everywhere:
+- with the machine's own CJK font when it has one (Noto Sans CJK from Debian's
+  `fonts-noto-cjk`, WenQuanYi, Source Han Sans, ...; or a font file passed in), which also
+  draws any member's name;
+- otherwise with the bundled subset; a member name it cannot draw falls back to the member's
+  number (the caption beside the photo lists the numbers with the names), and with no CJK
+  font at all (font=None) titles and axes fall back to English. Charts never show empty boxes
+  for missing glyphs.
 matplotlib is imported on first use (it takes about half a second), with the Agg canvas only.
 """
 
@@ -34,6 +39,7 @@ CJK_FAMILIES = (
 CJK_FILE_HINTS = ("notosanscjk", "notosanssc", "notosanstc", "sourcehansans", "wqy",
                   "droidsansfallback", "msyh", "pingfang", "simhei", "uming")
 BASE_FAMILY = "DejaVu Sans"
+BUNDLED_FONT = Path(__file__).parent / "fonts" / "ChartSansCJK.otf"
 VISITS_COLOR, POLICIES_COLOR, PLAN_COLOR = "#2f6db5", "#f08a24", "#9aa5b1"
 FUNNEL_COLORS = ("#9ecae1", "#6baed6", "#3182bd", "#f08a24")
 MAX_MEMBERS = 20  # more would not be readable on a phone
@@ -134,8 +140,8 @@ def personal_chart(days: Sequence[date], visits: Sequence[int], daily_target: fl
 
 
 def find_cjk_font() -> str | None:
-    """A font file on this machine that draws Chinese, or None."""
-    return _find_cjk_font()
+    """A font file that draws Chinese: the machine's own, else the one the package ships."""
+    return _find_system_cjk_font() or (str(BUNDLED_FONT) if BUNDLED_FONT.exists() else None)
 
 
 def can_draw(text: str, font: str | Path | None = "auto") -> bool:
@@ -218,12 +224,12 @@ def _font_files(font: str | Path | None) -> list[str]:
     from matplotlib import font_manager
 
     base = font_manager.findfont(font_manager.FontProperties(family=BASE_FAMILY))
-    chosen = _find_cjk_font() if font == "auto" else (str(font) if font else None)
+    chosen = find_cjk_font() if font == "auto" else (str(font) if font else None)
     return [chosen, base] if chosen else [base]
 
 
 @functools.cache
-def _find_cjk_font() -> str | None:
+def _find_system_cjk_font() -> str | None:
     from matplotlib import font_manager
 
     by_family = {entry.name: entry.fname for entry in font_manager.fontManager.ttflist}

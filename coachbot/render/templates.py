@@ -5,8 +5,10 @@ from __future__ import annotations
 import html as html_module
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import coachbot_templates
 import yaml
@@ -23,6 +25,8 @@ from jinja2.runtime import Context
 from markupsafe import escape
 
 from coachbot.domain import locales
+from coachbot.domain.clock import Clock, SystemClock
+from coachbot.domain.regions import REGIONS
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -38,7 +42,9 @@ def bundled_templates_dir() -> Path:
 class Renderer:
     """Renders every message (HTML, escaped for Telegram) and every button label (plain)."""
 
-    def __init__(self, override_dir: Path | None = None) -> None:
+    def __init__(self, override_dir: Path | None = None, clock: Clock | None = None) -> None:
+        # the clock gives today for examples in prompts ("例如 12月16日" is always ahead)
+        self.clock: Clock = clock or SystemClock()
         roots = [bundled_templates_dir()]
         if override_dir is not None:
             roots.insert(0, override_dir)
@@ -56,9 +62,9 @@ class Renderer:
         self.env.filters.update(
             date=_date_filter, datetime=_datetime_filter, time=_time_filter,
             number=_number_filter, money=_money_filter, yearly=_yearly_filter,
-            phone=_phone_filter,
+            phone=_phone_filter, zone_name=_zone_name_filter, premium=_premium_filter,
         )
-        self.env.globals.update(label=_label_global)
+        self.env.globals.update(label=_label_global, example_day=_example_day)
         self._labels: dict[str, dict[str, str]] = {}
         self._label_cache: dict[tuple[str, str], Template] = {}
 
@@ -82,17 +88,22 @@ class Renderer:
         return self.env.select_template(candidates)
 
     # -- labels (buttons, command descriptions, short phrases) ---------------------------
-    def label(self, locale: str, key: str, /, default: str | None = None, **context: Any) -> str:
-        """A short plain-text label (not HTML-escaped: button texts are plain)."""
+    def label(self, locale: str, key: str, /, default: str | None = None, *,
+              region: str | None = None, **context: Any) -> str:
+        """A short plain-text label (not HTML-escaped: button texts are plain). A key may have
+        a variant for a region, written `key@HK` in the labels files (Hong Kong says 危疾 and
+        冷靜期 where Taiwan says 重大疾病險 and 契約撤銷期); it wins for agents of that region."""
         for loc in FALLBACKS.get(locale, (locale, "en")):
-            source = self._labels_for(loc).get(key)
+            labels = self._labels_for(loc)
+            found = f"{key}@{region}" if region and f"{key}@{region}" in labels else key
+            source = labels.get(found)
             if source is not None:
                 if "{" not in source and not source.endswith("\n"):
                     return source  # most labels are plain text: Jinja would return them as is
-                template = self._label_cache.get((loc, key))
+                template = self._label_cache.get((loc, found))
                 if template is None:
                     template = self._label_env.from_string(source)
-                    self._label_cache[(loc, key)] = template
+                    self._label_cache[(loc, found)] = template
                 return template.render(**context)
         if default is not None:
             return default
@@ -127,22 +138,73 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 # -- filters and globals: they read the locale and region from the render context ---------
 @pass_context
 def _label_global(ctx: Context, key: str, **kwargs: Any) -> str:
-    return ctx["renderer"].label(ctx["locale"], key, **kwargs)
+    return ctx["renderer"].label(ctx["locale"], key, region=ctx.get("region"), **kwargs)
+
+
+def _zone(ctx: Context) -> tzinfo | None:
+    """The reader's time zone: `zone` if the caller gave it, else the agent's, else their
+    region's; None when none is known (a moment is then shown as stored, in UTC)."""
+    name = ctx.get("zone")
+    agent = ctx.get("agent")
+    if not name and agent is not None:
+        name = getattr(agent, "timezone", None)
+    if not name and ctx.get("region") in REGIONS:
+        name = REGIONS[ctx["region"]].timezone
+    if not name or not isinstance(name, str):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local(ctx: Context, value: Any) -> Any:
+    """A stored moment (UTC) in the reader's zone: a visit at 06:25 in Beijing on 12/7 is
+    12/7 on the card, not the 6th."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        zone = _zone(ctx)
+        if zone is not None:
+            return value.astimezone(zone)
+    return value
 
 
 @pass_context
 def _date_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
-    return locales.format_date(value, ctx["locale"], ctx.get("region"), fmt)
+    return locales.format_date(_local(ctx, value), ctx["locale"], ctx.get("region"), fmt)
 
 
 @pass_context
 def _datetime_filter(ctx: Context, value: Any, fmt: str = "medium") -> str:
-    return locales.format_datetime(value, ctx["locale"], ctx.get("region"), fmt)
+    return locales.format_datetime(_local(ctx, value), ctx["locale"], ctx.get("region"), fmt)
 
 
 @pass_context
 def _time_filter(ctx: Context, value: Any) -> str:
-    return locales.format_time(value, ctx["locale"], ctx.get("region"))
+    return locales.format_time(_local(ctx, value), ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _zone_name_filter(ctx: Context, name: str) -> str:
+    """A time zone as people say it: "香港時間", "北京时间", "英国时间" - not "Asia/Hong_Kong"."""
+    named = ctx["renderer"].label(ctx["locale"], f"zones.{name}", default="")
+    if named:
+        return str(named)
+    try:
+        return str(locales.zone_location(name, ctx["locale"], ctx.get("region")))
+    except (LookupError, ValueError):
+        return name
+
+
+@pass_context
+def _example_day(ctx: Context, days_ahead: int) -> date:
+    """A date `days_ahead` from today where the reader is, for examples in prompts (an
+    example must never be a date already past). `today` in the context wins."""
+    today = ctx.get("today")
+    if not isinstance(today, date):
+        now = ctx["renderer"].clock.now()
+        zone = _zone(ctx)
+        today = (now.astimezone(zone) if zone else now).date()
+    return today + timedelta(days=days_ahead)
 
 
 @pass_context
@@ -153,6 +215,19 @@ def _number_filter(ctx: Context, value: Any) -> str:
 @pass_context
 def _money_filter(ctx: Context, value: Any, currency: str) -> str:
     return locales.format_money(value, currency, ctx["locale"], ctx.get("region"))
+
+
+@pass_context
+def _premium_filter(ctx: Context, value: Any, currency: str) -> str:
+    """Premium of an Activity (or a board row) in the team's currency, plus what is in a
+    currency without a rate, each as itself: "¥27,600 + US$5,000"."""
+    amount = getattr(value, "premium", None)
+    if amount is None:
+        amount = getattr(value, "value", 0.0)
+    parts = [(currency, amount)] if amount or not value.unconverted else []
+    parts += list(value.unconverted)
+    return " + ".join(locales.format_money(a, c, ctx["locale"], ctx.get("region"))
+                      for c, a in parts)
 
 
 @pass_context

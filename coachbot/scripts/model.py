@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from coachbot.scripts.regional import filled, region_values
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,18 @@ class ScriptLibrary:
 
     locales: dict[str, LocaleScripts]
     default_locale: str = "zh-Hans"
+    _regional: dict[tuple[str, str | None], LocaleScripts] = field(
+        default_factory=dict, compare=False, repr=False)
 
-    def get(self, locale: str) -> LocaleScripts:
-        """The scripts of a locale, or of the default locale when it has none."""
-        return self.locales.get(locale) or self.locales[self.default_locale]
+    def get(self, locale: str, region: str | None = None) -> LocaleScripts:
+        """The scripts of a locale (or of the default locale when it has none), with what
+        differs by market (the cooling-off period) said for the agent's region; without a
+        region, in words that name no number."""
+        key = (locale, region)
+        found = self._regional.get(key)
+        if found is None:
+            scripts = self.locales.get(locale) or self.locales[self.default_locale]
+            values = region_values(scripts.locale, region)
+            found = replace(scripts, playbooks=filled(scripts.playbooks, values))
+            self._regional[key] = found
+        return found

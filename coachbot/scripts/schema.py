@@ -50,6 +50,8 @@ FACT_KEYS = (
 )
 # Placeholders a referral script may use; the caller fills them in.
 REFERRAL_PLACEHOLDERS = ("client_name", "person", "agent_name")
+# Placeholders a playbook step may use; filled for the agent's region (scripts.regional).
+REGION_PLACEHOLDERS = ("cooling_off", "cooling_off_term", "cooling_off_rule")
 
 CONDITIONS = Record({
     "has_children": Opt(Bool()),
@@ -98,10 +100,10 @@ PREP = Record({
 })
 
 STEP = Record({
-    "title": Text(max_len=60),
-    "goal": Text(max_len=300),
-    "checklist": IdMap(Text(max_len=200), min=2, max=6),
-    "tips": Lines(min=1, max=3),
+    "title": Template(max_len=60, allowed=REGION_PLACEHOLDERS),
+    "goal": Template(max_len=300, allowed=REGION_PLACEHOLDERS),
+    "checklist": IdMap(Template(max_len=200, allowed=REGION_PLACEHOLDERS), min=2, max=6),
+    "tips": Lines(min=1, max=3, item=Template(max_len=300, allowed=REGION_PLACEHOLDERS)),
 })
 
 PLAYBOOKS = Record({

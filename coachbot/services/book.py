@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from coachbot.domain import classify, service_events, tiers
@@ -27,11 +27,14 @@ from coachbot.domain.models import (
     ServiceEvent,
 )
 from coachbot.domain.phones import normalize_phone
+from coachbot.domain.quickadd import parse_quick_add
 from coachbot.domain.regions import currency_for
 from coachbot.services import records
+from coachbot.services.money import month_money
 from coachbot.store import Store
 
 PAGE_SIZE = 8
+REFERRALS_SHOWN = 5  # names of the clients someone introduced shown on their card
 TEXT_FIELDS = ("address", "occupation", "income_band", "family_situation",
                "financial_situation", "notes")
 EDITABLE_FIELDS = ("name", "gender", "phone", "birthday", *TEXT_FIELDS, "locale",
@@ -192,10 +195,17 @@ class CardView:
     design: tiers.TierDesign | None = None  # what a plan for this tier needs (common/tier_design)
     service: tuple[ServiceEvent, ...] = ()  # the latest gatherings and claims
     referral: ServiceEvent | None = None  # a claim paid / gathering attended: ask for a referral
+    referred: list[Client] = field(default_factory=list)  # whom this client introduced
+    referred_count: int = 0
 
     @property
     def client(self) -> Client:
         return self.card.client
+
+    @property
+    def referrer(self) -> Client | None:
+        """Who introduced this client (介绍人)."""
+        return self.card.referrer
 
 
 def date_view(stored: str | None, today: date) -> DateView | None:
@@ -226,6 +236,7 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
     events = store.service.events_of(agent.id, client_id, limit=20)
     days_since = (now - client.last_contact_at).days if client.last_contact_at else None
     group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None
+    referred = store.clients.referred_by(agent.id, client_id, limit=REFERRALS_SHOWN)
     return CardView(
         card=card, grade=classify.grade_of(client), tier=tier,
         premium=classify.total_premium(card.policies), currency=currency,
@@ -234,9 +245,11 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
             client, contacts, events,
             store.proposals.latest_by_client(agent.id, [client_id]).get(client_id)),
         contact_every=classify.contact_every_days(client, tier),
-        days_since_contact=days_since, group=group,
+        days_since_contact=days_since, group=group, referred=referred,
         design=tiers.design_for(tier, tiers.band_of(tier, currency, thresholds)) if tier else None,
         service=tuple(events[:3]), referral=service_events.referral_due(events, today),
+        referred_count=(len(referred) if len(referred) < REFERRALS_SHOWN
+                        else store.clients.count_referred_by(agent.id, client_id)),
     )
 
 
@@ -281,8 +294,12 @@ def book_summary(store: Store, agent: Agent, now: datetime,
     """Counts for /book."""
     clients, _ = store.clients.list_clients(agent.id, limit=1_000_000)
     first, last = classify.month_bounds(agent_today(agent, now))
-    month: list[Policy] = store.clients.policies_started_between(agent.id, first, last)
-    return classify.summarize_book(clients, tiers_by_client(store, agent, thresholds), month)
+    zone = ZoneInfo(agent.timezone)
+    month: list[Policy] = store.clients.policies_sold_between(
+        agent.id, first, last, datetime.combine(first, time(0), zone),
+        datetime.combine(last + timedelta(days=1), time(0), zone))
+    summary = classify.summarize_book(clients, tiers_by_client(store, agent, thresholds), month)
+    return replace(summary, money=month_money(store, agent, now))
 
 
 # -- policies, family and dates ------------------------------------------------------------------
@@ -330,3 +347,36 @@ def parse_policy_field(field_name: str, typed: str, today: date) -> FieldValue:
         text = clean_text(typed, 120)
         return FieldValue(text) if text else FieldValue(error="empty")
     return FieldValue(error="unknown_field")
+
+
+# -- a family member typed as one line --------------------------------------------------------
+@dataclass(frozen=True)
+class FamilyDraft:
+    """A family member read from one line ("王丽 1987-05-20 女"), as quick add reads a client:
+    the name alone, the birthday and gender words taken out; problems are template keys."""
+
+    name: str | None
+    birthday: str | None = None  # YearlyDate storage form
+    gender: str | None = None
+    note: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+def parse_family_line(typed: str, region: str, today: date) -> FamilyDraft:
+    """Read a family member's line: "王丽 1987-05-20" is a name and a birthday, not a name."""
+    read = parse_quick_add(typed, region if region != "XX" else "CN", today)
+    problems = tuple(p for p in read.problems if p != "bad_phone")
+    name = clean_name(read.name) if read.name else None
+    return FamilyDraft(name or None, read.birthday.to_storage() if read.birthday else None,
+                       read.gender, read.note, problems)
+
+
+def add_family_from_line(store: Store, agent: Agent, client_id: int, relation: str,
+                         typed: str, today: date) -> FamilyDraft:
+    """Parse the line and save the member when it has a name (check .problems first)."""
+    draft = parse_family_line(typed, agent.region, today)
+    if draft.name and not draft.problems:
+        records.add_family_member(store, agent.id, client_id, relation=relation,
+                                  name=draft.name, gender=draft.gender,
+                                  birthday=draft.birthday)
+    return draft

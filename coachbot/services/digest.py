@@ -1,5 +1,11 @@
 """The daily digest: today's greetings, follow-ups and reviews, for one agent or many at once,
-built from indexed queries; building it only reads."""
+built from indexed queries; building it only reads.
+
+Ranked, not listed: a day has room for a few things done well (about the day's visit target),
+so the digest puts first what matters most - follow-ups the agent promised and let slip
+(tagged "逾期 N 天"), anything about an A or B prospect (close to signing), today's greetings
+and deadlines - and folds the rest behind a count (rest_page() gives the folded part).
+"""
 
 from __future__ import annotations
 
@@ -12,14 +18,19 @@ from zoneinfo import ZoneInfo
 from coachbot.domain import reminders
 from coachbot.domain.calendar import Festival, festivals_between
 from coachbot.domain.models import Agent
-from coachbot.domain.plan import activity_plan
+from coachbot.domain.plan import ActivityPlan, activity_plan
 from coachbot.domain.regions import REGIONS
 from coachbot.domain.reminders import HANDLED, ItemKey
+from coachbot.domain.stats import VISIT_CHANNELS
+from coachbot.scripts.regional import cooling_off
 from coachbot.store import Store
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary")
 MAX_PER_SECTION = 8
 SECTIONS = ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue")
+HOT_STAGES = ("A", "B")  # prospects about to sign (可促成) or at the proposal (计划书)
+MIN_SHOWN, MAX_SHOWN = 3, 8  # how many entries the morning shows before folding the rest
+REST_PAGE = 10  # entries a page of the folded rest shows
 
 
 class Entry(NamedTuple):
@@ -36,9 +47,24 @@ class Entry(NamedTuple):
     ref: str = ""
 
 
+class Ranked(NamedTuple):
+    """An entry in the order it matters: tier (0 first), then the tie-breakers."""
+
+    entry: Entry
+    tier: int
+    overdue_days: int  # a follow-up past the day agreed: "逾期 N 天" (0 otherwise)
+    stage: str | None  # the client's prospect stage (A/B are "hot")
+
+    @property
+    def hot(self) -> bool:
+        """The client is an A or B prospect."""
+        return self.stage in HOT_STAGES
+
+
 @dataclass
 class Digest:
-    """Everything the agent should know this morning."""
+    """Everything the agent should know this morning: the sections as found, and the same
+    entries ranked (`top` shown, `rest` folded)."""
 
     day: date
     late: bool = False
@@ -49,10 +75,14 @@ class Digest:
     callbacks: list[Entry] = field(default_factory=list)
     reviews: list[Entry] = field(default_factory=list)
     overdue: list[Entry] = field(default_factory=list)
-    visits_target: float = 0.0
+    visits_target: int = 0  # the plan's whole visits a day (plan.visits_per_day)
     yesterday: dict[str, int] = field(default_factory=dict)
     # how many entries of each section did not fit (the template reads every key)
     more: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    plan: ActivityPlan | None = None
+    month_visits: int | None = None  # visits logged this month so far, today included
+    top: list[Ranked] = field(default_factory=list)  # shown first, in order
+    rest: list[Ranked] = field(default_factory=list)  # folded behind a count
 
     @property
     def yesterday_total(self) -> int:
@@ -60,12 +90,29 @@ class Digest:
 
     @property
     def entries(self) -> list[Entry]:
+        """The entries shown (one button each): the top of the ranking (every entry of a
+        digest that was never ranked)."""
+        if self.top or self.rest:
+            return [r.entry for r in self.top]
+        return self.all_entries
+
+    @property
+    def all_entries(self) -> list[Entry]:
+        """Every entry found, section by section."""
         return [*self.greetings, *self.festivals, *self.follow_ups, *self.premiums,
                 *self.callbacks, *self.reviews, *self.overdue]
 
     @property
+    def rest_by_kind(self) -> list[tuple[str, int]]:
+        """What the folded rest holds: (kind, count), most first."""
+        counts: dict[str, int] = {}
+        for ranked in self.rest:
+            counts[ranked.entry.kind] = counts.get(ranked.entry.kind, 0) + 1
+        return sorted(counts.items(), key=lambda kc: (-kc[1], kc[0]))
+
+    @property
     def is_empty(self) -> bool:
-        return not self.entries
+        return not self.top and not self.rest and not self.all_entries
 
 
 def festival_region(region: str) -> str:
@@ -103,10 +150,11 @@ class _Builder:
         self.agents = {r.agent.id: r.agent for r in requests}
         self.first = {r.agent.id: max(r.since or day, day - timedelta(days=reminders.CATCH_UP_DAYS))
                       for r in requests}
+        plans = {r.agent.id: activity_plan(max(1, r.agent.monthly_target)) for r in requests}
         self.digests = {r.agent.id: Digest(
-            day=day, late=r.late,
-            visits_target=activity_plan(r.agent.monthly_target).visits_per_day)
-            for r in requests}
+            day=day, late=r.late, visits_target=plans[r.agent.id].visits_per_day,
+            plan=plans[r.agent.id]) for r in requests}
+        self.stages: dict[tuple[int, int], str | None] = {}  # (agent, client) -> stage
 
     def build(self) -> dict[int, Digest]:
         """Reads only: a digest writes nothing (to-do items are made when an entry is opened),
@@ -117,15 +165,18 @@ class _Builder:
         for section in (self._greetings, self._festivals, self._follow_ups, self._premiums,
                         self._callbacks, self._reviews, self._overdue):
             section(ids)
-        for digest in self.digests.values():
+        for agent_id, digest in self.digests.items():
+            _rank(digest, self.stages, agent_id)
             _trim(digest)
         self._yesterday()
+        self._month_visits()
         return self.digests
 
     def _greetings(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
-        for agent_id, cid, name, kind, ref_id, yearly, when, item in \
+        for agent_id, cid, name, kind, ref_id, yearly, when, item, stage in \
                 self.store.due.occasions_between(ids, min(self.first.values()), day):
+            self.stages[(agent_id, cid)] = stage
             next_date = date.fromisoformat(when)
             if next_date >= self.first[agent_id]:
                 digests[agent_id].greetings.append(Entry(
@@ -135,11 +186,14 @@ class _Builder:
 
     def _follow_ups(self, ids: list[int]) -> None:
         digests = self.digests
-        for agent_id, cid, name, contact_id, next_step, when, summary, item in \
+        for agent_id, cid, name, contact_id, next_step, when, summary, item, stage in \
                 self.store.due.follow_ups_due(ids, self.day, limit=MAX_PER_SECTION):
+            self.stages[(agent_id, cid)] = stage
+            agreed = date.fromisoformat(when)
             digests[agent_id].follow_ups.append(Entry(
-                item, "follow_up", cid, name, date.fromisoformat(when),
-                {"next_step": next_step, "summary": summary}, str(contact_id)))
+                item, "follow_up", cid, name, agreed,
+                {"next_step": next_step, "summary": summary,
+                 "overdue_days": max(0, (self.day - agreed).days)}, str(contact_id)))
 
     def _premiums(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
@@ -155,12 +209,15 @@ class _Builder:
     def _callbacks(self, ids: list[int]) -> None:
         day = self.day
         delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
-        cooling_off_ends = delivered + timedelta(days=reminders.COOLING_OFF_DAYS)
         for agent_id, cid, name, pid, product, item in \
                 self.store.due.deliveries_on(ids, delivered, day):
+            # the agent's market's period (HK 21 days, TW 10 ...); unknown outside our markets
+            rule = cooling_off(self.agents[agent_id].region)
+            ends = reminders.cooling_off_end(delivered, rule.days) if rule else None
             self.digests[agent_id].callbacks.append(Entry(
                 item, "callback", cid, name, day,
-                {"product": product, "cooling_off_ends": cooling_off_ends}, str(pid)))
+                {"product": product, "cooling_off_ends": ends,
+                 "cooling_off_days": rule.days if rule else None}, str(pid)))
 
     def _reviews(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
@@ -171,7 +228,9 @@ class _Builder:
 
     def _overdue(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
-        for agent_id, cid, name, due, last, item in self.store.due.overdue_contacts(ids, day):
+        for agent_id, cid, name, due, last, stage, item in \
+                self.store.due.overdue_contacts(ids, day):
+            self.stages[(agent_id, cid)] = stage
             days_since = (day - datetime.fromisoformat(last).date()).days if last else None
             digests[agent_id].overdue.append(Entry(item, "stay_in_touch", cid, name, day,
                                                    {"days": days_since}, due))
@@ -204,9 +263,96 @@ class _Builder:
         for agent_id, digest in self.digests.items():
             digest.yesterday = counts.get(agent_id, {})
 
+    def _month_visits(self) -> None:
+        """Visits this month so far (today included), for "本月 8/80"."""
+        windows = []
+        for agent_id, agent in self.agents.items():
+            zone = ZoneInfo(agent.timezone)
+            start = datetime.combine(self.day.replace(day=1), time(0), zone)
+            end = datetime.combine(self.day + timedelta(days=1), time(0), zone)
+            windows.append((agent_id, start, end))
+        counts = self.store.due.contacts_by_channel(windows)
+        for agent_id, digest in self.digests.items():
+            digest.month_visits = sum(n for channel, n in counts.get(agent_id, {}).items()
+                                      if channel in VISIT_CHANNELS)
+
 
 def _festival_detail(festival: Festival) -> dict[str, Any]:
     return {"key": festival.key, "names": dict(festival.name or {}), "kind": festival.kind}
+
+
+# -- ranking -------------------------------------------------------------------------------
+def shown_count(plan: ActivityPlan | None) -> int:
+    """How many entries the morning shows before folding: about a day's worth (the visits
+    target and one more), never fewer than 3 or more than 8."""
+    wanted = (plan.visits_per_day if plan else MIN_SHOWN) + 1
+    return max(MIN_SHOWN, min(MAX_SHOWN, wanted))
+
+
+def rank_entry(entry: Entry, stage: str | None) -> Ranked:
+    """Where an entry goes: 0 a follow-up let slip, 1 anything about an A/B prospect, 2 today's
+    greetings and deadlines, 3 the other follow-ups due today, 4 greetings missed and premiums
+    due within the week, 5 reviews and premiums further off, 6 staying in touch."""
+    hot = stage in HOT_STAGES
+    overdue = int(entry.detail.get("overdue_days") or 0) if entry.kind == "follow_up" else 0
+    if overdue:
+        tier = 0
+    elif hot and entry.kind in ("follow_up", "stay_in_touch", "review"):
+        tier = 1
+    elif entry.kind in GREETING_KINDS:
+        tier = 2 if not entry.detail.get("days_ago") else 4
+    elif entry.kind in ("festival", "callback"):
+        tier = 2
+    elif entry.kind == "premium":
+        days = entry.detail.get("days") or 0
+        tier = 2 if days <= 1 else 4 if days <= 7 else 5
+    elif entry.kind == "follow_up":
+        tier = 3
+    elif entry.kind == "review":
+        tier = 5
+    else:
+        tier = 6 if not hot else 1
+    return Ranked(entry, tier, overdue, stage)
+
+
+def _order(ranked: Ranked) -> tuple[int, int, int, str]:
+    stage_first = 0 if ranked.hot else 1
+    return ranked.tier, -ranked.overdue_days, stage_first, ranked.entry.name
+
+
+def _rank(digest: Digest, stages: dict[tuple[int, int], str | None], agent_id: int) -> None:
+    """Rank every entry found (before the sections are trimmed): top shown, rest folded."""
+    ranked = sorted((rank_entry(e, stages.get((agent_id, e.client_id or 0)))
+                     for e in digest.all_entries), key=_order)
+    shown = shown_count(digest.plan)
+    digest.top, digest.rest = ranked[:shown], ranked[shown:]
+
+
+@dataclass(frozen=True)
+class RestPage:
+    """One page of what the morning folded (the "show the rest" button)."""
+
+    day: date
+    ranked: list[Ranked]
+    page: int
+    pages: int
+    total: int
+    first_number: int  # the number of the page's first entry, counting on from the top
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The page's entries (one button each)."""
+        return [r.entry for r in self.ranked]
+
+
+def rest_page(store: Store, agent: Agent, day: date, page: int = 0) -> RestPage:
+    """What the digest folded for `day`, a page at a time, in the same order."""
+    digest = build_digest(store, agent, day)
+    total = len(digest.rest)
+    pages = max(1, -(-total // REST_PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = digest.rest[page * REST_PAGE:(page + 1) * REST_PAGE]
+    return RestPage(day, chunk, page, pages, total, len(digest.top) + page * REST_PAGE + 1)
 
 
 def _trim(digest: Digest) -> None:

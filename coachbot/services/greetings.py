@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from coachbot.domain.calendar import YearlyDate, age_on
 from coachbot.domain.clients import CJK
 from coachbot.domain.models import Agent
+from coachbot.domain.phones import whatsapp_link
 from coachbot.domain.reminders import ReminderItem
+from coachbot.render.templates import Renderer, plain_text
 from coachbot.store import Store
 
 TONES = ("warm", "formal")
@@ -133,3 +135,28 @@ def build_greeting(store: Store, agent: Agent, item: ReminderItem,
 
 def client_tier_of(store: Store, agent_id: int, client_id: int) -> str | None:
     return store.schedule.client_tier(agent_id, client_id)
+
+
+COPY_LIMIT = 256  # Telegram's CopyTextButton copies at most 256 characters
+
+
+def copy_text(renderer: Renderer, greeting: Greeting, region: str | None = None,
+              limit: int = COPY_LIMIT) -> str:
+    """The greeting as plain text for a "copy" button: whole sentences that fit in `limit`
+    characters (the full text stays in the message above it)."""
+    text = plain_text(renderer.render(greeting.locale, greeting.template, region=region,
+                                      **greeting.context)).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    ends = [cut.rfind(mark) for mark in ("。", "！", "？", "!", "?", ". ", "\n")]
+    end = max(ends)
+    if end >= limit // 2:
+        return cut[:end + 1].strip()
+    return cut[:limit - 1].rstrip() + "…"
+
+
+def share_link(greeting_text: str, phone: str | None) -> str | None:
+    """A wa.me link with the greeting typed in, for clients in Hong Kong, Singapore or
+    Malaysia with a mobile; None otherwise."""
+    return whatsapp_link(phone, greeting_text)

@@ -8,16 +8,19 @@ renders them (in a group or for a leader) can show who a client is.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coachbot.domain import stats
 from coachbot.domain.models import Agent
+from coachbot.domain.money import MoneyView, currency_code, parse_exchange_rate
 from coachbot.domain.plan import ActivityPlan, activity_plan
 from coachbot.domain.regions import currency_for
 from coachbot.domain.stats import Activity, Funnel
 from coachbot.domain.teams import Member, Pipeline, Team, display_name
+from coachbot.render.templates import Renderer
+from coachbot.services.money import month_money
 from coachbot.store import Store
 
 STREAK_WEEKS = 52  # how far back a 周周举绩 streak is counted
@@ -80,15 +83,23 @@ class PeriodReport:
 
 @dataclass(frozen=True)
 class BoardRow:
-    """One line of a leaderboard."""
+    """One line of a leaderboard (premium in the team's currency, plus any amounts in
+    currencies the leader has set no rate for)."""
     place: int
     name: str
     value: float
+    unconverted: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def on_board(self) -> bool:
+        """Whether the member has anything to show for the measure."""
+        return bool(self.value or self.unconverted)
 
 
 @dataclass(frozen=True)
 class Board:
-    """A leaderboard: week or month to date, by policies, premium or visits."""
+    """A leaderboard: week or month to date, by policies, premium or visits. On the first day
+    of a period with nothing logged yet, the whole previous period instead (`previous`)."""
 
     team_name: str
     period: str
@@ -97,6 +108,17 @@ class Board:
     last: date
     rows: list[BoardRow]
     currency: str
+    previous: bool = False  # the period just ended, shown because this one has just begun
+    today: date | None = None
+
+    @property
+    def single_day(self) -> bool:
+        """The period so far is today only (say "今天", not "12月7日–12月7日")."""
+        return self.first == self.last
+
+    @property
+    def anyone(self) -> bool:
+        return any(row.on_board for row in self.rows)
 
 
 @dataclass(frozen=True)
@@ -133,11 +155,23 @@ class PersonalStats:
     visits_by_day: list[int]
     days_on_target: int
     currency: str
+    # the month in money, totals only (no client in it: a leader's nudge renders these too)
+    money: MoneyView | None = None
 
 
 def team_zone(leader: Agent) -> ZoneInfo:
     """A team's days follow its leader's time zone."""
     return ZoneInfo(leader.timezone)
+
+
+def team_currency(team: Team, leader: Agent) -> str:
+    """What the team's premiums are counted in: the team's own, else its leader's region's."""
+    return team.currency or currency_for(leader.region)
+
+
+def team_money(store: Store, team: Team, leader: Agent) -> tuple[str, dict[str, float]]:
+    """The team's currency and the leader's conversion rates into it."""
+    return team_currency(team, leader), store.teams.rates(team.id)
 
 
 def week_visit_target(monthly_target: int) -> int:
@@ -152,9 +186,9 @@ def morning_report(store: Store, team: Team, leader: Agent, day: date) -> Mornin
     ids = [m.agent_id for m in members]
     week_first, week_last = stats.week_bounds(day)
     since = week_first - timedelta(weeks=STREAK_WEEKS)
-    currency = currency_for(leader.region)
+    currency, rates = team_money(store, team, leader)
     table = stats.daily_activity(store.activity.activity_facts(ids, week_first, day, zone), zone,
-                                 currency)
+                                 currency, rates)
     policies = stats.daily_activity(
         store.activity.activity_facts(ids, since, day, zone, kinds={"policy"}), zone)
     lines = []
@@ -180,10 +214,10 @@ def period_report(store: Store, team: Team, leader: Agent, kind: str,
     """A finished week or month, members ranked by policies then visits."""
     zone = team_zone(leader)
     members = store.teams.members(team.id)
-    currency = currency_for(leader.region)
+    currency, rates = team_money(store, team, leader)
     table = stats.daily_activity(
         store.activity.activity_facts([m.agent_id for m in members], first, last,
-                                      zone), zone, currency)
+                                      zone), zone, currency, rates)
     ranked = sorted(members, key=lambda m: (
         -stats.total(table, m.agent_id, first, last).policies,
         -stats.total(table, m.agent_id, first, last).visits))
@@ -208,15 +242,39 @@ def board(store: Store, team: Team, leader: Agent, period: str, metric: str,
     today = now.astimezone(zone).date()
     first, last = stats.period_to_date(period, today)
     members = store.teams.members(team.id)
-    currency = currency_for(leader.region)
+    ids = [m.agent_id for m in members]
+    currency, rates = team_money(store, team, leader)
+    earlier, _ = stats.previous_period(period, today)
     table = stats.daily_activity(
-        store.activity.activity_facts([m.agent_id for m in members], first, last,
-                                      zone), zone, currency)
-    activity = stats.totals(table, [m.agent_id for m in members], first, last)
+        store.activity.activity_facts(ids, earlier if first == today else first, last, zone),
+        zone, currency, rates)
+    activity = stats.totals(table, ids, first, last)
+    previous = first == today and not any(_counts(a, metric) for a in activity.values())
+    if previous:  # Monday morning (or the 1st): last week's (month's) board, said so
+        first, last = stats.previous_period(period, today)
+        activity = stats.totals(table, ids, first, last)
     names = {m.agent_id: _group_name(m) for m in members}
-    ranks = stats.leaderboard(activity, metric, [m.agent_id for m in members])
-    return Board(team.name, period, metric, first, last,
-                 [BoardRow(r.place, names[r.agent_id], r.value) for r in ranks], currency)
+    rows = [BoardRow(r.place, names[r.agent_id], r.value,
+                     activity[r.agent_id].unconverted if metric == "premium" else ())
+            for r in stats.leaderboard(activity, metric, ids)]
+    return Board(team.name, period, metric, first, last, _unconverted_above_nothing(rows),
+                 currency, previous, today)
+
+
+def _unconverted_above_nothing(rows: list[BoardRow]) -> list[BoardRow]:
+    """Premium in a currency without a rate can't be ranked against the rest, but it is more
+    than nothing: such members come after those with a value and before those with none."""
+    ordered = sorted(rows, key=lambda row: (-row.value, not row.on_board))
+    placed: list[BoardRow] = []
+    for index, row in enumerate(ordered):
+        same = placed and (placed[-1].value, placed[-1].on_board) == (row.value, row.on_board)
+        placed.append(replace(row, place=placed[-1].place if same else index + 1))
+    return placed
+
+
+def _counts(activity: Activity, metric: str) -> bool:
+    """Whether an activity shows on a board by this measure."""
+    return bool(activity.metric(metric) or (metric == "premium" and activity.unconverted))
 
 
 def team_status(store: Store, team: Team, leader: Agent, now: datetime) -> list[MemberStatus]:
@@ -228,8 +286,9 @@ def team_status(store: Store, team: Team, leader: Agent, now: datetime) -> list[
     week_first, _ = stats.week_bounds(today)
     month_first, _ = stats.month_bounds(today)
     first = min(week_first, month_first)
+    currency, rates = team_money(store, team, leader)
     table = stats.daily_activity(store.activity.activity_facts(ids, first, today, zone), zone,
-                                 currency_for(leader.region))
+                                 currency, rates)
     logged = store.activity.last_logged(ids)
     return [MemberStatus(m, stats.total(table, m.agent_id, week_first, today),
                          stats.total(table, m.agent_id, month_first, today),
@@ -239,7 +298,8 @@ def team_status(store: Store, team: Team, leader: Agent, now: datetime) -> list[
 
 
 def personal_stats(store: Store, agent: Agent, now: datetime) -> PersonalStats:
-    """/stats: the agent's day, week and month, funnel against 1:3:10, streak, last 4 weeks."""
+    """/stats: the agent's day, week and month, funnel against 1:3:10, streak, last 4 weeks.
+    Premiums in the agent's currency, others at their team's rates (or shown apart)."""
     zone = ZoneInfo(agent.timezone)
     today = now.astimezone(zone).date()
     week_first, _ = stats.week_bounds(today)
@@ -247,9 +307,14 @@ def personal_stats(store: Store, agent: Agent, now: datetime) -> PersonalStats:
     chart_first = today - timedelta(days=CHART_DAYS - 1)
     first = min(week_first, month_first, chart_first)
     currency = currency_for(agent.region)
+    member = store.teams.membership(agent.id)
+    team = store.teams.get_team(member.team_id) if member else None
+    leader = store.agents.get_agent(team.leader_id) if team else None
+    # the team's rates convert into the team's currency: usable here when that is the agent's
+    rates = store.teams.rates(team.id) if team and leader and \
+        team_currency(team, leader) == currency else {}
     table = stats.daily_activity(store.activity.activity_facts([agent.id], first, today, zone),
-                                 zone,
-                                 currency)
+                                 zone, currency, rates)
     policies = stats.daily_activity(store.activity.activity_facts(
         [agent.id], today - timedelta(weeks=STREAK_WEEKS), today, zone, kinds={"policy"}), zone)
     month = stats.total(table, agent.id, month_first, today)
@@ -266,7 +331,8 @@ def personal_stats(store: Store, agent: Agent, now: datetime) -> PersonalStats:
         funnel=stats.funnel(month,
                             agent.monthly_target), pipeline=store.activity.pipeline(agent.id),
         streak=stats.streak(stats.policy_weeks(policies, agent.id), today), days=days,
-        visits_by_day=daily, days_on_target=on_target, currency=currency)
+        visits_by_day=daily, days_on_target=on_target, currency=currency,
+        money=month_money(store, agent, now).without_names())
 
 
 def tip_key(day: date, keys: list[str]) -> str:
@@ -286,3 +352,55 @@ def _group_name(member: Member) -> str:
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# -- the team's currency and rates (set by the leader) ---------------------------------------
+@dataclass(frozen=True)
+class CurrencyPanel:
+    """What the leader sees of the team's money settings."""
+
+    currency: str
+    own: bool  # set for the team (False: the leader's region's, by default)
+    rates: dict[str, float]
+    notice: str | None = None  # set | removed | bad
+
+
+def currency_panel(store: Store, team: Team, leader: Agent,
+                   notice: str | None = None) -> CurrencyPanel:
+    """The team's currency and conversion rates, for the template teams/currency."""
+    return CurrencyPanel(team_currency(team, leader), team.currency is not None,
+                         store.teams.rates(team.id), notice)
+
+
+def set_team_currency(store: Store, team: Team, typed: str) -> Team | None:
+    """Count the team's premiums in this currency ("CNY", "港币"); None if not a currency."""
+    code = currency_code(typed)
+    if code is None:
+        return None
+    return store.teams.update_team(team.id, currency=code)
+
+
+def set_team_rate(store: Store, team: Team, leader: Agent, typed: str) -> \
+        tuple[str, float] | None:
+    """A rate the leader typed ("HKD 0.92": 1 HKD = 0.92 of the team's currency), stored; a
+    rate of the team's own currency is refused. None if it can't be read."""
+    parsed = parse_exchange_rate(typed)
+    if parsed is None or parsed[0] == team_currency(team, leader):
+        return None
+    store.teams.set_rate(team.id, parsed[0], parsed[1])
+    return parsed
+
+
+def remove_team_rate(store: Store, team: Team, currency: str) -> None:
+    """Stop converting this currency: its premiums are shown apart again."""
+    store.teams.set_rate(team.id, currency, None)
+
+
+# -- the command menu a group sees -------------------------------------------------------------
+GROUP_COMMANDS = ("board", "link", "help")  # what a team's group can use; the rest is private
+
+
+def group_menu(renderer: Renderer, locale: str) -> list[tuple[str, str]]:
+    """(command, description) for BotCommandScopeAllGroupChats: only what works in a group,
+    described for the group (labels group_commands.*)."""
+    return [(name, renderer.label(locale, f"group_commands.{name}")) for name in GROUP_COMMANDS]

@@ -13,7 +13,8 @@ from coachbot.store.base import Repository, parse_stamp
 
 EDITABLE_AGENT_FIELDS = frozenset({
     "first_name", "username", "locale", "region", "timezone", "digest_time", "monthly_target",
-    "tone", "signature", "eod_time", "quiet_start", "quiet_end",
+    "tone", "signature", "eod_time", "quiet_start", "quiet_end", "commission_rate",
+    "source_targets",
 })
 
 
@@ -61,9 +62,11 @@ class AgentStore(Repository):
             raise ValueError(f"not editable: {sorted(unknown)}")
         if changes:
             assignments = ", ".join(f"{name} = ?" for name in changes)
+            values = [json.dumps(dict(value)) if name == "source_targets" and value is not None
+                      else value for name, value in changes.items()]
             self.db.execute(
                 f"UPDATE agents SET {assignments}, updated_at = ? WHERE id = ?",
-                [*changes.values(), self._stamp(), agent_id],
+                [*values, self._stamp(), agent_id],
             )
         agent = self.get_agent(agent_id)
         if agent is None:
@@ -104,4 +107,6 @@ class AgentStore(Repository):
         values = dict(zip(columns, row, strict=True))
         fields_ = {name: values[name] for name in _AGENT_FIELDS if name in values}
         fields_.update((name, parse_stamp(values[name])) for name in _STAMPS)
+        if fields_.get("source_targets"):
+            fields_["source_targets"] = json.loads(fields_["source_targets"])
         return Agent(**fields_)

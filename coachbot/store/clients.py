@@ -26,6 +26,7 @@ CLIENT_FIELDS = frozenset({
     "kind", "name", "gender", "phone", "birthday", "address", "occupation", "income_band",
     "family_situation", "financial_situation", "notes", "locale", "grade_override", "stage",
     "referred_by", "contact_every_days", "consent_scope", "group_profile", "needs_summary",
+    "origin",
 })
 POLICY_FIELDS = frozenset({
     "policy_no", "product", "product_type", "insured", "holder", "sum_insured", "annual_premium",
@@ -363,6 +364,44 @@ class ClientStore(Repository):
             "p.agent_id = ? AND p.start_date BETWEEN ? AND ?",
             [agent_id, first.isoformat(), last.isoformat()])
 
+    def policies_sold_between(self, agent_id: int, first: date, last: date,
+                              start: datetime, end: datetime) -> list[Policy]:
+        """Policies sold in a period: by start date (起保日期), or by the moment they were
+        recorded (`start` to `end`, UTC) when they have none, as the activity counts do."""
+        return self.policy_rows(
+            "p.agent_id = ? AND ((p.start_date BETWEEN ? AND ?) OR (p.start_date IS NULL AND "
+            "p.created_at >= ? AND p.created_at < ?))",
+            [agent_id, first.isoformat(), last.isoformat(), utc_stamp(start), utc_stamp(end)])
+
+    def renewals_due_between(self, agent_id: int, first: date,
+                             last: date) -> list[tuple[Policy, str]]:
+        """Live policies whose next premium falls in the period, with their client's name."""
+        policies = self.policy_rows(
+            "p.agent_id = ? AND p.next_due_date BETWEEN ? AND ? AND p.status = 'active'",
+            [agent_id, first.isoformat(), last.isoformat()], order="p.next_due_date, p.id")
+        names = dict(self.db.execute(
+            "SELECT c.id, c.name FROM clients c WHERE c.agent_id = ? AND c.id IN "
+            "(SELECT value FROM json_each(?))",
+            [agent_id, json.dumps(sorted({p.client_id for p in policies}))]).fetchall())
+        return [(p, names.get(p.client_id, "")) for p in policies]
+
+    def referred_by(self, agent_id: int, client_id: int, *, limit: int = 20) -> list[Client]:
+        """The clients this one introduced (转介绍), live ones, by name."""
+        return self.rows(f"c.agent_id = ? AND c.referred_by = ? AND {LIVE_CLIENT}",
+                         [agent_id, client_id], limit=limit)
+
+    def count_referred_by(self, agent_id: int, client_id: int) -> int:
+        row = self.db.execute(
+            f"SELECT COUNT(*) FROM clients c WHERE c.agent_id = ? AND c.referred_by = ? "
+            f"AND {LIVE_CLIENT}", [agent_id, client_id]).fetchone()
+        return int(row[0])
+
+    def origins(self, agent_id: int) -> dict[str, int]:
+        """How many live clients came from each origin (缘故 / 转介绍 / 陌生)."""
+        return {origin: count for origin, count in self.db.execute(
+            f"SELECT origin, COUNT(*) FROM clients c WHERE c.agent_id = ? AND {LIVE_CLIENT} "
+            "AND c.origin IS NOT NULL GROUP BY origin", [agent_id])}
+
     # -- contact log ------------------------------------------------------------------------
     def log_contact(
         self, agent_id: int, client_id: int, *, at: datetime, channel: str,
@@ -532,7 +571,7 @@ def _client(row: dict[str, Any]) -> Client:
         last_contact_at=parse_stamp(row["last_contact_at"]),
         archived_at=parse_stamp(row["archived_at"]), deleted_at=parse_stamp(row["deleted_at"]),
         created_at=parse_stamp(row["created_at"]), updated_at=parse_stamp(row["updated_at"]),
-        tags=tags,
+        tags=tags, origin=row.get("origin"),
     )
 
 

@@ -52,11 +52,11 @@ class DueStore(Repository):
     def occasions_between(self, agent_ids: Sequence[int], first: date, last: date) -> \
             list[tuple[Any, ...]]:
         """Yearly dates falling between `first` and `last`, not yet handled: (agent, client id,
-        client name, kind, ref id, yearly, next date, open item id)."""
+        client name, kind, ref id, yearly, next date, open item id, prospect stage)."""
         key = _item_key_sql("o.agent_id", "o.kind", "o.client_id", "o.ref_id", "o.next_date")
         return self.db.execute(
             "SELECT o.agent_id, o.client_id, c.name, o.kind, o.ref_id, o.yearly, o.next_date, "
-            f"r.id FROM json_each(?) a JOIN occasions o ON o.agent_id = a.value "
+            f"r.id, c.stage FROM json_each(?) a JOIN occasions o ON o.agent_id = a.value "
             f"JOIN clients c ON c.id = o.client_id {_item_join('o.agent_id', key)} "
             "WHERE o.next_date BETWEEN ? AND ? "
             f"AND c.deleted_at IS NULL AND c.archived_at IS NULL AND {_NOT_HANDLED} "
@@ -67,12 +67,13 @@ class DueStore(Repository):
             list[tuple[Any, ...]]:
         """Open next steps (no contact logged since) whose date has come and that the agent has
         not handled, the oldest `limit` per agent: (agent, client id, client name, contact id,
-        next step, date, summary, open item id)."""
+        next step, date, summary, open item id, prospect stage)."""
         inner = _item_key_sql("s.agent_id", "'follow_up'", "s.id", "s.open_step_contact_id",
                               "s.open_step_date")
         outer = _item_key_sql("c.agent_id", "'follow_up'", "c.id", "k.id", "k.next_step_date")
         return self.db.execute(
-            "SELECT a.value, c.id, c.name, k.id, k.next_step, k.next_step_date, k.summary, r.id "
+            "SELECT a.value, c.id, c.name, k.id, k.next_step, k.next_step_date, k.summary, r.id, "
+            "c.stage "
             "FROM json_each(?) a JOIN clients c ON c.id IN ("
             " SELECT s.id FROM clients s WHERE s.agent_id = a.value"
             " AND s.open_step_date BETWEEN ? AND ? AND s.deleted_at IS NULL"
@@ -124,10 +125,11 @@ class DueStore(Repository):
     def overdue_contacts(self, agent_ids: Sequence[int], today: date, *, limit: int = 5) -> \
             list[tuple[Any, ...]]:
         """Clients past their contact frequency, the `limit` most overdue per agent not handled
-        today: (agent, client id, name, contact due date, last contact, open item id)."""
+        today: (agent, client id, name, contact due date, last contact, prospect stage,
+        open item id)."""
         return self._clients_due(agent_ids, today, kind="stay_in_touch", due="contact_due_date",
-                                 came="<", columns=("contact_due_date", "last_contact_at"),
-                                 limit=limit)
+                                 came="<", columns=("contact_due_date", "last_contact_at",
+                                                    "stage"), limit=limit)
 
     def _clients_due(self, agent_ids: Sequence[int], today: date, *, kind: str, due: str,
                      came: str, columns: Sequence[str], limit: int) -> list[tuple[Any, ...]]:

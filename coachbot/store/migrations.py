@@ -521,3 +521,35 @@ def model_calls(db: Database) -> None:
         CREATE INDEX model_calls_at ON model_calls(at)
         """,
     )
+
+
+@migrations(name="0015_money_and_sources")
+def money_and_sources(db: Database) -> None:
+    """The agent's money and sources of business (issue 16), and a team's currency.
+
+    - agents.commission_rate: the agent's own first-year commission rate, for the income
+      estimate (the methodology's example: 2 x 1,500 x 35% = 1,050 a month);
+    - agents.source_targets: monthly policy targets per business source (新增 / 加保 /
+      转介绍) as JSON {"new": n, "upsell": n, "referral": n}; NULL until the agent sets them;
+    - clients.origin: where a prospect came from (warm 缘故 | referral 转介绍 | cold 陌生);
+    - teams.currency: what the team's premiums are counted in (NULL: the leader's region's);
+    - team_rates: the leader's conversion rates into the team's currency, so that a premium
+      in another currency is converted on the board, never dropped.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE agents ADD COLUMN commission_rate REAL NOT NULL DEFAULT 0.35;
+        ALTER TABLE agents ADD COLUMN source_targets TEXT;
+        ALTER TABLE clients ADD COLUMN origin TEXT;
+        ALTER TABLE teams ADD COLUMN currency TEXT;
+        CREATE TABLE team_rates (
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            currency TEXT NOT NULL,                   -- ISO 4217, e.g. HKD
+            rate REAL NOT NULL,                       -- team-currency units for 1 unit
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, currency)
+        );
+        CREATE INDEX clients_origin ON clients(agent_id, origin) WHERE origin IS NOT NULL
+        """,
+    )

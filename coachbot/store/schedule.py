@@ -188,15 +188,17 @@ class ScheduleStore(Repository):
         return found
 
     def get_one_off(self, agent_id: int, reminder_id: int) -> OneOff | None:
+        """A one-off reminder with its client's name (every reminder says who it is about)."""
         row = self.db.execute(
-            "SELECT id, agent_id, client_id, text, due_at, status FROM one_off_reminders "
-            "WHERE agent_id = ? AND id = ?", [agent_id, reminder_id]).fetchone()
+            f"SELECT {_ONE_OFF_COLUMNS} FROM one_off_reminders o {_ONE_OFF_CLIENT} "
+            "WHERE o.agent_id = ? AND o.id = ?", [agent_id, reminder_id]).fetchone()
         return _one_off(row) if row else None
 
     def pending_one_offs(self, agent_id: int, *, limit: int = 30) -> list[OneOff]:
+        """The reminders still to come, soonest first, with their clients' names."""
         rows = self.db.execute(
-            "SELECT id, agent_id, client_id, text, due_at, status FROM one_off_reminders "
-            "WHERE agent_id = ? AND status = 'pending' ORDER BY due_at LIMIT ?",
+            f"SELECT {_ONE_OFF_COLUMNS} FROM one_off_reminders o {_ONE_OFF_CLIENT} "
+            "WHERE o.agent_id = ? AND o.status = 'pending' ORDER BY o.due_at LIMIT ?",
             [agent_id, limit]).fetchall()
         return [_one_off(row) for row in rows]
 
@@ -233,5 +235,13 @@ def _item(row: tuple[Any, ...]) -> ReminderItem:
                         row[9])
 
 
+_ONE_OFF_COLUMNS = ("o.id, o.agent_id, o.client_id, o.text, o.due_at, o.status, "
+                    "c.name")
+# a deleted client's name is not shown (the reminder goes with them when they are purged)
+_ONE_OFF_CLIENT = ("LEFT JOIN clients c ON c.id = o.client_id AND c.agent_id = o.agent_id "
+                   "AND c.deleted_at IS NULL")
+
+
 def _one_off(row: tuple[Any, ...]) -> OneOff:
-    return OneOff(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), row[5])
+    return OneOff(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]), row[5],
+                  row[6] if len(row) > 6 else None)

@@ -13,7 +13,8 @@ from typing import Any
 from coachbot.domain.teams import LEADER, ROLES, Member, ReportSchedule, Team
 from coachbot.store.base import Repository, parse_stamp
 
-EDITABLE_TEAM_FIELDS = frozenset({"name", "report_time", "weekly_target", "last_report_date"})
+EDITABLE_TEAM_FIELDS = frozenset({"name", "report_time", "weekly_target", "last_report_date",
+                                  "currency"})
 OPEN_TEAM = "t.closed_at IS NULL"
 
 
@@ -185,6 +186,25 @@ class TeamStore(Repository):
         self.db.execute("UPDATE teams SET group_chat_id = ? WHERE group_chat_id = ?",
                         [new_chat_id, old_chat_id])
 
+    # -- currency -----------------------------------------------------------------------
+    def set_rate(self, team_id: int, currency: str, rate: float | None) -> None:
+        """The leader's rate: `rate` team-currency units for one unit of `currency` (None
+        removes it, and premiums in that currency are shown apart again)."""
+        if rate is None:
+            self.db.execute("DELETE FROM team_rates WHERE team_id = ? AND currency = ?",
+                            [team_id, currency])
+            return
+        self.db.execute(
+            "INSERT INTO team_rates (team_id, currency, rate, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(team_id, currency) DO UPDATE SET rate = excluded.rate, "
+            "updated_at = excluded.updated_at", [team_id, currency, rate, self._stamp()])
+
+    def rates(self, team_id: int) -> dict[str, float]:
+        """The team's conversion rates by currency."""
+        return {currency: float(rate) for currency, rate in self.db.execute(
+            "SELECT currency, rate FROM team_rates WHERE team_id = ? ORDER BY currency",
+            [team_id])}
+
     # -- reports ------------------------------------------------------------------------
     def teams_for_reports(self) -> list[ReportSchedule]:
         """Open teams with a group, with the leader's time zone their reports follow."""
@@ -201,12 +221,12 @@ class TeamStore(Repository):
 
 _TEAM_COLUMNS = ("t.id, t.name, t.leader_id, t.invite_code, t.group_chat_id, t.group_title, "
                  "t.bot_status, t.report_time, t.weekly_target, t.last_report_date, "
-                 "t.closed_at, t.created_at")
+                 "t.closed_at, t.created_at, t.currency")
 
 
 def _team(row: Sequence[Any]) -> Team:
     return Team(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-                parse_stamp(row[10]), datetime.fromisoformat(row[11]))
+                parse_stamp(row[10]), datetime.fromisoformat(row[11]), row[12])
 
 
 def _utc(moment: datetime) -> str:

@@ -80,9 +80,9 @@ def test_credit_score_weights() -> None:
 
 
 @pytest.mark.parametrize(("locale", "facts"), [
-    ("zh-Hans", ["银行转账", "10天", "1+2+1", "50%", "25%", "15%", "10%", "具体某一个人"]),
-    ("zh-Hant", ["銀行轉帳", "10天", "1+2+1", "50%", "25%", "15%", "10%", "具體某一個人"]),
-    ("en", ["bank transfer", "10-day", "1+2+1", "50%", "25%", "15%", "10%", "specific person"]),
+    ("zh-Hans", ["银行转账", "1+2+1", "50%", "25%", "15%", "10%", "具体某一个人"]),
+    ("zh-Hant", ["銀行轉帳", "1+2+1", "50%", "25%", "15%", "10%", "具體某一個人"]),
+    ("en", ["bank transfer", "1+2+1", "50%", "25%", "15%", "10%", "specific person"]),
 ])
 def test_methodology_facts_are_in_the_playbooks(library: ScriptLibrary, locale: str,
                                                 facts: list[str]) -> None:
@@ -92,3 +92,42 @@ def test_methodology_facts_are_in_the_playbooks(library: ScriptLibrary, locale: 
     )
     for fact in facts:
         assert fact in text, fact
+
+
+def _aftercare(library: ScriptLibrary, locale: str, region: str | None):
+    [step] = [s for s in library.get(locale, region).playbooks["individual"].steps
+              if s.id == "aftercare"]
+    return step
+
+
+@pytest.mark.parametrize(("locale", "region", "says"), [
+    ("zh-Hant", "HK", "21 天冷靜期"), ("zh-Hant", "TW", "10 天契約撤銷期"),
+    ("zh-Hans", "CN", "15 天犹豫期"), ("zh-Hans", "SG", "14 天犹豫期"),
+    ("zh-Hans", "MY", "15 天犹豫期"), ("en", "HK", "21-day cooling-off period"),
+    ("en", "SG", "14-day free-look period"),
+])
+def test_the_cooling_off_period_is_the_agents_regions(library: ScriptLibrary, locale: str,
+                                                     region: str, says: str) -> None:
+    step = _aftercare(library, locale, region)
+    assert says in step.checklist["cooling"] and says in step.goal
+    assert "10天" not in step.checklist["cooling"] or region == "TW"
+
+
+@pytest.mark.parametrize("locale", ["zh-Hans", "zh-Hant", "en"])
+def test_without_a_region_no_number_of_days_is_promised(library: ScriptLibrary,
+                                                        locale: str) -> None:
+    for region in (None, "XX"):
+        step = _aftercare(library, locale, region)
+        assert not any(ch.isdigit() for ch in step.checklist["cooling"] + step.goal)
+        assert "{{" not in step.checklist["cooling"] + step.title
+
+
+def test_an_hk_agents_playbook_says_21_days(library: ScriptLibrary, renderer) -> None:
+    from coachbot.domain.coaching import playbooks as pb
+
+    playbook = library.get("zh-Hant", "HK").playbooks["individual"]
+    progress = pb.PlaybookProgress("individual", step_index=len(playbook.steps) - 1)
+    html = renderer.render("zh-Hant", "coaching/playbook_step", region="HK", client=None,
+                           playbook=playbook, step=pb.current_step(progress, playbook),
+                           progress=progress, index=len(playbook.steps), ratio=0.5)
+    assert "21 天冷靜期" in html and "10天" not in html

@@ -106,10 +106,10 @@ async def test_onboarding_survives_a_restart_mid_flow(bot, tmp_path, clock):
 async def test_settings_change_each_preference(bot):
     await onboard(bot, language="简体中文", region="中国内地", time="08:00", target="2")
     card = (await bot.send("/settings"))[-1]
-    assert "我的设置" in card["text"] and "Asia/Shanghai" in card["text"]
+    assert "我的设置" in card["text"] and "中国内地（北京时间）" in card["text"]
     await bot.press("月度目标")
     card = (await bot.press("4"))[-1]
-    assert "已更新" in card["text"] and "6.4" in card["text"]
+    assert "已更新" in card["text"] and "每天 7 访（每月 160 访）" in card["text"]
     await bot.press("晨报时间")
     await bot.send("7点半")
     await bot.press("地区")
@@ -198,9 +198,9 @@ async def test_settings_for_greetings_and_the_end_of_day_log(bot):
     await bot.press("署名")
     card = (await bot.send("王芳 · 您的保险顾问"))[-1]
     assert "署名：王芳 · 您的保险顾问" in card["text"]
-    await bot.press("收工小结时间")
+    await bot.press("晚间小结时间")
     card = (await bot.press("19:00"))[-1]
-    assert "收工小结：19:00" in card["text"]
+    assert "晚间小结：19:00" in card["text"]
     agent = bot.store.agents.get_agent(bot.user.id)
     assert (agent.tone, agent.signature, agent.eod_time) == ("formal", "王芳 · 您的保险顾问",
                                                              "19:00")

@@ -207,7 +207,7 @@ async def test_morning_report_at_the_teams_time_shows_counts_never_clients(bot):
     users = {LEADER: leader, LI: li, ZHANG: zhang}
     await at_local(bot, MONDAY)
     ids = await add_secret_clients(bot, users)
-    work(bot, LI, ids["欧阳翠花"], visits=2, stage="B", premium=88888)
+    work(bot, LI, ids["欧阳翠花"], visits=3, stage="B", premium=88888)
     work(bot, LI, ids["司马懿然"], visits=1, stage="D")
     work(bot, ZHANG, ids["诸葛亮亮"], visits=1)
     mark = await at_local(bot, TUESDAY_REPORT - timedelta(minutes=1))
@@ -218,8 +218,10 @@ async def test_morning_report_at_the_teams_time_shows_counts_never_clients(bot):
     report = await said(bot, GROUP, mark, "晨报")
     text = report["text"]
     assert "晨报" in text and "11月23日" in text
-    assert "拜访 4" in text and "新准客户 2" in text and "计划书 1" in text and "成交 1" in text
-    assert "小李：拜访 3 · 新名单 2 · 准客户 2 · 计划书 1 · 成交 1 ✅" in text
+    assert "拜访 5" in text and "新准客户 2" in text and "计划书 1" in text and "成交 1" in text
+    # 4 visits: the daily target for 2 policies a month (80 / 25 = 3.2, rounded up)
+    assert "小李：拜访 4 · 新名单 2 · 准客户 2 · 计划书 1 · 成交 1 ✅" in text
+    assert "本周累计（11月23日）：" in text  # Monday alone, not "11月23日–11月23日"
     assert "小张：拜访 1 · 新名单 1\n" in text and "王主管：拜访 0 · 新名单 1\n" in text
     assert "拜访达标" in text and "本周累计" in text and "每日一招" in text
     assert_no_client_details(group_texts(bot))
@@ -290,7 +292,7 @@ async def test_stats_in_private_with_a_chart(bot):
     [photo] = await bot.send("/stats", user=li)
     assert Image.open(io.BytesIO(photo["file_bytes"])).format == "PNG"
     caption = photo["caption"]
-    assert "我的数据" in caption and "拜访 3/3" in caption
+    assert "我的数据" in caption and "今天目标 4 访（今天 3/4 · 本月 3/80）" in caption
     assert "新准客户 1/20" in caption and "计划书 1/6" in caption and "成交 1/2" in caption
 
 

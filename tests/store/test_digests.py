@@ -187,3 +187,46 @@ def test_handled_entries_do_not_use_up_an_agents_limit(store: Store) -> None:
     store.schedule.update_item(1, item.id, status="done")
     after = build_digest(store, agent, TODAY).follow_ups
     assert len(after) == MAX_PER_SECTION and done.client_id not in {e.client_id for e in after}
+
+
+def test_the_day_is_ranked_overdue_follow_ups_first_and_the_rest_folded(store: Store,
+                                                                        renderer) -> None:
+    """21 things due on a 4-visit day (2 policies a month): the morning shows five, a
+    follow-up let slip since 11/18 first and tagged, then the A/B prospects; the rest folded."""
+    from coachbot.services.digest import rest_page
+
+    agent = make_agent(store, 1, 20, "甲")  # 20 birthdays today and 20 follow-ups due today
+    clients = store.transfer.book_clients(1)
+    late, hot = clients[5], clients[7]
+    contact = store.clients.contacts_of(1, late.id, limit=1)[0]
+    store.clients.set_next_step(1, contact.id, next_step="送计划书",
+                                on=TODAY - timedelta(days=5))
+    store.clients.update_client(1, hot.id, {"stage": "A"})
+    records.log_contact(store, 1, hot.id, at=store.clock.now(), channel="face")
+
+    digest = build_digest(store, agent, TODAY)
+    assert digest.plan is not None and digest.plan.visits_per_day == 4
+    assert len(digest.top) == 5 and len(digest.entries) == 5
+    first = digest.top[0]
+    assert (first.entry.name, first.entry.kind, first.overdue_days) == (late.name, "follow_up", 5)
+    assert digest.top[1].entry.name == hot.name and digest.top[1].hot
+    # ranked before the sections are trimmed for the phone: every birthday, and the oldest
+    # MAX_PER_SECTION follow-ups (the overdue ones always among them)
+    assert len(digest.top) + len(digest.rest) == 20 + MAX_PER_SECTION
+    assert digest.month_visits == 1  # the visit just logged (the older ones were last year)
+
+    html = renderer.render("zh-Hans", "reminders/digest", region="CN", agent=agent,
+                           digest=digest, currency="CNY")
+    assert "1. 🤝 <b>甲05</b> — 送计划书 ⚠️ <b>逾期 5 天</b>" in html
+    assert "今天目标 <b>4 访</b>（本月 1/80）" in html
+    assert f"其余 {len(digest.rest)} 件先收起来" in html
+    assert html.count("🎂") < 5  # not twenty birthdays in a row
+
+    page = rest_page(store, agent, TODAY)
+    assert page.total == len(digest.rest) and page.first_number == 6
+    assert [r.entry for r in page.ranked] == [r.entry for r in digest.rest[:10]]
+    rest_html = renderer.render("zh-Hans", "reminders/digest_rest", region="CN", page=page,
+                                currency="CNY")
+    assert rest_html.splitlines()[1].startswith("6. ")
+    last = rest_page(store, agent, TODAY, page=99)
+    assert last.page == last.pages - 1 and last.ranked

@@ -175,3 +175,34 @@ def test_model_calls_log_what_left_the_server_and_count_the_budget(tmp_path):
     assert [c.prompt_tokens for c in store.model_calls.recent(agent_id=42)] == [50, 100, 999]
     [line] = [s for s in store.model_calls.summary(since=day) if s.day == "2026-11-23"]
     assert (line.calls, line.agents, line.tokens) == (3, 1, 157)
+
+
+def test_money_and_sources_add_settings_with_defaults_and_keep_the_book(tmp_path):
+    path = tmp_path / "money.db"
+    old = Database(sqlite3.connect(str(path)))
+    migrations.apply(old, stop_before="0015_money_and_sources")
+    _seed(old, "0009")
+    old.execute("INSERT INTO teams (id, name, leader_id, invite_code, created_at) "
+                "VALUES (3, '飞鹰队', 42, 'abcdefgh', ?)", [STAMP])
+    old.conn.commit()
+    old.conn.close()
+
+    store = Store.open(path)
+    agent = store.agents.get_agent(42)
+    assert agent is not None
+    assert (agent.commission_rate, agent.source_targets) == (0.35, None)
+    client = store.clients.get_client(42, 7)
+    assert client is not None and client.origin is None and client.name == "张三"
+    team = store.teams.get_team(3)
+    assert team is not None and team.currency is None and store.teams.rates(3) == {}
+
+    agent = store.agents.update_agent(42, commission_rate=0.4,
+                                      source_targets={"new": 1, "upsell": 1, "referral": 0})
+    assert agent.commission_rate == 0.4 and agent.source_targets == {
+        "new": 1, "upsell": 1, "referral": 0}
+    store.teams.set_rate(3, "HKD", 0.92)
+    store.teams.set_rate(3, "HKD", 0.91)
+    assert store.teams.rates(3) == {"HKD": 0.91}
+    store.teams.set_rate(3, "HKD", None)
+    assert store.teams.rates(3) == {}
+    assert store.clients.update_client(42, 7, {"origin": "referral"}).origin == "referral"

@@ -22,7 +22,7 @@ from coachbot.render.templates import Renderer
 from coachbot.scripts.loader import load_library
 from coachbot.services import book, clientio, coach, plan_design, records
 from coachbot.services.book import Draft, save_client
-from coachbot.services.digest import build_digest
+from coachbot.services.digest import build_digest, rest_page
 from coachbot.store import Store
 
 EDGES = {19_999: "regular", 20_000: "vip", 199_999: "vip", 200_000: "hnw", 2_000_000: "hnw"}
@@ -90,10 +90,17 @@ def test_the_reviews_show_the_stored_tier_and_the_review_item_its_design(
     digest = build_digest(store, agent, TODAY)
     shown = {e.client_id: e.detail["tier"] for e in digest.reviews}
     assert shown == {ids[p]: t for p, t in EDGES.items()}
+    # the digest ranks the day: reviews come after the anniversaries, on the "show the rest"
+    # pages; every one of them is shown with its tier there or at the top
     text = renderer.render("zh-Hans", "reminders/digest", region="CN", agent=agent,
                            digest=digest, currency="CNY")
+    first = rest_page(store, agent, TODAY)
+    pages = [renderer.render("zh-Hans", "reminders/digest_rest", region="CN", agent=agent,
+                             page=rest_page(store, agent, TODAY, n), currency="CNY")
+             for n in range(first.pages)]
     for premium, tier in EDGES.items():
-        assert f"客户{premium}（{LABELS[tier]}）" in text
+        assert any(f"<b>客户{premium}</b> — 保单检视（{LABELS[tier]}）" in shown
+                   for shown in (text, *pages))
     for premium, tier in EDGES.items():
         item = ReminderItem(1, 1, ids[premium], "review", "0", TODAY, "open", None, 0, None)
         view = book.card_view(store, agent, ids[premium], store.clock.now(),

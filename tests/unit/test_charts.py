@@ -61,7 +61,34 @@ def test_many_members_and_an_empty_team_still_draw():
 
 def test_with_a_cjk_font_the_agents_language_is_drawn():
     font = charts.find_cjk_font()
-    if font is None:
-        pytest.skip("no CJK font on this machine (Debian: fonts-noto-cjk)")
+    assert font is not None  # the package ships one
     assert charts.can_draw("拜访 小王", font=font)
     _png(charts.team_chart(MEMBERS, (30, 12, 5, 3), ZH, EN, font=font))
+
+
+def test_on_a_machine_without_a_cjk_font_the_bundled_one_draws_chinese(monkeypatch):
+    monkeypatch.setattr(charts, "_find_system_cjk_font", lambda: None)
+    assert charts.find_cjk_font() == str(charts.BUNDLED_FONT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph warns: there must be none
+        data = charts.personal_chart(DAYS, [i % 5 for i in range(28)], 4, (12, 6, 3, 1),
+                                     (0, 20, 6, 2), ZH, EN)
+    assert _png(data).size == (800, 640)
+    draws = charts._charmaps(tuple(charts._font_files("auto")))
+    assert charts._picker(draws, ZH, EN)("stages") == ZH.stages  # not the English fallback
+    assert charts._member_label(1, "小王", draws) == "1 小王"
+    assert charts._member_label(2, "龘龘", draws) == "2"  # a rare name: its number
+
+
+@pytest.mark.parametrize("locale", ["zh-Hans", "zh-Hant"])
+def test_the_bundled_font_covers_every_chart_word(renderer, locale):
+    words = [renderer.label(locale, key, span="11/16–11/22")
+             for key in renderer.label_keys(locale) if key.startswith("charts.")]
+    assert words and all(charts.can_draw(word, font=charts.BUNDLED_FONT) for word in words), \
+        "a chart label changed: run tools/build_chart_font.py"
+
+
+def test_the_bundled_font_is_small_and_licensed():
+    assert charts.BUNDLED_FONT.stat().st_size < 1_000_000
+    licence = (charts.BUNDLED_FONT.parent / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Noto Sans CJK" in licence

@@ -26,7 +26,7 @@ def test_missing_variable_fails_loudly(renderer):
 
 def test_numbers_and_dates_follow_the_locale(renderer):
     html = renderer.render("zh-Hans", "common/plan", plan=activity_plan(2))
-    assert "3.2" in html and "20" in html
+    assert "3.2" in html and "20" in html and "4 访" in html
     env = renderer.env
     template = env.from_string("{{ d|date }}")
     assert template.render(locale="en", region="SG", d=date(2026, 3, 2)) == "2 Mar 2026"

@@ -22,7 +22,7 @@ def test_a_fact_belongs_to_the_local_day_of_the_report():
         date(2026, 11, 1)
 
 
-def test_facts_add_up_per_agent_and_day_and_premium_only_in_the_reports_currency():
+def test_facts_add_up_per_agent_and_day_and_other_currencies_are_kept_apart():
     at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     facts = [Fact(1, "visit", at=at), Fact(1, "visit", at=at), Fact(1, "contact", at=at),
              Fact(1, "name", at=at), Fact(1, "prospect", at=at), Fact(1, "proposal", at=at),
@@ -31,7 +31,11 @@ def test_facts_add_up_per_agent_and_day_and_premium_only_in_the_reports_currency
              Fact(2, "visit", at=at)]
     table = stats.daily_activity(facts, SHANGHAI, currency="CNY")
     assert table[1][date(2026, 11, 23)] == Activity(visits=2, contacts=3, names=1, prospects=1,
-                                                    proposals=1, policies=2, premium=12000)
+                                                    proposals=1, policies=2, premium=12000,
+                                                    unconverted=(("HKD", 5000.0),))
+    converted = stats.daily_activity(facts, SHANGHAI, currency="CNY", rates={"HKD": 0.92})
+    assert converted[1][date(2026, 11, 23)].premium == 12000 + 4600
+    assert converted[1][date(2026, 11, 23)].unconverted == ()
     assert stats.total(table, 2, date(2026, 11, 23), date(2026, 11, 23)).visits == 1
     assert stats.total(table, 3, date(2026, 11, 1), date(2026, 11, 30)) == Activity()
 
@@ -61,15 +65,15 @@ def test_a_report_covers_the_whole_period_before():
                                                                  date(2026, 2, 14))
 
 
-@pytest.mark.parametrize(("monthly", "daily"), [(1, 2), (2, 3), (3, 5), (0, 2)])
-def test_daily_visit_target_rounds_the_plan(monthly, daily):
-    # 2 policies -> 3.2 visits a day: three visits hit the day
+@pytest.mark.parametrize(("monthly", "daily"), [(1, 2), (2, 4), (3, 5), (0, 2)])
+def test_daily_visit_target_is_the_plans_whole_number(monthly, daily):
+    # 2 policies -> 3.2 visits a day: the target everywhere is 4 (rounded up)
     assert stats.daily_visit_target(monthly) == daily
 
 
 def test_hitting_the_day():
-    assert stats.hit_daily_target(Activity(visits=3), 2)
-    assert not stats.hit_daily_target(Activity(visits=2, contacts=9), 2)
+    assert stats.hit_daily_target(Activity(visits=4), 2)
+    assert not stats.hit_daily_target(Activity(visits=3, contacts=9), 2)
 
 
 def test_team_weekly_target_is_the_leaders_or_from_members_goals():

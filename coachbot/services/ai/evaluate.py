@@ -118,6 +118,47 @@ def new_recording(model: str) -> dict[str, Any]:
             "classify": {}, "facts": {}}
 
 
+@dataclass
+class _Answers:
+    """Where the answers come from: the model, live (and recorded when asked), or a recording."""
+
+    ai: AiServices | None
+    recorded: dict[str, Any] | None
+    record: dict[str, Any] | None
+    gate: asyncio.Semaphore
+
+    @property
+    def live(self) -> bool:
+        return self.recorded is None
+
+    async def question_type(self, locale: str, text: str) -> str | None:
+        if not self.live:
+            value = (self.recorded or {}).get("classify", {}).get(locale, {}).get(text)
+            return value if value in prompts.QUESTION_TYPES else None
+        assert self.ai is not None
+        async with self.gate:
+            found = await self.ai.classifier.aclassify(text, locale, agent_id=None)
+        value = str(found.qtype) if found.source == "model" else None
+        if self.record is not None:
+            self.record["classify"].setdefault(locale, {})[text] = value
+        return value
+
+    async def facts(self, locale: str, text: str) -> dict[str, Any] | None:
+        if not self.live:
+            value = (self.recorded or {}).get("facts", {}).get(locale, {}).get(text)
+            try:
+                return check_facts(value).facts if value is not None else None
+            except ValueError:
+                return None
+        assert self.ai is not None
+        async with self.gate:
+            found = await self.ai.facts.read(agent_id=None, text=text, locale=locale)
+        value = found.facts if found.source == "model" else None
+        if self.record is not None:
+            self.record["facts"].setdefault(locale, {})[text] = value
+        return value
+
+
 async def evaluate(data_dir: Path, *, ai: AiServices | None = None,
                    recorded: dict[str, Any] | None = None,
                    locales: Sequence[str] = LOCALES, limit: int | None = None,
@@ -127,67 +168,47 @@ async def evaluate(data_dir: Path, *, ai: AiServices | None = None,
     live answers are added to `record` when given (see new_recording)."""
     if (ai is None or not ai.model_on) and recorded is None:
         raise ValueError("no model configured and no recorded answers")
-    rules = rules or RuleClassifier()
-    live = recorded is None
-    model = ai.gateway.chat.model if live and ai and ai.gateway and ai.gateway.chat \
+    answers = _Answers(ai, recorded, record, asyncio.Semaphore(max(1, concurrency)))
+    model = ai.gateway.chat.model if answers.live and ai and ai.gateway and ai.gateway.chat \
         else str((recorded or {}).get("model", "?"))
-    version = prompts.PROMPT_VERSION if live else str((recorded or {}).get("prompt_version"))
-    report = EvalReport("live" if live else "recorded", model, version)
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def answer_type(locale: str, text: str) -> str | None:
-        if not live:
-            value = (recorded or {}).get("classify", {}).get(locale, {}).get(text)
-            return value if value in prompts.QUESTION_TYPES else None
-        assert ai is not None
-        async with gate:
-            found = await ai.classifier.aclassify(text, locale, agent_id=None)
-        value = str(found.qtype) if found.source == "model" else None
-        if record is not None:
-            record["classify"].setdefault(locale, {})[text] = value
-        return value
-
-    async def answer_facts(locale: str, text: str) -> dict[str, Any] | None:
-        if not live:
-            value = (recorded or {}).get("facts", {}).get(locale, {}).get(text)
-            try:
-                return check_facts(value).facts if value is not None else None
-            except ValueError:
-                return None
-        assert ai is not None
-        async with gate:
-            found = await ai.facts.read(agent_id=None, text=text, locale=locale)
-        value = found.facts if found.source == "model" else None
-        if record is not None:
-            record["facts"].setdefault(locale, {})[text] = value
-        return value
-
+    version = prompts.PROMPT_VERSION if answers.live \
+        else str((recorded or {}).get("prompt_version"))
+    report = EvalReport("live" if answers.live else "recorded", model, version)
     for locale in locales:
         questions, notes = load_sets(data_dir, locale)
-        questions, notes = questions[:limit], notes[:limit]
-        types = await asyncio.gather(*(answer_type(locale, q["text"]) for q in questions))
-        score = ClassifierScore(locale, total=len(questions))
-        confusion: Counter[str] = Counter()
-        for item, got in zip(questions, types, strict=True):
-            label = str(item["type"])
-            score.correct += got == label
-            score.failures += got is None
-            score.rules_correct += str(rules.classify(item["text"], locale)) == label
-            if got != label:
-                confusion[f"{label}>{got}"] += 1
-        score.confusion = dict(confusion.most_common())
-        report.classifier.append(score)
-
-        found = await asyncio.gather(*(answer_facts(locale, n["text"]) for n in notes))
-        facts = FactsScore(locale, notes=len(notes))
-        for note, read in zip(notes, found, strict=True):
-            match = compare_facts(read or {}, note.get("facts") or {})
-            facts.correct += match.correct
-            facts.predicted += match.predicted
-            facts.labelled += match.labelled
-            facts.failures += read is None
-        report.facts.append(facts)
+        report.classifier.append(await _score_questions(
+            answers, locale, questions[:limit], rules or RuleClassifier()))
+        report.facts.append(await _score_notes(answers, locale, notes[:limit]))
     return report
+
+
+async def _score_questions(answers: _Answers, locale: str, questions: list[dict[str, Any]],
+                           rules: QuestionClassifier) -> ClassifierScore:
+    types = await asyncio.gather(*(answers.question_type(locale, q["text"]) for q in questions))
+    score = ClassifierScore(locale, total=len(questions))
+    confusion: Counter[str] = Counter()
+    for item, got in zip(questions, types, strict=True):
+        label = str(item["type"])
+        score.correct += got == label
+        score.failures += got is None
+        score.rules_correct += str(rules.classify(item["text"], locale)) == label
+        if got != label:
+            confusion[f"{label}>{got}"] += 1
+    score.confusion = dict(confusion.most_common())
+    return score
+
+
+async def _score_notes(answers: _Answers, locale: str,
+                       notes: list[dict[str, Any]]) -> FactsScore:
+    found = await asyncio.gather(*(answers.facts(locale, n["text"]) for n in notes))
+    facts = FactsScore(locale, notes=len(notes))
+    for note, read in zip(notes, found, strict=True):
+        match = compare_facts(read or {}, note.get("facts") or {})
+        facts.correct += match.correct
+        facts.predicted += match.predicted
+        facts.labelled += match.labelled
+        facts.failures += read is None
+    return facts
 
 
 def read_recording(path: Path) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from coachbot.domain.models import (
     Policy,
     ServiceEvent,
 )
+from coachbot.domain.money import Renewal, money_view
 from coachbot.domain.plan import activity_plan
 from coachbot.scripts.loader import load_library
 from coachbot.services.book import CardView, Draft, ListPage, date_view
@@ -66,9 +68,16 @@ VIEW = CardView(
     service=(ServiceEvent(1, 7, "claim", "paid", HOSTILE, date(2026, 11, 2), date(2026, 11, 20)),
              ServiceEvent(2, 7, "gathering", "invited", HOSTILE, date(2026, 12, 5))),
     referral=ServiceEvent(1, 7, "claim", "paid", HOSTILE, date(2026, 11, 2), date(2026, 11, 20)),
+    referred=[Client(id=10 + n, agent_id=1, kind="person", name=HOSTILE) for n in range(5)],
+    referred_count=12,
 )
 STAGES = load_library().get("zh-Hans").stages
-SUMMARY = classify.summarize_book([CLIENT, GROUP], {7: "vip"}, [POLICY])
+RENEWALS = [Renewal(7, HOSTILE, HOSTILE, 1250.0, "HKD", date(2026, 11, 28)),
+            Renewal(7, HOSTILE, HOSTILE, 800.0, "USD", date(2026, 11, 30))] * 4
+MONEY = money_view("HKD", 0.35, [POLICY, replace(POLICY, currency="USD", source="upsell")],
+                   RENEWALS, {"new": 1, "upsell": 1, "referral": 2})
+SUMMARY = replace(classify.summarize_book([replace(CLIENT, origin="referral"), GROUP],
+                                          {7: "vip"}, [POLICY]), money=MONEY)
 
 FACT_VALUES = (
     ("spouse", True), ("spouse_works", False), ("children", 2), ("children_ages", [5, 2]),
@@ -126,7 +135,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "records/dat_list": {"client": CLIENT, "items": CARD.dates, "currency": "CNY"},
     "records/pol_list": {"client": CLIENT, "items": CARD.policies, "currency": "HKD"},
     "records/ask_relation": {},
-    "records/ask_family_name": {"relation": "child"},
+    "records/ask_family_name": {"relation": "spouse", "client": CLIENT},
     "records/ask_family_birthday": {"name": HOSTILE},
     "records/ask_date_kind": {},
     "records/ask_date_label": {},
@@ -137,6 +146,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                     "empty_book": False},
     "browse/filters": {},
     "browse/search_results": {"query": HOSTILE, "count": 3},
+    "common/money": {"money": MONEY},
     "browse/book": {"summary": SUMMARY, "plan": activity_plan(2),
                     "gaps": classify.activity_needed(SUMMARY, activity_plan(2))},
 }

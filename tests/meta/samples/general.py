@@ -16,6 +16,7 @@ SAMPLE_AGENT = Agent(
     timezone="Asia/Hong_Kong", digest_time="08:00", monthly_target=2,
     onboarded_at=datetime(2026, 1, 1, tzinfo=UTC), blocked_at=None,
     created_at=datetime(2026, 1, 1, tzinfo=UTC), updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    commission_rate=0.275, source_targets={"new": 1, "upsell": 1, "referral": 0},
 )
 
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -23,6 +24,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     # a proposal that moves a VIP client up: the longest form of the partial
     "common/tier_design": {"design": design_for_premium(150_000, 80_000, "HKD",
                                                         DEFAULT_TIER_THRESHOLDS)},
+    "common/visit_goal": {"plan": activity_plan(2), "month_visits": 8, "today_visits": 1},
     "onboarding/welcome": {"name": HOSTILE},
     "onboarding/welcome_back": {"agent": SAMPLE_AGENT},
     "onboarding/done": {"agent": SAMPLE_AGENT, "plan": activity_plan(3)},
@@ -40,6 +42,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "preferences/bad_time": {"typed": HOSTILE},
     "preferences/bad_target": {"typed": HOSTILE},
     "preferences/bad_location": {},
+    "preferences/ask_commission": {"agent": SAMPLE_AGENT},
+    "preferences/bad_commission": {"typed": HOSTILE},
+    "preferences/ask_source_targets": {"agent": SAMPLE_AGENT},
+    "preferences/bad_source_targets": {"typed": HOSTILE},
     "preferences/settings": {"agent": SAMPLE_AGENT, "plan": activity_plan(2), "changed": "lang"},
     "general/help": {"sections": [("day", [("help", "帮助"), ("settings", HOSTILE)]),
                                   ("team", [])]},

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from coachbot.domain.plan import activity_plan
 from coachbot.domain.reminders import OneOff, ReminderItem
-from coachbot.services.digest import Digest, Entry
+from coachbot.services.digest import Digest, Entry, RestPage, rank_entry
 from tests.meta.samples.clients import CLIENT, VIEW
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
@@ -29,18 +30,26 @@ DIGEST = Digest(
     premiums=[Entry(5, "premium", 7, HOSTILE, DAY, {"product": HOSTILE, "premium": 12000.0,
                                                     "currency": "HKD", "due": DAY, "days": 7})],
     callbacks=[Entry(6, "callback", 7, HOSTILE, DAY, {"product": HOSTILE,
-                                                      "cooling_off_ends": DAY})],
+                                                      "cooling_off_ends": DAY,
+                                                      "cooling_off_days": 21})],
     reviews=[Entry(7, "review", 7, HOSTILE, DAY, {"tier": "hnw"})],
     overdue=[Entry(8, "stay_in_touch", 7, HOSTILE, DAY, {"days": 120})],
-    visits_target=3.2, yesterday={"phone": 1},
+    visits_target=4, yesterday={"phone": 1}, plan=activity_plan(2), month_visits=8,
     more={"greetings": 4, "follow_ups": 0, "premiums": 0, "callbacks": 0, "reviews": 0,
           "overdue": 0},
 )
+OVERDUE = Entry(10, "follow_up", 7, HOSTILE, DAY, {"next_step": None, "summary": HOSTILE,
+                                                  "overdue_days": 5})
+DIGEST.top = [rank_entry(OVERDUE, "B"), *(rank_entry(e, "A") for e in DIGEST.all_entries[:4])]
+DIGEST.rest = [rank_entry(e, None) for e in DIGEST.all_entries[4:]]
+REST = RestPage(DAY, DIGEST.rest, 0, 2, 14, 6)
 ITEM = ReminderItem(1, 1, 7, "birthday", "0", DAY, "open", None, 0, None)
 ONE_OFF = OneOff(1, 1, 7, HOSTILE, datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "pending")
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "reminders/digest": {"agent": SAMPLE_AGENT, "digest": DIGEST, "currency": "SGD"},
+    "reminders/digest_rest": {"agent": SAMPLE_AGENT, "page": REST, "currency": "SGD"},
+    "reminders/entry": {"r": rank_entry(OVERDUE, "A"), "number": 1, "currency": "HKD"},
     "reminders/item": {"agent": SAMPLE_AGENT, "item": ITEM, "view": VIEW, "name": HOSTILE},
     "reminders/item_done": {"item": ITEM, "name": HOSTILE},
     "reminders/item_skipped": {"item": ITEM, "name": HOSTILE},
@@ -53,7 +62,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "reminders/one_off": {"reminder": ONE_OFF, "client": CLIENT},
     "reminders/one_off_snoozed": {"reminder": ONE_OFF},
     "reminders/one_off_done": {"reminder": ONE_OFF},
-    "reminders/eod": {"agent": SAMPLE_AGENT, "visits": 1, "contacts": 3, "target": 3.2},
+    "reminders/eod": {"agent": SAMPLE_AGENT, "visits": 1, "contacts": 3, "target": 4},
     "reminders/eod_find": {},
     "reminders/eod_results": {"count": 2},
     "reminders/eod_closed": {},

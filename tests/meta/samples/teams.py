@@ -11,12 +11,14 @@ from coachbot.domain.teams import Member, Pipeline, Team
 from coachbot.services.team_reports import (
     Board,
     BoardRow,
+    CurrencyPanel,
     MemberLine,
     MemberStatus,
     MorningReport,
     PeriodReport,
     PersonalStats,
 )
+from tests.meta.samples.clients import MONEY
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
 AT = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
@@ -41,13 +43,14 @@ PERIOD = PeriodReport("week", HOSTILE, date(2026, 11, 16), date(2026, 11, 22), L
                       BUSY + BUSY, funnel(BUSY + BUSY, 3), "HKD")
 BOARD = Board(HOSTILE, "week", "premium", date(2026, 11, 23), date(2026, 11, 25),
               [BoardRow(1, HOSTILE, 24000.0), BoardRow(1, "小王", 24000.0),
-               BoardRow(3, HOSTILE, 0.0)], "HKD")
+               BoardRow(3, HOSTILE, 0.0, (("USD", 5000.0),))], "HKD", previous=True)
 DAYS = [date(2026, 10, 29) + timedelta(days=i) for i in range(28)]
 STATS = PersonalStats(
     today=date(2026, 11, 25), today_activity=BUSY, week=BUSY + BUSY, month=BUSY + BUSY + BUSY,
     plan=activity_plan(2), daily_target=3, week_visit_target=18, funnel=funnel(BUSY + BUSY, 2),
     pipeline=Pipeline(40, {"D": 5, "C": 3, "B": 2, "A": 1}), streak=3, days=DAYS,
-    visits_by_day=[i % 5 for i in range(28)], days_on_target=9, currency="HKD")
+    visits_by_day=[i % 5 for i in range(28)], days_on_target=9, currency="HKD",
+    money=MONEY.without_names())
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "teams/no_team": {},
@@ -93,6 +96,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "reports/period": {"report": PERIOD, "shown": PERIOD.members[:12], "more": 18,
                        "proposal_rate": 50, "close_rate": 100},
     "reports/board": {"board": BOARD},
+    "teams/currency": {"team": TEAM, "panel": CurrencyPanel("CNY", False, {"HKD": 0.92,
+                                                                          "USD": 7.2}, "bad")},
     "reports/board_no_team": {"group": True},
     "reports/stats": {"stats": STATS, "agent": SAMPLE_AGENT, "proposal_rate": 50,
                       "close_rate": None},
