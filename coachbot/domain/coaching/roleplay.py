@@ -22,6 +22,7 @@ from coachbot.domain.coaching.practice import (
     Turn,
     payoffs,
     reveals,
+    told_topics,
 )
 from coachbot.scripts.model import HiddenNeed, Scenario
 
@@ -61,6 +62,7 @@ def record_turn(session: PracticeSession, question: str, plan: TurnPlan, reply: 
         question=question, qtype=str(plan.qtype), reply=reply, at=now,
         revealed=(plan.reveal.need,) if plan.reveal else (),
         payoff=(plan.payoff.need,) if plan.payoff else (),
+        told=tuple(sorted(told_topics(question, session.locale))),
     )
     return replace(session, turns=(*session.turns, turn))
 
