@@ -34,7 +34,7 @@ from coachbot.services.money import month_money
 from coachbot.store import Store
 
 PAGE_SIZE = 8
-REFERRALS_SHOWN = 5  # names of the clients someone introduced shown on their card
+REFERRALS_SHOWN = 3  # names of the clients someone introduced shown on their card
 TEXT_FIELDS = ("address", "occupation", "income_band", "family_situation",
                "financial_situation", "notes")
 EDITABLE_FIELDS = ("name", "gender", "phone", "birthday", *TEXT_FIELDS, "locale",

@@ -68,7 +68,7 @@ VIEW = CardView(
     service=(ServiceEvent(1, 7, "claim", "paid", HOSTILE, date(2026, 11, 2), date(2026, 11, 20)),
              ServiceEvent(2, 7, "gathering", "invited", HOSTILE, date(2026, 12, 5))),
     referral=ServiceEvent(1, 7, "claim", "paid", HOSTILE, date(2026, 11, 2), date(2026, 11, 20)),
-    referred=[Client(id=10 + n, agent_id=1, kind="person", name=HOSTILE) for n in range(5)],
+    referred=[Client(id=10 + n, agent_id=1, kind="person", name=HOSTILE) for n in range(3)],
     referred_count=12,
 )
 STAGES = load_library().get("zh-Hans").stages

@@ -22,6 +22,8 @@ SAMPLE_AGENT = Agent(
 SAMPLES: dict[str, dict[str, Any]] = {
     "common/plan": {"plan": activity_plan(2)},
     # a proposal that moves a VIP client up: the longest form of the partial
+    "common/tier_design_short": {"design": design_for_premium(150_000, 80_000, "HKD",
+                                                              DEFAULT_TIER_THRESHOLDS)},
     "common/tier_design": {"design": design_for_premium(150_000, 80_000, "HKD",
                                                         DEFAULT_TIER_THRESHOLDS)},
     "common/visit_goal": {"plan": activity_plan(2), "month_visits": 8, "today_visits": 1},
