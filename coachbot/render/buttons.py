@@ -107,8 +107,10 @@ COACH = ButtonSet(
     "co", menu="m", spin="sp", spin_question="sq", spin_back="sb", spin_skip="ss",
     spin_next="sn", spin_pause="sp_", spin_finish="sf", summary="sm", prep="pr",
     playbooks="pl", playbook="po", playbook_tick="pt", playbook_next="pn", playbook_back="pb",
-    objections="ob", objection="oo", referral="rf", practice="ps", practice_end="pe",
+    objections="ob", objection="oo", referral="rf",
 )
+# role-play practice (handlers/practice.py): pc:start:<scenario>, pc:end:<record>
+PRACTICE = ButtonSet("pc", start="s", end="e")
 # pf:ask:<field>:<mode> asks; pf:<field>:<value>:<mode> saves a choice
 PREFERENCES = ButtonSet("pf", ask="ask", lang="lang", region="region", time="time",
                         target="target", eod="eod", tone="tone", sign="sign")
@@ -120,7 +122,7 @@ TEAM = ButtonSet(
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
 ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD)
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:
