@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from coachbot.handlers import (
+    ai_facts,
     browse,
     card,
     clients,
@@ -43,7 +44,7 @@ FEATURES: tuple[Feature, ...] = (
     preferences.FEATURE, general.FEATURE, clients.FEATURE, card.FEATURE, visits.FEATURE,
     records.FEATURE, browse.FEATURE, today.FEATURE, coaching.FEATURE, group_client.FEATURE,
     remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, practice.FEATURE,
-    voice.FEATURE,
+    voice.FEATURE, ai_facts.FEATURE,
 )
 # the order of the menu and of /help within each section (the features declare the commands)
 MENU_ORDER = (

@@ -111,6 +111,8 @@ COACH = ButtonSet(
 )
 # role-play practice (handlers/practice.py): pc:start:<scenario>, pc:end:<record>
 PRACTICE = ButtonSet("pc", start="s", end="e")
+# facts a model read from a note (handlers/ai_facts.py): fx:ok:<held record>
+FOUND_FACTS = ButtonSet("fx", save="ok")
 # pf:ask:<field>:<mode> asks; pf:<field>:<value>:<mode> saves a choice
 PREFERENCES = ButtonSet("pf", ask="ask", lang="lang", region="region", time="time",
                         target="target", eod="eod", tone="tone", sign="sign")
@@ -122,7 +124,8 @@ TEAM = ButtonSet(
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
 ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE)
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE,
+       FOUND_FACTS)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:

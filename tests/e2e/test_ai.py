@@ -3,6 +3,7 @@ started here, and every failure falling back to the rules with a one-line notice
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from coachbot.services.coach import SPIN
 from tests.e2e.test_coaching import onboard, young_family
 from tests.harness import start_harness
 
+SUMMARY_BUTTON = "记下聊了什么"
 AUDIO = b"OggS" + bytes(2000)
 PRACTICE_NOTICE = "AI 教练暂时没有响应，这次用内置规则陪练回答"
 
@@ -122,3 +124,45 @@ async def test_without_a_model_everything_works_and_voice_says_not_configured(bo
     [line] = await bot.inject(update, bot.user.id)
     assert line["text"].startswith("🎙 语音转文字还没有开通")
 
+
+
+NOTE = ("张三说老婆全职带两个孩子，老大上小学，房贷每月1.5万。"
+        "手机13812345678，身份证110101199003074514。")
+
+
+async def test_a_note_becomes_facts_confirmed_with_one_tap_and_private_details_stay(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/add 张三")
+    await bot.press("记一笔拜访")
+    await bot.press("面谈")
+    await bot.press(SUMMARY_BUTTON)
+    llm.script(json.dumps({"spouse": True, "spouse_works": False, "children": 2,
+                           "child_stage": ["primary"], "mortgage_monthly": 15000}))
+    replies = await bot.send(NOTE, expect=2)
+    offer = replies[-1]
+    assert "AI" in offer["text"] and "孩子人数: 2" in offer["text"]
+    sent = llm.chat_requests()[0].text
+    for secret in ("13812345678", "110101199003074514", "张三"):
+        assert secret not in sent
+    assert "[PHONE]" in sent and "[ID]" in sent
+    saved = (await bot.press("都对"))[-1]
+    assert "已保存" in saved["text"]
+    client = bot.store.clients.list_clients(bot.user.id)[0][0]
+    known = bot.store.facts.facts_of(bot.user.id, client.id)
+    agent_said = {f.key: f.value for f in known if f.source == "agent"}
+    assert agent_said["children"] == 2 and agent_said["spouse_works"] is False
+
+
+@pytest.mark.parametrize("failure", [Reply(status=500), Reply("不是 JSON {")],
+                         ids=["500", "malformed-json"])
+async def test_a_failing_model_leaves_the_rules_facts_with_the_notice(aibot, llm, failure):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/add 张三")
+    await bot.press("记一笔拜访")
+    await bot.press("面谈")
+    await bot.press(SUMMARY_BUTTON)
+    llm.script(failure, failure)
+    replies = await bot.send(NOTE, expect=2)
+    assert "AI 教练暂时没有响应，这次用内置规则识别客户信息" in replies[-1]["text"]
