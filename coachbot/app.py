@@ -19,6 +19,7 @@ from coachbot.render.templates import Renderer
 from coachbot.runtime.transport import AiohttpRequest
 from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
 from coachbot.scripts.loader import ScriptLibrary, load_library
+from coachbot.services import knowledge
 from coachbot.services.ai.setup import AiServices, build_ai
 from coachbot.services.container import Services
 from coachbot.store import Store
@@ -60,7 +61,7 @@ def build_application(
     app.bot_data["services"] = Services(
         settings=settings, store=store, renderer=renderer, clock=clock,
         library=library or load_library(),
-        ai=ai or build_ai(settings, store, renderer, clock),
+        ai=ai or build_ai(settings, store, renderer, clock, fact_rules=knowledge.rule_facts),
     )
     registry.register(app)
     return app

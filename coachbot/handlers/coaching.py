@@ -1,15 +1,15 @@
-"""Coaching: SPIN sessions, meeting prep, playbooks, objections, referrals, /next, /practice."""
+"""Coaching: SPIN sessions, meeting prep, playbooks, objections, referrals, /next."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.coaching import playbooks as pb
-from coachbot.domain.coaching import practice, spin
+from coachbot.domain.coaching import spin
 from coachbot.domain.coaching.objections import match_objection
 from coachbot.domain.coaching.prep import prepare
 from coachbot.domain.coaching.referrals import referral_lines
@@ -252,31 +252,16 @@ async def _show_summary(update: Update, context: CoachContext, agent: Agent, cli
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
-    """A client's answer in a SPIN session, a practice question, or a referral's person."""
+    """A client's answer in a SPIN session, an objection, or a referral's person."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    if dialog.step == "practice":
-        await _practice_turn(update, context, agent, dialog, message.text)
-    elif dialog.step == "referral":
+    if dialog.step == "referral":
         await _referral_lines(update, context, agent, int(dialog.data["client"]),
                               dialog.data["moment"], clean_text(message.text, 60))
     elif dialog.step == "objection":
         await _objection_search(update, context, agent, message.text)
     else:
         await _spin_answer(update, context, agent, dialog, message.text, None)
-
-
-async def on_voice(update: Update, context: CoachContext) -> None:
-    """A voice note during a SPIN session is kept as the client's answer."""
-    agent = current_agent(update, context)
-    message = update.effective_message
-    assert message is not None and message.voice is not None
-    dialog = dialogs.get_dialog(context.services.store, agent.id, message.chat_id)
-    if dialog is None or dialog.flow != FLOW or dialog.step != "spin":
-        await reply(update, context, agent, "general/unsupported")
-        return
-    await _spin_answer(update, context, agent, dialog, message.caption or "",
-                       message.voice.file_id)
 
 
 async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
@@ -504,71 +489,6 @@ async def next_command(update: Update, context: CoachContext) -> None:
                 keyboard=inline_keyboard(rows) if rows else None)
 
 
-# -- /practice ---------------------------------------------------------------------------------
-async def practice_command(update: Update, context: CoachContext) -> None:
-    """/practice: role-play a prospect; the agent asks, the bot answers and scores."""
-    agent = current_agent(update, context)
-    scripts = _library(context).get(agent.locale)
-    rows = [[(scenario.title[:40], COACH.data("practice", 0, scenario_id))]
-            for scenario_id, scenario in scripts.scenarios.items()]
-    await reply(update, context, agent, "coaching/practice_pick",
-                scenarios=list(scripts.scenarios.values()), keyboard=inline_keyboard(rows))
-
-
-async def _practice_start(update: Update, context: CoachContext, agent: Agent, _: int,
-                          scenario_id: str) -> None:
-    services = context.services
-    record = coach.open_practice(services.store, agent, scenario_id, _library(context),
-                                 services.clock.now())
-    if record is None:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    _set_dialog(update, context, agent, Dialog(FLOW, "practice", {"record": record.id}))
-    scenario = _library(context).get(agent.locale).scenarios[scenario_id]
-    await reply(update, context, agent, "coaching/practice_start", scenario=scenario,
-                keyboard=_practice_keyboard(context, agent, record.id))
-
-
-def _practice_keyboard(context: CoachContext, agent: Agent, record_id: int) -> \
-        InlineKeyboardMarkup:
-    return inline_keyboard([[(label(context, agent, "coaching.practice_end"),
-                              COACH.data("practice_end", record_id))]])
-
-
-async def _practice_turn(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
-                         question: str) -> None:
-    services = context.services
-    record = coach.get_session(services.store, agent.id, int(dialog.data["record"]))
-    if record is None or record.status == "done":
-        _clear_dialog(update, context, agent)
-        await reply(update, context, agent, "coaching/spin_closed")
-        return
-    scenario = _library(context).get(agent.locale).scenarios[record.ref]
-    session = practice.PracticeSession.from_dict(record.state)
-    session, answer = practice.ask(session, clean_text(question, 500), scenario,
-                                   services.clock.now(), prospect=services.prospect)
-    coach.save_session(services.store, agent.id, record.id, session.to_dict(), "active")
-    await reply(update, context, agent, "coaching/practice_turn", turn=session.turns[-1],
-                scenario=scenario, answer=answer,
-                keyboard=_practice_keyboard(context, agent, record.id))
-
-
-async def _practice_end(update: Update, context: CoachContext, agent: Agent, record_id: int,
-                        arg: str) -> None:
-    services = context.services
-    record = coach.get_session(services.store, agent.id, record_id)
-    if record is None or record.kind != coach.PRACTICE:
-        await reply(update, context, agent, "general/stale_button")
-        return
-    session = practice.PracticeSession.from_dict(record.state)
-    result = practice.score(session)
-    coach.save_session(services.store, agent.id, record.id, session.to_dict(), "done")
-    _clear_dialog(update, context, agent)
-    scripts = _library(context).get(agent.locale)
-    await reply(update, context, agent, "coaching/practice_score", score=result,
-                scripts=scripts, turns=len(session.turns))
-
-
 async def _menu(update: Update, context: CoachContext, agent: Agent, client_id: int,
                 arg: str) -> None:
     await menu(update, context, agent, client_id)
@@ -578,8 +498,7 @@ FEATURE = Feature(
     commands=(Command("next", next_command, section="day"),
               Command("spin", spin_command, section="coach"),
               Command("prep", prep_command, section="coach"),
-              Command("objection", objection_command, section="coach"),
-              Command("practice", practice_command, section="coach")),
+              Command("objection", objection_command, section="coach")),
     buttons=(Buttons(COACH, {
         "menu": _with_id(_menu), "spin": _with_id(_spin_start),
         "spin_question": _spin_action, "spin_back": _spin_action, "spin_skip": _spin_action,
@@ -589,7 +508,6 @@ FEATURE = Feature(
         "playbook_tick": _playbook_action, "playbook_next": _playbook_action,
         "playbook_back": _playbook_action, "objections": _with_id(_objection_list),
         "objection": _with_id(_objection_open), "referral": _with_id(_referral),
-        "practice": _with_id(_practice_start), "practice_end": _with_id(_practice_end),
     }),),
     text_steps={FLOW: on_text},
 )

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from coachbot.handlers import (
+    ai_facts,
     browse,
     card,
     clients,
@@ -25,6 +26,7 @@ from coachbot.handlers import (
     general,
     group_client,
     groups,
+    practice,
     preferences,
     records,
     remind,
@@ -32,6 +34,7 @@ from coachbot.handlers import (
     teams,
     today,
     visits,
+    voice,
 )
 from coachbot.handlers.dispatch import Command, Dispatcher, Feature
 from coachbot.handlers.menu import Menu
@@ -40,7 +43,8 @@ from coachbot.handlers.menu import set_menus as set_bot_menus
 FEATURES: tuple[Feature, ...] = (
     preferences.FEATURE, general.FEATURE, clients.FEATURE, card.FEATURE, visits.FEATURE,
     records.FEATURE, browse.FEATURE, today.FEATURE, coaching.FEATURE, group_client.FEATURE,
-    remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE,
+    remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, practice.FEATURE,
+    voice.FEATURE, ai_facts.FEATURE,
 )
 # the order of the menu and of /help within each section (the features declare the commands)
 MENU_ORDER = (
@@ -108,7 +112,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.CONTACT & private, clients.on_contact))
     app.add_handler(MessageHandler(filters.TEXT & private, features.on_text))
     app.add_handler(MessageHandler(filters.LOCATION & private, features.on_location))
-    app.add_handler(MessageHandler(filters.VOICE & private, coaching.on_voice))
+    app.add_handler(MessageHandler(filters.VOICE & private, voice.handler(features)))
     app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, general.unsupported))
     app.add_handler(MessageHandler(
         groups_only & filters.Entity("mention") & filters.UpdateType.MESSAGE, groups.mentioned

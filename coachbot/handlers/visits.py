@@ -9,6 +9,7 @@ from telegram import Update
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.dates import parse_day
 from coachbot.domain.models import CHANNELS, Agent, Client, Dialog
+from coachbot.handlers import ai_facts
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import CoachContext, current_agent, label, reply
 from coachbot.handlers.dispatch import Buttons, Feature, Press
@@ -110,6 +111,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "clients/not_found")
         return
     await _logged_again(update, context, agent, contact_id, client_id)
+    if dialog.step == "summary":  # a model's reading of the note, to confirm with one tap
+        await ai_facts.offer(update, context, agent, client_id, message.text, "visit_log")
 
 
 async def _logged_again(update: Update, context: CoachContext, agent: Agent, contact_id: int,

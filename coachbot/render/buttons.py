@@ -107,8 +107,12 @@ COACH = ButtonSet(
     "co", menu="m", spin="sp", spin_question="sq", spin_back="sb", spin_skip="ss",
     spin_next="sn", spin_pause="sp_", spin_finish="sf", summary="sm", prep="pr",
     playbooks="pl", playbook="po", playbook_tick="pt", playbook_next="pn", playbook_back="pb",
-    objections="ob", objection="oo", referral="rf", practice="ps", practice_end="pe",
+    objections="ob", objection="oo", referral="rf",
 )
+# role-play practice (handlers/practice.py): pc:start:<scenario>, pc:end:<record>
+PRACTICE = ButtonSet("pc", start="s", end="e")
+# facts a model read from a note (handlers/ai_facts.py): fx:ok:<held record>
+FOUND_FACTS = ButtonSet("fx", save="ok")
 # pf:ask:<field>:<mode> asks; pf:<field>:<value>:<mode> saves a choice
 PREFERENCES = ButtonSet("pf", ask="ask", lang="lang", region="region", time="time",
                         target="target", eod="eod", tone="tone", sign="sign")
@@ -120,7 +124,8 @@ TEAM = ButtonSet(
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
 ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD)
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE,
+       FOUND_FACTS)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:

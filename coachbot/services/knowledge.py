@@ -25,7 +25,7 @@ from coachbot.domain.coaching.extract import (
     SET_KEYS,
     extract,
 )
-from coachbot.domain.coaching.knowledge import Fact, Knowledge, know
+from coachbot.domain.coaching.knowledge import Fact, Knowledge, know, value_from_json
 from coachbot.domain.coaching.numbers import find_amounts, to_int
 from coachbot.domain.models import Client, Contact
 from coachbot.store import Store
@@ -129,6 +129,18 @@ def contact_source(contact: Contact) -> str:
     return kn.CHANNEL_SOURCES.get(contact.channel, kn.MESSAGE)
 
 
+def rule_facts(text: str, locale: str) -> dict[str, Any]:
+    """The rules' facts of a text in the model's JSON form (fact_schema): what the AI coach's
+    fact reader falls back to when no model is configured or it fails."""
+    found: dict[str, Any] = {}
+    for key, finding in extract(text).items():
+        value = kn.value_to_json(key, finding.value)
+        if key == "health_event":
+            value = [{"who": who, "what": what} for who, what in value]
+        found[key] = value
+    return found
+
+
 def _facts(text: str | None, source: str, ref: str, on: date | None) -> list[Fact]:
     return kn.from_findings(extract(text), source, ref, on) if text else []
 
@@ -218,3 +230,30 @@ def parse_fact_value(key: str, typed: str) -> tuple[Any, str | None]:
             return tuple(a for a in ages if a is not None), None
         return None, "bad_number"
     return None, "unknown_key"
+
+
+# -- facts the AI coach found, waiting for the agent's one tap ---------------------------------
+FOUND = "found_facts"
+
+
+def hold_found(store: Store, agent_id: int, client_id: int, facts: dict[str, Any]) -> int:
+    """Keep facts a model read from a note until the agent confirms them; the record's id."""
+    return store.coaching.create_session(agent_id, kind=FOUND, client_id=client_id,
+                                         ref="model", state={"facts": facts}).id
+
+
+def confirm_found(store: Store, agent_id: int, record_id: int, today: date) -> int | None:
+    """The agent confirmed the held facts: each is saved as the agent's word. The client's id,
+    or None when the record is gone, already used or not the agent's."""
+    record = store.coaching.get_session(agent_id, record_id)
+    if record is None or record.kind != FOUND or record.status == "done" or \
+            record.client_id is None:
+        return None
+    for key, value in record.state.get("facts", {}).items():
+        if key == "health_event":
+            value = [[e["who"], e["what"]] for e in value]
+        if key in kn.KEYS:
+            correct_fact(store, agent_id, record.client_id, key,
+                         value_from_json(key, value), today)
+    store.coaching.save_session(agent_id, record_id, record.state, "done")
+    return record.client_id

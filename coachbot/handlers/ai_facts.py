@@ -1,0 +1,55 @@
+"""Client facts the AI coach read from a note: shown to the agent, saved with one tap.
+
+Only a model's reading waits for the tap; the rules' facts are kept as before (the note is
+their source), and when the model fails the agent gets the one-line notice.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from coachbot.domain.models import Agent
+from coachbot.handlers.common import CoachContext, label, reply
+from coachbot.handlers.dispatch import Buttons, Feature, Press
+from coachbot.render.buttons import FOUND_FACTS, open_card
+from coachbot.runtime.messages import inline_keyboard
+from coachbot.services import book, clients, knowledge
+
+
+async def offer(update: Update, context: CoachContext, agent: Agent, client_id: int,
+                note: str, kind: str = "note") -> None:
+    """Read the note with the model (when one is configured) and offer what it found."""
+    ai = context.services.ai
+    if ai is None or not ai.model_on or not note.strip():
+        return
+    client = clients.get_client(context.services.store, agent.id, client_id)
+    if client is None:
+        return
+    found = await ai.facts.read(agent_id=agent.id, text=note, locale=agent.locale,
+                                names=(client.name,), kind=kind, region=agent.region)
+    if found.notice is not None:
+        await reply(update, context, agent, "ai/notice", feature="facts",
+                    reason=found.failure or "failed")
+        return
+    if found.source != "model" or not found.facts:
+        return
+    held = knowledge.hold_found(context.services.store, agent.id, client_id, found.facts)
+    rows = [[(label(context, agent, "fact_found.save"),
+              FOUND_FACTS.data("save", held))]]
+    await reply(update, context, agent, "ai/facts_found", client=client, facts=found.facts,
+                keyboard=inline_keyboard(rows))
+
+
+async def _save(press: Press) -> None:
+    record_id = press.int_arg(0)
+    today = book.agent_today(press.agent, press.services.clock.now())
+    client_id = knowledge.confirm_found(press.store, press.agent.id, record_id, today) \
+        if record_id is not None else None
+    if client_id is None:
+        await press.stale()
+        return
+    rows = [[(press.label("coaching.to_card"), open_card(client_id, new=True))]]
+    await press.edit("ai/facts_saved", keyboard=inline_keyboard(rows))
+
+
+FEATURE = Feature(buttons=(Buttons(FOUND_FACTS, {"save": _save}),))

@@ -1,0 +1,168 @@
+"""The AI coach end to end: the real Application over HTTP to the sandbox, the fake model server
+started here, and every failure falling back to the rules with a one-line notice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from coachbot.config import Settings
+from coachbot.fakellm import FakeLLM, Reply
+from coachbot.services.coach import SPIN
+from tests.e2e.test_coaching import onboard, young_family
+from tests.harness import start_harness
+
+SUMMARY_BUTTON = "记下聊了什么"
+AUDIO = b"OggS" + bytes(2000)
+PRACTICE_NOTICE = "AI 教练暂时没有响应，这次用内置规则陪练回答"
+
+
+@pytest.fixture
+async def llm() -> AsyncIterator[FakeLLM]:
+    async with FakeLLM() as server:
+        yield server
+
+
+@pytest.fixture
+async def aibot(tmp_path, clock, llm) -> AsyncIterator[object]:
+    settings = Settings(llm_base_url=llm.base_url, llm_model="fake-model",
+                        llm_api_key="sk-test", llm_transcribe_model="whisper-1",
+                        llm_timeout=1.0, llm_retries=1)
+    async with start_harness(tmp_path, clock, settings=settings) as harness:
+        yield harness
+
+
+async def ask(bot, text: str, *, activities: int = 2) -> dict:
+    """Type a question to the prospect; wait for the reply to be sent and edited to its end."""
+    update = bot.sandbox.send_text(bot.user, text)
+    messages = await bot.sandbox.wait_for_bot(bot.user.id, count=activities,
+                                              after=update["_seq"], timeout=15, quiet=0.5)
+    return messages[-1]
+
+
+def kinds_after(bot, seq: int) -> list[str]:
+    return [e["kind"] for e in bot.sandbox.events(seq)
+            if e["chat_id"] == bot.user.id and e["kind"] in ("send", "edit", "chat_action")]
+
+
+async def test_a_practice_session_with_the_model(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/practice")
+    await bot.press("嫌贵的年轻父母")
+    llm.script('{"type": "S", "need": null}', Reply("我们家三口人，儿子三岁，我和先生都上班。",
+                                                     chunk=2))
+    seq = bot.sandbox.seq
+    turn = await ask(bot, "您家里现在几口人？")
+    assert "我们家三口人，儿子三岁，我和先生都上班。" in turn["text"]
+    assert turn["text"].startswith("🏷") and PRACTICE_NOTICE not in turn["text"]
+    assert kinds_after(bot, seq)[:3] == ["chat_action", "send", "edit"]  # streamed, edited in
+
+    llm.script('{"type": "I", "need": "income_protect"}',
+               Reply("说实话，家里七成收入靠我先生，他们公司最近在裁员。"))
+    turn = await ask(bot, "要是家里的顶梁柱倒下了，日子怎么过？")
+    assert "裁员" in turn["text"] and "隐藏需求" in turn["text"]
+    # the prospect remembers: the whole conversation went with the second question
+    said = [m["content"] for m in llm.chat_requests()[-1].messages[1:]]
+    assert said[1:] == ["您家里现在几口人？", "我们家三口人，儿子三岁，我和先生都上班。",
+                        "要是家里的顶梁柱倒下了，日子怎么过？"]
+
+    result = (await bot.press("结束并打分"))[-1]
+    assert "练习结束" in result["text"] and "共 2 个问题" in result["text"]
+    assert "↳ 第" in result["text"] and "「" in result["text"]  # tips quote the agent
+
+
+@pytest.mark.parametrize("failure", [Reply(status=500), Reply(delay=1.5), Reply("不是 JSON {")],
+                         ids=["500", "timeout", "malformed-json"])
+async def test_a_failing_model_falls_back_to_the_scripted_prospect(aibot, llm, failure):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/practice")
+    await bot.press("嫌贵的年轻父母")
+    # the question's type (a try and a retry), then the prospect's reply (the same)
+    llm.script(failure, failure, Reply(status=500), Reply(status=500))
+    turn = await ask(bot, "您家里现在几口人？", activities=1)
+    assert turn["text"].startswith("🏷") and PRACTICE_NOTICE in turn["text"]
+    assert "「" in turn["text"]  # the scripted prospect answered
+    record = bot.store.coaching.latest_session(bot.user.id, "practice")
+    assert record is not None and len(record.state["turns"]) == 1
+
+
+async def test_a_voice_note_becomes_a_spin_answer(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    client = young_family(bot)
+    await bot.send("/spin 李娜")
+    await bot.press("问了1")
+    llm.script_transcripts("我们家四口人，孩子刚上幼儿园，房贷每个月一万多")
+    update = bot.sandbox.send_voice(bot.user, AUDIO)
+    heard, step = await bot.inject(update, bot.user.id, expect=2)
+    assert heard["text"].startswith("🎙 听到的是：「我们家四口人")
+    assert step["text"].startswith("✍️ 记下了")
+    record = bot.store.coaching.latest_session(bot.user.id, SPIN, client_id=client.id)
+    [answer] = record.state["answers"]
+    assert answer["text"] == "我们家四口人，孩子刚上幼儿园，房贷每个月一万多"
+    [request] = llm.requests
+    assert request.path == "/v1/audio/transcriptions" and request.files["file"] == AUDIO
+
+
+async def test_without_a_model_everything_works_and_voice_says_not_configured(bot):
+    await onboard(bot)
+    client = young_family(bot)
+    await bot.send("/spin 李娜")
+    update = bot.sandbox.send_voice(bot.user, AUDIO)
+    replies = await bot.inject(update, bot.user.id, expect=2)
+    assert "语音转文字还没有开通" in replies[0]["text"] and "保存" in replies[0]["text"]
+    record = bot.store.coaching.latest_session(bot.user.id, SPIN, client_id=client.id)
+    [answer] = record.state["answers"]
+    assert answer["voice_file_id"]
+    # outside any flow: just the line
+    await bot.send("/cancel")
+    update = bot.sandbox.send_voice(bot.user, AUDIO)
+    [line] = await bot.inject(update, bot.user.id)
+    assert line["text"].startswith("🎙 语音转文字还没有开通")
+
+
+
+NOTE = ("张三说老婆全职带两个孩子，老大上小学，房贷每月1.5万。"
+        "手机13812345678，身份证110101199003074514。")
+
+
+async def test_a_note_becomes_facts_confirmed_with_one_tap_and_private_details_stay(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/add 张三")
+    await bot.press("记一笔拜访")
+    await bot.press("面谈")
+    await bot.press(SUMMARY_BUTTON)
+    llm.script(json.dumps({"spouse": True, "spouse_works": False, "children": 2,
+                           "child_stage": ["primary"], "mortgage_monthly": 15000}))
+    replies = await bot.send(NOTE, expect=2)
+    offer = replies[-1]
+    assert "AI" in offer["text"] and "孩子人数: 2" in offer["text"]
+    sent = llm.chat_requests()[0].text
+    for secret in ("13812345678", "110101199003074514", "张三"):
+        assert secret not in sent
+    assert "[PHONE]" in sent and "[ID]" in sent
+    saved = (await bot.press("都对"))[-1]
+    assert "已保存" in saved["text"]
+    client = bot.store.clients.list_clients(bot.user.id)[0][0]
+    known = bot.store.facts.facts_of(bot.user.id, client.id)
+    agent_said = {f.key: f.value for f in known if f.source == "agent"}
+    assert agent_said["children"] == 2 and agent_said["spouse_works"] is False
+
+
+@pytest.mark.parametrize("failure", [Reply(status=500), Reply("不是 JSON {")],
+                         ids=["500", "malformed-json"])
+async def test_a_failing_model_leaves_the_rules_facts_with_the_notice(aibot, llm, failure):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/add 张三")
+    await bot.press("记一笔拜访")
+    await bot.press("面谈")
+    await bot.press(SUMMARY_BUTTON)
+    llm.script(failure, failure)
+    replies = await bot.send(NOTE, expect=2)
+    assert "AI 教练暂时没有响应，这次用内置规则识别客户信息" in replies[-1]["text"]
