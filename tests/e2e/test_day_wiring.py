@@ -101,3 +101,17 @@ async def test_groups_menu_has_no_private_commands(bot):
     assert "add" not in groups and "clients" not in groups and "link" not in groups
     assert "link" in admins and "add" not in admins
     assert "add" in private
+
+
+async def test_a_hong_kong_agents_playbook_says_21_days(bot):
+    await make_agent(bot, 805, region="HK", timezone="Asia/Hong_Kong", locale="zh-Hant")
+    add_client(bot, 805, "陳大文")
+    user = bot.as_user(805, "阿明", language_code="zh-hant")
+    await bot.send("/clients 陳大文", user=user)
+    await bot.press("教練", user=user)
+    await bot.press("成交流程", user=user)
+    step = (await bot.press("個人保單七步", user=user))[-1]
+    texts = [step["text"]]
+    for _ in range(6):
+        texts.append((await bot.press("下一步", user=user))[-1]["text"])
+    assert any("21 天" in text for text in texts)
