@@ -42,7 +42,7 @@ def build_application(
     """The bot, ready to initialize and start; collaborators may be passed in (tests do)."""
     clock = clock or SystemClock()
     store = store or Store.open(settings.db_path, clock, settings.tier_thresholds)
-    renderer = renderer or Renderer(settings.templates_dir)
+    renderer = renderer or Renderer(settings.templates_dir, clock=clock)
     app: CoachApplication = (
         ApplicationBuilder()
         .token(settings.token or SANDBOX_TOKEN)

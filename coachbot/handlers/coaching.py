@@ -305,7 +305,7 @@ async def _prep(update: Update, context: CoachContext, agent: Agent, client_id: 
 
 async def _playbooks(update: Update, context: CoachContext, agent: Agent, client_id: int,
                      arg: str) -> None:
-    scripts = _library(context).get(agent.locale)
+    scripts = _library(context).get(agent.locale, agent.region)
     client = _client(context, agent, client_id)
     if client is None:
         await reply(update, context, agent, "clients/not_found")
@@ -335,7 +335,7 @@ async def _playbook_show(update: Update, context: CoachContext, agent: Agent,
     if record is None or record.kind != coach.PLAYBOOK or record.client_id is None:
         await reply(update, context, agent, "general/stale_button")
         return
-    playbook = _library(context).get(agent.locale).playbooks[record.ref]
+    playbook = _library(context).get(agent.locale, agent.region).playbooks[record.ref]
     progress = pb.PlaybookProgress.from_dict(record.state)
     step = pb.current_step(progress, playbook)
     rows: list[list[Button]] = []
@@ -363,7 +363,8 @@ async def _playbook_action(press: Press) -> None:
     if record_id is None or record is None or record.kind != coach.PLAYBOOK:
         await press.stale()
         return
-    playbook = _library(press.context).get(press.agent.locale).playbooks[record.ref]
+    playbook = _library(press.context).get(press.agent.locale,
+                                           press.agent.region).playbooks[record.ref]
     progress = pb.PlaybookProgress.from_dict(record.state)
     item = press.rest(1)
     try:

@@ -57,6 +57,7 @@ def chat_id_of(update: Update) -> int:
 
 def text(context: CoachContext, agent: Agent, name: str, /, **values: Any) -> str:
     """Render a message template for this agent."""
+    values.setdefault("zone", agent.timezone)
     return context.services.renderer.render(agent.locale, name, region=agent.region, **values)
 
 

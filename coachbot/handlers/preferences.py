@@ -25,7 +25,7 @@ from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
 from coachbot.handlers.menu import sync_chat_commands
 from coachbot.render.buttons import PREFERENCES
 from coachbot.runtime.messages import Button, inline_keyboard
-from coachbot.services import agents, dialogs
+from coachbot.services import agents, dialogs, money
 
 FLOW = "prefs"
 ONBOARDING, SETTINGS = "o", "s"
@@ -36,6 +36,11 @@ TYPED = {
     "eod": (parse_clock_time, "eod_time", "preferences/bad_time"),
     "target": (parse_target, "monthly_target", "preferences/bad_target"),
     "sign": (parse_signature, "signature", "preferences/bad_signature"),
+}
+# typed-only settings saved by the money service: step -> (saver, template saying what was wrong)
+MONEY_STEPS = {
+    "commission": (money.set_commission_rate, "preferences/bad_commission"),
+    "source_targets": (money.set_source_targets, "preferences/bad_source_targets"),
 }
 NEXT_IN_ONBOARDING = {"lang": "region", "region": "time", "time": "target", "target": None}
 
@@ -61,7 +66,7 @@ async def show_settings(update: Update, context: CoachContext) -> None:
 async def _ask_button(press: Press) -> None:
     """pf:ask:<field>:<mode> asks for one preference; pf:ask:menu:<mode> is back to them all."""
     field = press.arg(0)
-    if len(press.args) != 2 or (field != "menu" and field not in FIELDS):
+    if len(press.args) != 2 or (field != "menu" and field not in (*FIELDS, *MONEY_STEPS)):
         await press.stale()
         return
     if field == "menu":
@@ -104,6 +109,9 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
                     keyboard=ReplyKeyboardRemove())
         await _after_change(update, context, agent, "region", mode, fresh=True)
         return
+    if dialog.step in MONEY_STEPS:
+        await _typed_money(update, context, agent, dialog.step, answer, mode)
+        return
     typed = TYPED.get(dialog.step)
     if typed is None:
         await reply(update, context, agent, "general/free_text")
@@ -115,6 +123,17 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         return
     agent = agents.update_preferences(context.services.store, agent.id, **{column: value})
     await _after_change(update, context, agent, dialog.step, mode, fresh=True)
+
+
+async def _typed_money(update: Update, context: CoachContext, agent: Agent, step: str,
+                       answer: str, mode: str) -> None:
+    """The commission rate or the targets by source, read by the money service."""
+    save, error_template = MONEY_STEPS[step]
+    updated = save(context.services.store, agent, answer)
+    if updated is None:
+        await reply(update, context, agent, error_template, typed=answer[:60])
+        return
+    await _after_change(update, context, updated, step, mode, fresh=True)
 
 
 async def on_location(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -228,6 +247,8 @@ def _choices(context: CoachContext, agent: Agent, field: str, mode: str) -> list
     if field == "sign":
         return [[(label(context, agent, "settings.sign_default"),
                   PREFERENCES.data("sign", "-", mode))]]
+    if field in MONEY_STEPS:
+        return []
     buttons = [(mark(str(value), value == agent.monthly_target),
                 PREFERENCES.data("target", value, mode)) for value in TARGET_CHOICES]
     return [buttons[:3], buttons[3:]]
@@ -251,7 +272,7 @@ async def _settings_card(
         return label(context, agent, f"settings.{field}"), PREFERENCES.data("ask", field, SETTINGS)
 
     rows = [[b("lang"), b("region")], [b("time"), b("target")], [b("eod"), b("tone")],
-            [b("sign")]]
+            [b("sign"), b("commission")], [b("source_targets")]]
     await show(update, context, agent, "preferences/settings", fresh=fresh,
                keyboard=inline_keyboard(rows), agent=agent,
                plan=activity_plan(agent.monthly_target), changed=changed)

@@ -7,7 +7,7 @@ from datetime import date
 
 from telegram import Update
 
-from coachbot.domain.clients import clean_name, clean_text
+from coachbot.domain.clients import clean_text
 from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.models import DATE_KINDS, RELATIONS, Agent, Dialog
 from coachbot.handlers.card import show_card
@@ -85,7 +85,8 @@ async def _relation(press: Press, cid: int) -> None:
         await press.stale()
         return
     press.set_dialog(Dialog(FLOW, "family_name", {"client_id": cid, "relation": relation}))
-    await press.reply("records/ask_family_name", relation=relation)
+    await press.reply("records/ask_family_name", relation=relation,
+                      client=clients.get_client(press.store, press.agent.id, cid))
 
 
 async def _delete_family(press: Press, cid: int) -> None:
@@ -103,14 +104,15 @@ async def _skip_birthday(press: Press, cid: int) -> None:
 
 async def _save_family(update: Update, context: CoachContext, agent: Agent, chat_id: int,
                        birthday: str | None) -> None:
+    """The member was saved from its line; a birthday asked afterwards is added to it."""
     store = context.services.store
     dialog = dialogs.get_dialog(store, agent.id, chat_id)
     if dialog is None or dialog.step != "family_birthday":
         await reply(update, context, agent, "general/stale_button")
         return
     cid = int(dialog.data["client_id"])
-    records.add_family_member(store, agent.id, cid, relation=dialog.data["relation"],
-                              name=dialog.data["name"], birthday=birthday)
+    if birthday is not None and dialog.data.get("member_id") is not None:
+        records.set_family_birthday(store, agent.id, int(dialog.data["member_id"]), birthday)
     dialogs.clear_dialog(store, agent.id, chat_id)
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
 
@@ -232,16 +234,25 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
 
 async def _typed_family_name(update: Update, context: CoachContext, agent: Agent,
                              dialog: Dialog, typed: str) -> None:
-    name = clean_name(typed)
-    if name is None:
-        await reply(update, context, agent, "clients/field_error", error="bad_name")
-        return
+    """"王丽 1987-05-20": the member saved at once; the birthday asked only if not typed."""
+    store, cid = context.services.store, int(dialog.data["client_id"])
     chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    dialogs.set_dialog(context.services.store, agent.id, chat_id,
-                       Dialog(FLOW, "family_birthday", {**dialog.data, "name": name}))
-    skip = [[(label(context, agent, "buttons.skip"),
-              RECORDS.data("skip_birthday", int(dialog.data["client_id"])))]]
-    await reply(update, context, agent, "records/ask_family_birthday", name=name,
+    today = book.agent_today(agent, context.services.clock.now())
+    draft = book.add_family_from_line(store, agent, cid, dialog.data["relation"], typed, today)
+    if draft.name is None or draft.problems:
+        error = "bad_date" if "bad_date" in draft.problems else "bad_name"
+        await reply(update, context, agent, "clients/field_error", error=error)
+        return
+    if draft.birthday is not None:
+        dialogs.clear_dialog(store, agent.id, chat_id)
+        await show_card(update, context, agent, cid, fresh=True, notice="saved")
+        return
+    member = next((m for m in reversed(records.family_of(store, agent.id, cid))
+                   if m.name == draft.name), None)
+    dialogs.set_dialog(store, agent.id, chat_id, Dialog(FLOW, "family_birthday", {
+        **dialog.data, "name": draft.name, "member_id": member.id if member else None}))
+    skip = [[(label(context, agent, "buttons.skip"), RECORDS.data("skip_birthday", cid))]]
+    await reply(update, context, agent, "records/ask_family_birthday", name=draft.name,
                 keyboard=inline_keyboard(skip))
 
 

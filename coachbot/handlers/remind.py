@@ -16,7 +16,7 @@ from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
 from coachbot.push.reminders import eod_message
 from coachbot.render.buttons import END_OF_DAY, ONE_OFFS
 from coachbot.runtime.messages import Button, edit_in_place, inline_keyboard, send_html
-from coachbot.services import clients, dialogs, reminders, visits
+from coachbot.services import agenda, clients, dialogs, reminders, visits
 
 FLOW = "remind"
 
@@ -57,13 +57,13 @@ async def list_reminders(update: Update, context: CoachContext) -> None:
 
 async def _show_list(update: Update, context: CoachContext, agent: Agent, *,
                      fresh: bool = False) -> None:
-    pending = reminders.pending_one_offs(context.services.store, agent.id)
-    zone = ZoneInfo(agent.timezone)
-    rows: list[list[Button]] = []
-    for index, reminder in enumerate(pending[:10], start=1):
-        rows.append([(f"✏️ {index}", ONE_OFFS.data("edit", reminder.id)),
-                     (f"✖ {index}", ONE_OFFS.data("cancel", reminder.id))])
-    items = [(r, r.due_at.astimezone(zone)) for r in pending]
+    services = context.services
+    lines = agenda.reminder_lines(services.store, agent)
+    rows: list[list[Button]] = [
+        [(edit, ONE_OFFS.data("edit", edit_id)), (cancel, ONE_OFFS.data("cancel", cancel_id))]
+        for (edit, edit_id), (cancel, cancel_id)
+        in agenda.reminder_buttons(services.renderer, agent.locale, lines)]
+    items = [(line.reminder, line.at) for line in lines]
     await show(update, context, agent, "reminders/list", fresh=fresh,
                keyboard=inline_keyboard(rows) if rows else None, items=items)
 

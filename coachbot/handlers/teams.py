@@ -14,7 +14,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop
 
 from coachbot.domain import stats, teams
-from coachbot.domain.locales import locale_from_language_code
+from coachbot.domain.locales import LOCALES, locale_from_language_code
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import currency_for
 from coachbot.domain.teams import Member, Team
@@ -29,7 +29,7 @@ from coachbot.services.container import Services
 logger = logging.getLogger(__name__)
 
 FLOW = "team"
-NICK, RENAME, GOAL = "nick", "name", "goal"  # what a typed answer is for
+NICK, RENAME, GOAL, CURRENCY = "nick", "name", "goal", "cur"  # what a typed answer is for
 
 TeamStep = Callable[[Press, Member, Team], Awaitable[None]]
 TypedStep = Callable[[Update, CoachContext, Agent, Member, Team, str], Awaitable[None]]
@@ -159,6 +159,7 @@ def _home_keyboard(context: CoachContext, agent: Agent, member: Member) -> Inlin
         rows.append([b("members", "members"), b("invite", "invite")])
     if teams.can(role, "settings"):
         rows.append([b("report_time", "time"), b("weekly_target", "goal")])
+        rows.append([b("currency", "currency")])
     rows.append([b("nickname", "nickname")] + ([b("rename", "rename")]
                                                if teams.can(role, "rename") else []))
     rows.append([b("close", "close")] if teams.can(role, "close_team") else [b("leave", "leave")])
@@ -479,8 +480,67 @@ async def _typed_goal(update: Update, context: CoachContext, agent: Agent, membe
     await _home(update, context, agent, fresh=True, notice="goal_set")
 
 
+# -- currency and rates (a leader, or whoever has "settings") -----------------------------------
+async def _b_currency(press: Press, member: Member, found: Team) -> None:
+    """tm:cur: the team's currency and rates; lines typed next set a rate or the currency."""
+    if not teams.can(member.role, "settings"):
+        await _home_again(press)
+        return
+    dialogs.set_dialog(press.store, press.agent.id, press.agent.id, Dialog(FLOW, CURRENCY, {}))
+    await _currency(press.update, press.context, press.agent, found)
+
+
+async def _b_remove_rate(press: Press, member: Member, found: Team) -> None:
+    """tm:rmr:<currency>: stop converting that currency."""
+    if not teams.can(member.role, "settings") or len(press.args) != 1 or not press.arg(0):
+        await _home_again(press)
+        return
+    team_reports.remove_team_rate(press.store, found, press.arg(0))
+    await _currency(press.update, press.context, press.agent, found, notice="removed")
+
+
+async def _currency(update: Update, context: CoachContext, agent: Agent, found: Team, *,
+                    notice: str | None = None, fresh: bool = False) -> None:
+    store = context.services.store
+    leader = team_service.leader_of(store, found)
+    assert leader is not None
+    panel = team_reports.currency_panel(store, found, leader, notice)
+    removes = [(label(context, agent, "team.remove_rate", currency=cur),
+                TEAM.data("remove_rate", cur)) for cur in panel.rates]
+    rows = [removes[i:i + 3] for i in range(0, len(removes), 3)]
+    rows.append([(label(context, agent, "buttons.back"), TEAM.data("home"))])
+    await _show(update, context, agent, "teams/currency", inline_keyboard(rows), fresh=fresh,
+                team=found, panel=panel)
+
+
+async def _typed_currency(update: Update, context: CoachContext, agent: Agent, member: Member,
+                          found: Team, typed: str) -> None:
+    """"币种 CNY" / "currency SGD" sets the team's currency; "HKD 0.92" a rate."""
+    if not teams.can(member.role, "settings"):
+        await _home(update, context, agent, fresh=True)
+        return
+    store = context.services.store
+    words = typed.split(maxsplit=1)
+    if len(words) == 2 and words[0].lower() in _currency_words(context):
+        updated = team_reports.set_team_currency(store, found, words[1])
+        changed, found = updated is not None, updated or found
+    else:
+        leader = team_service.leader_of(store, found)
+        assert leader is not None
+        changed = team_reports.set_team_rate(store, found, leader, typed) is not None
+    await _currency(update, context, agent, found, notice="set" if changed else "bad",
+                    fresh=True)
+
+
+def _currency_words(context: CoachContext) -> set[str]:
+    """The word before a currency that makes a line "the team's currency", in every language."""
+    renderer = context.services.renderer
+    return {word.lower() for locale in LOCALES
+            for word in renderer.label(locale, "team.currency_words").split()}
+
+
 TYPED_STEPS: dict[str, TypedStep] = {NICK: _typed_nickname, RENAME: _typed_name,
-                                     GOAL: _typed_goal}
+                                     GOAL: _typed_goal, CURRENCY: _typed_currency}
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -525,6 +585,7 @@ FEATURE = Feature(
         "goal": _in_team(_b_goal), "nickname": _in_team(_b_nickname),
         "rename": _in_team(_b_rename), "close": _in_team(_b_close),
         "close_confirmed": _in_team(_b_close_confirmed), "leave": _in_team(_b_leave),
+        "currency": _in_team(_b_currency), "remove_rate": _in_team(_b_remove_rate),
     }, answers_itself=frozenset({"nudge"}), unknown=_home_again, group_safe=True),),
     text_steps={FLOW: on_text},
 )

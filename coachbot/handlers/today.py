@@ -12,12 +12,12 @@ from coachbot.domain.reminders import ReminderItem
 from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import CoachContext, chat_id_of, current_agent
 from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
-from coachbot.push.digest import digest_message
+from coachbot.push.digest import digest_message, rest_message
 from coachbot.push.items import GREETING_KINDS, SNOOZES, edit_greeting, item_name, show_item
 from coachbot.render.buttons import ENTRY_KINDS_BY_CODE, ITEMS
-from coachbot.runtime.messages import send_html
+from coachbot.runtime.messages import edit_in_place, send_html
 from coachbot.services import book, reminders
-from coachbot.services.digest import build_digest
+from coachbot.services.digest import build_digest, rest_page
 
 ItemStep = Callable[[Press, ReminderItem], Awaitable[None]]
 
@@ -30,6 +30,26 @@ async def today(update: Update, context: CoachContext) -> None:
     digest = build_digest(services.store, agent, day)
     html, keyboard = digest_message(services, agent, digest)
     await send_html(context.bot, chat_id_of(update), html, reply_markup=keyboard)
+
+
+async def _rest(press: Press) -> None:
+    """rm:rest:<yyyymmdd>:<page>: what the digest folded, a page at a time (the first page a
+    new message under the digest, the next ones in its place)."""
+    page_number = press.int_arg(1)
+    try:
+        day = datetime.strptime(press.arg(0), "%Y%m%d").date()
+    except ValueError:
+        day = None
+    if len(press.args) != 2 or day is None or page_number is None:
+        await press.stale()
+        return
+    page = rest_page(press.store, press.agent, day, page_number)
+    html, keyboard = rest_message(press.services, press.agent, page)
+    query = press.update.callback_query
+    if page_number > 0 and query is not None:
+        await edit_in_place(query, html, keyboard)
+    else:
+        await send_html(press.context.bot, press.chat_id, html, reply_markup=keyboard)
 
 
 # -- one to-do item -----------------------------------------------------------------------
@@ -116,6 +136,6 @@ FEATURE = Feature(
     buttons=(Buttons(ITEMS, {
         "open": _on_item(_open), "entry": _entry, "alternative": _on_item(_alternative),
         "sent": _on_item(_done), "done": _on_item(_done), "skip": _on_item(_skip),
-        "snooze": _on_item(_snooze),
+        "snooze": _on_item(_snooze), "rest": _rest,
     }),),
 )

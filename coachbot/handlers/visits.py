@@ -7,7 +7,6 @@ from datetime import timedelta
 from telegram import Update
 
 from coachbot.domain.clients import clean_text, search_words
-from coachbot.domain.dates import parse_day
 from coachbot.domain.models import CHANNELS, Agent, Client, Dialog
 from coachbot.handlers import ai_facts
 from coachbot.handlers.card import show_card
@@ -15,7 +14,7 @@ from coachbot.handlers.common import CoachContext, current_agent, label, reply
 from coachbot.handlers.dispatch import Buttons, Feature, Press
 from coachbot.render.buttons import VISITS, open_card
 from coachbot.runtime.messages import inline_keyboard
-from coachbot.services import book, clients, dialogs, records, visits
+from coachbot.services import agenda, book, clients, dialogs, records, visits
 
 FLOW = "visit"
 NEXT_STEP_DAYS = (1, 3, 7, 14)
@@ -100,12 +99,17 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     if dialog.step == "summary":
         client_id = visits.set_summary(store, agent.id, contact_id, clean_text(message.text))
     else:
-        today = book.agent_today(agent, context.services.clock.now())
-        day = parse_day(message.text, today)
-        if day is None or day < today:
+        step = agenda.set_next_step_from_text(store, agent, contact_id, message.text,
+                                              context.services.clock.now())
+        if step.error is not None and step.error != agenda.NOT_FOUND:
             await reply(update, context, agent, "clients/field_error", error="bad_day")
             return
-        client_id = visits.set_next_step_on(store, agent.id, contact_id, day)
+        dialogs.clear_dialog(store, agent.id, message.chat_id)
+        if step.client_id is None:
+            await reply(update, context, agent, "clients/not_found")
+            return
+        await show_card(update, context, agent, step.client_id, fresh=True, notice="next_step")
+        return
     dialogs.clear_dialog(store, agent.id, message.chat_id)
     if client_id is None:
         await reply(update, context, agent, "clients/not_found")

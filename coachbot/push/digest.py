@@ -11,7 +11,7 @@ from coachbot.domain.regions import currency_for
 from coachbot.render.buttons import ENTRY_KINDS, ITEMS
 from coachbot.runtime.messages import Button, inline_keyboard, send_html
 from coachbot.services.container import Services
-from coachbot.services.digest import Digest, Entry, build_digest
+from coachbot.services.digest import Digest, Entry, RestPage, build_digest
 
 ICONS = {"birthday": "🎂", "family_birthday": "🎈", "wedding": "💍", "custom": "📅",
          "policy_anniversary": "📄", "festival": "🎊", "follow_up": "🤝", "premium": "💴",
@@ -27,15 +27,37 @@ def digest_message(services: Services, agent: Agent, digest: Digest) -> \
     buttons: list[Button] = [(_entry_caption(services, agent, e), _entry_data(services, agent, e))
                              for e in digest.entries]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    if digest.rest:  # the folded rest: one button, a page at a time
+        rows.append([(renderer.label(agent.locale, "reminders.show_rest", n=len(digest.rest)),
+                      ITEMS.data("rest", yyyymmdd(digest.day), 0))])
     return html, inline_keyboard(rows) if rows else None
+
+
+def rest_message(services: Services, agent: Agent, page: RestPage) -> \
+        tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the folded rest: its text, a button per entry, and the next page."""
+    renderer = services.renderer
+    html = renderer.render(agent.locale, "reminders/digest_rest", region=agent.region,
+                           agent=agent, page=page, currency=currency_for(agent.region))
+    buttons: list[Button] = [(_entry_caption(services, agent, e), _entry_data(services, agent, e))
+                             for e in page.entries]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    if page.page + 1 < page.pages:
+        rows.append([(renderer.label(agent.locale, "reminders.next_page"),
+                      ITEMS.data("rest", yyyymmdd(page.day), page.page + 1))])
+    return html, inline_keyboard(rows) if rows else None
+
+
+def yyyymmdd(day: date) -> str:
+    """A day as callback data spells it."""
+    return day.isoformat().replace("-", "")
 
 
 def _entry_data(services: Services, agent: Agent, entry: Entry) -> str:
     """The entry's to-do item, or what it takes to create it on the first tap."""
     if entry.item_id is not None:
         return ITEMS.data("open", entry.item_id)
-    day = entry.day.isoformat().replace("-", "")  # yyyymmdd (strftime is slower)
-    fields = (ENTRY_KINDS[entry.kind], entry.client_id or "-", day, entry.ref)
+    fields = (ENTRY_KINDS[entry.kind], entry.client_id or "-", yyyymmdd(entry.day), entry.ref)
     if ITEMS.fits("entry", *fields):
         return ITEMS.data("entry", *fields)
     # a long holiday name as ref: make its to-do item now and point at that

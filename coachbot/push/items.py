@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -14,7 +14,7 @@ from coachbot.runtime.messages import Button, inline_keyboard, send_html
 from coachbot.services import book
 from coachbot.services.container import Services
 from coachbot.services.digest import festival_region
-from coachbot.services.greetings import build_greeting
+from coachbot.services.greetings import Greeting, build_greeting, copy_text, share_link
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary",
                   "festival")
@@ -24,9 +24,11 @@ SNOOZES = ("h", "d", "w")  # later today, tomorrow, next week
 async def show_item(bot: Bot, services: Services, agent: Agent, item: ReminderItem) -> int:
     """Send an item: for greetings the ready text first (to forward), then its buttons."""
     if item.kind in GREETING_KINDS:
-        greeting_html = greeting_html_of(services, agent, item)
-        if greeting_html is not None:
-            sent = await send_html(bot, agent.id, greeting_html)
+        shown = greeting_of(services, agent, item)
+        if shown is not None:
+            greeting, greeting_html = shown
+            sent = await send_html(bot, agent.id, greeting_html,
+                                   reply_markup=greeting_keyboard(services, agent, item, greeting))
             services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
     view = book.card_view(services.store, agent, item.client_id, services.clock.now(),
                           services.settings.tier_thresholds) if item.client_id else None
@@ -68,29 +70,55 @@ def _item_keyboard(services: Services, agent: Agent, item: ReminderItem) -> Inli
     return inline_keyboard(rows)
 
 
-def greeting_html_of(services: Services, agent: Agent, item: ReminderItem) -> str | None:
-    """The ready-to-forward greeting of an occasion, in its current wording."""
+def greeting_of(services: Services, agent: Agent, item: ReminderItem) -> \
+        tuple[Greeting, str] | None:
+    """The ready-to-forward greeting of an occasion, in its current wording, and its HTML."""
     names = _festival_names(agent, item)
     greeting = build_greeting(services.store, agent, item, festival_names=names)
     if greeting is None:
         return None
-    return services.renderer.render(greeting.locale, greeting.template, region=agent.region,
-                                    **greeting.context)
+    return greeting, services.renderer.render(greeting.locale, greeting.template,
+                                              region=agent.region, **greeting.context)
+
+
+def greeting_html_of(services: Services, agent: Agent, item: ReminderItem) -> str | None:
+    """The ready-to-forward greeting's HTML."""
+    shown = greeting_of(services, agent, item)
+    return shown[1] if shown is not None else None
+
+
+def greeting_keyboard(services: Services, agent: Agent, item: ReminderItem,
+                      greeting: Greeting) -> InlineKeyboardMarkup:
+    """Under a greeting: copy it (one tap, then paste in WeChat, LINE...) and, for a client with
+    a Hong Kong, Singapore or Malaysia mobile, open WhatsApp with it typed in."""
+    renderer = services.renderer
+    text = copy_text(renderer, greeting, region=agent.region)
+    row = [InlineKeyboardButton(renderer.label(agent.locale, "reminders.copy"),
+                                copy_text=CopyTextButton(text))]
+    client = services.store.clients.get_client(agent.id, item.client_id) \
+        if item.client_id else None
+    link = share_link(text, client.phone) if client is not None else None
+    if link is not None:
+        row.append(InlineKeyboardButton(renderer.label(agent.locale, "reminders.whatsapp"),
+                                        url=link))
+    return InlineKeyboardMarkup([row])
 
 
 async def edit_greeting(bot: Bot, services: Services, agent: Agent, item: ReminderItem) -> None:
     """Show another wording: replace the ready text in place."""
-    html = greeting_html_of(services, agent, item)
-    if html is None:
+    shown = greeting_of(services, agent, item)
+    if shown is None:
         return
+    greeting, html = shown
+    keyboard = greeting_keyboard(services, agent, item, greeting)
     if item.text_message_id:
         try:
             await bot.edit_message_text(html, chat_id=agent.id, message_id=item.text_message_id,
-                                        parse_mode=ParseMode.HTML)
+                                        parse_mode=ParseMode.HTML, reply_markup=keyboard)
             return
         except BadRequest:
             pass  # too old to edit, or unchanged: send it fresh below
-    sent = await send_html(bot, agent.id, html)
+    sent = await send_html(bot, agent.id, html, reply_markup=keyboard)
     services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
 
 

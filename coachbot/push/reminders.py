@@ -5,10 +5,9 @@ from __future__ import annotations
 from telegram import Bot, InlineKeyboardMarkup
 
 from coachbot.domain.models import Agent, OutboxMessage
-from coachbot.domain.plan import activity_plan
 from coachbot.render.buttons import END_OF_DAY, ONE_OFFS, open_card
 from coachbot.runtime.messages import Button, inline_keyboard, send_html
-from coachbot.services import book
+from coachbot.services import agenda, book
 from coachbot.services.container import Services
 from coachbot.services.visits import day_bounds
 
@@ -52,9 +51,10 @@ def eod_message(services: Services, agent: Agent) -> tuple[str, InlineKeyboardMa
     rows.append([(renderer.label(agent.locale, "reminders.eod_other"), END_OF_DAY.data("find")),
                  (renderer.label(agent.locale, "buttons.done"), END_OF_DAY.data("end"))])
     visits = sum(1 for c in today_contacts if c.channel in ("face", "event"))
+    progress = agenda.visit_progress(store, agent, now)
     html = renderer.render(agent.locale, "reminders/eod", region=agent.region, agent=agent,
-                           visits=visits, contacts=len(today_contacts),
-                           target=activity_plan(agent.monthly_target).visits_per_day)
+                           visits=visits, contacts=len(today_contacts), progress=progress,
+                           target=progress.plan.visits_per_day)
     return html, inline_keyboard(rows)
 
 

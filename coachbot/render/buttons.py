@@ -93,7 +93,7 @@ IMPORT = ButtonSet("im", confirm="ok", cancel="no")
 
 # -- the day ----------------------------------------------------------------------------------
 ITEMS = ButtonSet("rm", open="o", entry="e", sent="sent", alternative="alt", done="done",
-                  skip="skip", snooze="snz")
+                  skip="skip", snooze="snz", rest="rest")  # rm:rest:<yyyymmdd>:<page>
 ONE_OFFS = ButtonSet("ro", cancel="x", edit="e", snooze="s", done="d")
 END_OF_DAY = ButtonSet("eod", visited="v", find="find", end="end")
 # one letter per kind in a digest entry's data (rm:e:<kind>:<client>:<yyyymmdd>:<ref>)
@@ -120,6 +120,7 @@ TEAM = ButtonSet(
     "tm", new="new", home="home", invite="inv", regenerate="regen", members="mem", member="m",
     nudge="nudge", deputy="dep", remove="rm", remove_confirmed="rmy", time="time", goal="goal",
     nickname="nick", rename="name", close="close", close_confirmed="closey", leave="leave",
+    currency="cur", remove_rate="rmr",
 )
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 

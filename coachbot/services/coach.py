@@ -607,7 +607,7 @@ def open_practice(store: Store, agent: Agent, scenario_id: str, library: ScriptL
 def open_playbook(store: Store, agent: Agent, client_id: int, playbook_id: str,
                   library: ScriptLibrary) -> CoachingRecord | None:
     """The client's progress on a playbook, attaching it on first use."""
-    playbook = library.get(agent.locale).playbooks.get(playbook_id)
+    playbook = library.get(agent.locale, agent.region).playbooks.get(playbook_id)
     if playbook is None:
         return None
     record = store.coaching.latest_session(agent.id, PLAYBOOK, client_id=client_id, ref=playbook_id,

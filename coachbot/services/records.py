@@ -59,6 +59,16 @@ def add_family_member(store: Store, agent_id: int, client_id: int, *, relation: 
     return member_id
 
 
+def set_family_birthday(store: Store, agent_id: int, member_id: int,
+                        birthday: str | None) -> int | None:
+    """A family member's birthday added afterwards; the client's id, or None."""
+    with store.atomic():
+        client_id = store.clients.set_family_birthday(agent_id, member_id, birthday)
+        if client_id is not None:
+            refresh_client(store, agent_id, client_id)
+    return client_id
+
+
 def delete_family_member(store: Store, agent_id: int, member_id: int) -> bool:
     with store.atomic():
         client_id = store.clients.delete_family_member(agent_id, member_id)

@@ -262,6 +262,14 @@ class ClientStore(Repository):
             "WHERE agent_id = ? AND client_id = ? ORDER BY id", [agent_id, client_id])
         return [FamilyMember(*row) for row in rows]
 
+    def set_family_birthday(self, agent_id: int, member_id: int,
+                            birthday: str | None) -> int | None:
+        """A family member's birthday; the client's id, or None if not this agent's."""
+        rows = self._returning(
+            "UPDATE family_members SET birthday = ? WHERE agent_id = ? AND id = ? "
+            "RETURNING client_id", [birthday, agent_id, member_id])
+        return rows[0][0] if rows else None
+
     def delete_family_member(self, agent_id: int, member_id: int) -> int | None:
         """Remove a family member; the client's id, or None if not this agent's."""
         rows = self._returning(
