@@ -88,7 +88,7 @@ VISITS = ButtonSet("vi", channel="c", next_in="n", summary="s", pick_date="d", f
 ADD = ButtonSet("ad", skip="skip", force="force", stop="stop")
 CLIENT_LIST = ButtonSet("ls", fallback="page", filters="menu")  # ls:<filter code>:<page>
 GROUP_CLIENT = ButtonSet("gc", open="o", role="r", won="w", source="src", guide="guide",
-                         typed="t")
+                         typed="t", profit="pf", social="soc")
 IMPORT = ButtonSet("im", confirm="ok", cancel="no")
 
 # -- the day ----------------------------------------------------------------------------------
