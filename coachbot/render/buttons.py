@@ -89,6 +89,8 @@ ADD = ButtonSet("ad", skip="skip", force="force", stop="stop")
 CLIENT_LIST = ButtonSet("ls", fallback="page", filters="menu")  # ls:<filter code>:<page>
 GROUP_CLIENT = ButtonSet("gc", open="o", role="r", won="w", source="src", guide="guide",
                          typed="t", profit="pf", social="soc")
+# se:<code>:<client or event>[:<kind or status>]: gatherings, claims, servicing, renewals
+SERVICE = ButtonSet("se", menu="m", kind="k", status="st", history="h")
 IMPORT = ButtonSet("im", confirm="ok", cancel="no")
 
 # -- the day ----------------------------------------------------------------------------------
@@ -119,7 +121,7 @@ TEAM = ButtonSet(
 )
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
-ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, IMPORT, ITEMS, ONE_OFFS,
+ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, SERVICE, IMPORT, ITEMS, ONE_OFFS,
        END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD)
 
 
