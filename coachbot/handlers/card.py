@@ -12,7 +12,15 @@ from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import CHANNELS, GRADES, STAGES, TRAITS, Agent, Client, Dialog
 from coachbot.handlers.common import CoachContext, label, reply, show
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
-from coachbot.render.buttons import CARD, COACH, GROUP_CLIENT, RECORDS, VISITS, open_card
+from coachbot.render.buttons import (
+    CARD,
+    COACH,
+    GROUP_CLIENT,
+    RECORDS,
+    SERVICE,
+    VISITS,
+    open_card,
+)
 from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.services import book, clients, dialogs, records
 
@@ -34,7 +42,8 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
     rows = [[b("visit", "visit"), b("edit", "edit")],
             [b("grade", "grade"), b("stage", "stages")],
             [b("family", "family"), b("policies", "policies"), b("dates", "dates")],
-            [b("coach", "coach"), b("more", "more")]]
+            [b("coach", "coach"), b("more", "more")],
+            [(label(context, agent, "service.record"), SERVICE.data("menu", cid))]]
     if view.client.is_group:
         rows.insert(0, [(label(context, agent, "group.panel"), GROUP_CLIENT.data("open", cid))])
     if view.suggested_stage:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
+from coachbot.domain.group_value import PROFIT_LEVELS
 from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES, Agent, Client, Dialog
 from coachbot.handlers.common import CoachContext, label, reply, show
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
@@ -14,22 +16,27 @@ from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.services import clients, dialogs, group_clients
 
 FLOW = "group"
-TYPED = ("person", "credit", "loss", "expense", "industry", "size")
+TYPED = ("person", "credit", "loss", "expense", "industry", "size", "sum_insured", "compulsory",
+         "group_motor")
 
 GroupStep = Callable[[Press, Client], Awaitable[None]]
 
 
 async def show_panel(update: Update, context: CoachContext, agent: Agent, client_id: int, *,
                      fresh: bool = False, notice: str | None = None) -> None:
-    """The group panel: roles won, source, credit score and value checks, with buttons."""
-    store = context.services.store
-    client = clients.get_client(store, agent.id, client_id)
-    if client is None or not client.is_group:
+    """The group panel: roles won, value classification, credit score, where to find more."""
+    services = context.services
+    found = group_clients.panel_values(services.store, agent, client_id, services.library)
+    if found is None:
         await reply(update, context, agent, "clients/not_found")
         return
-    roles = {r.role: r for r in group_clients.roles_of(store, agent.id, client_id)}
-    profile = client.group_profile or {}
+    values = {**found, "notice": notice}
+    await show(update, context, agent, "group_clients/panel", fresh=fresh,
+               keyboard=_panel_keyboard(context, agent, client_id, values["profile"]), **values)
 
+
+def _panel_keyboard(context: CoachContext, agent: Agent, client_id: int,
+                    profile: dict[str, Any]) -> InlineKeyboardMarkup:
     def b(key: str, action: str, arg: str = "", mark: bool = False) -> Button:
         caption = ("✓ " if mark else "") + label(context, agent, f"group.{key}")
         return caption, GROUP_CLIENT.data(action, client_id, *([arg] if arg else []))
@@ -38,15 +45,17 @@ async def show_panel(update: Update, context: CoachContext, agent: Agent, client
         [b("role_" + role, "role", role) for role in GROUP_ROLES[:2]],
         [b("role_" + role, "role", role) for role in GROUP_ROLES[2:]],
         [b("source_" + s, "source", s, mark=profile.get("source") == s) for s in GROUP_SOURCES],
+        [b("profit_" + p, "profit", p, mark=profile.get("profit") == p) for p in PROFIT_LEVELS],
+        [b("social_off" if profile.get("social") else "social_on", "social")],
         [b("guide_on" if not profile.get("guide") else "guide_off", "guide"),
          b("credit", "typed", "credit")],
         [b("loss", "typed", "loss"), b("expense", "typed", "expense")],
+        [b("sum_insured", "typed", "sum_insured")],
+        [b("compulsory", "typed", "compulsory"), b("group_motor", "typed", "group_motor")],
         [b("industry", "typed", "industry"), b("size", "typed", "size")],
         [(label(context, agent, "buttons.back"), open_card(client_id))],
     ]
-    await show(update, context, agent, "group_clients/panel", fresh=fresh,
-               keyboard=inline_keyboard(rows), client=client, roles=roles, profile=profile,
-               notice=notice, assessment=group_clients.assessment(client, list(roles.values())))
+    return inline_keyboard(rows)
 
 
 def _on_group(step: GroupStep) -> Action:
@@ -101,6 +110,20 @@ async def _source(press: Press, client: Client) -> None:
     await _panel(press, client, notice="saved")
 
 
+async def _profit(press: Press, client: Client) -> None:
+    """gc:pf:<client>:<good|average|poor>: the agent's judgement of profitability."""
+    if not group_clients.set_profit(press.store, press.agent.id, client, press.arg(1)):
+        await press.stale()
+        return
+    await _panel(press, client, notice="saved")
+
+
+async def _social(press: Press, client: Client) -> None:
+    """gc:soc:<client>: mark or unmark the client as a brand-building name."""
+    group_clients.toggle_social(press.store, press.agent.id, client)
+    await _panel(press, client, notice="saved")
+
+
 async def _guide(press: Press, client: Client) -> None:
     profile = client.group_profile or {}
     group_clients.update_profile(press.store, press.agent.id, client,
@@ -141,6 +164,7 @@ FEATURE = Feature(
     buttons=(Buttons(GROUP_CLIENT, {
         "open": _on_group(_panel), "role": _on_group(_role), "won": _on_group(_won),
         "source": _on_group(_source), "guide": _on_group(_guide), "typed": _on_group(_typed),
+        "profit": _on_group(_profit), "social": _on_group(_social),
     }),),
     text_steps={FLOW: on_text},
 )

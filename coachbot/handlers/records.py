@@ -189,8 +189,6 @@ async def _policy_choice(press: Press, cid: int) -> None:
         return
     records.update_policy(press.store, press.agent.id, policy_id, {field_name: value})
     await _policy_view(press.update, press.context, press.agent, cid, policy_id)
-    if field_name == "status" and value == "claimed":
-        await suggest_referral(press.update, press.context, press.agent, cid, "claim_paid")
 
 
 async def _delete_policy(press: Press, cid: int) -> None:

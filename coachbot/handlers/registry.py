@@ -31,6 +31,7 @@ from coachbot.handlers import (
     records,
     remind,
     reports,
+    service_events,
     teams,
     today,
     visits,
@@ -43,6 +44,7 @@ from coachbot.handlers.menu import set_menus as set_bot_menus
 FEATURES: tuple[Feature, ...] = (
     preferences.FEATURE, general.FEATURE, clients.FEATURE, card.FEATURE, visits.FEATURE,
     records.FEATURE, browse.FEATURE, today.FEATURE, coaching.FEATURE, group_client.FEATURE,
+    service_events.FEATURE,
     remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, practice.FEATURE,
     voice.FEATURE, ai_facts.FEATURE,
 )

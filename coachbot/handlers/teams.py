@@ -82,30 +82,43 @@ async def link(update: Update, context: CoachContext) -> None:
 
 
 async def gate(update: Update, context: CoachContext) -> None:
-    """When the deployment requires an invite: only team members and listed users get in."""
-    settings, store = context.services.settings, context.services.store
+    """When the deployment requires an invite: only team members and listed users get in, in
+    every chat: a stranger's command or (forged) press in a group does nothing at all."""
+    settings = context.services.settings
     chat, user = update.effective_chat, update.effective_user
-    if not settings.require_invite or chat is None or user is None \
-            or chat.type != ChatType.PRIVATE:
+    if not settings.require_invite or chat is None or user is None:
         return
     if update.message is None and update.callback_query is None \
             and update.edited_message is None:
+        return  # the bot added to or removed from a group: housekeeping, nobody's data
+    if _let_in(update, context, user.id):
         return
-    if user.id in settings.allowed_user_ids or team_service.is_team_member(store, user.id):
-        return
-    message = update.message
-    words = (message.text or "").split() if message else []
-    if len(words) == 2 and words[0].split("@")[0] == "/start":
-        code = teams.invite_code_from_start(words[1])
-        if code is not None and team_service.team_by_invite(store, code) is not None:
-            return  # an invitation: let /start join them
     if update.callback_query is not None:
         await update.callback_query.answer()
-    locale = locale_from_language_code(user.language_code)
-    await context.bot.send_message(
-        chat.id, context.services.renderer.render(locale, "teams/not_invited"),
-        parse_mode=ParseMode.HTML)
+    if chat.type == ChatType.PRIVATE:
+        locale = locale_from_language_code(user.language_code)
+        await context.bot.send_message(
+            chat.id, context.services.renderer.render(locale, "teams/not_invited"),
+            parse_mode=ParseMode.HTML)
     raise ApplicationHandlerStop
+
+
+def _let_in(update: Update, context: CoachContext, user_id: int) -> bool:
+    """Listed users and team members; a private /start with a real invitation; and a group's
+    move to a supergroup, whoever upgraded it (the team follows its group)."""
+    settings, store = context.services.settings, context.services.store
+    if user_id in settings.allowed_user_ids or team_service.is_team_member(store, user_id):
+        return True
+    message = update.message
+    if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+        return True
+    chat = update.effective_chat
+    words = (message.text or "").split() if message else []
+    if chat is None or chat.type != ChatType.PRIVATE or len(words) != 2 \
+            or words[0].split("@")[0] != "/start":
+        return False
+    code = teams.invite_code_from_start(words[1])
+    return code is not None and team_service.team_by_invite(store, code) is not None
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -188,7 +201,16 @@ async def _home_again(press: Press) -> None:
     await _home(press.update, press.context, press.agent)
 
 
+def _in_private(press: Press) -> bool:
+    """Teams are made and invite links shown only in a private chat, whatever data a group
+    member forges."""
+    chat = press.update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
 async def _create(press: Press) -> None:
+    if not _in_private(press):
+        return
     name = press.label("team.default_name", name=press.agent.first_name or "")
     created = team_service.create_team(press.store, press.agent.id, name)
     if created is None:  # already in a team: show it
@@ -204,6 +226,8 @@ async def _b_home(press: Press, member: Member, found: Team) -> None:
 
 
 async def _b_invite(press: Press, member: Member, found: Team) -> None:
+    if not _in_private(press):
+        return
     if not teams.can(member.role, "show_invite"):
         await _home_again(press)
         return
@@ -211,6 +235,8 @@ async def _b_invite(press: Press, member: Member, found: Team) -> None:
 
 
 async def _b_regenerate(press: Press, member: Member, found: Team) -> None:
+    if not _in_private(press):
+        return
     if not teams.can(member.role, "regenerate_invite"):
         await _home_again(press)
         return

@@ -88,7 +88,9 @@ VISITS = ButtonSet("vi", channel="c", next_in="n", summary="s", pick_date="d", f
 ADD = ButtonSet("ad", skip="skip", force="force", stop="stop")
 CLIENT_LIST = ButtonSet("ls", fallback="page", filters="menu")  # ls:<filter code>:<page>
 GROUP_CLIENT = ButtonSet("gc", open="o", role="r", won="w", source="src", guide="guide",
-                         typed="t")
+                         typed="t", profit="pf", social="soc")
+# se:<code>:<client or event>[:<kind or status>]: gatherings, claims, servicing, renewals
+SERVICE = ButtonSet("se", menu="m", kind="k", status="st", history="h")
 IMPORT = ButtonSet("im", confirm="ok", cancel="no")
 
 # -- the day ----------------------------------------------------------------------------------
@@ -124,9 +126,8 @@ TEAM = ButtonSet(
 )
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
-ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE,
-       FOUND_FACTS)
+ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, SERVICE, IMPORT, ITEMS, ONE_OFFS,
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE, FOUND_FACTS)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from coachbot.domain.clients import clean_name
 from coachbot.domain.models import ClientFilter
+from coachbot.services import records
 
 
 async def onboard(bot, *, language="简体中文", region="中国内地"):
@@ -313,3 +314,64 @@ async def test_group_client_roles_source_credit_and_value_checks(bot):
                                               "reputation": 70.0, "operations": 60.0}
     roles = {r.role: r for r in bot.store.clients.roles_of(bot.user.id, client.id)}
     assert roles["decider"].person == "王总 总经理" and roles["decider"].won
+
+
+async def test_group_panel_classifies_the_client_and_says_where_to_find_more(bot):
+    await onboard(bot)
+    await bot.send("/add 星辰科技有限公司")
+    await bot.press("更多")
+    await bot.press("改为团体客户")
+    panel = (await bot.press("团体资料"))[-1]
+    assert "价值分类" in panel["text"] and "去哪找、怎么摸底" in panel["text"]
+    assert "还没评" in panel["text"] and "社会价值：未标记" in panel["text"]
+    panel = (await bot.press("盈利好"))[-1]
+    assert "盈利水平：盈利好" in panel["text"]
+    assert "✓ 盈利好" in bot.buttons(panel)
+    panel = (await bot.press("标为有社会价值"))[-1]
+    assert "行业里的标杆" in panel["text"]
+    assert any("取消社会价值标记" in b for b in bot.buttons(panel))
+    await bot.press("非水险保额")
+    replies = await bot.send("很多")
+    assert "金额没看懂" in replies[-1]["text"]
+    await bot.send("1.5亿")
+    await bot.press("交强险占比")
+    panel = (await bot.send("15%"))[-1]
+    assert "交强险占车险保费：15% ✅" in panel["text"]
+    profile = clients_of(bot)[0].group_profile
+    assert profile["profit"] == "good" and profile["social"] is True
+    assert profile["sum_insured"] == 150_000_000 and profile["compulsory_share"] == 0.15
+
+
+async def test_gatherings_and_claims_move_the_client_on(bot):
+    await onboard(bot)
+    await bot.send("/add 陈大文 13800138000")
+    [client] = clients_of(bot)
+    records.update_client(bot.store, bot.user.id, client.id, {"stage": "D"})
+    replies = await bot.press("活动·理赔")
+    assert "记一笔服务" in replies[-1]["text"]
+    await bot.press("客户活动")
+    replies = await bot.send("年末客户答谢会")
+    recorded = replies[-1]
+    assert "年末客户答谢会" in recorded["text"] and "已邀请" in recorded["text"]
+    assert "💡 升到 C 阶段" in bot.buttons(recorded)
+    await bot.press("升到 C 阶段")
+    assert clients_of(bot)[0].stage == "C"
+    await bot.press("活动·理赔")
+    await bot.press("服务记录")
+    replies = await bot.press("他来了", expect=2)
+    assert "已参加" in replies[0]["text"]
+    assert "💡 升到 B 阶段" in bot.buttons(replies[0])
+    assert "要转介绍的好时机" in replies[-1]["text"]  # a gathering attended opens a moment
+    await bot.press("升到 B 阶段")
+    [client] = clients_of(bot)
+    assert client.stage == "B"
+    await bot.press("活动·理赔")
+    await bot.press("理赔")
+    replies = await bot.send("住院医疗 3月")
+    assert "办理中" in replies[-1]["text"]
+    assert "要转介绍" not in replies[-1]["text"]
+    replies = await bot.press("已赔付到账", expect=2)
+    assert "已赔付" in replies[0]["text"]
+    assert "要转介绍的好时机" in replies[-1]["text"]
+    listed = (await bot.press("服务记录"))[-1]["text"]
+    assert "年末客户答谢会" in listed and "住院医疗 3月" in listed

@@ -18,6 +18,8 @@ from PIL import Image
 from coachbot.config import Settings
 from coachbot.domain.reminders import pushes_already_past
 from coachbot.services import records
+from coachbot.services import teams as team_service
+from tests.faults.live import settle
 from tests.harness import start_harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -425,3 +427,78 @@ async def test_an_invite_only_deployment_refuses_strangers_politely(invite_only)
     assert "/team" in replies[-1]["text"]
     replies = await bot.send("/start t_notavalidcode1", user=stranger)
     assert "invited" in replies[-1]["text"]
+
+
+# -- issue 14, break 2: the invite gate holds in groups too ------------------------------------
+STRANGER = 799
+INVITE_LINK = re.compile(r"start=t_[\w-]+")
+
+
+def sent_to(bot, chat_id, mark):
+    """Texts the bot sent or edited into a chat after request number `mark` (tried or not)."""
+    return [str(r.params.get("text") or r.params.get("caption") or "")
+            for r in bot.sandbox.requests[mark:] if r.params.get("chat_id") == chat_id]
+
+
+async def forge_in_group(bot, user, data, chat_id=GROUP):
+    """`user` presses a button with forged data on the bot's last message in a group."""
+    bot.sandbox.join_group(user, chat_id)
+    anchor = bot.sandbox.last_bot_message(chat_id)
+    bot.sandbox.press(user, anchor["message_id"] if anchor else 1, data, chat_id=chat_id,
+                      force=True)
+    await settle(bot)
+
+
+async def test_a_stranger_cannot_start_a_team_with_a_forged_press_in_a_group(invite_only):
+    bot = invite_only
+    stranger = bot.as_user(STRANGER, "路人", language_code="en")
+    replies = await bot.send("/start", user=stranger)
+    assert "invited" in replies[-1]["text"]
+    leader = await make_agent(bot, LEADER, "王主管")
+    await create_team(bot, leader)
+    await link_group(bot, leader)
+    mark = len(bot.sandbox.requests)
+    for data in ("tm:new", "tm:inv", "tm:home", "tm:regen"):
+        await forge_in_group(bot, stranger, data)
+    assert not [t for t in sent_to(bot, GROUP, mark) if INVITE_LINK.search(t)]
+    assert not [t for t in sent_to(bot, STRANGER, mark) if INVITE_LINK.search(t)]
+    assert team_service.team_of(bot.store, STRANGER) == (None, None)
+    assert not team_service.is_team_member(bot.store, STRANGER)
+    # and privately they are still turned away
+    replies = await bot.send("/help", user=stranger)
+    assert "invited" in replies[-1]["text"]
+    replies = await bot.send("/team", user=stranger)
+    assert "invited" in replies[-1]["text"]
+
+
+async def test_a_stranger_in_any_group_cannot_start_a_team(invite_only):
+    bot = invite_only
+    stranger = bot.as_user(STRANGER, "路人", language_code="en")
+    await bot.send("/start", user=stranger)
+    bot.sandbox.add_bot_to_group(stranger, -650, "Strangers")
+    mark = len(bot.sandbox.requests)
+    await forge_in_group(bot, stranger, "tm:new", chat_id=-650)
+    await forge_in_group(bot, stranger, "tm:inv", chat_id=-650)
+    assert not team_service.is_team_member(bot.store, STRANGER)
+    assert not [t for t in sent_to(bot, -650, mark) if INVITE_LINK.search(t)]
+    replies = await bot.send("/add 张三 13800138000", user=stranger)
+    assert "invited" in replies[-1]["text"]
+
+
+async def test_a_forged_invite_press_in_the_team_group_does_not_post_the_link(invite_only):
+    bot = invite_only
+    leader = await make_agent(bot, LEADER, "王主管")
+    code = await create_team(bot, leader)
+    li = bot.as_user(LI, "小李")
+    replies = await bot.send(f"/start t_{code}", user=li, expect=3)
+    assert "欢迎加入" in replies[0]["text"]
+    await link_group(bot, leader)
+    mark = len(bot.sandbox.requests)
+    for user in (li, leader):
+        for data in ("tm:inv", "tm:regen", "tm:new"):
+            await forge_in_group(bot, user, data)
+    assert not [t for t in sent_to(bot, GROUP, mark) if INVITE_LINK.search(t)]
+    # the leader still gets the link privately
+    await bot.send("/team", user=leader)
+    replies = await bot.press("邀请", user=leader)
+    assert INVITE_LINK.search(replies[-1]["text"])

@@ -19,7 +19,7 @@ import pytest
 
 from coachbot.config import Settings
 from coachbot.handlers.registry import COMMANDS, PREFIXES
-from coachbot.services import records
+from coachbot.services import records, service_events
 from tests.conftest import LONG
 from tests.faults.live import forgive_double_taps, settle
 from tests.faults.test_fuzz_bot import check_errors
@@ -31,7 +31,8 @@ GROUP = -100777
 # pressing these while crawling would destroy A's book before B gets to attack it
 CRAWL_SKIP = {"del", "er", "px", "fx", "dx", "ar", "undo", "kind", "x", "ut"}
 # a press with one of these actions asks for typed input next
-DIALOG_OPENERS = {"f", "tag", "rel", "dk", "dat+", "pol+", "pf", "s", "d", "e", "find", "ask"}
+DIALOG_OPENERS = {"f", "tag", "rel", "dk", "dat+", "pol+", "pf", "s", "d", "e", "find", "ask",
+                  "k"}
 TYPED_ANSWERS = ["13900001111", "明天", "新名字", "1985-03-02", "5000", "备注"]
 
 
@@ -171,6 +172,9 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
     now, today = bot.clock.now(), bot.clock.now().date()
     onboard(bot.store, A, now)
     ids = seed_book(bot.store, A, today)
+    event = service_events.record_event(bot.store, bot.store.agents.get_agent(A),
+                                        ids.clients[0], "claim", now, title="秘密备注ZQ0")
+    assert event is not None
     onboard(bot.store, B, now, first_name="小李")
     b_client = records.add_client(bot.store, B, {"name": "B自己的客户", "phone": "+8613700001234"},
                                   search_key="b").id
@@ -180,7 +184,7 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
 
     seen = await crawl(bot, a_user, ids, levels=6 if LONG else 3, limit=2000 if LONG else 150)
     prefixes = {d.split(":")[0] for d in seen}
-    assert prefixes >= {"cl", "rc", "vi", "ls", "rm", "ro", "pf"}, prefixes
+    assert prefixes >= {"cl", "rc", "vi", "ls", "rm", "ro", "pf", "se"}, prefixes
     before = dump_rows(bot.store, A)
     secrets = secrets_of(bot, ids)
     mark = len(bot.sandbox.requests)
@@ -191,6 +195,11 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
         presses += variants(data, b_client, ids)
     presses += [f"{p}:{a}:{i}" for p in PREFIXES for a in ("o", "x", "e", "v", "po", "del")
                 for i in (ids.clients[0], ids.policies[0], ids.one_offs[0], ids.items[0])]
+    # issue 18's buttons aimed at A's client and A's service event
+    cid, eid = ids.clients[0], event.event.id
+    presses += [f"gc:pf:{cid}:good", f"gc:soc:{cid}", f"gc:t:{cid}:sum_insured", f"gc:o:{cid}",
+                f"se:m:{cid}", f"se:h:{cid}", f"se:k:{cid}:claim", f"se:st:{eid}:paid",
+                f"se:st:{eid}:declined", f"se:k:{b_client}:claim"]
     # each kind of button first, then more of each: Telegram lets a bot send ~30 messages/s
     presses = by_variety(list(dict.fromkeys(presses)))[:2500 if LONG else 150]
     presses += forged_ids(seen, every=LONG)
@@ -249,7 +258,8 @@ async def group_attempts(bot: BotHarness, caplog: pytest.LogCaptureFixture, *,
         f"rc:pol:{ids.clients[0]}", f"rc:po:{ids.clients[0]}:{ids.policies[0]}",
         f"rm:o:{ids.items[0]}", f"ro:e:{ids.one_offs[0]}", f"vi:c:{ids.clients[0]}:face",
         "eod:find", f"eod:v:{ids.clients[0]}", f"cl:x:{ids.clients[0]}",
-        f"cl:m:{ids.clients[0]}")] if buttons else []
+        f"cl:m:{ids.clients[0]}", f"se:m:{ids.clients[0]}", f"se:h:{ids.clients[0]}",
+        f"gc:pf:{ids.clients[0]}:good", f"gc:soc:{ids.clients[0]}")] if buttons else []
     mark = len(bot.sandbox.requests)
     # Telegram allows a bot 20 messages a minute per group: spread the attempts over groups
     per_group, groups = 12, []

@@ -91,17 +91,6 @@ def test_the_panel_speaks_each_locale(store: Store, renderer: Renderer, locale: 
         assert phrase in text, phrase
 
 
-def test_the_panel_still_renders_what_the_handler_passes_today(
-        store: Store, renderer: Renderer) -> None:
-    _, ids = _groups(store)
-    _type(store, ids["大成建设"], loss="45%")
-    client = store.clients.get_client(1, ids["大成建设"])
-    text = renderer.render("zh-Hans", "group_clients/panel", region="CN", client=client,
-                           roles={}, profile=client.group_profile, notice=None,
-                           assessment=group_clients.assessment(client, []))
-    assert "赔付率 45% ⚠️ 超过 40%" in text
-
-
 @pytest.mark.parametrize(("profile", "check", "ok"), [
     ({"loss_ratio": 0.40}, "loss_ratio", True), ({"loss_ratio": 0.401}, "loss_ratio", False),
     ({"expense_ratio": 0.23}, "expense_ratio", True),
