@@ -26,6 +26,7 @@ from coachbot.handlers import (
     group_client,
     groups,
     preferences,
+    proposals,
     records,
     remind,
     reports,
@@ -40,7 +41,7 @@ from coachbot.handlers.menu import set_menus as set_bot_menus
 FEATURES: tuple[Feature, ...] = (
     preferences.FEATURE, general.FEATURE, clients.FEATURE, card.FEATURE, visits.FEATURE,
     records.FEATURE, browse.FEATURE, today.FEATURE, coaching.FEATURE, group_client.FEATURE,
-    remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE,
+    remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, proposals.FEATURE,
 )
 # the order of the menu and of /help within each section (the features declare the commands)
 MENU_ORDER = (

@@ -108,6 +108,12 @@ COACH = ButtonSet(
     spin_next="sn", spin_pause="sp_", spin_finish="sf", summary="sm", prep="pr",
     playbooks="pl", playbook="po", playbook_tick="pt", playbook_next="pn", playbook_back="pb",
     objections="ob", objection="oo", referral="rf", practice="ps", practice_end="pe",
+    type="ty",
+)
+# a client's proposals (计划书): pp:<action>:<client or proposal id>[:<choice>]
+PROPOSAL = ButtonSet(
+    "pp", list="l", open="o", new="n", product="p", frequency="f", sent="s", book="bk",
+    explained="ex", resolve="v", accept="ok", decline="no", reason="r",
 )
 # pf:ask:<field>:<mode> asks; pf:<field>:<value>:<mode> saves a choice
 PREFERENCES = ButtonSet("pf", ask="ask", lang="lang", region="region", time="time",
@@ -120,7 +126,7 @@ TEAM = ButtonSet(
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
 ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD)
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PROPOSAL)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:
