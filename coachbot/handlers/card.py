@@ -16,13 +16,14 @@ from coachbot.render.buttons import (
     CARD,
     COACH,
     GROUP_CLIENT,
+    PROPOSAL,
     RECORDS,
     SERVICE,
     VISITS,
     open_card,
 )
 from coachbot.runtime.messages import Button, inline_keyboard
-from coachbot.services import book, clients, dialogs, records
+from coachbot.services import book, clients, coach, dialogs, knowledge, records
 
 FLOW = "edit"
 CHOICE_FIELDS = ("gender", "locale")  # picked with buttons, not typed
@@ -42,7 +43,8 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
     rows = [[b("visit", "visit"), b("edit", "edit")],
             [b("grade", "grade"), b("stage", "stages")],
             [b("family", "family"), b("policies", "policies"), b("dates", "dates")],
-            [b("coach", "coach"), b("more", "more")],
+            [b("coach", "coach"), (label(context, agent, "proposal_buttons.list"),
+                                   PROPOSAL.data("list", cid)), b("more", "more")],
             [(label(context, agent, "service.record"), SERVICE.data("menu", cid))]]
     if view.client.is_group:
         rows.insert(0, [(label(context, agent, "group.panel"), GROUP_CLIENT.data("open", cid))])
@@ -61,11 +63,15 @@ async def show_card(update: Update, context: CoachContext, agent: Agent, client_
     if view is None:
         await reply(update, context, agent, "clients/not_found")
         return
-    stages = services.library.get(agent.locale).stages
+    scripts = services.library.get(agent.locale)
+    stages = scripts.stages
     await show(update, context, agent, "clients/card", fresh=fresh,
                keyboard=card_keyboard(context, agent, view), view=view, client=view.client,
                notice=notice, tier_plan=stages.closed_tiers.get(view.tier) if view.tier else None,
-               channels=stages.channels)
+               channels=stages.channels, scripts=scripts,
+               facts=knowledge.card_facts(services.store, agent.id, client_id),
+               next_action=coach.client_action(services.store, agent, client_id,
+                                               services.clock.now()))
 
 
 async def _card(press: Press, client_id: int, *, notice: str | None = None) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.coaching import playbooks as pb
 from coachbot.domain.coaching import spin
 from coachbot.domain.coaching.objections import match_objection
-from coachbot.domain.coaching.prep import prepare
 from coachbot.domain.coaching.referrals import referral_lines
 from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.handlers.common import (
@@ -22,12 +23,13 @@ from coachbot.handlers.common import (
     label,
     reply,
     show,
+    text,
 )
 from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
 from coachbot.render.buttons import CARD, COACH, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.scripts.loader import ScriptLibrary
-from coachbot.services import book, clients, coach, dialogs
+from coachbot.services import clients, coach, dialogs
 
 FLOW = "coach"
 MAX_PICK = 8
@@ -42,11 +44,6 @@ def _library(context: CoachContext) -> ScriptLibrary:
 
 def _client(context: CoachContext, agent: Agent, client_id: int) -> Client | None:
     return clients.get_client(context.services.store, agent.id, client_id)
-
-
-def _facts(context: CoachContext, agent: Agent, client: Client) -> coach.ClientFacts:
-    today = book.agent_today(agent, context.services.clock.now())
-    return coach.client_facts(context.services.store, agent, client, today)
 
 
 def _set_dialog(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -79,9 +76,8 @@ async def menu(update: Update, context: CoachContext, agent: Agent, client_id: i
     def b(key: str) -> Button:
         return label(context, agent, f"coaching.{key}"), COACH.data(key, client_id)
 
-    rows = [[b("spin"), b("prep")], [b("playbooks"), b("objections")], [b("referral")]]
-    if client.needs_summary:
-        rows.append([b("summary")])
+    rows = [[b("spin"), b("prep")], [b("summary"), b("playbooks")],
+            [b("objections"), b("referral")]]
     rows.append([(label(context, agent, "buttons.back"), open_card(client_id))])
     await edit_or_reply(update, context, agent, "coaching/menu", client=client,
                         keyboard=inline_keyboard(rows))
@@ -117,142 +113,183 @@ async def _pick_client(update: Update, context: CoachContext, action: str, start
 
 def _recent_clients(context: CoachContext, agent: Agent) -> list[Client]:
     store = context.services.store
-    today = book.agent_today(agent, context.services.clock.now())
-    return [p.client for p in coach.priorities(store, agent, today, limit=MAX_PICK)] or \
-        clients.first_clients(store, agent.id, MAX_PICK)
+    found = coach.next_actions(store, agent, context.services.clock.now(), limit=MAX_PICK)
+    return [a.client for a in found] or clients.first_clients(store, agent.id, MAX_PICK)
+
+
+# -- the client's type ---------------------------------------------------------------------
+async def _ask_type(update: Update, context: CoachContext, agent: Agent,
+                    question: coach.TypeQuestion, then: str, *, fresh: bool = True) -> None:
+    """The one-tap type question; the answer goes on to `then` (spin, prep or needs)."""
+    await show(update, context, agent, "coaching/type_question", fresh=fresh,
+               question=question, scripts=_library(context).get(agent.locale),
+               keyboard=_type_keyboard(context, agent, question, then))
+
+
+def _type_keyboard(context: CoachContext, agent: Agent, question: coach.TypeQuestion,
+                   then: str) -> InlineKeyboardMarkup:
+    return inline_keyboard(_type_rows(context, agent, question, then))
+
+
+def _type_rows(context: CoachContext, agent: Agent, question: coach.TypeQuestion,
+               then: str) -> list[list[Button]]:
+    """One button per type, the rules' guess first."""
+    choices = sorted(question.choices, key=lambda c: c != question.guess)
+    buttons = [(label(context, agent, f"client_types.{c}"),
+                COACH.data("type", question.client_id, c, then)) for c in choices]
+    return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+
+
+async def _set_type(press: Press) -> None:
+    """co:ty:<client>:<profile>:<then>: keep the agent's answer, go on where it was asked."""
+    client_id, profile, then = press.int_arg(0), press.arg(1), press.arg(2)
+    if client_id is None or not coach.set_client_type(press.store, press.agent, client_id,
+                                                       profile, press.services.clock.now()):
+        await press.stale()
+        return
+    step = TYPE_THEN.get(then)
+    if step is None:  # asked inside a SPIN talk: show the talk again
+        await press.follow(COACH.data("spin", client_id))
+        return
+    await step(press.update, press.context, press.agent, client_id, "")
 
 
 # -- SPIN -----------------------------------------------------------------------------------
 async def _spin_start(update: Update, context: CoachContext, agent: Agent, client_id: int,
                       arg: str) -> None:
-    client = _client(context, agent, client_id)
-    if client is None:
-        await reply(update, context, agent, "clients/not_found")
-        return
     services = context.services
-    state, resumed = coach.open_spin(services.store, agent, client, _facts(context, agent, client),
-                                     services.clock.now())
-    await _spin_show(update, context, agent, state, fresh=True, resumed=resumed)
+    found = coach.spin_start(services.store, agent, client_id, _library(context),
+                             services.clock.now())
+    if found is None:
+        await reply(update, context, agent, "clients/not_found")
+    elif isinstance(found, coach.TypeQuestion):
+        await _ask_type(update, context, agent, found, "spin")
+    else:
+        await _spin_show(update, context, agent, found)
 
 
 async def _spin_show(update: Update, context: CoachContext, agent: Agent,
-                     state: coach.SpinState, *, fresh: bool = False, resumed: bool = False,
-                     selected: str | None = None,
-                     recorded: str | None = None) -> None:
-    """The current SPIN step: suggested questions, and what the agent can do."""
-    session = state.session
-    client = _client(context, agent, int(session.client_id))
-    if client is None:
-        await reply(update, context, agent, "clients/not_found")
-        return
-    facts = _facts(context, agent, client)
-    questions = spin.suggest_questions(session, _library(context), agent.locale, facts)
-    _set_dialog(update, context, agent, Dialog(FLOW, "spin", {
-        "record": state.record_id, "question": selected}))
-    sid = state.record_id
+                     view: coach.SpinView, message_id: int | None = None) -> None:
+    """The talk's step, edited in place (the pressed message, or the step a typed answer
+    belongs to); typed text and voice notes answer its current question from now on."""
+    rid = view.record_id
 
     def b(key: str, action: str) -> Button:
-        return label(context, agent, f"coaching.{key}"), COACH.data(action, sid)
+        return label(context, agent, f"coaching.{key}"), COACH.data(action, rid)
 
-    ask_row = [((("✓ " if q.id == selected else "") + label(context, agent, "coaching.asked",
-                                                            n=i + 1)),
-                COACH.data("spin_question", sid, q.id)) for i, q in enumerate(questions)]
-    rows = [ask_row,
-            [b("back", "spin_back"), b("skip", "spin_skip"), b("next", "spin_next")],
-            [b("pause", "spin_pause"), b("finish", "spin_finish")]]
-    profile = _library(context).get(agent.locale).profiles[session.profile]
-    await show(update, context, agent, "coaching/spin_step", fresh=fresh,
-               keyboard=inline_keyboard(rows), client=client, session=session,
-               questions=questions, profile=profile, resumed=resumed, selected=selected,
-               recorded=recorded, step_index=spin.STEPS.index(session.step) + 1)
+    rows: list[list[Button]] = []
+    if view.finished:
+        rows.append([b("finish", "spin_finish")])
+    else:
+        rows.append([(("✅ " if q.answered else "👉 " if q.current else "") + str(q.position),
+                      COACH.data("spin_question", rid, q.position)) for q in view.questions])
+        rows += [[b("back", "spin_back"), b("skip", "spin_skip"), b("next", "spin_next")],
+                 [b("pause", "spin_pause"), b("finish", "spin_finish")]]
+    if view.ask_type is not None:
+        rows = _type_rows(context, agent, view.ask_type, "talk") + rows
+    keyboard = inline_keyboard(rows)
+    shown = await _put(update, context, agent, "coaching/spin_view", message_id,
+                       keyboard=keyboard, view=view, scripts=_library(context).get(agent.locale))
+    _set_dialog(update, context, agent, Dialog(FLOW, "spin", {"record": rid, "msg": shown}))
 
 
-SPIN_MOVES = {"spin_back": spin.go_back, "spin_skip": spin.skip_step,
-              "spin_next": spin.advance, "spin_pause": spin.pause}
+async def _put(update: Update, context: CoachContext, agent: Agent, name: str,
+               message_id: int | None, *, keyboard: InlineKeyboardMarkup,
+               **values: object) -> int | None:
+    """Edit the pressed message, or `message_id`, in place; a new message when neither can
+    be edited. The id of the message that shows it."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await edit_or_reply(update, context, agent, name, keyboard=keyboard, **values)
+        return query.message.message_id
+    if message_id is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_text(
+                text(context, agent, name, **values), chat_id=chat_id_of(update),
+                message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+            return message_id
+    sent = await reply(update, context, agent, name, keyboard=keyboard, **values)
+    return sent.message_id
+
+
+SPIN_MOVES = {"spin_back": coach.spin_back, "spin_skip": coach.spin_skip,
+              "spin_next": coach.spin_next, "spin_pause": coach.spin_pause}
 
 
 async def _spin_action(press: Press) -> None:
-    """Buttons of a SPIN step: which question was asked, back, skip, next, pause, finish."""
+    """Buttons of a SPIN step: a question's fixed position, back, skip, next, pause, finish."""
     record_id = press.int_arg(0)
     if record_id is None:
         await press.stale()
         return
-    state = coach.load_spin(press.store, press.agent.id, record_id)
-    if state is None:
+    now, library = press.services.clock.now(), _library(press.context)
+    if press.action == "spin_finish":
+        await _spin_finish(press, record_id)
+        return
+    if press.action == "spin_question":
+        position = press.int_arg(1)
+        view = coach.spin_select(press.store, press.agent, record_id, position, library, now) \
+            if position is not None else None
+    else:
+        view = SPIN_MOVES[press.action](press.store, press.agent, record_id, library, now)
+    if view is None:
+        await press.reply("coaching/spin_closed")
+    elif view.session.status == spin.PAUSED:
+        await _spin_paused(press, view)
+    else:
+        await _spin_show(press.update, press.context, press.agent, view)
+
+
+async def _spin_paused(press: Press, view: coach.SpinView) -> None:
+    """Paused: typed text no longer goes to the talk; a button resumes it."""
+    press.clear_dialog()
+    rows = [[(press.label("coaching.resume"), COACH.data("spin", view.client.id))]]
+    await press.edit("coaching/spin_paused", client=view.client, keyboard=inline_keyboard(rows))
+
+
+async def _spin_finish(press: Press, record_id: int) -> None:
+    """The talk is over: the needs found, logged as a contact, the stage it suggests."""
+    finish = coach.spin_finish(press.store, press.agent, record_id, _library(press.context),
+                               press.services.clock.now())
+    press.clear_dialog()
+    if finish is None:
         await press.reply("coaching/spin_closed")
         return
-    now = press.services.clock.now()
-    session = state.session
-    if session.status == spin.PAUSED:
-        session = spin.resume(session, now)
-    if press.action == "spin_question":
-        await _spin_show(press.update, press.context, press.agent,
-                         coach.SpinState(record_id, session), selected=press.rest(1))
-        return
-    move = SPIN_MOVES.get(press.action)
-    if move is not None:
-        with contextlib.suppress(spin.SpinError):  # e.g. back at the first step: show it again
-            session = move(session, now)
-    state = coach.SpinState(record_id, session)
-    if press.action == "spin_finish" or session.status == spin.FINISHED:
-        await _spin_finish(press.update, press.context, press.agent, state)
-        return
-    coach.save_spin(press.store, press.agent.id, state)
-    if session.status == spin.PAUSED:
-        await _spin_paused(press, session)
-        return
-    await _spin_show(press.update, press.context, press.agent, state)
-
-
-async def _spin_paused(press: Press, session: spin.SpinSession) -> None:
-    """Paused: typed text no longer goes to the session; a button resumes it."""
-    press.clear_dialog()
-    client = _client(press.context, press.agent, int(session.client_id))
-    rows = [[(press.label("coaching.resume"), COACH.data("spin", session.client_id))]]
-    await press.edit("coaching/spin_paused", client=client, keyboard=inline_keyboard(rows))
-
-
-async def _spin_finish(update: Update, context: CoachContext, agent: Agent,
-                       state: coach.SpinState) -> None:
-    services = context.services
-    client = _client(context, agent, int(state.session.client_id))
-    if client is None:
-        await reply(update, context, agent, "clients/not_found")
-        return
-    summary = coach.finish_spin(services.store, agent, state, _library(context),
-                                _facts(context, agent, client), services.clock.now())
-    _clear_dialog(update, context, agent)
-    await _show_summary(update, context, agent, client.id, summary.to_dict())
+    cid = finish.client.id
+    rows: list[list[Button]] = []
+    if finish.suggested_stage:
+        rows.append([(press.label("card.accept_stage", stage=finish.suggested_stage),
+                      CARD.data("set_stage", cid, finish.suggested_stage))])
+    rows.append([(press.label("coaching.to_card"), open_card(cid, new=True))])
+    await press.edit("coaching/spin_finished", finish=finish,
+                     scripts=_library(press.context).get(press.agent.locale),
+                     keyboard=inline_keyboard(rows))
 
 
 async def _summary(update: Update, context: CoachContext, agent: Agent, client_id: int,
                    arg: str) -> None:
+    """The client's needs now (the latest talk weighed with today's facts and proposals)."""
+    services = context.services
+    summary = coach.needs_summary(services.store, agent, client_id, _library(context),
+                                  services.clock.now())
     client = _client(context, agent, client_id)
-    if client is None or not client.needs_summary:
+    if summary is None or client is None:
         await reply(update, context, agent, "clients/not_found")
         return
-    await _show_summary(update, context, agent, client_id, client.needs_summary)
-
-
-async def _show_summary(update: Update, context: CoachContext, agent: Agent, client_id: int,
-                        summary: dict[str, object]) -> None:
-    """The needs found, as a new message, with the stage they suggest and the card."""
-    client = _client(context, agent, client_id)
-    scripts = _library(context).get(agent.locale)
-    step = summary.get("next_step") or {}
+    step = summary.next_step
     rows: list[list[Button]] = []
-    if isinstance(step, dict) and step.get("key") == "move_to_stage":
-        stage = str(step.get("data", {}).get("stage", ""))
-        if client is not None and stage and stage != client.stage:
-            rows.append([(label(context, agent, "card.accept_stage", stage=stage),
-                          CARD.data("set_stage", client_id, stage))])
+    stage = step.data.get("stage") if step.key == "move_to_stage" else None
+    if stage and stage != client.stage:
+        rows.append([(label(context, agent, "card.accept_stage", stage=stage),
+                      CARD.data("set_stage", client_id, stage))])
     rows.append([(label(context, agent, "coaching.to_card"), open_card(client_id, new=True))])
-    await reply(update, context, agent, "coaching/spin_summary", client=client,
-                summary=summary, scripts=scripts, keyboard=inline_keyboard(rows))
+    await reply(update, context, agent, "coaching/needs", client=client,
+                summary=summary.to_dict(), scripts=_library(context).get(agent.locale),
+                keyboard=inline_keyboard(rows))
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
-    """A client's answer in a SPIN session, an objection, or a referral's person."""
+    """A client's answer in a SPIN talk, an objection, or a referral's person."""
     message = update.effective_message
     assert message is not None and message.text is not None
     if dialog.step == "referral":
@@ -265,42 +302,38 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
 
 
 async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
-                       text: str, voice_file_id: str | None) -> None:
+                       typed: str, voice_file_id: str | None) -> None:
     services = context.services
-    state = coach.load_spin(services.store, agent.id, int(dialog.data["record"]))
-    if state is None:
+    record_id, now = int(dialog.data["record"]), services.clock.now()
+    if voice_file_id:
+        view = coach.spin_voice(services.store, agent, record_id, voice_file_id,
+                                clean_text(typed), _library(context), now)
+    else:
+        view = coach.spin_answer(services.store, agent, record_id, clean_text(typed),
+                                 _library(context), now)
+    if view is None:
         _clear_dialog(update, context, agent)
         await reply(update, context, agent, "coaching/spin_closed")
         return
-    session = state.session
-    now = services.clock.now()
-    if session.status == spin.PAUSED:
-        session = spin.resume(session, now)
-    session = spin.record_answer(session, clean_text(text), now,
-                                 question_id=dialog.data.get("question"),
-                                 voice_file_id=voice_file_id)
-    state = coach.SpinState(state.record_id, session)
-    coach.save_spin(services.store, agent.id, state)
-    # one message: the note that the answer is kept, on top of the step to carry on with
-    await _spin_show(update, context, agent, state, fresh=True,
-                     recorded="voice" if voice_file_id else "text")
+    shown = dialog.data.get("msg")
+    await _spin_show(update, context, agent, view, int(shown) if shown else None)
 
 
 # -- meeting prep, playbooks, objections, referrals---------------------------------------------
 async def _prep(update: Update, context: CoachContext, agent: Agent, client_id: int,
                 arg: str) -> None:
-    client = _client(context, agent, client_id)
-    if client is None:
+    services = context.services
+    found = coach.prep(services.store, agent, client_id, _library(context), services.clock.now())
+    if found is None:
         await reply(update, context, agent, "clients/not_found")
         return
-    facts = _facts(context, agent, client)
-    profile = coach.infer_profile(facts)
-    sheet = prepare(profile, facts, _library(context), agent.locale)
-    scripts = _library(context).get(agent.locale)
+    if isinstance(found, coach.TypeQuestion):
+        await _ask_type(update, context, agent, found, "prep")
+        return
     rows = [[(label(context, agent, "coaching.spin"), COACH.data("spin", client_id)),
              (label(context, agent, "coaching.to_card"), open_card(client_id, new=True))]]
-    await reply(update, context, agent, "coaching/prep", client=client, sheet=sheet,
-                scripts=scripts, keyboard=inline_keyboard(rows))
+    await reply(update, context, agent, "coaching/prep", client=found.client, sheet=found.sheet,
+                scripts=_library(context).get(agent.locale), keyboard=inline_keyboard(rows))
 
 
 async def _playbooks(update: Update, context: CoachContext, agent: Agent, client_id: int,
@@ -479,15 +512,17 @@ async def _referral_lines(update: Update, context: CoachContext, agent: Agent, c
 
 # -- /next -------------------------------------------------------------------------------------
 async def next_command(update: Update, context: CoachContext) -> None:
-    """/next: the best next action for today's priority clients."""
+    """/next: the clients that need the agent now, each with its one next action."""
     agent = current_agent(update, context)
     services = context.services
-    today = book.agent_today(agent, services.clock.now())
-    found = coach.priorities(services.store, agent, today)
-    scripts = _library(context).get(agent.locale)
-    rows = [[(f"{p.client.name[:20]}", open_card(p.client.id, new=True))] for p in found]
-    await reply(update, context, agent, "coaching/next", priorities=found, scripts=scripts,
+    found = coach.next_actions(services.store, agent, services.clock.now())
+    rows = [[(a.client.name[:20], open_card(a.client.id, new=True))] for a in found]
+    await reply(update, context, agent, "coaching/next_actions", actions=found,
+                scripts=_library(context).get(agent.locale),
                 keyboard=inline_keyboard(rows) if rows else None)
+
+
+TYPE_THEN: dict[str, Step] = {"spin": _spin_start, "prep": _prep, "needs": _summary}
 
 
 async def _menu(update: Update, context: CoachContext, agent: Agent, client_id: int,
@@ -501,7 +536,7 @@ FEATURE = Feature(
               Command("prep", prep_command, section="coach"),
               Command("objection", objection_command, section="coach")),
     buttons=(Buttons(COACH, {
-        "menu": _with_id(_menu), "spin": _with_id(_spin_start),
+        "menu": _with_id(_menu), "spin": _with_id(_spin_start), "type": _set_type,
         "spin_question": _spin_action, "spin_back": _spin_action, "spin_skip": _spin_action,
         "spin_next": _spin_action, "spin_pause": _spin_action, "spin_finish": _spin_action,
         "summary": _with_id(_summary), "prep": _with_id(_prep),

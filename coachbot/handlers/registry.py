@@ -28,6 +28,7 @@ from coachbot.handlers import (
     groups,
     practice,
     preferences,
+    proposals,
     records,
     remind,
     reports,
@@ -45,8 +46,8 @@ FEATURES: tuple[Feature, ...] = (
     preferences.FEATURE, general.FEATURE, clients.FEATURE, card.FEATURE, visits.FEATURE,
     records.FEATURE, browse.FEATURE, today.FEATURE, coaching.FEATURE, group_client.FEATURE,
     service_events.FEATURE,
-    remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, practice.FEATURE,
-    voice.FEATURE, ai_facts.FEATURE,
+    remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, proposals.FEATURE,
+    practice.FEATURE, voice.FEATURE, ai_facts.FEATURE,
 )
 # the order of the menu and of /help within each section (the features declare the commands)
 MENU_ORDER = (

@@ -109,7 +109,12 @@ COACH = ButtonSet(
     "co", menu="m", spin="sp", spin_question="sq", spin_back="sb", spin_skip="ss",
     spin_next="sn", spin_pause="sp_", spin_finish="sf", summary="sm", prep="pr",
     playbooks="pl", playbook="po", playbook_tick="pt", playbook_next="pn", playbook_back="pb",
-    objections="ob", objection="oo", referral="rf",
+    objections="ob", objection="oo", referral="rf", type="ty",
+)
+# a client's proposals (计划书): pp:<action>:<client or proposal id>[:<choice>]
+PROPOSAL = ButtonSet(
+    "pp", list="l", open="o", new="n", product="p", frequency="f", sent="s", book="bk",
+    explained="ex", resolve="v", accept="ok", decline="no", reason="r",
 )
 # role-play practice (handlers/practice.py): pc:start:<scenario>, pc:end:<record>
 PRACTICE = ButtonSet("pc", start="s", end="e")
@@ -127,7 +132,7 @@ TEAM = ButtonSet(
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
 ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, SERVICE, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE, FOUND_FACTS)
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE, FOUND_FACTS, PROPOSAL)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:

@@ -29,7 +29,7 @@ from coachbot.domain.coaching.profiles import (
     infer_profile,
 )
 from coachbot.domain.coaching.proposals import Proposal
-from coachbot.domain.models import STAGES, Agent, Client, CoachingRecord, Contact, Policy
+from coachbot.domain.models import Agent, Client, CoachingRecord, Contact, Policy
 from coachbot.scripts.model import Question, ScriptLibrary
 from coachbot.services import knowledge, records
 from coachbot.store import Store
@@ -618,33 +618,3 @@ def open_playbook(store: Store, agent: Agent, client_id: int, playbook_id: str,
     return store.coaching.create_session(agent.id, kind=PLAYBOOK, client_id=client_id,
                                          ref=playbook_id,
                                          state=progress.to_dict())
-
-
-# -- what to do next (the first /next; kept for the current handler) ---------------------------
-@dataclass(frozen=True)
-class Priority:
-    """A client worth working today, and why."""
-
-    client: Client
-    reason: str  # close | proposal | follow_up | invite | nurture | top_name
-    data: dict[str, Any]
-
-
-def priorities(store: Store, agent: Agent, today: date, *, limit: int = 6) -> list[Priority]:
-    """Today's priority clients: ready to close, proposals, follow-ups, then A/B names.
-    Superseded by next_actions (which reads proposals, SPIN talks and what is due)."""
-    clients, _ = store.clients.list_clients(agent.id, limit=100_000)
-    due = {row[1] for row in store.due.follow_ups_due([agent.id], today, limit=50)}
-    found: list[Priority] = []
-    order = {stage: index for index, stage in enumerate(reversed(STAGES))}  # A first
-    staged = sorted((c for c in clients if c.stage and not c.is_group),
-                    key=lambda c: (order[c.stage or "D"], c.name))
-    reasons = {"A": "close", "B": "proposal", "C": "invite", "D": "nurture"}
-    for client in staged:
-        reason = "follow_up" if client.id in due and client.stage in ("C", "D") \
-            else reasons[client.stage or "D"]
-        found.append(Priority(client, reason, {"stage": client.stage}))
-    names = [c for c in clients if not c.stage and not c.is_group
-             and grade_of(c).grade in ("A", "B")]
-    found += [Priority(c, "top_name", {"grade": grade_of(c).grade}) for c in names]
-    return found[:limit]

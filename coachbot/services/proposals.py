@@ -169,6 +169,11 @@ def delete_proposal(store: Store, agent_id: int, proposal_id: int) -> bool:
     return store.proposals.delete_proposal(agent_id, proposal_id) is not None
 
 
+def get_proposal(store: Store, agent_id: int, proposal_id: int) -> Proposal | None:
+    """One of the agent's proposals (None: not theirs)."""
+    return store.proposals.get_proposal(agent_id, proposal_id)
+
+
 def proposals_of(store: Store, agent_id: int, client_id: int) -> list[Proposal]:
     """A client's proposals, newest first."""
     return store.proposals.proposals_of(agent_id, client_id)

@@ -32,7 +32,7 @@ GROUP = -100777
 CRAWL_SKIP = {"del", "er", "px", "fx", "dx", "ar", "undo", "kind", "x", "ut"}
 # a press with one of these actions asks for typed input next
 DIALOG_OPENERS = {"f", "tag", "rel", "dk", "dat+", "pol+", "pf", "s", "d", "e", "find", "ask",
-                  "k"}
+                  "k", "p", "bk", "ex"}  # the last three: a proposal's typed steps
 TYPED_ANSWERS = ["13900001111", "明天", "新名字", "1985-03-02", "5000", "备注"]
 
 
@@ -184,7 +184,7 @@ async def test_another_agent_gets_nothing_of_a_book(bot, caplog):
 
     seen = await crawl(bot, a_user, ids, levels=6 if LONG else 3, limit=2000 if LONG else 150)
     prefixes = {d.split(":")[0] for d in seen}
-    assert prefixes >= {"cl", "rc", "vi", "ls", "rm", "ro", "pf", "se"}, prefixes
+    assert prefixes >= {"cl", "rc", "vi", "ls", "rm", "ro", "pf", "se", "pp", "co"}, prefixes
     before = dump_rows(bot.store, A)
     secrets = secrets_of(bot, ids)
     mark = len(bot.sandbox.requests)

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from coachbot.domain.reminders import pushes_already_past
-from coachbot.services import records
+from coachbot.services import proposals, records
 from coachbot.services.book import Draft, save_client
 from coachbot.store import Store
 
@@ -95,6 +95,11 @@ def seed_book(store: Store, agent_id: int, today: date) -> BookIds:
         reminder = store.schedule.add_one_off(agent_id, client_id=client.id, text=f"提醒ZQ{index}",
                                               due_at=now + timedelta(days=2 + index))
         ids.one_offs.append(reminder.id)
+        # a proposal, so the crawl reaches every proposal button (pp:...) with A's ids
+        made = proposals.create_proposal(store, agent_id, client.id, {
+            "products": ("critical_illness",), "title": f"机密保单ZQ{index}计划",
+            "premium": 8000.0}, today)
+        assert made is not None
     festival = store.schedule.ensure_item(agent_id, kind="festival", client_id=None,
                                           ref="midautumn",
                                           occasion_date=today)

@@ -13,7 +13,6 @@ from coachbot.domain.coaching.prep import prepare
 from coachbot.domain.coaching.proposals import Proposal
 from coachbot.scripts.loader import load_library
 from coachbot.services import coach
-from coachbot.services.coach import Priority
 from coachbot.services.proposals import Accepted, FollowUp
 from tests.meta.samples.clients import CLIENT, POLICY
 from tests.meta.samples.general import HOSTILE
@@ -66,15 +65,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "coaching/menu": {"client": CLIENT},
     "coaching/pick_spin": {"query": HOSTILE, "count": 0},
     "coaching/pick_prep": {"query": "", "count": 3},
-    "coaching/spin_step": {"client": CLIENT, "session": SESSION, "profile":
-                           SCRIPTS.profiles["young_family"],
-                           "questions": spin.suggest_questions(SESSION, LIBRARY, "zh-Hans",
-                                                               FACTS),
-                           "resumed": True, "selected": "yf_s_costs", "step_index": 1,
-                           "recorded": "voice"},
     "coaching/spin_paused": {"client": CLIENT},
     "coaching/spin_closed": {},
-    "coaching/spin_summary": {"client": CLIENT, "summary": SUMMARY, "scripts": SCRIPTS},
     "coaching/prep": {"client": CLIENT, "scripts": SCRIPTS,
                       "sheet": prepare("young_family", FACTS, LIBRARY, "zh-Hans")},
     "coaching/playbooks": {"client": CLIENT, "playbooks": list(SCRIPTS.playbooks.values())},
@@ -92,10 +84,6 @@ SAMPLES: dict[str, dict[str, Any]] = {
                           "moment": SCRIPTS.referrals["claim_paid"]},
     "coaching/referral_nudge": {"client": CLIENT,
                                 "moment": SCRIPTS.referrals["review_done"]},
-    "coaching/next": {"priorities": [Priority(CLIENT, "proposal", {"stage": "B"}),
-                                     Priority(CLIENT, "top_name", {"grade": "A"}),
-                                     Priority(CLIENT, "follow_up", {"stage": "B"})],
-                      "scripts": SCRIPTS},
     "coaching/practice_pick": {"scenarios": list(SCRIPTS.scenarios.values())},
     "coaching/practice_start": {"scenario": SCENARIO},
     "coaching/practice_turn": {"turn": PRACTICE.turns[-1], "scenario": SCENARIO,
