@@ -1,0 +1,42 @@
+"""Client book files, step by step: read an import (read, sheets, vcard, columns), clean its
+values (clean), plan it against the book (plan), apply it (apply); export the book (export);
+one client's data on request (privacy).
+
+Reading and cleaning are pure (bytes in, rows out, no database, no Telegram). Planning compares
+the rows with a snapshot of the book; the store applies the plan in one transaction.
+"""
+
+from coachbot.services.clientio.apply import ImportOutcome, apply_import
+from coachbot.services.clientio.clean import clean_record
+from coachbot.services.clientio.columns import find_columns
+from coachbot.services.clientio.export import (
+    Book,
+    ExportFiles,
+    export_book,
+    export_csv,
+    export_xlsx,
+    load_book,
+    yearly_cell_text,
+)
+from coachbot.services.clientio.model import (
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS_SHOWN,
+    MAX_ROWS,
+    ImportFileError,
+    ImportPlan,
+    ImportRow,
+    Merge,
+    Problem,
+    ReadResult,
+)
+from coachbot.services.clientio.plan import ImportPreview, plan_import, preview_import
+from coachbot.services.clientio.privacy import client_export_json
+from coachbot.services.clientio.read import decode_text, read_import, sniff_kind
+
+__all__ = [
+    "MAX_FILE_BYTES", "MAX_PROBLEMS_SHOWN", "MAX_ROWS", "Book", "ExportFiles", "ImportFileError",
+    "ImportOutcome", "ImportPlan", "ImportPreview", "ImportRow", "Merge", "Problem",
+    "ReadResult", "apply_import", "clean_record", "client_export_json", "decode_text",
+    "export_book", "export_csv", "export_xlsx", "find_columns", "load_book", "plan_import",
+    "preview_import", "read_import", "sniff_kind", "yearly_cell_text",
+]
