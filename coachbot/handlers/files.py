@@ -55,9 +55,10 @@ async def on_document(update: Update, context: CoachContext) -> None:
     content = bytes(await telegram_file.download_as_bytearray())
     today = book.agent_today(agent, context.services.clock.now())
     try:
-        # pure parsing, no database: a big spreadsheet must not stall every other chat
-        read = await asyncio.to_thread(clientio.read_import, document.file_name or "", content,
-                                       region=_region(agent), today=today)
+        # in a child process with a time and memory limit: a hostile spreadsheet must not
+        # stall every other chat or take the machine's memory
+        read = await clientio.read_in_child(document.file_name or "", content,
+                                            region=_region(agent), today=today)
     except ImportFileError as problem:
         await _bad_file(update, context, agent, problem)
         return

@@ -9,6 +9,9 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
+from coachbot.sandbox.control import BOT_ACTIVITY
+from tests import spreadsheets as sheets
+
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VCF = "text/vcard"
@@ -124,7 +127,7 @@ async def test_a_client_already_in_the_book_is_completed_not_duplicated(bot):
 @pytest.mark.parametrize(("filename", "content", "expected"), [
     ("客户名单.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "不像客户名单"),
     ("客户名单.csv", b"", "是空的"),
-    ("客户名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "旧版 Excel"),
+    ("客户名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "打不开"),
     ("客户名单.csv", "手机,微信\n13800138000,zs\n".encode(), "你文件里的列是：手机、微信"),
     ("客户名单.csv", ("姓名\n" + "张三\n" * 5001).encode(), "最多导入 5,000 位"),
 ])
@@ -216,3 +219,32 @@ async def test_import_help_explains_the_file(bot):
     await onboard(bot)
     replies = await bot.send("/import")
     assert "姓名" in replies[-1]["text"] and ".vcf" in replies[-1]["text"]
+
+
+def first_answer_seq(bot, chat_id: int, after: int) -> int:
+    """Where in the sandbox's activity log the bot first answered in a chat after `after`."""
+    return next(e.seq for e in bot.sandbox.state.events_after(after, BOT_ACTIVITY)
+                if e.chat_id == chat_id)
+
+
+async def test_a_hostile_workbook_gets_a_kind_refusal_and_others_are_answered_meanwhile(bot):
+    await onboard(bot)
+    me = bot.user
+    bot.user = other = bot.as_user(4004, "小陈", language_code="zh-hans")
+    await onboard(bot)
+    bot.user = me
+    await bot.send("/add 老客户 13600136000")
+    # a 10 KB workbook of a million empty rows: read in a child, stopped at the row limit
+    replies = await send_file(bot, "客户名单.xlsx", sheets.empty_rows_xlsx(1_000_000,
+                                                                      numbered=False), XLSX)
+    assert "没法安全地读完" in replies[-1]["text"] and "名单没有任何改动" in replies[-1]["text"]
+    assert list(book(bot)) == ["老客户"]
+    # while a 5 MB list is being read for one agent, another agent is answered at once
+    sent = bot.sandbox.send_document(me, "名单.csv", sheets.five_mb_file("csv"), CSV)
+    asked = bot.sandbox.send_text(other, "/help")
+    help_replies = await bot.inject(asked, other.id)
+    assert help_replies and help_replies[-1]["text"]
+    preview = await bot.sandbox.wait_for_bot(me.id, after=sent["_seq"], timeout=60)
+    assert "导入预览" in preview[-1]["text"] and "新增 4900 位" in preview[-1]["text"]
+    assert first_answer_seq(bot, other.id, asked["_seq"]) < \
+        first_answer_seq(bot, me.id, sent["_seq"])

@@ -18,6 +18,7 @@ from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import NewClient
 from coachbot.services import clientio, records
 from coachbot.services.clientio import ImportFileError, ImportRow, read_import
+from tests import spreadsheets as sheets
 
 TODAY = date(2026, 11, 23)
 A, B = 1001, 2002
@@ -171,6 +172,43 @@ def test_xlsx_with_date_cells_numbers_and_a_title_row():
     assert result.columns == ["name", "phone", "birthday", "gender", "kind"]
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_every_kind_of_workbook_reads_the_same(kind):
+    rows = [
+        ["客户名单（2026）"],
+        ["姓名", "手机", "生日", "性别", "微信"],
+        ["张三", 13800138000, date(1985, 3, 2), "男", "zs"],
+        ["李四", "8613900139000", date(1990, 12, 31), "F", None],
+        [None, None, None, None, None],
+        ["王五", 13700137000, "农历八月十五", None, None],
+    ]
+    writer = {"xlsx": sheets.xlsx, "xls": sheets.xls, "ods": sheets.ods}[kind]
+    result = read(writer(rows), filename="客户")  # the name says nothing: the bytes do
+    assert result.kind == kind
+    assert [r.to_dict() for r in result.rows] == [
+        {"line": 3, "name": "张三", "phone": "+8613800138000", "birthday": "1985-03-02",
+         "gender": "m"},
+        {"line": 4, "name": "李四", "phone": "+8613900139000", "birthday": "1990-12-31",
+         "gender": "f"},
+        {"line": 6, "name": "王五", "phone": "+8613700137000", "birthday": "L--08-15"},
+    ]
+    assert result.ignored == ["微信"]
+
+
+def test_rich_text_cells_read_as_their_text():
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "备注"])
+    book.active.append([CellRichText("张", TextBlock(InlineFont(b=True), "三")),
+                        CellRichText(TextBlock(InlineFont(i=True), "老乡"), "，爱喝茶")])
+    out = io.BytesIO()
+    book.save(out)
+    assert [r.to_dict() for r in read(out.getvalue()).rows] == [
+        {"line": 2, "name": "张三", "notes": "老乡，爱喝茶"}]
+
+
 VCARDS = """BEGIN:VCARD
 VERSION:3.0
 FN:张三
@@ -256,7 +294,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     (PNG, "list.csv", "not_table"),
     (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "list.xlsx", "not_table"),
     (b"%PDF-1.4 ...", "list.csv", "not_table"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "list.xls", "old_excel"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "list.xls", "bad_xlsx"),
     (b"PK\x03\x04 this is not really a zip", "list.xlsx", "bad_xlsx"),
     (b"BEGIN:VCARD\nVERSION:3.0\nFN:x\nBROKEN", "contacts.vcf", "bad_vcard"),
     ("电话,生日\n13800138000,1985-03-02\n".encode(), "list.csv", "no_name_column"),

@@ -18,6 +18,7 @@ from coachbot.services.clientio.export import (
     load_book,
     yearly_cell_text,
 )
+from coachbot.services.clientio.isolate import read_in_child
 from coachbot.services.clientio.model import (
     MAX_FILE_BYTES,
     MAX_PROBLEMS_SHOWN,
@@ -38,5 +39,5 @@ __all__ = [
     "ImportOutcome", "ImportPlan", "ImportPreview", "ImportRow", "Merge", "Problem",
     "ReadResult", "apply_import", "clean_record", "client_export_json", "decode_text",
     "export_book", "export_csv", "export_xlsx", "find_columns", "load_book", "plan_import",
-    "preview_import", "read_import", "sniff_kind", "yearly_cell_text",
+    "preview_import", "read_import", "read_in_child", "sniff_kind", "yearly_cell_text",
 ]

@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -27,14 +29,17 @@ from coachbot.services.clientio.model import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    MAX_ROWS_READ,
     ImportFileError,
     ReadResult,
 )
-from coachbot.services.clientio.sheets import xlsx_table
+from coachbot.services.clientio.sheets import sheet_rows
 from coachbot.services.clientio.vcard import vcard_records
 
 # Some of the commonest characters of Chinese names and headers, in both scripts: they tell a
 # GBK file from a Big5 one when both decode without error (Big5 bytes are valid GB18030).
+CSV_SAMPLE_CHARS = 64 * 1024  # enough to tell the delimiter; the sniffer's regexes are slow
+
 _COMMON_HAN = set(
     "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅高郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧"
     "曹彭曾萧蕭田董潘袁蔡蒋蔣余于杜叶葉程魏苏蘇吕呂丁任卢盧姚沈钟鍾姜崔谭譚陆陸范汪廖石金韦韋"
@@ -47,48 +52,82 @@ _COMMON_HAN = set(
 
 
 def read_import(filename: str, content: bytes, *, region: str, today: date) -> ReadResult:
-    """Read a client list; raises ImportFileError when the file as a whole is unusable."""
+    """Read a client list; raises ImportFileError when the file as a whole is unusable.
+
+    The file name is never trusted: the bytes say what the file is.
+    """
     if not content or not content.strip():
         raise ImportFileError("empty")
     if len(content) > MAX_FILE_BYTES:
         raise ImportFileError("too_big")
     kind = sniff_kind(content)
-    if kind == "xlsx":
-        table, unit_kind = xlsx_table(content), "xlsx"
-    else:
-        text = decode_text(content)
-        if _looks_binary(text):
-            raise ImportFileError("not_table")
-        if text.lstrip().upper().startswith("BEGIN:VCARD"):
-            return clean_rows(vcard_records(text), "vcf", [], [], region, today)
-        table, unit_kind = _csv_table(text), "csv"
-    columns, header_index = find_columns(table)
-    headers = [cell_text(cell) for cell in table[header_index]] if table else []
+    if kind != "text":
+        rows, kind = sheet_rows(content, kind)
+        return _read_table(rows, kind, region, today)
+    text = decode_text(content)
+    if _looks_binary(text):
+        raise ImportFileError("not_table")
+    if text.lstrip().upper().startswith("BEGIN:VCARD"):
+        return clean_rows(vcard_records(text), "vcf", [], [], region, today)
+    return _read_table(_csv_rows(text), "csv", region, today)
+
+
+def _read_table(rows: Iterable[tuple[int, Sequence[Any]]], kind: str, region: str,
+                today: date) -> ReadResult:
+    """Find the header row among the first rows, then keep each row that holds something.
+
+    `rows` are (line number as the spreadsheet shows it, cells).
+    """
+    stream = _bounded(rows)
+    head = _head_rows(stream)
+    columns, header_index = find_columns([cells for _, cells in head])
+    headers = [cell_text(cell) for cell in head[header_index][1]] if head else []
     if "name" not in columns and not ({"family_name", "given_name"} & set(columns)):
         raise ImportFileError("no_name_column", headers=[h for h in headers if h])
-    records = []
-    for index in range(header_index + 1, len(table)):
-        row = table[index]
-        record = table_record(row, columns)
+    records: list[tuple[int, dict[str, Any]]] = []
+    for line, cells in itertools.chain(head[header_index + 1:], stream):
+        record = table_record(cells, columns)
         if record:
-            records.append((index + 1, record))
-    if len(records) > MAX_ROWS:
-        raise ImportFileError("too_many_rows")
+            records.append((line, record))
+            if len(records) > MAX_ROWS:
+                raise ImportFileError("too_many_rows")
     used = {i for indexes in columns.values() for i in indexes}
     ignored = [h[:30] for i, h in enumerate(headers) if h and i not in used]
     found = [f for f in IMPORT_FIELDS if f in columns
              or (f == "name" and {"family_name", "given_name"} & set(columns))
              or (f == "birthday" and "lunar_birthday" in columns)]
-    return clean_rows(records, unit_kind, found, ignored, region, today)
+    return clean_rows(records, kind, found, ignored, region, today)
+
+
+def _bounded(rows: Iterable[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """Every row read counts, empty or not, and reading stops at the limit; cells past
+    MAX_COLUMNS are dropped."""
+    for count, (line, cells) in enumerate(rows, start=1):
+        if count > MAX_ROWS_READ:
+            raise ImportFileError("too_complex")
+        yield line, list(cells[:MAX_COLUMNS])
+
+
+def _head_rows(rows: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
+    """The rows up to the last one where the header may be (HEADER_SEARCH_ROWS with content)."""
+    head: list[tuple[int, list[Any]]] = []
+    filled = 0
+    for line, cells in rows:
+        head.append((line, cells))
+        if any(present(cell) for cell in cells):
+            filled += 1
+            if filled >= HEADER_SEARCH_ROWS:
+                break
+    return head
 
 
 def sniff_kind(content: bytes) -> str:
-    """xlsx or text (CSV or vCard), judged by the bytes, never by the file name."""
+    """zip (.xlsx or .ods), xls (OLE2) or text (CSV or vCard), judged by the bytes."""
     head = content[:8]
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError("old_excel")  # .xls (BIFF): ask for .xlsx or CSV
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"RIFF", b"\x1f\x8b",
                         b"Rar!", b"7z\xbc\xaf", b"\x00\x00\x00")):
         raise ImportFileError("not_table")
@@ -134,27 +173,19 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def _csv_table(text: str) -> list[list[Any]]:
-    lines = text.splitlines()
-    header = next((line for line in lines if line.strip()), "")
-    sample = "\n".join(lines[:20])
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV (or tab/semicolon/pipe separated) text, as the csv module reads them."""
+    sample_lines = list(itertools.islice(io.StringIO(text[:CSV_SAMPLE_CHARS]), 20))
+    header = next((line for line in sample_lines if line.strip()), "").rstrip("\r\n")
     delimiter = ","
     with contextlib.suppress(csv.Error):
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        delimiter = csv.Sniffer().sniff("".join(sample_lines), delimiters=",;\t|").delimiter
     if delimiter not in header:  # the sniffer guessed from the data: trust the header row
         counts = {d: header.count(d) for d in ",;\t|"}
         best = max(counts, key=lambda d: counts[d])
         delimiter = best if counts[best] else ","
-    rows: list[list[Any]] = []
-    filled = 0
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(row[:MAX_COLUMNS])
-            if any(present(cell) for cell in row):
-                filled += 1
-                if filled > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
-                    raise ImportFileError("too_many_rows")
+        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                             start=1)
     except csv.Error as exc:
         raise ImportFileError("not_table") from exc
-    return rows
-
