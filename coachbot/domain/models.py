@@ -58,6 +58,8 @@ class Client:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     tags: tuple[str, ...] = ()
+    # field -> the value an import could not read, as typed in the file (until filled in)
+    raw_values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_group(self) -> bool:
@@ -228,6 +230,7 @@ class ClientFill:
     client_id: int
     values: Mapping[str, Any]  # FILLABLE_FIELDS names
     tags: tuple[str, ...] = ()
+    raw_values: Mapping[str, str] = field(default_factory=dict)  # unreadable, as typed
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,11 @@ PREFIX = "im"
 FLOW = "import"
 STEP_CONFIRM = "confirm"
 CONFIRM, CANCEL = "ok", "no"
+# im:q:<token>:<line>:<choice> answers one question, im:qa:<token>:<choice> all open ones
+ANSWER, ANSWER_ALL = "q", "qa"
+CHOICES = {"m": "merge", "n": "new", "s": "skip"}
+QUESTIONS_SHOWN = 5  # with a row of buttons each; the next ones come as these are answered
+MARKS = "①②③④⑤"
 
 
 def _region(agent: Agent) -> str:
@@ -74,33 +79,72 @@ async def _bad_file(update: Update, context: CoachContext, agent: Agent,
 
 
 async def _show_preview(update: Update, context: CoachContext, agent: Agent,
-                        preview: clientio.ImportPreview, filename: str) -> None:
+                        preview: clientio.ImportPreview, filename: str,
+                        token: str | None = None) -> None:
+    """The preview with its questions and buttons; edited in place when answering."""
     chat = update.effective_chat
     assert chat is not None
     problems = preview.problems
+    questions = preview.plan.questions[:QUESTIONS_SHOWN]
     values: dict[str, Any] = {
         "plan": preview.plan, "read": preview.read, "skipped": len(problems),
         "problems": problems[:clientio.MAX_PROBLEMS_SHOWN],
         "more_problems": max(0, len(problems) - clientio.MAX_PROBLEMS_SHOWN),
+        "gaps": preview.plan.gaps[:clientio.MAX_PROBLEMS_SHOWN],
+        "questions": list(zip(MARKS, questions, strict=False)),
     }
     store = context.services.store
+    send = edit_or_reply if update.callback_query is not None else reply  # answers edit
     if not preview.plan.has_changes:
         store.dialogs.clear_dialog(agent.id, chat.id)
-        await reply(update, context, agent, "files/nothing_to_import", **values)
+        await send(update, context, agent, "files/nothing_to_import", **values)
         return
-    token = secrets.token_hex(4)  # ties the buttons to this preview, not an older one
+    # a new token ties the buttons to this preview, not an older one
+    token = token or secrets.token_hex(4)
     store.dialogs.set_dialog(agent.id, chat.id,
                              Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
-    keyboard = inline_keyboard([[
-        (label(context, agent, "files.confirm", count=len(preview.plan.new)
-               + len(preview.plan.merges)), f"{PREFIX}:{CONFIRM}:{token}"),
-        (label(context, agent, "files.cancel"), f"{PREFIX}:{CANCEL}:{token}"),
-    ]])
-    await reply(update, context, agent, "files/preview", keyboard=keyboard, **values)
+    keyboard = inline_keyboard(_preview_buttons(context, agent, preview, token))
+    await send(update, context, agent, "files/preview", keyboard=keyboard, **values)
+
+
+def _preview_buttons(context: CoachContext, agent: Agent, preview: clientio.ImportPreview,
+                     token: str) -> list[list[tuple[str, str]]]:
+    """A row of answers per question shown; confirm once nothing is left to answer."""
+    rows = [[(label(context, agent, f"files.answer.{choice}", mark=mark),
+              f"{PREFIX}:{ANSWER}:{token}:{question.line}:{key}")
+             for key, choice in CHOICES.items()]
+            for mark, question in zip(MARKS, preview.plan.questions[:QUESTIONS_SHOWN],
+                                      strict=False)]
+    if len(preview.plan.questions) > 1:
+        rows.append([(label(context, agent, f"files.answer.all_{choice}",
+                            count=len(preview.plan.questions)),
+                      f"{PREFIX}:{ANSWER_ALL}:{token}:{key}")
+                     for key, choice in CHOICES.items() if choice != "merge"])
+    last = [(label(context, agent, "files.cancel"), f"{PREFIX}:{CANCEL}:{token}")]
+    if not preview.plan.questions:
+        count = len(preview.plan.new) + len(preview.plan.merges)
+        last.insert(0, (label(context, agent, "files.confirm", count=count),
+                        f"{PREFIX}:{CONFIRM}:{token}"))
+    return [*rows, last]
+
+
+def _valid_callback(parts: list[str], dialog: Dialog | None) -> bool:
+    """A button of the current preview, in one of its shapes."""
+    if dialog is None or dialog.flow != FLOW or len(parts) < 2 \
+            or parts[1] != dialog.data.get("token"):
+        return False
+    action, rest = parts[0], parts[2:]
+    if action in (CONFIRM, CANCEL):
+        return not rest
+    if action == ANSWER:
+        return len(rest) == 2 and rest[0].isdigit() and rest[1] in CHOICES
+    # "merge them all" is not offered: each merge is the agent's call, one by one
+    return action == ANSWER_ALL and len(rest) == 1 and rest[0] in ("n", "s")
 
 
 async def on_callback(update: Update, context: CoachContext) -> None:
-    """im:ok:<token> applies the previewed import in one go; im:no:<token> drops it."""
+    """im:ok:<token> applies the previewed import in one go; im:no:<token> drops it;
+    im:q / im:qa answer its questions (same phone, another name)."""
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -110,9 +154,12 @@ async def on_callback(update: Update, context: CoachContext) -> None:
     store = context.services.store
     dialog = store.dialogs.get_dialog(agent.id, chat.id)
     parts = callback_parts(update, PREFIX)
-    if (dialog is None or dialog.flow != FLOW or len(parts) != 2
-            or parts[0] not in (CONFIRM, CANCEL) or parts[1] != dialog.data.get("token")):
+    if not _valid_callback(parts, dialog):
         await reply(update, context, agent, "general/stale_button")
+        return
+    assert dialog is not None
+    if parts[0] in (ANSWER, ANSWER_ALL):
+        await _answer(update, context, agent, dialog, parts)
         return
     store.dialogs.clear_dialog(agent.id, chat.id)
     if parts[0] == CANCEL:
@@ -120,7 +167,19 @@ async def on_callback(update: Update, context: CoachContext) -> None:
         return
     outcome = clientio.apply_import(store, agent.id, dialog.data)
     logger.info("agent %s imported %s new, %s merged", agent.id, outcome.added, outcome.merged)
-    await edit_or_reply(update, context, agent, "files/imported", outcome=outcome)
+    await edit_or_reply(update, context, agent, "files/imported", outcome=outcome,
+                        gaps=outcome.gaps[:clientio.MAX_PROBLEMS_SHOWN])
+
+
+async def _answer(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
+                  parts: list[str]) -> None:
+    """Record the agent's answer to one question (or to all open ones), show the preview."""
+    store = context.services.store
+    preview = clientio.preview_from_dialog(store, agent.id, dialog.data)
+    lines = [int(parts[2])] if parts[0] == ANSWER else None
+    preview = clientio.answer_questions(store, agent.id, preview, lines, CHOICES[parts[-1]])
+    await _show_preview(update, context, agent, preview, str(dialog.data.get("file", "")),
+                        token=str(dialog.data["token"]))
 
 
 async def export(update: Update, context: CoachContext) -> None:

@@ -26,13 +26,16 @@ CLIENT_FIELDS = frozenset({
     "kind", "name", "gender", "phone", "birthday", "address", "occupation", "income_band",
     "family_situation", "financial_situation", "notes", "locale", "grade_override", "stage",
     "referred_by", "contact_every_days", "consent_scope", "group_profile", "needs_summary",
+    "raw_values",
 })
 POLICY_FIELDS = frozenset({
     "policy_no", "product", "product_type", "insured", "holder", "sum_insured", "annual_premium",
     "currency", "start_date", "payment_term_years", "payment_frequency", "status",
     "next_due_date", "delivered_date", "source",
 })
-JSON_FIELDS = frozenset({"group_profile", "needs_summary"})
+JSON_FIELDS = frozenset({"group_profile", "needs_summary", "raw_values"})
+# fields whose unreadable import value is kept in raw_values until the field is set
+RAW_FIELDS = ("phone", "birthday")
 LIVE_CLIENT = "c.deleted_at IS NULL"
 
 # A client's open next step: the next-step date of their latest contact (a later contact closes
@@ -98,6 +101,10 @@ class ClientStore(Repository):
         row["updated_at"] = self._stamp()
         self._note_stage_change(agent_id, client_id, values)
         assignments = ", ".join(f"{name} = ?" for name in row)
+        # a field set by hand replaces what an import could not read
+        for name in RAW_FIELDS:
+            if values.get(name) and "raw_values" not in values:
+                assignments += f", raw_values = json_remove(raw_values, '$.{name}')"
         cursor = self.db.execute(
             f"UPDATE clients SET {assignments} WHERE agent_id = ? AND id = ? "
             "AND deleted_at IS NULL",
@@ -532,7 +539,7 @@ def _client(row: dict[str, Any]) -> Client:
         last_contact_at=parse_stamp(row["last_contact_at"]),
         archived_at=parse_stamp(row["archived_at"]), deleted_at=parse_stamp(row["deleted_at"]),
         created_at=parse_stamp(row["created_at"]), updated_at=parse_stamp(row["updated_at"]),
-        tags=tags,
+        tags=tags, raw_values=json.loads(row["raw_values"]) if row.get("raw_values") else {},
     )
 
 

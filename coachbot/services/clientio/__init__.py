@@ -23,21 +23,30 @@ from coachbot.services.clientio.model import (
     MAX_FILE_BYTES,
     MAX_PROBLEMS_SHOWN,
     MAX_ROWS,
+    Gap,
     ImportFileError,
     ImportPlan,
     ImportRow,
     Merge,
     Problem,
+    Question,
     ReadResult,
 )
-from coachbot.services.clientio.plan import ImportPreview, plan_import, preview_import
+from coachbot.services.clientio.plan import (
+    ImportPreview,
+    answer_questions,
+    plan_import,
+    preview_from_dialog,
+    preview_import,
+)
 from coachbot.services.clientio.privacy import client_export_json
 from coachbot.services.clientio.read import decode_text, read_import, sniff_kind
 
 __all__ = [
-    "MAX_FILE_BYTES", "MAX_PROBLEMS_SHOWN", "MAX_ROWS", "Book", "ExportFiles", "ImportFileError",
-    "ImportOutcome", "ImportPlan", "ImportPreview", "ImportRow", "Merge", "Problem",
-    "ReadResult", "apply_import", "clean_record", "client_export_json", "decode_text",
-    "export_book", "export_csv", "export_xlsx", "find_columns", "load_book", "plan_import",
-    "preview_import", "read_import", "read_in_child", "sniff_kind", "yearly_cell_text",
+    "MAX_FILE_BYTES", "MAX_PROBLEMS_SHOWN", "MAX_ROWS", "Book", "ExportFiles", "Gap",
+    "ImportFileError", "ImportOutcome", "ImportPlan", "ImportPreview", "ImportRow", "Merge",
+    "Problem", "Question", "ReadResult", "answer_questions", "apply_import", "clean_record",
+    "client_export_json", "decode_text", "export_book", "export_csv", "export_xlsx",
+    "find_columns", "load_book", "plan_import", "preview_from_dialog", "preview_import",
+    "read_import", "read_in_child", "sniff_kind", "yearly_cell_text",
 ]

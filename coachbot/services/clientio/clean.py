@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from coachbot.domain.calendar import YearlyDate
-from coachbot.domain.clients import clean_name, clean_tag, clean_text
+from coachbot.domain.clients import clean_name, clean_tag, clean_text, name_key
 from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.models import STAGES
 from coachbot.domain.phones import normalize_phone
@@ -32,6 +32,11 @@ GROUP_WORDS = ("团体", "團體", "团单", "團單", "企业", "企業", "公�
                "company", "corporate", "business", "organisation", "organization")
 TAG_SEPARATORS = re.compile(r"[,，、;；#|\n]+")
 PHONE_SEPARATORS = re.compile(r"[/,，;；、|\n]+")
+RAW_LIMIT = 60  # characters of an unreadable value kept on the card
+EXCEL_EPOCH = date(1899, 12, 30)
+SERIAL_1910 = (date(1910, 1, 1) - EXCEL_EPOCH).days
+SERIAL_MAX = (date(9999, 12, 31) - EXCEL_EPOCH).days
+SERIAL_TEXT = re.compile(r"\d{5}(\.\d+)?")  # a CSV saved from a sheet whose dates lost their format
 
 def clean_rows(records: Sequence[tuple[int, Mapping[str, Any]]], kind: str, columns: list[str],
            ignored: list[str], region: str, today: date) -> ReadResult:
@@ -58,34 +63,38 @@ def clean_rows(records: Sequence[tuple[int, Mapping[str, Any]]], kind: str, colu
 
 
 def _identity(row: ImportRow) -> tuple[str, ...]:
+    """Rows with the same identity are the same client written twice. A shared phone with
+    another name is not enough: spouses share a number."""
     phone = row.values.get("phone")
     if phone:
-        return ("phone", digits(str(phone)))
+        return ("phone", digits(str(phone)), name_key(row.name))
     return ("name", row.name, str(row.values.get("birthday") or ""))
 
 
 def clean_record(line: int, record: Mapping[str, Any], *, region: str,
                  today: date) -> ImportRow | Problem:
-    """One row as typed in the file -> a clean ImportRow, or the Problem that stops it."""
+    """One row as typed in the file -> a clean ImportRow, or the Problem that stops it.
+
+    Only a row without a name is left out: a phone or a birthday that cannot be read stays
+    empty, and its value as typed goes along in `raw` (shown on the client's card).
+    """
     name = clean_name(cell_text(record.get("name")))
     if name is None:
         # nothing to call the row by but its phone, if it has one
         return Problem(line, "no_name", short(record.get("phone")))
     values: dict[str, Any] = {"name": name}
+    raw: dict[str, str] = {}
     if present(record.get("phone")):
         phone = _phone(cell_text(record["phone"]), region)
         if phone is None:
-            return Problem(line, "bad_phone", name, short(record["phone"]))
-        values["phone"] = phone
-    raw_birthday = record.get("birthday") if present(record.get("birthday")) else None
-    lunar = False
-    if raw_birthday is None and present(record.get("lunar_birthday")):
-        raw_birthday, lunar = record["lunar_birthday"], True
-    if raw_birthday is not None:
-        yearly = read_yearly(raw_birthday, lunar, today)
-        if yearly is None:
-            return Problem(line, "bad_date", name, short(raw_birthday))
-        values["birthday"] = yearly.to_storage()
+            raw["phone"] = _as_typed(record["phone"])
+        else:
+            values["phone"] = phone
+    birthday = _birthday(record, today)
+    if isinstance(birthday, YearlyDate):
+        values["birthday"] = birthday.to_storage()
+    elif birthday is not None:
+        raw.update(birthday)
     gender = _gender(cell_text(record.get("gender")))
     if gender:
         values["gender"] = gender
@@ -99,7 +108,38 @@ def clean_record(line: int, record: Mapping[str, Any], *, region: str,
         if text:
             values[name_] = text
     tags = _tags(cell_text(record.get("tags")))
-    return ImportRow(line, values, tags)
+    return ImportRow(line, values, tags, raw)
+
+
+def _birthday(record: Mapping[str, Any], today: date) -> YearlyDate | dict[str, str] | None:
+    """The birthday (or the lunar one), or {column: value as typed} when it is unreadable."""
+    for column, lunar in (("birthday", False), ("lunar_birthday", True)):
+        value = record.get(column)
+        if present(value):
+            yearly = read_yearly(value, lunar, today)
+            return yearly if yearly is not None else {column: _as_typed(value)}
+    return None
+
+
+def _as_typed(value: Any) -> str:
+    return short(value, RAW_LIMIT) or ""
+
+
+def excel_serial_date(value: float | int | str) -> date | None:
+    """A date cell exported as its number (31048 -> 1985-01-01), for date columns only.
+
+    Excel counts days from 1900-01-00 and, like Lotus 1-2-3, takes 1900 for a leap year:
+    from serial 61 (1900-03-01) on, the count is one day ahead, and serial 60 is a 29 Feb
+    that never was. Serials before 1910 are no client's birthday: most likely a year or an
+    age typed as a number, so not taken for a date.
+    """
+    try:
+        serial = int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not SERIAL_1910 <= serial <= SERIAL_MAX:
+        return None
+    return EXCEL_EPOCH + timedelta(days=serial)  # past serial 60: the epoch is 1899-12-30
 
 
 def short(value: Any, limit: int = 30) -> str | None:
@@ -122,6 +162,12 @@ def _phone(text: str, region: str) -> str | None:
 
 
 def read_yearly(value: Any, lunar: bool, today: date) -> YearlyDate | None:
+    """A birthday cell as a YearlyDate, or None when it is no real, past date."""
+    if (isinstance(value, int | float) and not isinstance(value, bool)) \
+            or (isinstance(value, str) and SERIAL_TEXT.fullmatch(value.strip())):
+        value = excel_serial_date(value)  # a number in a date column: Excel's serial
+        if value is None:
+            return None
     if isinstance(value, YearlyDate):
         yearly: YearlyDate | None = value
     elif isinstance(value, datetime | date):

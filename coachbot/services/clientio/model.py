@@ -26,6 +26,8 @@ Label = Callable[[str], str]
 IMPORT_FIELDS = ("name", "phone", "birthday", "gender", "kind", "address", "occupation",
                  "income_band", "family_situation", "financial_situation", "notes", "tags",
                  "stage")
+# fields whose unreadable values are kept as typed (the lunar one is a birthday too)
+RAW_FIELDS = ("phone", "birthday", "lunar_birthday")
 TEXT_FIELDS = ("address", "occupation", "income_band", "family_situation", "financial_situation",
                "notes")
 
@@ -50,7 +52,7 @@ class Problem:
     """A row that will not be imported, and why (a key templates explain)."""
 
     line: int
-    reason: str  # no_name bad_phone bad_date duplicate_in_file ambiguous_name already_in_book
+    reason: str  # no_name duplicate_in_file ambiguous_name already_in_book unanswered
     name: str | None = None
     value: str | None = None  # what was wrong, shortened
 
@@ -65,6 +67,9 @@ class ImportRow:
     line: int
     values: Mapping[str, Any]  # "name" and any of IMPORT_FIELDS but tags; storage forms
     tags: tuple[str, ...] = ()
+    # RAW_FIELDS the file held but we could not read, as typed: the client is imported with
+    # the field empty and the raw value shown on their card
+    raw: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -74,12 +79,28 @@ class ImportRow:
         data: dict[str, Any] = {"line": self.line, **self.values}
         if self.tags:
             data["tags"] = list(self.tags)
+        if self.raw:
+            data["raw"] = dict(self.raw)
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ImportRow:
         values = {k: v for k, v in data.items() if k in IMPORT_FIELDS and k != "tags"}
-        return cls(int(data["line"]), values, tuple(data.get("tags") or ()))
+        raw = {str(k): str(v) for k, v in (data.get("raw") or {}).items() if k in RAW_FIELDS}
+        return cls(int(data["line"]), values, tuple(data.get("tags") or ()), raw)
+
+    def gaps(self) -> list[Gap]:
+        return [Gap(self.line, self.name, name, value) for name, value in self.raw.items()]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A field of an imported client left empty because the file's value was unreadable."""
+
+    line: int
+    name: str
+    field: str  # one of RAW_FIELDS
+    value: str  # as typed, shortened
 
 
 @dataclass(frozen=True)
@@ -119,17 +140,47 @@ class Merge:
     name: str
     values: Mapping[str, Any]
     tags: tuple[str, ...] = ()
+    raw: Mapping[str, str] = field(default_factory=dict)  # for fields the client lacks
+
+    def gaps(self) -> list[Gap]:
+        return [Gap(self.line, self.name, name, value) for name, value in self.raw.items()]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A row with the phone of a client in the book but another name: the same person (merge),
+    someone else with that number, a spouse or its next owner (add separately), or skip? Only
+    the agent knows: never merged without asking."""
+
+    row: ImportRow
+    client_id: int
+    client_name: str
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
+
+ANSWERS = ("merge", "new", "skip")
 
 
 @dataclass(frozen=True)
 class ImportPlan:
-    """What confirming would do."""
+    """What confirming would do, and what the agent must decide first."""
 
     new: list[ImportRow]
     merges: list[Merge]
     skipped: list[Problem]
+    questions: list[Question] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.new or self.merges)
+        return bool(self.new or self.merges or self.questions)
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """Fields of clients to be added or filled in that stay empty (unreadable values)."""
+        found = [gap for row in self.new for gap in row.gaps()]
+        found += [gap for merge in self.merges for gap in merge.gaps()]
+        return sorted(found, key=lambda gap: gap.line)
 
