@@ -83,6 +83,20 @@ def stray_cell_xlsx(ref: str = "CV1000000") -> bytes:
     return minimal_xlsx([sheet.encode()])
 
 
+def stray_cell_xls() -> bytes:
+    """An .xls list with one cell at the last row and column an .xls has (IV65536)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("客户")
+    sheet.write(0, 0, "姓名")
+    sheet.write(1, 0, "张三")
+    sheet.write(65535, 255, 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def zip_bomb_xlsx(megabytes: int = 1000) -> bytes:
     """A real workbook plus a member of `megabytes` of zeros (a classic zip bomb)."""
     out = io.BytesIO()

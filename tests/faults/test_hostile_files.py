@@ -204,3 +204,13 @@ async def test_the_bot_reads_in_a_child_process_that_is_stopped_at_its_time_limi
         await read_in_child("x.xlsx", files["issue_empty_rows"].read_bytes(), region="CN",
                             today=TODAY)
     assert caught.value.reason == "too_complex"
+
+
+async def test_a_child_that_runs_out_of_memory_is_a_kind_refusal():
+    # calamine makes a 65,536 x 256 grid for one far cell: the child's ceiling stops it
+    with pytest.raises(ImportFileError) as caught:
+        await read_in_child("x.xls", sheets.stray_cell_xls(), region="CN", today=TODAY)
+    assert caught.value.reason == "too_complex"
+    result = await read_in_child("ok.xls", sheets.xls([["姓名"], ["张三"]]), region="CN",
+                                 today=TODAY)
+    assert [row.name for row in result.rows] == ["张三"]  # and the next file reads fine

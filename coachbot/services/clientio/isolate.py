@@ -29,9 +29,10 @@ from coachbot.services.clientio.model import ImportFileError, ReadResult
 logger = logging.getLogger(__name__)
 
 READ_TIMEOUT_SECONDS = 30.0
-# Address space of a reading child: the fork server's imports take ~400 MB of it (shared
-# libraries are mapped, not resident); a 5 MB file of any kind peaks well under 300 MB RSS.
-READ_MEMORY_BYTES = 1536 * 1024 * 1024
+# Address space of a reading child. 5 MB lists of every kind read within 600 MB of it (peak
+# RSS 105-165 MB); calamine's grid for one far cell of an .xls wants over 1 GB and is
+# stopped here (the child aborts and the agent hears the file is too complex).
+READ_MEMORY_BYTES = 768 * 1024 * 1024
 MAX_PARALLEL_READS = 2  # two cores: more parsers at once would only slow each other
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 PRELOAD = ["coachbot.services.clientio.read", "openpyxl", "python_calamine", "vobject"]

@@ -25,7 +25,9 @@ from coachbot.services.clientio.xlsx import xlsx_rows
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # calamine holds a sheet as a dense grid (rows x columns) before we see a row: one stray cell
-# far out makes it huge, so refuse a grid bigger than a real list could be
+# far out makes it huge, so refuse a grid bigger than a real list could be. The grid is made
+# before this check can run (65,536 x 256 cells of an .xls: ~1 GB); in the bot the reading
+# child's memory ceiling stops that first.
 MAX_GRID_CELLS = MAX_ROWS_READ * MAX_COLUMNS
 
 
