@@ -192,6 +192,15 @@ def test_a_csv_of_empty_lines_is_read_no_further_than_the_limit(content):
     assert caught.value.reason == "too_complex"
 
 
+def test_a_vcard_of_one_huge_card_is_refused_quickly():
+    card = "BEGIN:VCARD\nVERSION:3.0\nFN:x\n" + "TEL:1\n" * 800_000 + "END:VCARD\n"
+    started = time.perf_counter()
+    with pytest.raises(ImportFileError) as caught:
+        read_import("contacts.vcf", card.encode(), region="CN", today=TODAY)
+    assert caught.value.reason == "too_complex"
+    assert time.perf_counter() - started < 5
+
+
 # -- the reader the bot uses: a child process with a time limit ---------------------------------
 async def test_the_bot_reads_in_a_child_process_that_is_stopped_at_its_time_limit(files):
     content = files["five_mb_xlsx"].read_bytes()

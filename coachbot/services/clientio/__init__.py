@@ -1,6 +1,13 @@
-"""Client book files, step by step: read an import (read, sheets, vcard, columns), clean its
-values (clean), plan it against the book (plan), apply it (apply); export the book (export);
-one client's data on request (privacy).
+"""Client book files, step by step.
+
+- read.py: what a file is (by its bytes), its header row, its rows, counted and bounded;
+  sheets.py and xlsx.py (.xlsx streamed; .xls and .ods through calamine), vcard.py,
+  columns.py (which column is which field);
+- clean.py: values as typed -> storage forms (unreadable ones kept as typed);
+- plan.py: the rows against the book: new, merge, skip, or ask the agent;
+- apply.py: the confirmed plan in one transaction;
+- isolate.py: reading in a child process with memory and time limits (what the bot uses);
+- export.py: the book as CSV and XLSX; privacy.py: one client's data on request.
 
 Reading and cleaning are pure (bytes in, rows out, no database, no Telegram). Planning compares
 the rows with a snapshot of the book; the store applies the plan in one transaction.
