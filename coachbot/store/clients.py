@@ -34,8 +34,8 @@ POLICY_FIELDS = frozenset({
     "next_due_date", "delivered_date", "source",
 })
 JSON_FIELDS = frozenset({"group_profile", "needs_summary", "raw_values"})
-# fields whose unreadable import value is kept in raw_values until the field is set
-RAW_FIELDS = ("phone", "birthday")
+# field -> the raw_values keys it retires when set (what an import could not read)
+RAW_FIELDS = {"phone": ("phone",), "birthday": ("birthday", "lunar_birthday")}
 LIVE_CLIENT = "c.deleted_at IS NULL"
 
 # A client's open next step: the next-step date of their latest contact (a later contact closes
@@ -102,9 +102,10 @@ class ClientStore(Repository):
         self._note_stage_change(agent_id, client_id, values)
         assignments = ", ".join(f"{name} = ?" for name in row)
         # a field set by hand replaces what an import could not read
-        for name in RAW_FIELDS:
+        for name, keys in RAW_FIELDS.items():
             if values.get(name) and "raw_values" not in values:
-                assignments += f", raw_values = json_remove(raw_values, '$.{name}')"
+                paths = ", ".join(f"'$.{key}'" for key in keys)
+                assignments += f", raw_values = json_remove(raw_values, {paths})"
         cursor = self.db.execute(
             f"UPDATE clients SET {assignments} WHERE agent_id = ? AND id = ? "
             "AND deleted_at IS NULL",

@@ -346,9 +346,19 @@ def test_clients_with_unreadable_fields_are_imported_and_listed(agents):
     assert (chen.phone, chen.birthday, chen.raw_values) == \
         ("+8613800138000", None, {"birthday": "1983-02-29"})
     assert clients["王建国"].raw_values == {"phone": "打电话前先微信联系"}
+    # exported as typed, so a round trip through a file keeps them
+    book = clientio.load_book(store, A, currency="CNY", thresholds=store.tier_thresholds)
+    exported = clientio.export_csv(book, lambda key: key.rsplit(".", 1)[-1], locale="en",
+                                   region="CN", timezone="Asia/Shanghai")
+    import_into(store, B, exported)
+    assert {c.name: c.raw_values for c in store.transfer.book_clients(B)} == \
+        {"陈美玲": {"birthday": "1983-02-29"}, "王建国": {"phone": "打电话前先微信联系"}}
     # filling the field in by hand retires the raw value, and only that one
     store.clients.update_client(A, chen.id, {"birthday": "1983-02-28"})
     assert store.clients.get_client(A, chen.id).raw_values == {}
+    wang = clients["王建国"]
+    store.clients.update_client(A, wang.id, {"birthday": "1970-01-01"})
+    assert store.clients.get_client(A, wang.id).raw_values == {"phone": "打电话前先微信联系"}
 
 
 def test_a_merge_keeps_raw_values_only_for_fields_the_client_lacks(agents):

@@ -106,9 +106,11 @@ def _client_cells(book: Book, label: Label, locale: str, region: str, zone: Zone
         consent = (f"{label('files.consent.' + c.consent_scope)} "
                    f"{c.consent_at.astimezone(zone).date().isoformat()}"
                    if c.consent_at and c.consent_scope else "")
+        # what an import could not read goes out as it came in, so it is not lost on the way
+        raw_birthday = c.raw_values.get("birthday") or c.raw_values.get("lunar_birthday", "")
         yield [
-            c.name, format_phone(c.phone, region) if c.phone else "",
-            _birthday_cell(c.birthday, locale, as_text),
+            c.name, format_phone(c.phone, region) if c.phone else c.raw_values.get("phone", ""),
+            _birthday_cell(c.birthday, locale, as_text) if c.birthday else raw_birthday,
             label(f"files.gender.{c.gender}") if c.gender in ("m", "f") else "",
             label(f"files.kind.{c.kind}"), c.address or "", c.occupation or "",
             c.income_band or "", c.family_situation or "", c.financial_situation or "",
