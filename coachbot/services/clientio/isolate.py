@@ -14,6 +14,7 @@ no database: sqlite connections belong to the bot's thread, and the preview is p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -90,11 +91,15 @@ def child_main(connection: Connection) -> None:
     """In the child: read one request, answer with JSON, exit."""
     resource.setrlimit(resource.RLIMIT_AS, (READ_MEMORY_BYTES, READ_MEMORY_BYTES))
     started = time.perf_counter()
-    request = connection.recv_bytes()
+    try:
+        request = connection.recv_bytes()
+    except (EOFError, OSError):
+        return  # the bot went away (killed) before the file was sent: nothing to read
     answer = answer_request(request)
     answer["report"] = {"seconds": round(time.perf_counter() - started, 3),
                         "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
-    connection.send_bytes(json.dumps(answer, ensure_ascii=False).encode())
+    with contextlib.suppress(OSError):  # the bot went away, or stopped waiting
+        connection.send_bytes(json.dumps(answer, ensure_ascii=False).encode())
     connection.close()
 
 
