@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
@@ -41,6 +43,34 @@ def search_key(name: str) -> str:
     syllables = lazy_pinyin(name, errors="ignore")
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
     return f"{lowered} {''.join(syllables)} {initials}".lower()
+
+
+def name_key(name: str) -> str:
+    """A name as compared to tell two people apart: width, case, spaces and punctuation
+    ignored, traditional characters as simplified, Latin words in any order ("Tan David" is
+    "David Tan", 陳大文 is 陈大文)."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    if CJK.search(text):
+        text = _to_simplified(text)
+    words = re.findall(r"\w+", text)
+    if not CJK.search(text):
+        words.sort()
+    return "".join(words)
+
+
+def same_name(first: str, second: str) -> bool:
+    return name_key(first) == name_key(second)
+
+
+@functools.cache
+def _converter() -> Any:
+    import opencc  # its dictionaries load once, on first use
+
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text: str) -> str:
+    return str(_converter().convert(text))
 
 
 def search_words(query: str) -> list[str]:

@@ -69,6 +69,8 @@ class Client:
     updated_at: datetime | None = None
     tags: tuple[str, ...] = ()
     origin: str | None = None  # ORIGINS: 缘故 / 转介绍 / 陌生
+    # field -> the value an import could not read, as typed in the file (until filled in)
+    raw_values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_group(self) -> bool:
@@ -259,6 +261,7 @@ class ClientFill:
     client_id: int
     values: Mapping[str, Any]  # FILLABLE_FIELDS names
     tags: tuple[str, ...] = ()
+    raw_values: Mapping[str, str] = field(default_factory=dict)  # unreadable, as typed
 
 
 @dataclass(frozen=True)

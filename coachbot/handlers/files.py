@@ -11,7 +11,14 @@ from telegram import Update
 
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import REGIONS, currency_for
-from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, label, reply
+from coachbot.handlers.common import (
+    CoachContext,
+    chat_id_of,
+    current_agent,
+    edit_or_reply,
+    label,
+    reply,
+)
 from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
 from coachbot.render.buttons import IMPORT
 from coachbot.runtime.messages import inline_keyboard
@@ -22,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 FLOW = "import"
 STEP_CONFIRM = "confirm"
+# answers to a question (same phone, another name): merge, add as a new person, skip
+CHOICES = {"m": "merge", "n": "new", "s": "skip"}
+QUESTIONS_SHOWN = 5  # with a row of buttons each; the next ones come as these are answered
+MARKS = "①②③④⑤"
 
 
 def _region(agent: Agent) -> str:
@@ -48,9 +59,10 @@ async def on_document(update: Update, context: CoachContext) -> None:
     content = bytes(await telegram_file.download_as_bytearray())
     today = book.agent_today(agent, context.services.clock.now())
     try:
-        # pure parsing, no database: a big spreadsheet must not stall every other chat
-        read = await asyncio.to_thread(clientio.read_import, document.file_name or "", content,
-                                       region=_region(agent), today=today)
+        # in a child process with a time and memory limit: a hostile spreadsheet must not
+        # stall every other chat or take the machine's memory
+        read = await clientio.read_in_child(document.file_name or "", content,
+                                            region=_region(agent), today=today)
     except ImportFileError as problem:
         await _bad_file(update, context, agent, problem)
         return
@@ -66,35 +78,66 @@ async def _bad_file(update: Update, context: CoachContext, agent: Agent,
 
 
 async def _show_preview(update: Update, context: CoachContext, agent: Agent,
-                        preview: clientio.ImportPreview, filename: str) -> None:
+                        preview: clientio.ImportPreview, filename: str,
+                        token: str | None = None) -> None:
+    """The preview with its questions and buttons; edited in place when answering."""
     chat_id = chat_id_of(update)
     problems = preview.problems
     values: dict[str, Any] = {
         "plan": preview.plan, "read": preview.read, "skipped": len(problems),
         "problems": problems[:clientio.MAX_PROBLEMS_SHOWN],
         "more_problems": max(0, len(problems) - clientio.MAX_PROBLEMS_SHOWN),
+        "gaps": preview.plan.gaps[:clientio.MAX_PROBLEMS_SHOWN],
+        "questions": list(zip(MARKS, preview.plan.questions[:QUESTIONS_SHOWN], strict=False)),
     }
+    send = edit_or_reply if update.callback_query is not None else reply  # answers edit
     store = context.services.store
     if not preview.plan.has_changes:
         dialogs.clear_dialog(store, agent.id, chat_id)
-        await reply(update, context, agent, "files/nothing_to_import", **values)
+        await send(update, context, agent, "files/nothing_to_import", **values)
         return
-    token = secrets.token_hex(4)  # ties the buttons to this preview, not an older one
+    token = token or secrets.token_hex(4)  # ties the buttons to this preview, not an older one
     dialogs.set_dialog(store, agent.id, chat_id,
                        Dialog(FLOW, STEP_CONFIRM, preview.dialog_data(filename, token)))
-    keyboard = inline_keyboard([[
-        (label(context, agent, "files.confirm", count=len(preview.plan.new)
-               + len(preview.plan.merges)), IMPORT.data("confirm", token)),
-        (label(context, agent, "files.cancel"), IMPORT.data("cancel", token)),
-    ]])
-    await reply(update, context, agent, "files/preview", keyboard=keyboard, **values)
+    keyboard = inline_keyboard(_preview_buttons(context, agent, preview, token))
+    await send(update, context, agent, "files/preview", keyboard=keyboard, **values)
+
+
+def _preview_buttons(context: CoachContext, agent: Agent, preview: clientio.ImportPreview,
+                     token: str) -> list[list[tuple[str, str]]]:
+    """A row of answers per question shown; confirm once nothing is left to answer."""
+    rows = [[(label(context, agent, f"files.answer.{choice}", mark=mark),
+              IMPORT.data("answer", token, question.line, key))
+             for key, choice in CHOICES.items()]
+            for mark, question in zip(MARKS, preview.plan.questions[:QUESTIONS_SHOWN],
+                                      strict=False)]
+    if len(preview.plan.questions) > 1:
+        # "merge them all" is not offered: each merge is the agent's call, one by one
+        rows.append([(label(context, agent, f"files.answer.all_{choice}",
+                            count=len(preview.plan.questions)),
+                      IMPORT.data("answer_all", token, key))
+                     for key, choice in CHOICES.items() if choice != "merge"])
+    last = [(label(context, agent, "files.cancel"), IMPORT.data("cancel", token))]
+    if not preview.plan.questions:
+        count = len(preview.plan.new) + len(preview.plan.merges)
+        last.insert(0, (label(context, agent, "files.confirm", count=count),
+                        IMPORT.data("confirm", token)))
+    return [*rows, last]
+
+
+def _preview_dialog(press: Press, extra_args: int) -> Dialog | None:
+    """The open preview this press belongs to (its token first, then `extra_args` more)."""
+    dialog = press.dialog()
+    if dialog is None or dialog.flow != FLOW or len(press.args) != 1 + extra_args \
+            or press.arg(0) != dialog.data.get("token"):
+        return None
+    return dialog
 
 
 async def _confirm_or_cancel(press: Press) -> None:
     """im:ok:<token> applies the previewed import in one go; im:no:<token> drops it."""
-    dialog = press.dialog()
-    if dialog is None or dialog.flow != FLOW or len(press.args) != 1 \
-            or press.arg(0) != dialog.data.get("token"):
+    dialog = _preview_dialog(press, 0)
+    if dialog is None:
         await press.stale()
         return
     press.clear_dialog()
@@ -104,7 +147,26 @@ async def _confirm_or_cancel(press: Press) -> None:
     outcome = clientio.apply_import(press.store, press.agent.id, dialog.data)
     logger.info("agent %s imported %s new, %s merged", press.agent.id, outcome.added,
                 outcome.merged)
-    await press.edit("files/imported", outcome=outcome)
+    await press.edit("files/imported", outcome=outcome,
+                     gaps=outcome.gaps[:clientio.MAX_PROBLEMS_SHOWN])
+
+
+async def _answer(press: Press) -> None:
+    """im:q:<token>:<line>:<m|n|s> answers one question (same phone, another name);
+    im:qa:<token>:<n|s> answers every open one; the preview is shown again in place."""
+    one = press.action == "answer"
+    dialog = _preview_dialog(press, 2 if one else 1)
+    choice = CHOICES.get(press.arg(2 if one else 1))
+    line = press.int_arg(1) if one else None
+    if dialog is None or choice is None or (one and line is None) \
+            or (not one and choice == "merge"):
+        await press.stale()
+        return
+    preview = clientio.preview_from_dialog(press.store, press.agent.id, dialog.data)
+    preview = clientio.answer_questions(press.store, press.agent.id, preview,
+                                        [line] if line is not None else None, choice)
+    await _show_preview(press.update, press.context, press.agent, preview,
+                        str(dialog.data.get("file", "")), token=str(dialog.data["token"]))
 
 
 async def export(update: Update, context: CoachContext) -> None:
@@ -133,5 +195,6 @@ async def export(update: Update, context: CoachContext) -> None:
 FEATURE = Feature(
     commands=(Command("import", import_help, section="book"),
               Command("export", export, section="book")),
-    buttons=(Buttons(IMPORT, {"confirm": _confirm_or_cancel, "cancel": _confirm_or_cancel}),),
+    buttons=(Buttons(IMPORT, {"confirm": _confirm_or_cancel, "cancel": _confirm_or_cancel,
+                              "answer": _answer, "answer_all": _answer}),),
 )

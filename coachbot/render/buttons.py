@@ -91,7 +91,7 @@ GROUP_CLIENT = ButtonSet("gc", open="o", role="r", won="w", source="src", guide=
                          typed="t", profit="pf", social="soc")
 # se:<code>:<client or event>[:<kind or status>]: gatherings, claims, servicing, renewals
 SERVICE = ButtonSet("se", menu="m", kind="k", status="st", history="h")
-IMPORT = ButtonSet("im", confirm="ok", cancel="no")
+IMPORT = ButtonSet("im", confirm="ok", cancel="no", answer="q", answer_all="qa")
 
 # -- the day ----------------------------------------------------------------------------------
 ITEMS = ButtonSet("rm", open="o", entry="e", sent="sent", alternative="alt", done="done",

@@ -26,14 +26,16 @@ CLIENT_FIELDS = frozenset({
     "kind", "name", "gender", "phone", "birthday", "address", "occupation", "income_band",
     "family_situation", "financial_situation", "notes", "locale", "grade_override", "stage",
     "referred_by", "contact_every_days", "consent_scope", "group_profile", "needs_summary",
-    "origin",
+    "origin", "raw_values",
 })
 POLICY_FIELDS = frozenset({
     "policy_no", "product", "product_type", "insured", "holder", "sum_insured", "annual_premium",
     "currency", "start_date", "payment_term_years", "payment_frequency", "status",
     "next_due_date", "delivered_date", "source",
 })
-JSON_FIELDS = frozenset({"group_profile", "needs_summary"})
+JSON_FIELDS = frozenset({"group_profile", "needs_summary", "raw_values"})
+# field -> the raw_values keys it retires when set (what an import could not read)
+RAW_FIELDS = {"phone": ("phone",), "birthday": ("birthday", "lunar_birthday")}
 LIVE_CLIENT = "c.deleted_at IS NULL"
 
 # A client's open next step: the next-step date of their latest contact (a later contact closes
@@ -99,6 +101,11 @@ class ClientStore(Repository):
         row["updated_at"] = self._stamp()
         self._note_stage_change(agent_id, client_id, values)
         assignments = ", ".join(f"{name} = ?" for name in row)
+        # a field set by hand replaces what an import could not read
+        for name, keys in RAW_FIELDS.items():
+            if values.get(name) and "raw_values" not in values:
+                paths = ", ".join(f"'$.{key}'" for key in keys)
+                assignments += f", raw_values = json_remove(raw_values, {paths})"
         cursor = self.db.execute(
             f"UPDATE clients SET {assignments} WHERE agent_id = ? AND id = ? "
             "AND deleted_at IS NULL",
@@ -580,6 +587,7 @@ def _client(row: dict[str, Any]) -> Client:
         archived_at=parse_stamp(row["archived_at"]), deleted_at=parse_stamp(row["deleted_at"]),
         created_at=parse_stamp(row["created_at"]), updated_at=parse_stamp(row["updated_at"]),
         tags=tags, origin=row.get("origin"),
+        raw_values=json.loads(row["raw_values"]) if row.get("raw_values") else {},
     )
 
 

@@ -397,6 +397,17 @@ def open_next_steps_on_clients(db: Database) -> None:
     )
 
 
+@migrations(name="0010_client_raw_values")
+def client_raw_values(db: Database) -> None:
+    """What an import could not read, as it was in the file: {"birthday": "1983-02-29"}.
+
+    An imported client whose birthday was no real date or whose phone cell held words was
+    left out of the book whole; now the client is added with the field empty, and the raw
+    value stays on their card until the agent fills the field in.
+    """
+    db.execute("ALTER TABLE clients ADD COLUMN raw_values TEXT")
+
+
 @migrations(name="0012_client_facts_and_proposals")
 def client_facts_and_proposals(db: Database) -> None:
     """What the coach knows about each client, with its source, and proposals as records (issue

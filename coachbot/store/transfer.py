@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -84,6 +85,9 @@ class TransferStore(Repository):
         if "phone" in row:
             assignments.append("phone_digits = COALESCE(NULLIF(phone_digits, ''), ?)")
             params.append(_digits(fill.values.get("phone")))
+        if fill.raw_values:  # what the file held that could not be read, kept on the card
+            assignments.append("raw_values = json_patch(COALESCE(raw_values, '{}'), ?)")
+            params.append(json.dumps(dict(fill.raw_values), ensure_ascii=False))
         assignments.append("updated_at = ?")
         cursor = self.db.execute(
             f"UPDATE clients SET {', '.join(assignments)} WHERE agent_id = ? AND id = ? "

@@ -9,6 +9,9 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
+from coachbot.sandbox.control import BOT_ACTIVITY
+from tests import spreadsheets as sheets
+
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VCF = "text/vcard"
@@ -52,15 +55,18 @@ async def test_csv_import_shows_a_preview_and_saves_only_after_confirm(bot):
     replies = await send_file(bot, "客户名单.csv", GOOD_CSV)
     preview = replies[-1]["text"]
     assert "导入预览" in preview
-    assert "新增 3 位" in preview and "跳过 1 行" in preview
-    assert "第 3 行（李四）：电话号码不对「12345」" in preview
+    assert "新增 4 位" in preview and "跳过" not in preview
+    assert "会导入，但有资料要补" in preview and "第 3 行 李四：电话「12345」看不懂" in preview
     assert "认出的列：姓名、电话、生日、性别、备注、标签" in preview
-    assert bot.buttons(replies[-1]) == ["✅ 确认导入（3 位）", "✖ 取消"]
+    assert bot.buttons(replies[-1]) == ["✅ 确认导入（4 位）", "✖ 取消"]
     assert book(bot) == {}  # nothing saved before the agent confirms
     replies = await bot.press("确认导入")
-    assert "导入完成" in replies[-1]["text"] and "新增 3 位" in replies[-1]["text"]
+    assert "导入完成" in replies[-1]["text"] and "新增 4 位" in replies[-1]["text"]
+    assert "导入了，但有资料要补" in replies[-1]["text"] and "李四：电话「12345」" in \
+        replies[-1]["text"]
     clients = book(bot)
-    assert sorted(clients) == ["华盛公司", "张三", "王芳"]
+    assert sorted(clients) == ["华盛公司", "张三", "李四", "王芳"]
+    assert (clients["李四"].phone, clients["李四"].raw_values) == (None, {"phone": "12345"})
     zhang = clients["张三"]
     assert (zhang.phone, zhang.birthday, zhang.gender, zhang.notes, zhang.tags) == \
         ("+8613800138000", "1985-03-02", "m", "老乡", ("vip", "同学"))
@@ -113,18 +119,18 @@ async def test_a_client_already_in_the_book_is_completed_not_duplicated(bot):
     await onboard(bot)
     await bot.send("/add 张三 13800138000")
     replies = await send_file(bot, "list.csv", GOOD_CSV)
-    assert "新增 2 位" in replies[-1]["text"] and "补充资料 1 位" in replies[-1]["text"]
+    assert "新增 3 位" in replies[-1]["text"] and "补充资料 1 位" in replies[-1]["text"]
     assert "张三：补生日、性别、备注、标签" in replies[-1]["text"]
     await bot.press("确认导入")
     clients = book(bot)
-    assert len(clients) == 3
+    assert len(clients) == 4
     assert (clients["张三"].birthday, clients["张三"].tags) == ("1985-03-02", ("vip", "同学"))
 
 
 @pytest.mark.parametrize(("filename", "content", "expected"), [
     ("客户名单.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "不像客户名单"),
     ("客户名单.csv", b"", "是空的"),
-    ("客户名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "旧版 Excel"),
+    ("客户名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "打不开"),
     ("客户名单.csv", "手机,微信\n13800138000,zs\n".encode(), "你文件里的列是：手机、微信"),
     ("客户名单.csv", ("姓名\n" + "张三\n" * 5001).encode(), "最多导入 5,000 位"),
 ])
@@ -172,24 +178,24 @@ async def test_export_sends_a_csv_and_a_workbook_that_read_back(bot):
     documents = [m for m in replies if m.get("file_bytes")]
     assert [d["file_name"] for d in documents] == ["clients-20261123.csv",
                                                    "client-book-20261123.xlsx"]
-    assert "3 位" in documents[0]["caption"]
+    assert "4 位" in documents[0]["caption"]
     data = documents[0]["file_bytes"]
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert {row["姓名"] for row in rows} == {"张三", "王芳", "华盛公司"}
+    assert {row["姓名"] for row in rows} == {"张三", "李四", "王芳", "华盛公司"}
     zhang = next(row for row in rows if row["姓名"] == "张三")
     assert (zhang["电话"], zhang["生日"], zhang["标签"]) == ("138 0013 8000", "1985-03-02",
                                                        "vip, 同学")
     workbook = openpyxl.load_workbook(io.BytesIO(documents[1]["file_bytes"]))
     assert workbook.sheetnames == ["客户", "保单", "家人", "联系记录", "纪念日"]
     names = [row[0] for row in workbook["客户"].iter_rows(min_row=2, values_only=True)]
-    assert sorted(names) == ["华盛公司", "张三", "王芳"]
+    assert sorted(names) == ["华盛公司", "张三", "李四", "王芳"]
     # what we exported imports again as the same clients, into another agent's book
     other = bot.as_user(5005, "小李", language_code="zh-hans")
     bot.user = other
     await onboard(bot)
     replies = await send_file(bot, "client-book.xlsx", documents[1]["file_bytes"], XLSX)
-    assert "新增 3 位" in replies[-1]["text"]
+    assert "新增 4 位" in replies[-1]["text"]
     await bot.press("确认导入")
     assert book(bot, 5005)["王芳"].birthday == "L--08-15"
 
@@ -216,3 +222,101 @@ async def test_import_help_explains_the_file(bot):
     await onboard(bot)
     replies = await bot.send("/import")
     assert "姓名" in replies[-1]["text"] and ".vcf" in replies[-1]["text"]
+
+
+def first_answer_seq(bot, chat_id: int, after: int) -> int:
+    """Where in the sandbox's activity log the bot first answered in a chat after `after`."""
+    return next(e.seq for e in bot.sandbox.state.events_after(after, BOT_ACTIVITY)
+                if e.chat_id == chat_id)
+
+
+async def test_a_hostile_workbook_gets_a_kind_refusal_and_others_are_answered_meanwhile(bot):
+    await onboard(bot)
+    me = bot.user
+    bot.user = other = bot.as_user(4004, "小陈", language_code="zh-hans")
+    await onboard(bot)
+    bot.user = me
+    await bot.send("/add 老客户 13600136000")
+    # a 10 KB workbook of a million empty rows: read in a child, stopped at the row limit
+    replies = await send_file(bot, "客户名单.xlsx", sheets.empty_rows_xlsx(1_000_000,
+                                                                      numbered=False), XLSX)
+    assert "没法安全地读完" in replies[-1]["text"] and "名单没有任何改动" in replies[-1]["text"]
+    assert list(book(bot)) == ["老客户"]
+    # while a 5 MB list is being read for one agent, another agent is answered at once
+    sent = bot.sandbox.send_document(me, "名单.csv", sheets.five_mb_file("csv"), CSV)
+    asked = bot.sandbox.send_text(other, "/help")
+    help_replies = await bot.inject(asked, other.id)
+    assert help_replies and help_replies[-1]["text"]
+    preview = await bot.sandbox.wait_for_bot(me.id, after=sent["_seq"], timeout=60)
+    assert "导入预览" in preview[-1]["text"] and "新增 4900 位" in preview[-1]["text"]
+    assert first_answer_seq(bot, other.id, asked["_seq"]) < \
+        first_answer_seq(bot, me.id, sent["_seq"])
+
+
+async def test_a_person_with_an_unreadable_birthday_is_imported_and_the_card_shows_it(bot):
+    await onboard(bot)
+    content = xlsx([["姓名", "手机", "生日"],
+                    ["陈美玲", 13800138000, "1983-02-29"],      # no 29 Feb in 1983
+                    ["王建国", "下班后才接电话", 31048],         # words; Excel's serial
+                    ["林大伟", 13700137000, 31048]])
+    replies = await send_file(bot, "客户.xlsx", content, XLSX)
+    preview = replies[-1]["text"]
+    assert "新增 3 位" in preview and "跳过" not in preview
+    assert "第 2 行 陈美玲：生日「1983-02-29」看不懂" in preview
+    assert "第 3 行 王建国：电话「下班后才接电话」看不懂" in preview
+    replies = await bot.press("确认导入")
+    assert "导入了，但有资料要补" in replies[-1]["text"]
+    clients = book(bot)
+    assert (clients["林大伟"].birthday, clients["王建国"].birthday) == ("1985-01-01",
+                                                                       "1985-01-01")
+    assert clients["陈美玲"].birthday is None
+    replies = await bot.send("/clients 陈美玲")  # a single hit opens the card
+    assert "原始资料：生日「1983-02-29」" in replies[-1]["text"]
+
+
+async def test_same_phone_under_another_name_is_asked_with_buttons(bot):
+    await onboard(bot)
+    await bot.send("/add 王大明 13800138000")
+    cards = ("BEGIN:VCARD\nVERSION:3.0\nFN:王美丽\nTEL;TYPE=CELL:138 0013 8000\n"
+             "BDAY:1988-05-20\nEND:VCARD\n"
+             "BEGIN:VCARD\nVERSION:3.0\nFN:张伟\nTEL;TYPE=CELL:139 0013 9000\nEND:VCARD\n")
+    replies = await send_file(bot, "通讯录.vcf", cards.encode(), VCF)
+    preview = replies[-1]
+    assert "电话一样，名字不同，是同一个人吗？" in preview["text"]
+    assert "① 第 1 张「王美丽」和名单里的「王大明」电话都是 138 0013 8000" in preview["text"]
+    # nothing can be confirmed while a question is open: no confirm button, no silent merge
+    assert bot.buttons(preview) == ["① 同一人，合并", "① 另建新客户", "① 跳过", "✖ 取消"]
+    replies = await bot.press("① 另建新客户")
+    assert replies[-1]["message_id"] == preview["message_id"]  # the preview, edited
+    assert "新增 2 位" in replies[-1]["text"] and "是同一个人吗" not in replies[-1]["text"]
+    assert bot.buttons(replies[-1]) == ["✅ 确认导入（2 位）", "✖ 取消"]
+    await bot.press("确认导入")
+    clients = book(bot)
+    assert sorted(clients) == ["张伟", "王大明", "王美丽"]
+    assert (clients["王美丽"].phone, clients["王美丽"].birthday) == ("+8613800138000",
+                                                                   "1988-05-20")
+    assert clients["王大明"].birthday is None  # nothing of hers went into his record
+
+
+async def test_many_shared_phones_can_be_answered_all_at_once(bot):
+    await onboard(bot)
+    heads = ["赵一", "钱二", "孙三", "李四", "周五", "吴六", "郑七"]
+    for i, name in enumerate(heads):
+        await bot.send(f"/add {name} 1390000000{i}")
+    text = "姓名,电话\n" + "".join(f"家人{i},1390000000{i}\n" for i in range(7))
+    replies = await send_file(bot, "家人.csv", text.encode())
+    preview = replies[-1]
+    assert "待你确认 7 行" in preview["text"] and "还有 2 行也是这样" in preview["text"]
+    buttons = bot.buttons(preview)
+    assert buttons[:3] == ["① 同一人，合并", "① 另建新客户", "① 跳过"]
+    assert buttons[-3:] == ["全部另建（7 行）", "全部跳过（7 行）", "✖ 取消"]
+    assert all(len(row) == 3 for row in preview["reply_markup"]["inline_keyboard"][:5])
+    token = preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[2]
+    replies = await bot.press_data(preview["message_id"], f"im:qa:{token}:m")  # forged
+    assert "过期" in replies[-1]["text"]  # "merge them all" is never offered nor taken
+    replies = await bot.press("① 同一人，合并")
+    assert "待你确认 6 行" in replies[-1]["text"]
+    replies = await bot.press("全部跳过")
+    assert replies[-1]["message_id"] == preview["message_id"]
+    assert "没有可以导入的新内容" in replies[-1]["text"] and bot.buttons(replies[-1]) == []
+    assert sorted(book(bot)) == sorted(heads)

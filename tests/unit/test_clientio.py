@@ -17,7 +17,8 @@ from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import NewClient
 from coachbot.services import clientio, records
-from coachbot.services.clientio import ImportFileError, ImportRow, read_import
+from coachbot.services.clientio import ImportFileError, ImportRow, clean, read_import
+from tests import spreadsheets as sheets
 
 TODAY = date(2026, 11, 23)
 A, B = 1001, 2002
@@ -171,6 +172,43 @@ def test_xlsx_with_date_cells_numbers_and_a_title_row():
     assert result.columns == ["name", "phone", "birthday", "gender", "kind"]
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_every_kind_of_workbook_reads_the_same(kind):
+    rows = [
+        ["客户名单（2026）"],
+        ["姓名", "手机", "生日", "性别", "微信"],
+        ["张三", 13800138000, date(1985, 3, 2), "男", "zs"],
+        ["李四", "8613900139000", date(1990, 12, 31), "F", None],
+        [None, None, None, None, None],
+        ["王五", 13700137000, "农历八月十五", None, None],
+    ]
+    writer = {"xlsx": sheets.xlsx, "xls": sheets.xls, "ods": sheets.ods}[kind]
+    result = read(writer(rows), filename="客户")  # the name says nothing: the bytes do
+    assert result.kind == kind
+    assert [r.to_dict() for r in result.rows] == [
+        {"line": 3, "name": "张三", "phone": "+8613800138000", "birthday": "1985-03-02",
+         "gender": "m"},
+        {"line": 4, "name": "李四", "phone": "+8613900139000", "birthday": "1990-12-31",
+         "gender": "f"},
+        {"line": 6, "name": "王五", "phone": "+8613700137000", "birthday": "L--08-15"},
+    ]
+    assert result.ignored == ["微信"]
+
+
+def test_rich_text_cells_read_as_their_text():
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "备注"])
+    book.active.append([CellRichText("张", TextBlock(InlineFont(b=True), "三")),
+                        CellRichText(TextBlock(InlineFont(i=True), "老乡"), "，爱喝茶")])
+    out = io.BytesIO()
+    book.save(out)
+    assert [r.to_dict() for r in read(out.getvalue()).rows] == [
+        {"line": 2, "name": "张三", "notes": "老乡，爱喝茶"}]
+
+
 VCARDS = """BEGIN:VCARD
 VERSION:3.0
 FN:张三
@@ -217,7 +255,7 @@ def test_vcard_without_a_bom_or_with_windows_line_ends():
 
 
 # -- rows that cannot be imported ------------------------------------------------------------
-def test_skip_reasons_are_given_per_row():
+def test_only_rows_without_a_name_or_written_twice_are_skipped():
     text = ("姓名,电话,生日\n"
             "张三,13800138000,1985-03-02\n"
             ",13700137000,\n"
@@ -229,15 +267,109 @@ def test_skip_reasons_are_given_per_row():
             "孙七,,\n"
             "孙七,,\n")
     result = read(text)
-    assert names(result) == ["张三", "孙七"]
+    assert names(result) == ["张三", "李四", "王五", "赵六", "孙七"]
     assert [(p.line, p.reason, p.name, p.value) for p in result.problems] == [
         (3, "no_name", "13700137000", None),
-        (4, "bad_phone", "李四", "12345"),
-        (5, "bad_date", "王五", "1990-13-45"),
-        (6, "bad_date", "赵六", "2031-01-01"),
         (7, "duplicate_in_file", "张三", None),
         (10, "duplicate_in_file", "孙七", None),
     ]
+
+
+# -- one bad field never drops the person ------------------------------------------------------
+def test_a_birthday_that_is_no_real_date_leaves_the_field_empty_and_keeps_the_value():
+    result = read("姓名,电话,生日\n陈美玲,13800138000,1983-02-29\n林大伟,13900139000,2031-01-01\n")
+    assert [r.to_dict() for r in result.rows] == [
+        {"line": 2, "name": "陈美玲", "phone": "+8613800138000",
+         "raw": {"birthday": "1983-02-29"}},
+        {"line": 3, "name": "林大伟", "phone": "+8613900139000",
+         "raw": {"birthday": "2031-01-01"}},
+    ]
+    assert result.problems == []
+
+
+def test_a_phone_cell_of_words_leaves_the_phone_empty_and_keeps_the_words():
+    result = read("姓名,手机,生日,农历生日\n王建国,打电话前先微信联系,1975-06-01,\n"
+                  "李秀英,,,八月三十二\n")
+    assert [r.to_dict() for r in result.rows] == [
+        {"line": 2, "name": "王建国", "birthday": "1975-06-01",
+         "raw": {"phone": "打电话前先微信联系"}},
+        {"line": 3, "name": "李秀英", "raw": {"lunar_birthday": "八月三十二"}},
+    ]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_excel_serial_numbers_in_a_birthday_column_are_dates(kind):
+    rows = [["姓名", "手机", "生日", "备注"],
+            ["张三", 13800138000, 31048, 31048],     # 1985-01-01; the note stays a number
+            ["李四", 13900139000, 45000.0, None],    # 2023-03-15
+            ["王五", 13700137000, 1985, None],       # a year, not a serial: kept as typed
+            ["赵六", 13600136000, 60, None]]         # 1900-02-29, Lotus's day that never was
+    writer = {"xlsx": sheets.xlsx, "xls": sheets.xls, "ods": sheets.ods}[kind]
+    result = read(writer(rows))
+    assert [(r.name, r.values.get("birthday"), r.raw.get("birthday"), r.values.get("notes"))
+            for r in result.rows] == [
+        ("张三", "1985-01-01", None, "31048"),
+        ("李四", "2023-03-15", None, None),
+        ("王五", None, "1985", None),
+        ("赵六", None, "60", None),
+    ]
+
+
+def test_serial_numbers_saved_to_csv_are_dates_in_date_columns_only():
+    result = read("姓名,电话,生日\n张三,31048,31048\n")
+    assert result.rows[0].values.get("birthday") == "1985-01-01"
+    assert result.rows[0].raw == {"phone": "31048"}  # a phone column is never a date
+
+
+@pytest.mark.parametrize(("serial", "day"), [
+    (3654, date(1910, 1, 1)), (31048, date(1985, 1, 1)), (36526, date(2000, 1, 1)),
+    (45000, date(2023, 3, 15)), (31048.99, date(1985, 1, 1)), ("31048", date(1985, 1, 1)),
+    (59, None), (60, None), (3653, None), ("abc", None), (10**12, None),
+])
+def test_excel_serial_dates_count_the_1900_leap_year_bug(serial, day):
+    assert clean.excel_serial_date(serial) == day
+
+
+def test_clients_with_unreadable_fields_are_imported_and_listed(agents):
+    store = agents
+    text = "姓名,电话,生日\n陈美玲,13800138000,1983-02-29\n王建国,打电话前先微信联系,\n"
+    result = read(text)
+    preview = clientio.preview_import(store, A, result)
+    assert [(g.line, g.name, g.field, g.value) for g in preview.plan.gaps] == [
+        (2, "陈美玲", "birthday", "1983-02-29"), (3, "王建国", "phone", "打电话前先微信联系")]
+    outcome = import_into(store, A, text.encode())
+    assert (outcome.added, outcome.skipped) == (2, 0)
+    assert [(g.name, g.field) for g in outcome.gaps] == [("陈美玲", "birthday"),
+                                                          ("王建国", "phone")]
+    clients = {c.name: c for c in store.transfer.book_clients(A)}
+    chen = clients["陈美玲"]
+    assert (chen.phone, chen.birthday, chen.raw_values) == \
+        ("+8613800138000", None, {"birthday": "1983-02-29"})
+    assert clients["王建国"].raw_values == {"phone": "打电话前先微信联系"}
+    # exported as typed, so a round trip through a file keeps them
+    book = clientio.load_book(store, A, currency="CNY", thresholds=store.tier_thresholds)
+    exported = clientio.export_csv(book, lambda key: key.rsplit(".", 1)[-1], locale="en",
+                                   region="CN", timezone="Asia/Shanghai")
+    import_into(store, B, exported)
+    assert {c.name: c.raw_values for c in store.transfer.book_clients(B)} == \
+        {"陈美玲": {"birthday": "1983-02-29"}, "王建国": {"phone": "打电话前先微信联系"}}
+    # filling the field in by hand retires the raw value, and only that one
+    store.clients.update_client(A, chen.id, {"birthday": "1983-02-28"})
+    assert store.clients.get_client(A, chen.id).raw_values == {}
+    wang = clients["王建国"]
+    store.clients.update_client(A, wang.id, {"birthday": "1970-01-01"})
+    assert store.clients.get_client(A, wang.id).raw_values == {"phone": "打电话前先微信联系"}
+
+
+def test_a_merge_keeps_raw_values_only_for_fields_the_client_lacks(agents):
+    store = agents
+    known = add(store, A, "张三", phone="+8613800138000", birthday="1985-03-02")
+    other = add(store, A, "李四", phone="+8613900139000")
+    text = "姓名,电话,生日\n张三,13800138000,1985-02-30\n李四,13900139000,1990-02-30\n"
+    outcome = import_into(store, A, text.encode())
+    assert (outcome.added, outcome.merged, outcome.skipped) == (0, 1, 1)
+    assert store.clients.get_client(A, known.id).raw_values == {}
+    assert store.clients.get_client(A, other.id).raw_values == {"birthday": "1990-02-30"}
 
 
 def test_lunar_birthdays_in_a_lunar_column_or_written_out():
@@ -256,7 +388,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
     (PNG, "list.csv", "not_table"),
     (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "list.xlsx", "not_table"),
     (b"%PDF-1.4 ...", "list.csv", "not_table"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "list.xls", "old_excel"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "list.xls", "bad_xlsx"),
     (b"PK\x03\x04 this is not really a zip", "list.xlsx", "bad_xlsx"),
     (b"BEGIN:VCARD\nVERSION:3.0\nFN:x\nBROKEN", "contacts.vcf", "bad_vcard"),
     ("电话,生日\n13800138000,1985-03-02\n".encode(), "list.csv", "no_name_column"),
@@ -312,7 +444,7 @@ def test_same_phone_fills_only_the_empty_fields(agents):
                                              "notes": "原来的备注"},
                                   search_key=search_key("张三"), tags=["老乡"])
     text = ("姓名,电话,生日,备注,职业,标签\n"
-            "张老三,138 0013 8000,1985-03-02,新备注,教师,\"老乡,VIP\"\n")
+            "张 三,138 0013 8000,1985-03-02,新备注,教师,\"老乡,VIP\"\n")
     result = read(text)
     plan = clientio.preview_import(store, A, result).plan
     assert plan.new == []
@@ -326,6 +458,86 @@ def test_same_phone_fills_only_the_empty_fields(agents):
     # the same file again brings nothing new
     outcome = import_into(store, A, text.encode())
     assert (outcome.added, outcome.merged, outcome.skipped) == (0, 0, 1)
+
+
+# -- a different person is never merged silently -------------------------------------------
+SPOUSE_CARDS = ("BEGIN:VCARD\nVERSION:3.0\nFN:王美丽\nTEL;TYPE=CELL:138 0013 8000\n"
+                "BDAY:1988-05-20\nEND:VCARD\n")
+
+
+def test_same_phone_under_another_name_is_a_question_not_a_merge(agents):
+    store = agents
+    husband = add(store, A, "王大明", phone="+8613800138000")
+    result = read(SPOUSE_CARDS, filename="contacts.vcf")
+    preview = clientio.preview_import(store, A, result)
+    assert (preview.plan.new, preview.plan.merges, preview.plan.skipped) == ([], [], [])
+    [question] = preview.plan.questions
+    assert (question.line, question.row.name, question.client_id, question.client_name) == \
+        (1, "王美丽", husband.id, "王大明")
+    assert preview.plan.has_changes  # there is something to decide
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("new", {"王大明": (None, "+8613800138000"), "王美丽": ("1988-05-20", "+8613800138000")}),
+    ("merge", {"王大明": ("1988-05-20", "+8613800138000")}),
+    ("skip", {"王大明": (None, "+8613800138000")}),
+])
+def test_the_agents_answer_decides(agents, answer, expected):
+    store = agents
+    add(store, A, "王大明", phone="+8613800138000")
+    preview = clientio.preview_import(store, A, read(SPOUSE_CARDS, filename="contacts.vcf"))
+    answered = clientio.answer_questions(store, A, preview, [1], answer)
+    data = json.loads(json.dumps(answered.dialog_data("contacts.vcf", "t")))
+    again = clientio.preview_from_dialog(store, A, data)
+    assert again.plan.questions == [] and again.answers == {1: answer}
+    clientio.apply_import(store, A, data)
+    assert {c.name: (c.birthday, c.phone) for c in store.transfer.book_clients(A)} == expected
+
+
+def test_without_an_answer_confirming_merges_nothing(agents):
+    store = agents
+    husband = add(store, A, "王大明", phone="+8613800138000")
+    preview = clientio.preview_import(store, A, read(SPOUSE_CARDS, filename="contacts.vcf"))
+    outcome = clientio.apply_import(store, A, preview.dialog_data("contacts.vcf", "t"))
+    assert (outcome.added, outcome.merged, outcome.skipped) == (0, 0, 1)
+    assert store.clients.get_client(A, husband.id).birthday is None
+
+
+def test_answer_all_answers_only_the_open_questions(agents):
+    store = agents
+    for i in range(7):
+        add(store, A, f"户主{i}", phone=f"+86139000000{i:02d}")
+    text = "姓名,电话\n" + "".join(f"家人{i},139000000{i:02d}\n" for i in range(7)) + \
+        "户主0,13900000000\n新朋友,13700137000\n"
+    preview = clientio.preview_import(store, A, read(text))
+    assert [q.line for q in preview.plan.questions] == list(range(2, 9))
+    assert [m.name for m in preview.plan.merges] == [] and \
+        [p.reason for p in preview.plan.skipped] == ["already_in_book"]
+    one = clientio.answer_questions(store, A, preview, [2], "merge")
+    assert len(one.plan.questions) == 6  # merged into 户主0, who has nothing new to take:
+    assert (2, "already_in_book") in [(p.line, p.reason) for p in one.plan.skipped]
+    everyone = clientio.answer_questions(store, A, one, None, "new")
+    assert everyone.answers == {2: "merge", **{line: "new" for line in range(3, 9)}}
+    assert everyone.plan.questions == [] and len(everyone.plan.new) == 7
+    assert clientio.answer_questions(store, A, preview, [99], "skip").answers == {}
+
+
+@pytest.mark.parametrize(("in_book", "in_file"), [
+    ("陳大文", "陈大文"), ("David Tan", "TAN  David"), ("Ｍａｙ Ｌｉ", "may li"),
+])
+def test_the_same_name_written_another_way_is_the_same_person(agents, in_book, in_file):
+    store = agents
+    known = add(store, A, in_book, phone="+85291234567")
+    preview = clientio.preview_import(store, A, read(f"Name,Phone,Notes\n{in_file},91234567,x\n",
+                                                     region="HK"))
+    assert preview.plan.questions == []
+    assert [m.client_id for m in preview.plan.merges] == [known.id]
+
+
+def test_two_people_sharing_a_phone_in_one_file_are_both_kept():
+    result = read("姓名,电话\n王大明,13800138000\n王美丽,13800138000\n王大明,13800138000\n")
+    assert names(result) == ["王大明", "王美丽"]
+    assert [(p.line, p.reason) for p in result.problems] == [(4, "duplicate_in_file")]
 
 
 def test_name_matches_merge_only_when_nothing_contradicts(agents):

@@ -37,6 +37,7 @@ CLIENT = Client(
     grade_override="A", stage="B", consent_at=NOW, consent_scope="service",
     needs_summary={"needs": []}, last_contact_at=datetime(2026, 6, 1, tzinfo=UTC),
     archived_at=NOW, tags=("老乡", HOSTILE[:20]), contact_every_days=30,
+    raw_values={"phone": HOSTILE[:60], "lunar_birthday": "八月三十二"},
 )
 GROUP = Client(id=8, agent_id=1, kind="group", name="某某科技有限公司",
                group_profile={"credit": {"potential": 80, "negative": 90, "reputation": 70,
