@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from coachbot.domain.coaching.practice import ProspectModel
     from coachbot.push.sender import OutboxSender
     from coachbot.scripts.loader import ScriptLibrary
+    from coachbot.store.lock import InstanceLock
 
 
 @dataclass
@@ -27,3 +28,6 @@ class Services:
     library: ScriptLibrary
     sender: OutboxSender | None = None
     prospect: ProspectModel | None = None  # None: the offline scripted role-play prospect
+    # held by `coachbot run`: no other CoachBot can be using the database (None in tests)
+    instance_lock: InstanceLock | None = None
+    stop_reason: str | None = None  # why the bot stopped by itself ("conflict"), if it did

@@ -395,3 +395,22 @@ def open_next_steps_on_clients(db: Database) -> None:
             WHERE open_step_date IS NOT NULL
         """,
     )
+
+
+@migrations(name="0010_outbox_claim_lease")
+def outbox_claim_lease(db: Database) -> None:
+    """When and by whom an outbox message was claimed for sending.
+
+    Start-up put every 'sending' message back in the queue: a second bot started on the same
+    database took the first one's messages while it was sending them, and both sent them. A
+    claim now has a time (and the sender that made it), and is taken back only once it is older
+    than a lease, or at the start of a bot that holds the database's instance lock. Messages
+    left 'sending' by an older version have no claim time: they are orphans and recoverable.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT
+        """,
+    )

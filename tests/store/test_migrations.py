@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlite_utils import Database
@@ -34,6 +35,10 @@ def _seed(db: Database, version: str) -> None:
         db.execute("INSERT INTO policies (client_id, agent_id, product, annual_premium, "
                    "start_date, created_at) VALUES (7, 42, '重疾险', 30000, '2024-03-01', ?)",
                    [STAMP])
+    if version >= "0003":  # a digest a bot of that version was sending when it stopped
+        db.execute("INSERT INTO outbox (agent_id, chat_id, kind, key, due_at, status, attempts, "
+                   "next_attempt_at, created_at) VALUES (42, 42, 'digest', 'digest:42:2026-01-01',"
+                   " ?, 'sending', 1, ?, ?)", [STAMP, STAMP, STAMP])
 
 
 def test_a_new_database_gets_every_migration(tmp_path):
@@ -63,6 +68,10 @@ def test_upgrade_from_each_earlier_version_keeps_the_data(tmp_path, stop_before)
         client = store.clients.get_client(42, 7)
         assert client is not None and client.birthday == "L--08-15"
         assert [p.product for p in store.clients.policies_of(42, 7)] == ["重疾险"]
+    if applied[-1] >= "0003":  # claimed before claims had a time: an orphan, sent again
+        assert store.outbox.counts() == {"sending": 1}
+        assert store.outbox.recover(datetime.now(UTC), lease=timedelta(minutes=2)) == 1
+        assert store.outbox.counts() == {"pending": 1}
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
