@@ -11,9 +11,9 @@ from coachbot.store.lock import DatabaseInUse, InstanceLock, lock_path
 
 def test_a_second_taker_is_refused_and_told_who_holds_it(tmp_path):
     db_path = tmp_path / "coachbot.db"
-    with InstanceLock.acquire(db_path, purpose="run"):
-        with pytest.raises(DatabaseInUse, match=f"pid {os.getpid()}, coachbot run"):
-            InstanceLock.acquire(db_path, purpose="restore")
+    with InstanceLock.acquire(db_path, purpose="run"), \
+            pytest.raises(DatabaseInUse, match=f"pid {os.getpid()}, coachbot run"):
+        InstanceLock.acquire(db_path, purpose="restore")
     with InstanceLock.acquire(db_path, purpose="restore"):  # released: free again
         pass
     assert lock_path(db_path).exists()  # left in place: deleting it would race a new taker
