@@ -15,6 +15,12 @@ from coachbot.store.lock import DatabaseInUse, DatabaseNotWritable, InstanceLock
 
 logger = logging.getLogger("coachbot")
 
+# Exit codes a supervisor can tell apart (systemd: RestartPreventExitStatus=2 3 4, since
+# restarting does not help with any of them): 1 is an unexpected error.
+EXIT_CONFIG = 2  # a setting or the database file needs fixing
+EXIT_DATABASE_IN_USE = 3  # another CoachBot runs on this database
+EXIT_TOKEN_IN_USE = 4  # Telegram's 409: another process polls with this token
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
@@ -26,21 +32,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(config_file=args.config)
     except ConfigError as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     handler = args.handler
     try:
         return int(handler(args, settings) or 0)
     except ConfigError as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     except DatabaseNotWritable as exc:
         print(f"coachbot: COACHBOT_DB: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     except DatabaseInUse as exc:
         holder = f" ({exc})" if str(exc) else ""
         print(f"coachbot: another CoachBot runs on {settings.db_path}{holder}; "
               f"stop it first (one bot per database)", file=sys.stderr)
-        return 1
+        return EXIT_DATABASE_IN_USE
     except KeyboardInterrupt:
         return 130
 
@@ -160,7 +166,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             )
             runner.run_webhook(settings, instance_lock=lock)
             return 0
-        return runner.run_polling(settings, instance_lock=lock)
+        stopped_because = runner.run_polling(settings, instance_lock=lock)
+        return EXIT_TOKEN_IN_USE if stopped_because == "conflict" else 0
 
 
 def _sandbox(args: argparse.Namespace, settings: Settings) -> int:

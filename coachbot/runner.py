@@ -33,12 +33,13 @@ def open_store(settings: Settings) -> Store:
         raise ConfigError(f"COACHBOT_DB: cannot use {settings.db_path}: {exc}") from exc
 
 
-def run_polling(settings: Settings, instance_lock: InstanceLock | None = None) -> int:
-    """Production: long-poll Telegram until stopped; the exit code (1: stopped by a 409)."""
+def run_polling(settings: Settings, instance_lock: InstanceLock | None = None) -> str | None:
+    """Production: long-poll Telegram until stopped; why the bot stopped by itself, if it did
+    ("conflict": Telegram's 409, another process polls with the token)."""
     app = build_application(settings, store=open_store(settings), instance_lock=instance_lock)
     app.run_polling(drop_pending_updates=False)
     services: Services = app.bot_data["services"]
-    return 1 if services.stop_reason else 0
+    return services.stop_reason
 
 
 def run_webhook(settings: Settings, instance_lock: InstanceLock | None = None) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from coachbot.app import SANDBOX_TOKEN
+from coachbot.cli import EXIT_CONFIG, EXIT_DATABASE_IN_USE, EXIT_TOKEN_IN_USE
 from coachbot.sandbox import Sandbox
 from coachbot.store import Store
 from coachbot.store.database import backup
@@ -83,7 +84,7 @@ async def test_a_second_bot_on_the_same_database_exits_at_once(tmp_path):
                            "the first bot sent no digest")
             await second.start()
             code = await second.wait(timeout=20)
-            assert code != 0
+            assert code == EXIT_DATABASE_IN_USE
             line = one_line(second.output())
             assert f"another CoachBot runs on {db_path}" in line, line
             assert f"pid {first.proc.pid}" in line  # type: ignore[union-attr]
@@ -116,7 +117,7 @@ async def test_restore_is_refused_while_the_bot_runs(tmp_path):
             restored = await asyncio.to_thread(
                 run_coachbot, "restore", "--yes", str(tmp_path / "before.db"),
                 env=coachbot_env(db_path))
-            assert restored.returncode != 0
+            assert restored.returncode == EXIT_DATABASE_IN_USE
             line = one_line(restored.stderr)
             assert f"another CoachBot runs on {db_path}" in line, line
 
@@ -147,7 +148,7 @@ async def test_a_409_conflict_stops_the_bot_with_one_line(tmp_path):
         # another process polls with the same token from now on, as in the attack
         sandbox.fail_next("getUpdates", error_code=409, description=CONFLICT, count=10**6)
         code = await bot.wait(timeout=30)
-        assert code == 1
+        assert code == EXIT_TOKEN_IN_USE
         log = bot.output()
         conflict_lines = [line for line in log.splitlines() if "409" in line
                           or "Conflict" in line]
@@ -188,7 +189,7 @@ async def test_a_read_only_database_stops_start_up_with_one_line(tmp_path, what)
     finally:
         folder.chmod(0o755)
         db_path.chmod(0o644)
-    assert started.returncode == 2, started.stderr[-3000:]
+    assert started.returncode == EXIT_CONFIG, started.stderr[-3000:]
     line = one_line(started.stderr)
     assert line.startswith("coachbot: COACHBOT_DB:"), line
     assert ("folder" in line and "not writable" in line) if what == "folder" \
