@@ -59,7 +59,8 @@ def processes_with(marker: str) -> list[int]:
 def test_a_fault_test_that_times_out_leaves_no_bot_running(tmp_path):
     db = tmp_path / "leak-check.db"
     pid_file = tmp_path / "bot.pid"
-    test_file = tmp_path / "test_leaky.py"
+    (tmp_path / "faults").mkdir()  # a fault test: the guard checks after it
+    test_file = tmp_path / "faults" / "test_leaky.py"
     test_file.write_text(textwrap.dedent(FAILING_TEST.format(db=str(db),
                                                              pid_file=str(pid_file))))
     try:
@@ -72,7 +73,7 @@ def test_a_fault_test_that_times_out_leaves_no_bot_running(tmp_path):
         assert "Timeout" in inner.stdout, inner.stdout
         assert processes_with(f"COACHBOT_DB={db}") == [], "the bot outlived its test"
         # the guard named the process it had to kill
-        assert "left CoachBot process(es) running" in inner.stdout, inner.stdout
+        assert "this test left CoachBot process(es) running" in inner.stdout, inner.stdout
     finally:
         for pid in processes_with(f"COACHBOT_DB={db}"):  # never leave one behind ourselves
             with contextlib.suppress(OSError):
