@@ -49,6 +49,8 @@ class QuickAdd:
     gender: Gender | None
     note: str | None
     problems: list[str] = field(default_factory=list)
+    # with unsure_name: the whole token, for a reply that asks "is this the name?"
+    candidate_name: str | None = None
 
 
 _DAY_FIRST_REGIONS = frozenset({"HK", "SG", "MY"})
@@ -96,12 +98,13 @@ def parse_quick_add(text: str, region: str, today: date) -> QuickAdd:
         problems.append(phone_problem)
     if bad_date:
         problems.append(BAD_DATE)
+    candidate = None
     if name is not None and _unsure_cjk_name(name):
         problems.append(UNSURE_NAME)
-        name = None
+        name, candidate = None, name
     elif name is None:
         problems.append(NO_NAME)
-    return QuickAdd(name, phone, birthday, gender, note, problems)
+    return QuickAdd(name, phone, birthday, gender, note, problems, candidate)
 
 
 def _birthday(line: str, region: str, today: date, take: _Take

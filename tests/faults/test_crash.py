@@ -184,6 +184,27 @@ def confirm_button(sandbox: Sandbox, after: int) -> tuple[int, str] | None:
     return None
 
 
+async def confirm_the_newest_preview(sandbox: Sandbox, user: object, db_path: Path, *,
+                                     after: int) -> None:
+    """Press the newest preview's confirm button until the import is in.
+
+    Files sent in lives killed before they read them come now too, each previewed, each
+    preview superseding the one before: a button pressed while a newer preview is on its way
+    is stale (rightly refused), so press again the newest one not pressed yet."""
+    pressed: set[str] = set()
+    deadline = time.monotonic() + 60
+    while len(book_of(db_path)) != IMPORT_ROWS:
+        found = confirm_button(sandbox, after)
+        if found is None and not pressed and time.monotonic() > deadline - 50:
+            return  # no preview to confirm: the final assertions tell what is in the book
+        if found is not None and found[1] not in pressed:
+            pressed.add(found[1])
+            sandbox.press(user, found[0], found[1])  # type: ignore[arg-type]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not imported after pressing {sorted(pressed)}")
+        await asyncio.sleep(0.2)
+
+
 def book_of(db_path: Path) -> list[tuple[str, str]]:
     store = Store.open(db_path)
     try:
@@ -240,11 +261,7 @@ async def kill_during_import(tmp_path: Path, *, kills: int) -> None:
             sandbox.send_document(user, "客户名单.csv", content, "text/csv")
             await wait_for(lambda: (sandbox.last_bot_message(AGENT) or {}).get("message_id", 0)
                            > mark_id, STARTUP_TIMEOUT, "no answer to the file")
-            await asyncio.sleep(0.5)
-            found = confirm_button(sandbox, mark_id)
-            if found is not None:
-                sandbox.press(user, found[0], found[1])
-                await wait_for(lambda: len(book_of(db_path)) == IMPORT_ROWS, 60, "not imported")
+            await confirm_the_newest_preview(sandbox, user, db_path, after=mark_id)
             await sandbox.wait_idle(timeout=10)
             assert await bot.stop() == 0
             assert bot.problems_in_logs() == []

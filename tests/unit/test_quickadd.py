@@ -159,6 +159,13 @@ def test_what_the_reader_is_unsure_of_is_refused_not_guessed(line, region, expec
             found.problems) == expected
 
 
+def test_an_unsure_name_is_offered_whole_for_the_agent_to_confirm():
+    found = parse_quick_add("恢复后客户 13800138000 老客户介绍", "CN", TODAY)
+    assert (found.name, found.candidate_name, found.problems) == (None, "恢复后客户",
+                                                                  [UNSURE_NAME])
+    assert parse_quick_add("客户429 13800138000", "CN", TODAY).candidate_name is None
+
+
 def test_the_table_is_large_enough():
     assert len(LINES) >= 40
 
