@@ -6,7 +6,14 @@ import gc
 import logging
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.error import Conflict
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+)
 
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock, SystemClock
@@ -23,6 +30,7 @@ from coachbot.services import knowledge
 from coachbot.services.ai.setup import AiServices, build_ai
 from coachbot.services.container import Services
 from coachbot.store import Store
+from coachbot.store.lock import InstanceLock
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +46,11 @@ def build_application(
     renderer: Renderer | None = None,
     library: ScriptLibrary | None = None,
     ai: AiServices | None = None,
+    instance_lock: InstanceLock | None = None,
 ) -> CoachApplication:
-    """The bot, ready to initialize and start; collaborators may be passed in (tests do)."""
+    """The bot, ready to initialize and start; collaborators may be passed in (tests do).
+
+    instance_lock: the database's lock, held by `coachbot run` for the process's life."""
     clock = clock or SystemClock()
     store = store or Store.open(settings.db_path, clock, settings.tier_thresholds)
     renderer = renderer or Renderer(settings.templates_dir, clock=clock)
@@ -62,9 +73,36 @@ def build_application(
         settings=settings, store=store, renderer=renderer, clock=clock,
         library=library or load_library(),
         ai=ai or build_ai(settings, store, renderer, clock, fact_rules=knowledge.rule_facts),
+        instance_lock=instance_lock,
     )
+    # Before the handlers' error handler: a 409 must stop the bot, not be logged as a bug.
+    app.add_error_handler(_on_polling_conflict)  # type: ignore[arg-type]
     registry.register(app)
     return app
+
+
+async def _on_polling_conflict(update: object, context: CoachContext) -> None:
+    """Telegram's 409 Conflict while polling: another process polls with this token.
+
+    PTB would retry every few seconds for ever, both processes logging tracebacks and taking
+    updates from each other. Say so once and stop this one cleanly (run_polling then stops the
+    updater, the sender and the application as on SIGTERM; the exit code is non-zero)."""
+    if update is not None or not isinstance(context.error, Conflict):
+        return
+    services = context.services
+    if services.stop_reason is None:
+        services.stop_reason = "conflict"
+        # stopping calls getUpdates once more to confirm what was fetched; that call meets the
+        # same 409, which PTB would log with a traceback: this line has said it all
+        logging.getLogger("telegram.ext.Updater").addFilter(_drop_conflicts)
+        logger.error("Telegram refuses updates: another process is polling with this bot "
+                     "token (409 Conflict). Stopping; run only one CoachBot per token.")
+        context.application.stop_running()
+    raise ApplicationHandlerStop  # no traceback from the general error handler
+
+
+def _drop_conflicts(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], Conflict))
 
 
 async def on_startup(app: CoachApplication) -> None:

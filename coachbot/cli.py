@@ -11,8 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coachbot.config import ConfigError, Settings, load_settings
+from coachbot.store.lock import DatabaseInUse, DatabaseNotWritable, InstanceLock
 
 logger = logging.getLogger("coachbot")
+
+# Exit codes a supervisor can tell apart (systemd: RestartPreventExitStatus=2 3 4, since
+# restarting does not help with any of them): 1 is an unexpected error.
+EXIT_CONFIG = 2  # a setting or the database file needs fixing
+EXIT_DATABASE_IN_USE = 3  # another CoachBot runs on this database
+EXIT_TOKEN_IN_USE = 4  # Telegram's 409: another process polls with this token
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,13 +32,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(config_file=args.config)
     except ConfigError as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     handler = args.handler
     try:
         return int(handler(args, settings) or 0)
     except ConfigError as exc:
         print(f"coachbot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
+    except DatabaseNotWritable as exc:
+        print(f"coachbot: COACHBOT_DB: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DatabaseInUse as exc:
+        holder = f" ({exc})" if str(exc) else ""
+        print(f"coachbot: another CoachBot runs on {settings.db_path}{holder}; "
+              f"stop it first (one bot per database)", file=sys.stderr)
+        return EXIT_DATABASE_IN_USE
     except KeyboardInterrupt:
         return 130
 
@@ -70,8 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     backup.set_defaults(handler=_backup)
 
     restore = sub.add_parser("restore", help="replace the database with a backup",
-                             description="Restore COACHBOT_DB from a backup file. Stop the "
-                             "bot first; the restored database is migrated to this version.")
+                             description="Restore COACHBOT_DB from a backup file. Refused while "
+                             "a bot runs on that database (stop it first); the restored "
+                             "database is migrated to this version.")
     restore.add_argument("source", type=Path, help="the backup file")
     restore.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     restore.set_defaults(handler=_restore)
@@ -163,26 +179,29 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from coachbot import runner
     from coachbot.services.ai.setup import features_line
 
-    print(features_line(settings))
-
-    if settings.uses_sandbox:
-        log_file = settings.db_path.with_suffix(".log")
-        _configure_logging(settings, to_file=log_file)
-        print(f"No TELEGRAM_BOT_TOKEN: starting the local sandbox (log: {log_file}).")
-        asyncio.run(runner.run_with_sandbox(settings, user_id=args.user_id,
-                                            language_code=args.language))
-        return 0
-    _configure_logging(settings)
-    if args.webhook:
-        settings = settings.with_overrides(
-            webhook_url=args.webhook,
-            webhook_listen=args.listen or settings.webhook_listen,
-            webhook_port=args.port or settings.webhook_port,
-        )
-        runner.run_webhook(settings)
-    else:
-        runner.run_polling(settings)
-    return 0
+    # First of all (before a log file is created beside the database): one bot per database,
+    # and a database the bot can write. The lock is held until this process ends.
+    with InstanceLock.acquire(settings.db_path, purpose="run") as lock:
+        print(features_line(settings))
+        if settings.uses_sandbox:
+            log_file = settings.db_path.with_suffix(".log")
+            _configure_logging(settings, to_file=log_file)
+            print(f"No TELEGRAM_BOT_TOKEN: starting the local sandbox (log: {log_file}).")
+            asyncio.run(runner.run_with_sandbox(settings, user_id=args.user_id,
+                                                language_code=args.language,
+                                                instance_lock=lock))
+            return 0
+        _configure_logging(settings)
+        if args.webhook:
+            settings = settings.with_overrides(
+                webhook_url=args.webhook,
+                webhook_listen=args.listen or settings.webhook_listen,
+                webhook_port=args.port or settings.webhook_port,
+            )
+            runner.run_webhook(settings, instance_lock=lock)
+            return 0
+        stopped_because = runner.run_polling(settings, instance_lock=lock)
+        return EXIT_TOKEN_IN_USE if stopped_because == "conflict" else 0
 
 
 def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
@@ -213,13 +232,14 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     if not args.source.exists():
         print(f"coachbot: {args.source} does not exist", file=sys.stderr)
         return 1
-    if not args.yes:
-        answer = input(f"Replace {settings.db_path} with {args.source}? Stop the bot first. "
-                       "[y/N] ")
-        if answer.strip().lower() not in {"y", "yes"}:
-            print("Nothing changed.")
-            return 1
-    applied = restore(args.source, settings.db_path)
+    # Held until the restore is done: a running bot refuses it, and no bot starts meanwhile.
+    with InstanceLock.acquire(settings.db_path, purpose="restore"):
+        if not args.yes:
+            answer = input(f"Replace {settings.db_path} with {args.source}? [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Nothing changed.")
+                return 1
+        applied = restore(args.source, settings.db_path)
     print(f"Restored {settings.db_path} from {args.source}; schema {applied[-1]}.")
     return 0
 

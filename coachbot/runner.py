@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import sqlite3
 from urllib.parse import urlparse
 
 from coachbot.app import (
@@ -17,22 +18,36 @@ from coachbot.app import (
     on_stop,
 )
 from coachbot.config import ConfigError, Settings
+from coachbot.services.container import Services
+from coachbot.store import Store
+from coachbot.store.lock import InstanceLock
 
 logger = logging.getLogger(__name__)
 
 
-def run_polling(settings: Settings) -> None:
-    """Production: long-poll Telegram until stopped."""
-    app = build_application(settings)
+def open_store(settings: Settings) -> Store:
+    """The bot's store; a database that cannot be opened is a one-line configuration error."""
+    try:
+        return Store.open(settings.db_path, tier_thresholds=settings.tier_thresholds)
+    except sqlite3.Error as exc:  # not a database, damaged, locked by a stuck process...
+        raise ConfigError(f"COACHBOT_DB: cannot use {settings.db_path}: {exc}") from exc
+
+
+def run_polling(settings: Settings, instance_lock: InstanceLock | None = None) -> str | None:
+    """Production: long-poll Telegram until stopped; why the bot stopped by itself, if it did
+    ("conflict": Telegram's 409, another process polls with the token)."""
+    app = build_application(settings, store=open_store(settings), instance_lock=instance_lock)
     app.run_polling(drop_pending_updates=False)
+    services: Services = app.bot_data["services"]
+    return services.stop_reason
 
 
-def run_webhook(settings: Settings) -> None:
+def run_webhook(settings: Settings, instance_lock: InstanceLock | None = None) -> None:
     """Production behind a reverse proxy: Telegram POSTs updates, checked by secret token."""
     if not settings.webhook_url or not settings.webhook_url.startswith("https://"):
         raise ConfigError("--webhook needs the public https:// URL Telegram will call")
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
-    app = build_application(settings)
+    app = build_application(settings, store=open_store(settings), instance_lock=instance_lock)
     app.run_webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
@@ -76,15 +91,17 @@ async def stop_bot(app: CoachApplication) -> None:
     await app.shutdown()
 
 
-async def run_with_sandbox(settings: Settings, *, user_id: int, language_code: str) -> None:
+async def run_with_sandbox(settings: Settings, *, user_id: int, language_code: str,
+                           instance_lock: InstanceLock | None = None) -> None:
     """No token: the sandbox, the bot and a terminal chat, all in this process."""
     from coachbot.sandbox import Sandbox
     from coachbot.sandbox.terminal import run_terminal_chat
 
+    store = open_store(settings)
     async with Sandbox(token=SANDBOX_TOKEN) as sandbox:
         settings = settings.with_overrides(api_url=sandbox.base_url,
                                            file_url=sandbox.base_file_url)
-        app = build_application(settings)
+        app = build_application(settings, store=store, instance_lock=instance_lock)
         await start_bot(app)
         freeze_startup_objects()
         try:

@@ -21,6 +21,14 @@ Day/month order of numeric dates (document of record):
 - no year: "03-02" (dash) is ISO's --MM-DD, month first; "3/2" and "3.2" are month first
   (Chinese habit) unless day_first=True. Lunar dates are always month first.
 - when only the other order is a valid date ("13/5", "5/13/1985"), the other order is taken.
+
+A date that is not quite right is refused, never read as a neighbouring one. Month and day
+numbers are read whole ("十三月" is month 13, not 三月 with "十" left over; "十月四十日" is day
+40) and only in their usual spellings (一..十二, 初一..初十, 十一..三十, 廿X, 卅; "一二月" is no
+month). A leap month without a year must be one that occurs (闰二月..闰十一月 between 1900 and
+2100: no 闰正月 or 闰腊月); with a year, that year must have it. Such a span is found with the
+value None, so quick add reports a bad date; a reminder time containing one is not understood
+(rather than set on another day).
 """
 
 from __future__ import annotations
@@ -46,6 +54,14 @@ DEFAULT_TIME = time(9, 0)
 _LUNAR = r"(?P<lunar>(?:农历|農曆|农曆|農历|阴历|陰曆|陰历|旧历|舊曆|舊历|lunar)\s*)?"
 _CN_DIGITS = "〇零一二两兩三四五六七八九十廿卅"
 _LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12, "臘": 12}
+# Leap months that occur at all between MIN_YEAR and MAX_YEAR (lunar-python): a yearless
+# "闰正月" or "闰腊月" names no date anyone was born on.
+_LEAP_MONTHS = frozenset(range(2, 12))
+# 两 counts (两个月: two months), it does not name a month or day: not among these digits
+_CJK_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_CJK = re.compile(r"(?P<tens>[二三四五六七八九])?十(?P<ones>[一二三四五六七八九])?"
+                        r"|(?P<score>[廿卅])(?P<after>[一二三四五六七八九])?"
+                        r"|(?P<digit>[一二三四五六七八九])")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -76,6 +92,23 @@ def _number(text: str) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
+def _small_number(text: str) -> int | None:
+    """A month or day number (1-39) in digits or in its usual Chinese spelling; None for any
+    other spelling ("一二", "十十", "零", "两"), which is no date but a typo or another number."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    m = _SMALL_CJK.fullmatch(text)
+    if m is None:
+        return None
+    if m["digit"]:
+        return _CJK_DIGIT[m["digit"]]
+    if m["score"]:
+        return (20 if m["score"] == "廿" else 30) + (_CJK_DIGIT[m["after"]] if m["after"] else 0)
+    tens = _CJK_DIGIT[m["tens"]] if m["tens"] else 1
+    return tens * 10 + (_CJK_DIGIT[m["ones"]] if m["ones"] else 0)
+
+
 # --- yearly dates ----------------------------------------------------------------------------
 
 
@@ -93,6 +126,8 @@ def _yearly(year: int | None, month: int | None, day: int | None, lunar: bool = 
     if month is None or day is None:
         return None
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    if leap and year is None and month not in _LEAP_MONTHS:
         return None
     try:
         return YearlyDate(month, day, lunar=lunar, leap=leap, year=year)
@@ -112,8 +147,10 @@ def _either_order(year: int | None, first: int, second: int, day_first: bool,
 
 def _cjk(m: re.Match[str], day_first: bool | None) -> YearlyDate | None:
     month_text, day_text = m["m"], m["d"]
-    month = _LUNAR_MONTHS.get(month_text) or _number(month_text)
-    day = _number(day_text.removeprefix("初"))
+    month = _LUNAR_MONTHS.get(month_text) or _small_number(month_text)
+    day = _small_number(day_text.removeprefix("初"))
+    if day_text.startswith("初") and (day is None or day > 10):
+        return None  # 初一..初十 only: "初十五" is no day
     # 初X days, 廿X days, 正/冬/腊 months and 闰 are lunar vocabulary even without 农历.
     lunar = bool(m["lunar"] or m["leap"] or day_text[0] in "初廿卅"
                  or month_text in _LUNAR_MONTHS)
@@ -143,34 +180,40 @@ def _month_name(m: re.Match[str], day_first: bool | None) -> YearlyDate | None:
 _CJK_NUM = f"[{_CN_DIGITS}]"
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ORDINAL = r"(?:st|nd|rd|th)?"
-_DATE_PATTERNS: tuple[tuple[str, Callable[[re.Match[str], bool | None], YearlyDate | None]],
-                      ...] = (
-    (_LUNAR + r"(?:(?P<y>\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*)?(?P<leap>[闰閏]\s*)?"
-     r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九正冬腊臘])\s*月份?\s*"
-     r"(?P<d>初十|初[一二三四五六七八九]|3[01]|[12]\d|0?[1-9](?!\d)|[二三]?十[一二三四五六七八九]?"
-     r"|廿[一二三四五六七八九]?|卅|[一二三四五六七八九])\s*(?:日|号|號)?", _cjk),
+# (pattern, reader, sure): sure patterns look like nothing but a date, so an invalid one is a
+# wrong date ("1985-02-30", "十三月初五"); others may be something else ("3/40" a ratio).
+_DATE_PATTERNS: tuple[tuple[str, Callable[[re.Match[str], bool | None], YearlyDate | None],
+                            bool], ...] = (
+    # Numbers are taken whole, never from inside a longer one: "十三月" is month 13 (refused),
+    # not 三月 with a "十" left over.
+    (_LUNAR + r"(?:(?<![\d〇零一二三四五六七八九])(?P<y>\d{4}|[〇零一二三四五六七八九]{4})"
+     r"\s*年\s*)?(?P<leap>[闰閏]\s*)?"
+     rf"(?P<m>(?<!\d)\d+|(?<![{_CN_DIGITS}初])[{_CN_DIGITS}]+|[正冬腊臘])\s*月份?\s*"
+     rf"(?P<d>初\s*[{_CN_DIGITS}]+|\d+|[{_CN_DIGITS}]+)(?![\d{_CN_DIGITS}])\s*(?:日|号|號)?",
+     _cjk, True),
     (_LUNAR + r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)",
-     _year_first),
+     _year_first, True),
     (_LUNAR + r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)",
-     _year_first),
-    (r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)", _year_last),
+     _year_first, True),
+    (r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)", _year_last,
+     True),
     (_LUNAR + r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[-/])(?P<b>\d{1,2})(?![\d]|[-/.]\d)",
-     _two_part),
+     _two_part, False),
     (_LUNAR + r"(?<![\w.])(?P<d>\d{1,2})" + _ORDINAL + r"\s*(?:of\s+)?" + _MONTH_NAMES
-     + r"(?:,?\s*(?P<y>\d{4}))?(?!\d)", _month_name),
+     + r"(?:,?\s*(?P<y>\d{4}))?(?!\d)", _month_name, False),
     (_LUNAR + r"(?<![\w])" + _MONTH_NAMES + r"\s*(?P<d>\d{1,2})" + _ORDINAL
-     + r"(?![\d:]|[a-z])(?:,?\s*(?P<y>\d{4})(?!\d))?", _month_name),
+     + r"(?![\d:]|[a-z])(?:,?\s*(?P<y>\d{4})(?!\d))?", _month_name, False),
 )
-_COMPILED_DATES = tuple((re.compile(p, re.IGNORECASE), f) for p, f in _DATE_PATTERNS)
+_COMPILED_DATES = tuple((re.compile(p, re.IGNORECASE), f, sure) for p, f, sure in _DATE_PATTERNS)
 # A whole answer may also use a dot between month and day ("3.2"); in free text that is a number.
 _DOTTED = (re.compile(_LUNAR + r"(?P<a>\d{1,2})(?P<sep>\.)(?P<b>\d{1,2})", re.IGNORECASE),
-           _two_part)
+           _two_part, False)
 
 
 def parse_yearly_date(text: str, *, day_first: bool | None = None) -> YearlyDate | None:
     """A birthday or anniversary typed as a whole ("1985-03-02", "农历八月十五", "March 2")."""
     cleaned = normalize(text).rstrip("。.")
-    for pattern, build in (*_COMPILED_DATES, _DOTTED):
+    for pattern, build, _ in (*_COMPILED_DATES, _DOTTED):
         m = pattern.fullmatch(cleaned)
         if m is not None:
             return build(m, day_first)
@@ -181,7 +224,7 @@ def find_yearly_dates(text: str, *, day_first: bool | None = None) -> list[DateM
     """Every date-like span in free text, leftmost-longest, valid or not (value None)."""
     hits = []
     cleaned = normalize(text)
-    for pattern, build in _COMPILED_DATES:
+    for pattern, build, _ in _COMPILED_DATES:
         for m in pattern.finditer(cleaned):
             hits.append(DateMatch(build(m, day_first), m.start(), m.end()))
     return _non_overlapping(hits)
@@ -222,7 +265,8 @@ class WhenParse:
 
 @dataclass(frozen=True)
 class _Day:
-    """A named day: kind is offset, weekday, month_end, month_start, day_of_month or date."""
+    """A named day: kind is offset, weekday, month_end, month_start, day_of_month or date; or
+    "invalid": a span that is surely meant as a date but is none (the whole text is refused)."""
 
     kind: str
     n: int = 0  # offset in days, weekday 0-6, or months ahead
@@ -391,11 +435,13 @@ def _read(kind: str, m: re.Match[str]) -> _Hit | None:
 def _scan(text: str, day_first: bool | None) -> list[_Hit]:
     """Every time word in text, as non-overlapping hits (leftmost, then longest)."""
     hits: list[_Hit] = []
-    for pattern, build in _COMPILED_DATES:
+    for pattern, build, sure in _COMPILED_DATES:
         for m in pattern.finditer(text):
             named = build(m, day_first)
             if named is not None:
                 hits.append(_Hit(m.start(), m.end(), _Day("date", named=named)))
+            elif sure or m.groupdict().get("lunar"):  # kept so that no other reading is made of it
+                hits.append(_Hit(m.start(), m.end(), _Day("invalid")))
     for kind, pattern in _COMPILED_TIMES:
         for m in pattern.finditer(text):
             hit = _read(kind, m)
@@ -502,6 +548,10 @@ def _first(hits: list[_Hit], kind: type) -> _Hit | None:
     return next((h for h in hits if isinstance(h.value, kind)), None)
 
 
+def _has_invalid_date(hits: list[_Hit]) -> bool:
+    return any(isinstance(h.value, _Day) and h.value.kind == "invalid" for h in hits)
+
+
 def parse_when(text: str, now: datetime, locale: str, *,
                day_first: bool | None = None) -> WhenParse | None:
     """When a one-off reminder is due; now must be aware and in the agent's own zone."""
@@ -509,6 +559,8 @@ def parse_when(text: str, now: datetime, locale: str, *,
         raise ValueError("now must be an aware datetime")
     cleaned = normalize(text)
     hits = _scan(cleaned, (True if locale == "en" else None) if day_first is None else day_first)
+    if _has_invalid_date(hits):
+        return None  # "农历十三月初五 下午3点": not today at 15:00, not understood
     day_hit, span_hit = _first(hits, _Day), _first(hits, _Duration)
     part_hit, clock_hit = _first(hits, _Part), _first(hits, _Clock)
     if not (day_hit or span_hit or part_hit or clock_hit):
@@ -625,7 +677,10 @@ def parse_next_step(text: str, today: date, *, day_first: bool | None = None) ->
 def parse_day(text: str, today: date, *, day_first: bool | None = None) -> date | None:
     """A day typed as an answer ("明天", "下周一", "12/3", "next monday", "in 3 days")."""
     cleaned = normalize(text)
-    for hit in _scan(cleaned, day_first):
+    hits = _scan(cleaned, day_first)
+    if _has_invalid_date(hits):
+        return None
+    for hit in hits:
         if isinstance(hit.value, _Day):
             return _resolve_day(hit.value, today)
         if isinstance(hit.value, _Duration):

@@ -2,12 +2,18 @@
 
 Order of reading: the birthday (a date, preferably right after 生日/birthday/born/b.), then
 phone numbers (phonenumbers' matcher), then gender words, then the name from what is left at
-the front; everything else is the note. Problems are keys: bad_phone, bad_date, no_name.
+the front; everything else is the note. Problems are keys: bad_phone, bad_date, no_name,
+unsure_name, unsure_phone. Nothing is guessed: a line the reader is unsure of is refused with
+a problem (nothing is saved), never saved as something else.
 
-Names are kept as typed ("李先生", "Mr Tan"): a title only hints the gender. A Chinese name is
-one token; one longer than four characters (five with a compound surname) is cut after the
-surname and two characters, the remainder going to the note. A Latin name is the leading run
-of capitalised words (at most four), or the first words of an all-lowercase line.
+Names are kept as typed ("李先生", "Mr Tan", "客户429"): a title only hints the gender. A
+Chinese name is one whole token, digits included. One of more than four Chinese characters
+("恢复后客户", "张三买了重疾险") may be a long name or a name run on into a note: that is
+unsure_name (the agent puts a space after the name, or adds the name alone). Digits glued to
+a word stay with it ("客户4 13800138000" is 客户4 with a phone); when only with them is there
+a valid number ("客户1 3800138000", "张三138 0013 8000") that is unsure_phone. A Latin name is
+the leading run of capitalised words (at most four), or the first words of an all-lowercase
+line.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from coachbot.domain.phones import find_phones
 BAD_PHONE = "bad_phone"
 BAD_DATE = "bad_date"
 NO_NAME = "no_name"
+UNSURE_NAME = "unsure_name"
+UNSURE_PHONE = "unsure_phone"
+MAX_NAME_CHARS = 4  # Chinese characters of a name one can be sure of (张三, 欧阳娜娜)
 
 Gender = Literal["m", "f"]
 _Take = Callable[[int, int], None]  # marks a span of the line as read
@@ -40,6 +49,8 @@ class QuickAdd:
     gender: Gender | None
     note: str | None
     problems: list[str] = field(default_factory=list)
+    # with unsure_name: the whole token, for a reply that asks "is this the name?"
+    candidate_name: str | None = None
 
 
 _DAY_FIRST_REGIONS = frozenset({"HK", "SG", "MY"})
@@ -59,10 +70,6 @@ _TITLE_SUFFIXES: dict[str, Gender] = {"先生": "m", "女士": "f", "小姐": "f
                                       "夫人": "f"}
 _TITLES: dict[str, Gender] = {"mr": "m", "mister": "m", "mrs": "f", "ms": "f", "miss": "f",
                               "mdm": "f", "madam": "f"}
-_COMPOUND_SURNAMES = frozenset((
-    "欧阳 歐陽 司马 司馬 诸葛 諸葛 上官 东方 東方 皇甫 尉迟 尉遲 公孙 公孫 "
-    "慕容 长孙 長孫 宇文 司徒 夏侯 轩辕 軒轅 令狐 钟离 鍾離 端木 独孤 獨孤 "
-    "南宫 南宮 西门 西門 澹台 百里 呼延 万俟 申屠").split())
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’.\-]*")
 _NAME_PARTICLES = frozenset({"bin", "binti", "bte", "bt", "a/l", "a/p", "s/o", "d/o", "van",
@@ -79,7 +86,7 @@ def parse_quick_add(text: str, region: str, today: date) -> QuickAdd:
         taken[start:end] = [True] * (end - start)
 
     birthday, bad_date = _birthday(line, region, today, take)
-    phone, bad_phone = _phone(line, region, taken, take)
+    phone, phone_problem = _phone(line, region, taken, take)
     gender = _gender_words(line, taken, take)
 
     chunks = _chunks(line, taken)
@@ -87,13 +94,17 @@ def parse_quick_add(text: str, region: str, today: date) -> QuickAdd:
     gender = gender or name_gender
     note = _join(leftover) or None
 
-    if bad_phone:
-        problems.append(BAD_PHONE)
+    if phone_problem:
+        problems.append(phone_problem)
     if bad_date:
         problems.append(BAD_DATE)
-    if name is None:
+    candidate = None
+    if name is not None and _unsure_cjk_name(name):
+        problems.append(UNSURE_NAME)
+        name, candidate = None, name
+    elif name is None:
         problems.append(NO_NAME)
-    return QuickAdd(name, phone, birthday, gender, note, problems)
+    return QuickAdd(name, phone, birthday, gender, note, problems, candidate)
 
 
 def _birthday(line: str, region: str, today: date, take: _Take
@@ -119,17 +130,29 @@ def _birthday(line: str, region: str, today: date, take: _Take
     return value, False
 
 
-def _phone(line: str, region: str, taken: list[bool], take: _Take) -> tuple[str | None, bool]:
-    """The first valid phone number, and whether phone-like text was found but none valid."""
+# digits glued to the end of a word, before a space ("客户4 138..."): the word's, not the phone's
+_GLUED_DIGITS = re.compile(r"(?<=[^\W\d_])\d{1,4}(?=\s)")
+
+
+def _phone(line: str, region: str, taken: list[bool], take: _Take
+           ) -> tuple[str | None, str | None]:
+    """The first valid phone number, or the problem: bad_phone when phone-like text was found
+    but no valid number, unsure_phone when only digits glued to a word make one valid."""
     visible = "".join(" " if t else c for c, t in zip(line, taken, strict=True))
-    matches = find_phones(visible, region)
-    valid = next((m for m in matches if m.e164 is not None), None)
-    if valid is not None:
-        take(valid.start, valid.end)
-        return valid.e164, False
-    for match in matches:
+    shielded = _GLUED_DIGITS.sub(lambda m: " " * len(m.group()), visible)
+    own = find_phones(shielded, region)
+    glued = find_phones(visible, region) if shielded != visible else own
+    valid_own = next((m for m in own if m.e164 is not None), None)
+    valid_glued = next((m for m in glued if m.e164 is not None), None)
+    if valid_own is not None and (valid_glued is None or valid_glued.e164 == valid_own.e164):
+        take(valid_own.start, valid_own.end)
+        return valid_own.e164, None
+    if valid_glued is not None:  # "客户1 3800138000": 客户1 and a bad number, or 客户 and a mobile?
+        take(valid_glued.start, valid_glued.end)
+        return None, UNSURE_PHONE
+    for match in own or glued:
         take(match.start, match.end)
-    return None, bool(matches)
+    return None, BAD_PHONE if own or glued else None
 
 
 def _gender_words(line: str, taken: list[bool], take: _Take) -> Gender | None:
@@ -164,10 +187,8 @@ def _name(chunks: list[str]) -> tuple[str | None, Gender | None, list[str]]:
     tokens = chunks[0].split()
     rest_chunks = chunks[1:]
     first = tokens[0]
-    if _CJK.search(first):
-        name, extra = _cjk_name(first)
-        leftover = [extra] if extra else []
-        return name, _suffix_gender(name), [*leftover, " ".join(tokens[1:]), *rest_chunks]
+    if _CJK.search(first):  # the whole token: where a long one ends is not guessed
+        return first, _suffix_gender(first), [" ".join(tokens[1:]), *rest_chunks]
     words = _latin_name(tokens)
     if not words:
         return None, None, [" ".join(tokens), *rest_chunks]
@@ -175,14 +196,12 @@ def _name(chunks: list[str]) -> tuple[str | None, Gender | None, list[str]]:
     return " ".join(words), gender, [" ".join(tokens[len(words):]), *rest_chunks]
 
 
-def _cjk_name(token: str) -> tuple[str, str]:
-    """A Chinese name token, cut when it runs on into other words (no spaces typed)."""
-    suffix = next((s for s in _TITLE_SUFFIXES if token.endswith(s)), "")
-    core = token[: len(token) - len(suffix)] if suffix else token
-    if "·" in core or len(core) <= 4 or suffix:
-        return token, ""
-    keep = 4 if core[:2] in _COMPOUND_SURNAMES else 3
-    return token[:keep], token[keep:]
+def _unsure_cjk_name(name: str) -> bool:
+    """More Chinese characters than a name has, with nothing saying it is one: a title
+    ("欧阳娜娜女士") or the middle dot of a transcribed name ("阿依古丽·买买提")."""
+    if not _CJK.search(name) or "·" in name or _suffix_gender(name) is not None:
+        return False
+    return len(_CJK.findall(name)) > MAX_NAME_CHARS
 
 
 def _suffix_gender(name: str) -> Gender | None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -24,6 +25,10 @@ MAX_BACKOFF = 300.0
 OVERALL_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for replies to chats
 PER_CHAT_INTERVAL = 1.0  # Telegram's ~1 message/s per private chat
 GROUP_INTERVAL = 3.1  # 20 messages/minute per group
+# A claim older than this is taken back (its sender died or lost it); each send renews its
+# claim first, so only a sender gone (or stuck) this long loses one.
+CLAIM_LEASE = timedelta(minutes=2)
+RECOVER_EVERY = 60.0  # seconds between looks for claims past their lease
 
 
 class OutboxSender:
@@ -39,10 +44,16 @@ class OutboxSender:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._stopping = False
+        self._recovered_at = time.monotonic()
+        self.claimer = uuid.uuid4().hex  # marks this sender's claims in the outbox
         self.sent = 0
 
     def start(self) -> None:
-        recovered = self.services.store.outbox.recover()
+        # Holding the instance lock, every claim left is a dead process's: take them all back
+        # now. Without it (tests, or a bot sharing the database), only claims past the lease.
+        orphans = self.services.instance_lock is not None
+        recovered = self.services.store.outbox.recover(
+            self.services.clock.now(), lease=CLAIM_LEASE, orphans=orphans)
         if recovered:
             logger.warning("%d message(s) were mid-send at the last stop; sending again",
                            recovered)
@@ -68,7 +79,8 @@ class OutboxSender:
         """Send everything ready now (tests and catch-up); returns how many were handled."""
         handled = 0
         while not self._stopping and (
-                batch := self.services.store.outbox.claim(self.services.clock.now(), limit=20)):
+                batch := self.services.store.outbox.claim(self.services.clock.now(), limit=20,
+                                                          claimer=self.claimer)):
             for index, message in enumerate(batch):
                 if self._stopping:  # hand the rest back untouched
                     self.services.store.outbox.release([m.id for m in batch[index:]])
@@ -80,12 +92,25 @@ class OutboxSender:
     async def _run(self) -> None:
         while not self._stopping:
             try:
+                self._recover_expired()
                 await self.drain()
             except Exception:  # a bug must not stop reminders for everyone
                 logger.exception("outbox sender failed; retrying shortly")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    def _recover_expired(self) -> None:
+        """Now and then, take back claims past their lease (a send that failed in a way that
+        left its message 'sending' is retried without waiting for a restart)."""
+        if time.monotonic() - self._recovered_at < RECOVER_EVERY:
+            return
+        self._recovered_at = time.monotonic()
+        recovered = self.services.store.outbox.recover(self.services.clock.now(),
+                                                       lease=CLAIM_LEASE)
+        if recovered:
+            logger.warning("%d message(s) stuck mid-send past their lease; sending again",
+                           recovered)
 
     async def _pace(self, chat_id: int) -> None:
         now = time.monotonic()
@@ -107,6 +132,10 @@ class OutboxSender:
             store.outbox.dead(message.id, f"no deliverer for {message.kind}")
             return
         await self._pace(message.chat_id)
+        if not store.outbox.renew(message.id, self.services.clock.now(), self.claimer):
+            logger.warning("outbox %s was taken back while it waited; not sending it here",
+                           message.key)
+            return
         try:
             message_id = await deliver(self.bot, self.services, message)
         except RetryAfter as exc:

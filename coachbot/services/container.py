@@ -12,6 +12,7 @@ from coachbot.render.templates import Renderer
 from coachbot.scripts.loader import ScriptLibrary
 from coachbot.services.ai.setup import AiServices
 from coachbot.store import Store
+from coachbot.store.lock import InstanceLock
 
 
 class Sender(Protocol):
@@ -35,6 +36,9 @@ class Services:
     sender: Sender | None = None  # set once the bot is up (app.on_startup)
     prospect: ProspectModel | None = None  # None: the offline scripted role-play prospect
     ai: AiServices | None = None  # the AI coach (every part falls back to the rules)
+    # held by `coachbot run`: no other CoachBot can be using the database (None in tests)
+    instance_lock: InstanceLock | None = None
+    stop_reason: str | None = None  # why the bot stopped by itself ("conflict"), if it did
 
     def wake_sender(self) -> None:
         """Something was queued in the outbox: send it now rather than at the next sweep."""

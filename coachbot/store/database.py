@@ -52,21 +52,24 @@ def backup(source: Path | str, target: Path | str) -> int:
 
 
 def restore(backup_file: Path | str, target: Path | str) -> list[str]:
-    """Replace the database with a backup (bot stopped), then migrate it; migrations applied."""
+    """Replace the database with a backup, then migrate it; migrations applied.
+
+    The caller holds the instance lock (coachbot/store/lock.py), so no bot has the database
+    open. The pages are written through SQLite (its backup API) rather than by deleting the
+    -wal and -shm files and copying over the file: done under a bot that still had it open,
+    that let the bot go on confirming writes into files nobody would read again."""
     source = sqlite3.connect(str(backup_file))
     try:
         check = source.execute("PRAGMA integrity_check").fetchone()[0]
         if check != "ok":
             raise sqlite3.DatabaseError(f"{backup_file} is damaged: {check}")
         target = Path(target)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        dst = sqlite3.connect(str(target))
         try:
-            with dst:
-                source.backup(dst)
-        finally:
-            dst.close()
+            _copy(source, target)
+        except sqlite3.DatabaseError:  # the file to replace is damaged or no database at all
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            _copy(source, target)
     finally:
         source.close()
     db = open_database(target)
@@ -74,3 +77,12 @@ def restore(backup_file: Path | str, target: Path | str) -> list[str]:
         return schema_version(db)
     finally:
         db.conn.close()
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> None:
+    dst = sqlite3.connect(str(target))
+    try:
+        with dst:
+            source.backup(dst)
+    finally:
+        dst.close()

@@ -408,6 +408,25 @@ def client_raw_values(db: Database) -> None:
     db.execute("ALTER TABLE clients ADD COLUMN raw_values TEXT")
 
 
+@migrations(name="0011_outbox_claim_lease")
+def outbox_claim_lease(db: Database) -> None:
+    """When and by whom an outbox message was claimed for sending.
+
+    Start-up put every 'sending' message back in the queue: a second bot started on the same
+    database took the first one's messages while it was sending them, and both sent them. A
+    claim now has a time (and the sender that made it), and is taken back only once it is older
+    than a lease, or at the start of a bot that holds the database's instance lock. Messages
+    left 'sending' by an older version have no claim time: they are orphans and recoverable.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+        ALTER TABLE outbox ADD COLUMN claimed_by TEXT
+        """,
+    )
+
+
 @migrations(name="0012_client_facts_and_proposals")
 def client_facts_and_proposals(db: Database) -> None:
     """What the coach knows about each client, with its source, and proposals as records (issue

@@ -4,11 +4,11 @@ unique key so a crash between send and record never doubles one."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from coachbot.domain.models import OutboxMessage
-from coachbot.store.base import Repository
+from coachbot.store.base import Repository, utc_stamp
 
 
 class OutboxStore(Repository):
@@ -26,15 +26,27 @@ class OutboxStore(Repository):
              int(late), stamp, self._stamp()])
         return cursor.rowcount == 1
 
-    def claim(self, now: datetime, *, limit: int = 100) -> list[OutboxMessage]:
-        """Claim ready messages for sending (status 'sending'), oldest due first."""
+    def claim(self, now: datetime, *, limit: int = 100,
+              claimer: str | None = None) -> list[OutboxMessage]:
+        """Claim ready messages for sending (status 'sending'), oldest due first; the claim
+        records when and by which sender it was made (see recover)."""
+        stamp = utc_stamp(now)
         rows = self._returning(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, "
+            "claimed_by = ? WHERE id IN ("
             "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
             "ORDER BY due_at, id LIMIT ?) RETURNING id, agent_id, chat_id, kind, key, payload, "
             "due_at, late, attempts",
-            [now.astimezone(UTC).isoformat(timespec="seconds"), limit])
+            [stamp, claimer, stamp, limit])
         return sorted((_outbox(row) for row in rows), key=lambda m: (m.due_at, m.id))
+
+    def renew(self, message_id: int, now: datetime, claimer: str | None = None) -> bool:
+        """Refresh our claim right before sending; False if it is no longer ours (it waited
+        longer than the lease and was taken back: then it must not be sent by us)."""
+        cursor = self.db.execute(
+            "UPDATE outbox SET claimed_at = ? WHERE id = ? AND status = 'sending' "
+            "AND claimed_by IS ?", [utc_stamp(now), message_id, claimer])
+        return cursor.rowcount == 1
 
     def sent(self, message_id: int, telegram_message_id: int | None) -> None:
         self.db.execute("UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ? "
@@ -42,8 +54,9 @@ class OutboxStore(Repository):
 
     def retry(self, message_id: int, at: datetime, error: str) -> None:
         self.db.execute(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ? WHERE id = ?",
-            [at.astimezone(UTC).isoformat(timespec="seconds"), error[:500], message_id])
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ?, "
+            "claimed_at = NULL, claimed_by = NULL WHERE id = ?",
+            [utc_stamp(at), error[:500], message_id])
 
     def dead(self, message_id: int, error: str) -> None:
         self.db.execute("UPDATE outbox SET status = 'dead', error = ? WHERE id = ?",
@@ -52,13 +65,26 @@ class OutboxStore(Repository):
     def release(self, ids: list[int]) -> None:
         """Claimed but not attempted: back to the queue as they were."""
         marks = ",".join("?" * len(ids))
-        self.db.execute(f"UPDATE outbox SET status = 'pending', attempts = attempts - 1 "
+        self.db.execute(f"UPDATE outbox SET status = 'pending', attempts = attempts - 1, "
+                        f"claimed_at = NULL, claimed_by = NULL "
                         f"WHERE status = 'sending' AND id IN ({marks})", ids)
 
-    def recover(self) -> int:
-        """After a crash: messages caught mid-send go back to the queue."""
-        cursor = self.db.execute(
-            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+    def recover(self, now: datetime, *, lease: timedelta, orphans: bool = False) -> int:
+        """Messages caught mid-send by a sender that is gone go back to the queue.
+
+        Only claims older than the lease: a younger one may belong to a sender that is alive
+        and sending it right now (taking it back is how a second bot doubled the first one's
+        digests). orphans=True takes back every claim: only for a bot starting while it holds
+        the database's instance lock, when no other sender can be alive."""
+        if orphans:
+            cursor = self.db.execute(
+                "UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL "
+                "WHERE status = 'sending'")
+        else:
+            cursor = self.db.execute(
+                "UPDATE outbox SET status = 'pending', claimed_at = NULL, claimed_by = NULL "
+                "WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at <= ?)",
+                [utc_stamp(now - lease)])
         return cursor.rowcount
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:

@@ -17,7 +17,14 @@ from coachbot.domain.calendar import YearlyDate
 from coachbot.domain.dates import parse_day, parse_when, parse_yearly_date
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.preferences import parse_clock_time
-from coachbot.domain.quickadd import BAD_DATE, BAD_PHONE, NO_NAME, parse_quick_add
+from coachbot.domain.quickadd import (
+    BAD_DATE,
+    BAD_PHONE,
+    NO_NAME,
+    UNSURE_NAME,
+    UNSURE_PHONE,
+    parse_quick_add,
+)
 from coachbot.render.templates import split_message, utf16_len
 from coachbot.sandbox.html import parse_html
 from coachbot.services.book import MAX_AMOUNT, parse_amount
@@ -48,8 +55,8 @@ def test_quick_add_reads_any_line_into_well_formed_fields(line, region):
     assert parsed.phone is None or E164.match(parsed.phone)
     assert parsed.birthday is None or same_yearly_date(parsed.birthday)
     assert parsed.gender in (None, "m", "f")
-    assert set(parsed.problems) <= {BAD_PHONE, BAD_DATE, NO_NAME}
-    assert (parsed.name is None) == (NO_NAME in parsed.problems)
+    assert set(parsed.problems) <= {BAD_PHONE, BAD_DATE, NO_NAME, UNSURE_NAME, UNSURE_PHONE}
+    assert (parsed.name is None) == bool({NO_NAME, UNSURE_NAME} & set(parsed.problems))
 
 
 @fuzz

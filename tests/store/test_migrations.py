@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlite_utils import Database
@@ -39,6 +39,10 @@ def _seed(db: Database, version: str) -> None:
         db.execute("INSERT INTO service_events (client_id, agent_id, kind, status, title, day, "
                    "resolved_on, created_at, updated_at) VALUES (7, 42, 'claim', 'paid', "
                    "'住院医疗', '2025-12-01', '2025-12-20', ?, ?)", [STAMP, STAMP])
+    if version >= "0003":  # a digest a bot of that version was sending when it stopped
+        db.execute("INSERT INTO outbox (agent_id, chat_id, kind, key, due_at, status, attempts, "
+                   "next_attempt_at, created_at) VALUES (42, 42, 'digest', 'digest:42:2026-01-01',"
+                   " ?, 'sending', 1, ?, ?)", [STAMP, STAMP, STAMP])
 
 
 def test_a_new_database_gets_every_migration(tmp_path):
@@ -71,6 +75,10 @@ def test_upgrade_from_each_earlier_version_keeps_the_data(tmp_path, stop_before)
     if applied[-1] >= "0013":
         assert [(e.kind, e.status, e.title) for e in store.service.events_of(42, 7)] == \
             [("claim", "paid", "住院医疗")]
+    if applied[-1] >= "0003":  # claimed before claims had a time: an orphan, sent again
+        assert store.outbox.counts() == {"sending": 1}
+        assert store.outbox.recover(datetime.now(UTC), lease=timedelta(minutes=2)) == 1
+        assert store.outbox.counts() == {"pending": 1}
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -85,6 +85,61 @@ def test_invalid_or_partial_dates_are_none(typed):
     assert parse_yearly_date(typed) is None
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "农历十三月初五",  # the attack: read as 三月初五 with "农历十" left over
+        "农历十三月五日", "十三月初五", "13月5日", "2025年13月5日", "农历1985年闰十三月初一",
+        "三十二月一日", "十月四十日", "5月32日", "二月初十五", "初十五",
+        "一二月三日", "两月三日", "农历零月初五", "农历三月三十一", "农历三月零日",
+        "闰正月初一", "闰腊月初一", "闰十二月初一",  # leap months that never occur
+        "农历2025年闰二月初一", "农历2024年闰二月初一",  # not leap months in those years
+    ],
+)
+def test_a_date_not_quite_right_is_refused_not_read_as_a_neighbour(typed):
+    assert parse_yearly_date(typed) is None
+    assert all(m.value is None for m in find_yearly_dates(f"张三 {typed} 13800138000"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("闰二月初一", _lunar(2, 1, leap=True)),
+        ("闰十一月初一", _lunar(11, 1, leap=True)),
+        ("农历2023年闰二月初一", _lunar(2, 1, 2023, leap=True)),
+        ("十二月卅日", _lunar(12, 30)),
+        ("十一月廿", _lunar(11, 20)),
+        ("农历十月初十", _lunar(10, 10)),
+        ("农历二十九", None),
+        ("3月05日", _solar(3, 5)),
+        ("2025年三月五日", _solar(3, 5, 2025)),
+        ("二〇二五年三月五日", _solar(3, 5, 2025)),
+    ],
+)
+def test_neighbours_of_refused_dates_still_read(typed, expected):
+    assert parse_yearly_date(typed) == expected
+
+
+def test_an_invalid_month_is_one_span_leaving_nothing_behind():
+    text = "张三 农历十三月初五 老客户"
+    [found] = find_yearly_dates(text)
+    assert found.value is None
+    assert text[found.start:found.end].strip() == "农历十三月初五"
+
+
+@pytest.mark.parametrize("typed", ["农历十三月初五 下午3点 见客户", "13月5日 开会",
+                                   "十月四十日 10点 开会", "2025-02-30 续保", "闰正月初一 拜年"])
+def test_a_reminder_with_an_invalid_date_is_not_understood(typed):
+    """Not set for another day ("今天15:00" from "下午3点") while its date is wrong."""
+    assert parse_when(typed, NOW, "zh-Hans") is None
+    assert parse_day(typed, TODAY) is None
+
+
+def test_a_number_that_is_no_sure_date_stays_in_the_reminder_text():
+    assert parse_when("明天 目标 3/40", NOW, "zh-Hans") == WhenParse(_at(11, 24, 9),
+                                                                    "目标 3/40", False)
+
+
 def test_day_first_can_be_chosen():
     assert parse_yearly_date("2/3/1985", day_first=False) == _solar(2, 3, 1985)
     assert parse_yearly_date("3/2", day_first=True) == _solar(2, 3)

@@ -5,7 +5,14 @@ from datetime import date
 import pytest
 
 from coachbot.domain.calendar import YearlyDate
-from coachbot.domain.quickadd import BAD_DATE, BAD_PHONE, NO_NAME, parse_quick_add
+from coachbot.domain.quickadd import (
+    BAD_DATE,
+    BAD_PHONE,
+    NO_NAME,
+    UNSURE_NAME,
+    UNSURE_PHONE,
+    parse_quick_add,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -102,6 +109,61 @@ def test_quick_add_lines(line, region, expected):
     birthday = found.birthday.to_storage() if found.birthday else None
     assert (found.name, found.phone, birthday, found.gender, found.note,
             found.problems) == expected
+
+
+# Never guessed: a name or date the reader is unsure of is refused (a problem, nothing saved),
+# not saved as something else. The attack: "客户429" saved as 客户4 (29 in the note),
+# "恢复后客户" as 恢复后, "农历十三月初五" as 三月初五 with "农历十" in the note.
+UNSURE_LINES = [
+    # names with digits keep them
+    ("客户429 13800138000", "CN", ("客户429", "+8613800138000", None, None, None, [])),
+    ("客户4 13800138000 1985-03-02", "CN",
+     ("客户4", "+8613800138000", "1985-03-02", None, None, [])),
+    ("客户2号 13800138000", "CN", ("客户2号", "+8613800138000", None, None, None, [])),
+    ("客户4 1380013800", "CN", ("客户4", None, None, None, None, [BAD_PHONE])),
+    # digits glued to the name that only make a valid number with the phone: which is it?
+    ("客户1 3800138000", "CN", ("客户", None, None, None, None, [UNSURE_PHONE])),
+    ("张三138 0013 8000", "CN", ("张三", None, None, None, None, [UNSURE_PHONE])),
+    # names with words like 后/前/客户: whole, or refused when too long to be sure
+    ("李四后 13800138000", "CN", ("李四后", "+8613800138000", None, None, None, [])),
+    ("前台小李 13800138000", "CN", ("前台小李", "+8613800138000", None, None, None, [])),
+    ("客户张三", "CN", ("客户张三", None, None, None, None, [])),
+    ("恢复后客户 13800138000", "CN", (None, "+8613800138000", None, None, None, [UNSURE_NAME])),
+    ("张三买了重疾险 13800138000", "CN",
+     (None, "+8613800138000", None, None, None, [UNSURE_NAME])),
+    ("客户张三丰 女", "CN", (None, None, None, "f", None, [UNSURE_NAME])),
+    ("欧阳娜娜女士 13800138000", "CN", ("欧阳娜娜女士", "+8613800138000", None, "f", None, [])),
+    # invalid lunar months and days: refused whole, nothing left in the note
+    ("张三 农历十三月初五", "CN", ("张三", None, None, None, None, [BAD_DATE])),
+    ("张三 生日 农历十三月初五 13800138000", "CN",
+     ("张三", "+8613800138000", None, None, None, [BAD_DATE])),
+    ("张三 13月5日", "CN", ("张三", None, None, None, None, [BAD_DATE])),
+    ("王五 十月四十日", "CN", ("王五", None, None, None, None, [BAD_DATE])),
+    ("王五 农历二月初十五", "CN", ("王五", None, None, None, None, [BAD_DATE])),
+    ("王五 农历零月初五", "CN", ("王五", None, None, None, None, [BAD_DATE])),
+    ("王五 农历三月三十一", "CN", ("王五", None, None, None, None, [BAD_DATE])),
+    # leap months: one that never occurs, or not in the year given
+    ("王五 闰正月初一", "CN", ("王五", None, None, None, None, [BAD_DATE])),
+    ("王五 农历2025年闰二月初一", "CN", ("王五", None, None, None, None, [BAD_DATE])),
+    ("王五 农历2023年闰二月初一", "CN", ("王五", None, "L2023-*02-01", None, None, [])),
+    ("王五 闰十一月初一", "CN", ("王五", None, "L--*11-01", None, None, [])),
+]
+
+
+@pytest.mark.parametrize(("line", "region", "expected"), UNSURE_LINES,
+                         ids=[line for line, *_ in UNSURE_LINES])
+def test_what_the_reader_is_unsure_of_is_refused_not_guessed(line, region, expected):
+    found = parse_quick_add(line, region, TODAY)
+    birthday = found.birthday.to_storage() if found.birthday else None
+    assert (found.name, found.phone, birthday, found.gender, found.note,
+            found.problems) == expected
+
+
+def test_an_unsure_name_is_offered_whole_for_the_agent_to_confirm():
+    found = parse_quick_add("恢复后客户 13800138000 老客户介绍", "CN", TODAY)
+    assert (found.name, found.candidate_name, found.problems) == (None, "恢复后客户",
+                                                                  [UNSURE_NAME])
+    assert parse_quick_add("客户429 13800138000", "CN", TODAY).candidate_name is None
 
 
 def test_the_table_is_large_enough():

@@ -109,8 +109,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "clients/duplicate": {"draft": Draft(name=HOSTILE), "duplicates": [CLIENT, GROUP]},
     "clients/duplicate_pending": {},
     "clients/add_cancelled": {},
-    "clients/quick_add_problem": {"typed": HOSTILE, "problems": ["no_name", "bad_phone",
-                                                                 "bad_date", "other"]},
+    "clients/quick_add_problem": {"typed": HOSTILE, "problems": [
+        "no_name", "bad_phone", "bad_date", "unsure_name", "unsure_phone", "other"]},
     "clients/contact_unusable": {},
     "clients/field_error": {"error": "bad_phone"},
     "clients/not_found": {},
