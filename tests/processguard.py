@@ -20,6 +20,11 @@ from collections.abc import Iterator
 import pytest
 
 _MARKERS = ("coachbot", "multiprocessing-fork")
+# Helpers multiprocessing keeps for the life of the test process itself (the import reader's
+# fork server, the resource tracker): they end with it, so they are not left behind. The
+# readers they fork are still checked.
+_PROCESS_HELPERS = ("multiprocessing.forkserver import main",
+                    "multiprocessing.resource_tracker import main")
 
 
 def _read(path: str) -> bytes:
@@ -62,6 +67,8 @@ def leftover_processes(root: int | None = None) -> list[tuple[int, str]]:
             args = _read(f"/proc/{pid}/cmdline").replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
+        if parents.get(pid) == root and any(helper in args for helper in _PROCESS_HELPERS):
+            continue
         if any(marker in args for marker in _MARKERS):
             found.append((pid, args.strip()))
     return sorted(found)
@@ -71,7 +78,8 @@ def kill_processes(processes: list[tuple[int, str]], timeout: float = 5.0) -> No
     """SIGKILL each one and its process group, then wait until they are gone."""
     for pid, _ in processes:
         with contextlib.suppress(OSError):
-            os.killpg(os.getpgid(pid), signal.SIGKILL)
+            if os.getpgid(pid) != os.getpgrp():  # never our own group: that is pytest itself
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     pids = {pid for pid, _ in processes}

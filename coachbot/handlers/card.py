@@ -23,7 +23,7 @@ from coachbot.render.buttons import (
     open_card,
 )
 from coachbot.runtime.messages import Button, inline_keyboard
-from coachbot.services import book, clients, coach, dialogs, knowledge, records
+from coachbot.services import book, clients, coach, dialogs, knowledge, money, records
 
 FLOW = "edit"
 CHOICE_FIELDS = ("gender", "locale")  # picked with buttons, not typed
@@ -222,11 +222,25 @@ async def _more_menu(press: Press, client: Client) -> None:
             [b("unarchive" if client.archived_at else "archive", "archive"),
              b("delete", "delete")],
             [b("erase", "erase")],
+            _origin_row(press, client),
             _back(press, client)]
     if client.tags:
         rows.insert(1, [(f"✖ #{tag}", CARD.data("remove_tag", client.id, i))
                         for i, tag in enumerate(client.tags[:4])])
     await press.edit("clients/more_menu", client=client, keyboard=inline_keyboard(rows))
+
+
+def _origin_row(press: Press, client: Client) -> list[Button]:
+    """Where the client came from (缘故 / 转介绍 / 陌生), the current one ticked."""
+    return [(("✓ " if client.origin == origin else "") + press.label(f"origins.{origin}"),
+             CARD.data("origin", client.id, origin)) for origin in money.ORIGINS]
+
+
+async def _set_origin(press: Press, client: Client) -> None:
+    if money.set_client_origin(press.store, press.agent, client.id, press.arg(1)) is None:
+        await press.stale()
+        return
+    await _card(press, client.id, notice="saved")
 
 
 async def _ask_tag(press: Press, client: Client) -> None:
@@ -335,6 +349,7 @@ FEATURE = Feature(
         "field": _on_client(_edit_field), "choose": _on_client(_set_choice),
         "grade": _on_client(_grade_menu), "stages": _on_client(_stage_menu),
         "set_stage": _on_client(_set_stage), "more": _on_client(_more_menu),
+        "origin": _on_client(_set_origin),
         "ask_tag": _on_client(_ask_tag), "remove_tag": _on_client(_remove_tag),
         "kind": _on_client(_toggle_kind), "consent": _on_client(_consent),
         "archive": _on_client(_archive), "delete": _on_client(_delete),

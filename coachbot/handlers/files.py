@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatAction
 
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import REGIONS, currency_for
@@ -55,6 +56,8 @@ async def on_document(update: Update, context: CoachContext) -> None:
     if (document.file_size or 0) > clientio.MAX_FILE_BYTES:
         await _bad_file(update, context, agent, ImportFileError("too_big"))
         return
+    # reading a list takes a moment: show "typing…" rather than silence
+    await context.bot.send_chat_action(chat_id_of(update), ChatAction.TYPING)
     telegram_file = await context.bot.get_file(document.file_id)
     content = bytes(await telegram_file.download_as_bytearray())
     today = book.agent_today(agent, context.services.clock.now())
@@ -179,6 +182,7 @@ async def export(update: Update, context: CoachContext) -> None:
     if not data.clients:
         await reply(update, context, agent, "files/export_empty")
         return
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     files = await asyncio.to_thread(
         clientio.export_book, data, lambda key: label(context, agent, key),
         locale=agent.locale, region=_region(agent), timezone=agent.timezone)

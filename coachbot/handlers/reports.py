@@ -11,7 +11,7 @@ import asyncio
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 
 from coachbot.domain import stats
 from coachbot.domain.models import Agent
@@ -104,6 +104,7 @@ async def my_stats(update: Update, context: CoachContext) -> None:
                               "proposal_rate": team_reports.percent(data.funnel.proposal_rate),
                               "close_rate": team_reports.percent(data.funnel.close_rate)}
     caption = renderer.render(agent.locale, "reports/stats", region=agent.region, **values)
+    await context.bot.send_chat_action(agent.id, ChatAction.UPLOAD_PHOTO)  # the chart takes a beat
     png = await asyncio.to_thread(
         charts.personal_chart, data.days, data.visits_by_day, data.daily_target,
         data.funnel.stages, (0, data.funnel.planned_prospects, data.funnel.planned_proposals,

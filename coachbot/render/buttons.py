@@ -76,7 +76,7 @@ CARD = ButtonSet(
     "cl", open="o", edit="e", field="f", choose="set", grade="g", stages="s", set_stage="ss",
     more="m", ask_tag="tag", remove_tag="ut", kind="kind", consent="cs", archive="ar",
     delete="del", undo="undo", erase="er", export="x", coach="co", visit="v", family="fam",
-    policies="pol", dates="dat",
+    policies="pol", dates="dat", origin="og",
 )
 RECORDS = ButtonSet(
     "rc", family="fam", policies="pol", dates="dat", add_family="fam+", relation="rel",

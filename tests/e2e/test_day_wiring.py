@@ -115,3 +115,15 @@ async def test_a_hong_kong_agents_playbook_says_21_days(bot):
     for _ in range(6):
         texts.append((await bot.press("下一步", user=user))[-1]["text"])
     assert any("21 天" in text for text in texts)
+
+
+async def test_where_a_client_came_from_is_one_tap_on_the_card(bot):
+    """缘故 / 转介绍 / 陌生 from the card's "more" menu, kept on the client and ticked."""
+    await make_agent(bot, bot.user.id)
+    client = add_client(bot, bot.user.id, "王芳")
+    await bot.send("王芳")
+    await bot.press("更多")
+    await bot.press("转介绍")
+    assert bot.store.clients.get_client(bot.user.id, client.id).origin == "referral"
+    await bot.press("更多")
+    assert "✓ 转介绍" in bot.buttons()

@@ -320,3 +320,16 @@ async def test_many_shared_phones_can_be_answered_all_at_once(bot):
     assert replies[-1]["message_id"] == preview["message_id"]
     assert "没有可以导入的新内容" in replies[-1]["text"] and bot.buttons(replies[-1]) == []
     assert sorted(book(bot)) == sorted(heads)
+
+
+async def test_a_file_and_an_export_show_the_agent_the_bot_is_working(bot):
+    """Reading a list and building an export take a moment: "typing…" and "sending a file…"
+    show instead of silence."""
+    await onboard(bot)
+    before = bot.sandbox.seq
+    await send_file(bot, "list.csv", GOOD_CSV)
+    await bot.press("确认导入")
+    await bot.send("/export", expect=2)
+    actions = [e["action"] for e in bot.sandbox.events(before)
+               if e["kind"] == "chat_action" and e["chat_id"] == bot.user.id]
+    assert actions == ["typing", "upload_document"]
