@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 from collections import defaultdict
@@ -34,6 +35,11 @@ DATA = ROOT / "tests" / "coaching" / "data"
 OUT = ROOT / "coachbot" / "domain" / "coaching" / "question_model.json"
 LABELS = [str(t) for t in QuestionType]
 GROUPS = {"zh": ("zh-Hans", "zh-Hant"), "en": ("en",)}
+# (L2, rules' bonus) chosen by 5-fold cross-validation on the development sets with the rules'
+# choice replaced by one right as often as the rules are on unseen wording (zh 0.8, en 0.65;
+# on the development sets the rules score ~0.95 because they were written against them):
+# see --simulate. Simulated CV: zh-Hans 0.951, zh-Hant 0.938; en 0.831.
+CHOSEN = {"zh": (0.03, 2.0), "en": (0.03, 1.0)}
 
 
 def load(locale: str) -> list[dict[str, str]]:
@@ -61,7 +67,6 @@ def train(rows: list[tuple[list[str], str]], l2: float, epochs: int = 15, lr: fl
     bias = dict.fromkeys(LABELS, 0.0)
     order = list(range(len(rows)))
     rnd = random.Random(seed)
-    import math
     for _ in range(epochs):
         rnd.shuffle(order)
         for idx in order:
@@ -88,9 +93,25 @@ def predict(model, feats: list[str], rule_kind: str, mix: float) -> str:
     return max(LABELS, key=lambda k: logits[k])
 
 
-def cross_validate(items, use_rules: bool, l2: float, mixes, folds: int = 5):
-    """Per-item predictions for each mix weight, k-fold (stratified by position)."""
+def cross_validate(items, use_rules: bool, l2: float, mixes, folds: int = 5,
+                   simulate: float | None = None):
+    """Per-item predictions for each mix weight, k-fold (stratified by position).
+
+    simulate: replace the rules' choice by one right with this probability (when wrong: the
+    rules' own wrong choice, else a random wrong label), since the rules were written against
+    these very sets and are far better on them than on unseen wording.
+    """
     feats = [featurize(i["text"], i["locale"], use_rules) for i in items]
+    if simulate is not None:
+        rnd = random.Random(3)
+        for k, item in enumerate(items):
+            if rnd.random() >= simulate:
+                kind = feats[k][1]
+                if kind == item["type"]:
+                    kind = rnd.choice([x for x in LABELS if x != item["type"]])
+            else:
+                kind = item["type"]
+            feats[k] = (feats[k][0], kind)
     preds = {m: [None] * len(items) for m in mixes}
     for fold in range(folds):
         test = [k for k in range(len(items)) if k % folds == fold]
@@ -118,11 +139,12 @@ def report(items, preds, label: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cv", action="store_true")
-    parser.add_argument("--l2", type=float, default=1e-3)
-    parser.add_argument("--mix", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=None, help="default: CHOSEN per group")
+    parser.add_argument("--mix", type=float, default=None, help="default: CHOSEN per group")
     parser.add_argument("--rules", action="store_true", help="rule features in the model")
     parser.add_argument("--mixes", default="0,0.5,1,2,4,100")
     parser.add_argument("--only", default="zh,en")
+    parser.add_argument("--simulate", default="", help="e.g. zh=0.8,en=0.65")
     args = parser.parse_args()
     mixes = [float(x) for x in args.mixes.split(",")]
     groups = {g: [i for loc in locs for i in load(loc)] for g, locs in GROUPS.items()
@@ -130,16 +152,22 @@ def main() -> None:
     if args.cv:
         for g, items in groups.items():
             random.Random(1).shuffle(items)
-            report(items, cross_validate(items, args.rules, args.l2, mixes),
-                   f"{g} rules={args.rules} l2={args.l2}")
+            sim = dict(x.split("=") for x in args.simulate.split(",") if x)
+            l2 = CHOSEN[g][0] if args.l2 is None else args.l2
+            preds = cross_validate(items, args.rules, l2, mixes,
+                                   simulate=float(sim[g]) if g in sim else None)
+            report(items, preds, f"{g} rules={args.rules} l2={l2} simulate={sim.get(g)}")
         return
-    out = {"mix": args.mix, "rule_features": args.rules}
+    out: dict[str, object] = {}
     for g, items in groups.items():
+        l2, mix = CHOSEN[g]
+        l2 = l2 if args.l2 is None else args.l2
+        mix = mix if args.mix is None else args.mix
         rows = [(featurize(i["text"], i["locale"], args.rules)[0], i["type"]) for i in items]
-        weights, bias = train(rows, args.l2)
+        weights, bias = train(rows, l2)
         kept = {f: {k: round(v, 2) for k, v in row.items() if abs(v) >= 0.03}
                 for f, row in weights.items()}
-        out[g] = {"bias": {k: round(v, 3) for k, v in bias.items()},
+        out[g] = {"mix": mix, "bias": {k: round(v, 3) for k, v in bias.items()},
                   "weights": {f: row for f, row in sorted(kept.items()) if row}}
     OUT.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n",
                    encoding="utf-8")

@@ -321,7 +321,7 @@ class BlendedClassifier:
         model = load_model()
         part = model["zh" if seen.chinese else "en"]
         logits = scores(part["weights"], part["bias"], ngram_features(seen.norm, seen.chinese))
-        logits[str(seen.kind)] += model["mix"]
+        logits[str(seen.kind)] += part["mix"]
         best = max(logits.values())
         return next(kind for kind in PRIORITY if logits[str(kind)] == best)
 

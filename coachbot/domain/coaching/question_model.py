@@ -1,8 +1,9 @@
 """A small trained model next to the question rules: logistic regression over n-grams.
 
-Features are character 1-3-grams of the folded Chinese text, or English word 1-2-grams (char
-3-5-grams lowered cross-validated accuracy); the rules' choice is added to the model's score
-with a fixed weight (`mix` in the JSON). The weights are
+Features are character 1-3-grams of the folded Chinese text, or English word 1-2-grams with
+the first word(s), last word and question mark (char 3-5-grams lowered cross-validated
+accuracy); the rules' choice is added to the model's score with a fixed weight per language
+(`mix` in the JSON). The weights are
 trained at build time by tools/train_question_model.py on the labelled development sets
 and shipped as question_model.json in this package; they are read once, on first use.
 """
@@ -32,6 +33,9 @@ def ngram_features(norm: str, chinese: bool) -> list[str]:
         words = ["^", *_WORD.findall(norm), "$"]
         feats += [f"w:{w}" for w in words[1:-1]]
         feats += [f"b:{a} {b}" for a, b in pairwise(words)]
+        if len(words) > 2:  # how the utterance opens and ends
+            feats += [f"f:{words[1]}", f"f2:{' '.join(words[1:3])}", f"l:{words[-2]}"]
+        feats.append(f"q:{int(norm.endswith('?'))}")
         padded = f" {norm} "
         for n in EN_CHAR_NGRAMS:
             feats += [f"c{n}:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
