@@ -1,0 +1,73 @@
+"""A small trained model next to the question rules: logistic regression over n-grams.
+
+Features are character 1-3-grams of the folded Chinese text, or English word 1-2-grams with
+the first word(s), last word and question mark (char 3-5-grams lowered cross-validated
+accuracy); the rules' choice is added to the model's score with a fixed weight per language
+(`mix` in the JSON). The weights are
+trained at build time by tools/train_question_model.py on the labelled development sets
+and shipped as question_model.json in this package; they are read once, on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+from typing import Any
+
+EN_CHAR_NGRAMS: tuple[int, ...] = ()  # char 3-5-grams lowered cross-validated accuracy
+_WORD = re.compile(r"[a-z0-9$']+|[^\sa-z0-9$']")
+
+
+def ngram_features(norm: str, chinese: bool) -> list[str]:
+    """The text features of one normalised utterance (no duplicates, stable order)."""
+    feats: list[str] = []
+    if chinese:
+        padded = f"^{norm}$"
+        for n in (1, 2, 3):
+            feats += [f"c{n}:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
+    else:
+        words = ["^", *_WORD.findall(norm), "$"]
+        feats += [f"w:{w}" for w in words[1:-1]]
+        feats += [f"b:{a} {b}" for a, b in pairwise(words)]
+        if len(words) > 2:  # how the utterance opens and ends
+            feats += [f"f:{words[1]}", f"f2:{' '.join(words[1:3])}", f"l:{words[-2]}"]
+        feats.append(f"q:{int(norm.endswith('?'))}")
+        padded = f" {norm} "
+        for n in EN_CHAR_NGRAMS:
+            feats += [f"c{n}:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
+    return list(dict.fromkeys(feats))
+
+
+def rule_features(fired: tuple[int, ...], kind: str, asking: bool) -> list[str]:
+    """What the rules saw, as features: each rule that fired, their choice, question or not."""
+    return [*(f"r:{i}" for i in fired), f"rk:{kind}", f"ask:{int(asking)}"]
+
+
+def scores(weights: dict[str, dict[str, float]], bias: dict[str, float],
+           features: list[str]) -> dict[str, float]:
+    """Log-linear score per label."""
+    out = dict(bias)
+    for feat in features:
+        row = weights.get(feat)
+        if row:
+            for label, w in row.items():
+                out[label] += w
+    return out
+
+
+def softmax(logits: dict[str, float]) -> dict[str, float]:
+    top = max(logits.values())
+    exp = {k: math.exp(v - top) for k, v in logits.items()}
+    total = sum(exp.values())
+    return {k: v / total for k, v in exp.items()}
+
+
+@cache
+def load_model() -> dict[str, Any]:
+    """The shipped weights: {"zh"|"en": {"bias": {...}, "weights": {feature: {label: w}}}}."""
+    path = resources.files("coachbot.domain.coaching").joinpath("question_model.json")
+    return json.loads(path.read_text(encoding="utf-8"))

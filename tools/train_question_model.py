@@ -1,0 +1,178 @@
+"""Train the question-type model shipped as coachbot/domain/coaching/question_model.json.
+
+    .venv/bin/python tools/train_question_model.py          # cross-validate, then write the model
+    .venv/bin/python tools/train_question_model.py --cv     # cross-validation figures only
+
+Training data: the labelled development sets only, tests/coaching/data/questions_*.yaml
+(items and fresh) and tests/coaching/data/frozen/questions_*.yaml. Never frozen2/.
+One Chinese model for zh-Hans and zh-Hant (the text is folded into Simplified first), one
+English model. Multinomial logistic regression, trained by AdaGrad with L2, pure Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coachbot.domain.coaching.classifier import QuestionType, rule_analysis  # noqa: E402
+from coachbot.domain.coaching.question_model import (  # noqa: E402
+    ngram_features,
+    rule_features,
+    scores,
+)
+
+DATA = ROOT / "tests" / "coaching" / "data"
+OUT = ROOT / "coachbot" / "domain" / "coaching" / "question_model.json"
+LABELS = [str(t) for t in QuestionType]
+GROUPS = {"zh": ("zh-Hans", "zh-Hant"), "en": ("en",)}
+# (L2, rules' bonus) chosen by 5-fold cross-validation on the development sets with the rules'
+# choice replaced by one right as often as the rules are on unseen wording (zh 0.8, en 0.65;
+# on the development sets the rules score ~0.95 because they were written against them):
+# see --simulate. Simulated CV: zh-Hans 0.951, zh-Hant 0.938; en 0.831.
+CHOSEN = {"zh": (0.03, 2.0), "en": (0.03, 1.0)}
+
+
+def load(locale: str) -> list[dict[str, str]]:
+    dev = yaml.safe_load((DATA / f"questions_{locale}.yaml").read_text(encoding="utf-8"))
+    frozen = yaml.safe_load((DATA / "frozen" / f"questions_{locale}.yaml").read_text("utf-8"))
+    items = [*dev["items"], *(dev.get("fresh") or []), *frozen["items"]]
+    sources = (["dev"] * len(dev["items"]) + ["fresh"] * len(dev.get("fresh") or [])
+               + ["frozen"] * len(frozen["items"]))
+    return [{"text": i["text"], "type": i["type"], "locale": locale, "source": s}
+            for i, s in zip(items, sources, strict=True)]
+
+
+def featurize(text: str, locale: str, use_rules: bool) -> tuple[list[str], str]:
+    seen = rule_analysis(text, locale)
+    feats = ngram_features(seen.norm, seen.chinese)
+    if use_rules:
+        feats += rule_features(seen.fired, str(seen.kind), seen.asking)
+    return feats, str(seen.kind)
+
+
+def train(rows: list[tuple[list[str], str]], l2: float, epochs: int = 15, lr: float = 0.5,
+          seed: int = 7) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    weights: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(LABELS, 0.0))
+    grad2: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(LABELS, 1e-8))
+    bias = dict.fromkeys(LABELS, 0.0)
+    order = list(range(len(rows)))
+    rnd = random.Random(seed)
+    for _ in range(epochs):
+        rnd.shuffle(order)
+        for idx in order:
+            feats, gold = rows[idx]
+            logits = scores(weights, bias, feats)
+            top = max(logits.values())
+            exp = {k: math.exp(v - top) for k, v in logits.items()}
+            total = sum(exp.values())
+            for label in LABELS:
+                g = exp[label] / total - (label == gold)
+                bias[label] -= 0.05 * g
+                for feat in feats:
+                    w = weights[feat]
+                    step = g + l2 * w[label]
+                    grad2[feat][label] += step * step
+                    w[label] -= lr * step / grad2[feat][label] ** 0.5
+    return dict(weights), bias
+
+
+def predict(model, feats: list[str], rule_kind: str, mix: float) -> str:
+    logits = scores(model[0], model[1], feats)
+    if mix:
+        logits[rule_kind] += mix
+    return max(LABELS, key=lambda k: logits[k])
+
+
+def cross_validate(items, use_rules: bool, l2: float, mixes, folds: int = 5,
+                   simulate: float | None = None):
+    """Per-item predictions for each mix weight, k-fold (stratified by position).
+
+    simulate: replace the rules' choice by one right with this probability (when wrong: the
+    rules' own wrong choice, else a random wrong label), since the rules were written against
+    these very sets and are far better on them than on unseen wording.
+    """
+    feats = [featurize(i["text"], i["locale"], use_rules) for i in items]
+    if simulate is not None:
+        rnd = random.Random(3)
+        for k, item in enumerate(items):
+            if rnd.random() >= simulate:
+                kind = feats[k][1]
+                if kind == item["type"]:
+                    kind = rnd.choice([x for x in LABELS if x != item["type"]])
+            else:
+                kind = item["type"]
+            feats[k] = (feats[k][0], kind)
+    preds = {m: [None] * len(items) for m in mixes}
+    for fold in range(folds):
+        test = [k for k in range(len(items)) if k % folds == fold]
+        train_rows = [(feats[k][0], items[k]["type"]) for k in range(len(items))
+                      if k % folds != fold]
+        model = train(train_rows, l2)
+        for k in test:
+            for m in mixes:
+                preds[m][k] = predict(model, feats[k][0], feats[k][1], m)
+    return preds
+
+
+def report(items, preds, label: str) -> None:
+    for m, p in preds.items():
+        cells = []
+        for locale in sorted({i["locale"] for i in items}):
+            for source in ("all", "fresh"):
+                ks = [k for k, i in enumerate(items) if i["locale"] == locale
+                      and (source == "all" or i["source"] == source)]
+                acc = sum(p[k] == items[k]["type"] for k in ks) / len(ks)
+                cells.append(f"{locale}/{source} {acc:.3f}")
+        print(f"{label} mix={m}: " + ", ".join(cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cv", action="store_true")
+    parser.add_argument("--l2", type=float, default=None, help="default: CHOSEN per group")
+    parser.add_argument("--mix", type=float, default=None, help="default: CHOSEN per group")
+    parser.add_argument("--rules", action="store_true", help="rule features in the model")
+    parser.add_argument("--mixes", default="0,0.5,1,2,4,100")
+    parser.add_argument("--only", default="zh,en")
+    parser.add_argument("--simulate", default="", help="e.g. zh=0.8,en=0.65")
+    args = parser.parse_args()
+    mixes = [float(x) for x in args.mixes.split(",")]
+    groups = {g: [i for loc in locs for i in load(loc)] for g, locs in GROUPS.items()
+              if g in args.only.split(",")}
+    if args.cv:
+        for g, items in groups.items():
+            random.Random(1).shuffle(items)
+            sim = dict(x.split("=") for x in args.simulate.split(",") if x)
+            l2 = CHOSEN[g][0] if args.l2 is None else args.l2
+            preds = cross_validate(items, args.rules, l2, mixes,
+                                   simulate=float(sim[g]) if g in sim else None)
+            report(items, preds, f"{g} rules={args.rules} l2={l2} simulate={sim.get(g)}")
+        return
+    out: dict[str, object] = {}
+    for g, items in groups.items():
+        l2, mix = CHOSEN[g]
+        l2 = l2 if args.l2 is None else args.l2
+        mix = mix if args.mix is None else args.mix
+        rows = [(featurize(i["text"], i["locale"], args.rules)[0], i["type"]) for i in items]
+        weights, bias = train(rows, l2)
+        kept = {f: {k: round(v, 2) for k, v in row.items() if abs(v) >= 0.03}
+                for f, row in weights.items()}
+        out[g] = {"mix": mix, "bias": {k: round(v, 3) for k, v in bias.items()},
+                  "weights": {f: row for f, row in sorted(kept.items()) if row}}
+    OUT.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n",
+                   encoding="utf-8")
+    print(f"wrote {OUT} ({OUT.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
