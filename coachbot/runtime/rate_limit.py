@@ -61,7 +61,7 @@ CHAT_BURST = 3  # messages a chat may get at once before ~1/s applies (the sandb
 CHAT_INTERVAL = 1.05  # ~1 message/s per chat, 5% slower: Telegram counts arrivals, not sends
 GROUP_PER_MINUTE = 20
 GROUP_WINDOW = 61.0  # 20 messages per minute, plus a second for the same reason
-MAX_PUSH_CHAT_WAIT = 1.5  # a push waits this long at most for its chat; beyond, it is put off
+MAX_PUSH_CHAT_WAIT = 1.5  # a push waits this long at most for its chat, then is put off
 PACED_AFTER_429 = 60.0  # a private chat Telegram refused once is paced ahead for this long
 RETRIES = 3  # a request is sent again this many times after 429s...
 MAX_RETRY_WAIT = 60.0  # ...unless Telegram asks for longer: then the caller is told
@@ -224,18 +224,24 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             self._record(chat, group=group)
 
     async def _push_turn(self, chat: _Chat, *, group: bool, message: bool) -> None:
+        def lane(now: float) -> float:
+            return self._push_wait(now) if message else self._push_paused_until - now
+
         async with self._push_lock:
+            await self._sleep_until(lane)
+            # Then its chat, briefly: an agent chatting right now has the chat's ~1/s (replies
+            # first), and one push waiting on it must not hold up the whole fan-out
+            give_up_at = self._clock() + MAX_PUSH_CHAT_WAIT
             while True:
                 now = self._clock()
                 chat_wait = chat.paused_until - now
                 if message:
                     chat_wait = max(chat_wait, self._chat_wait(chat, now, group=group))
-                if chat.lock.locked() or chat_wait > MAX_PUSH_CHAT_WAIT:
-                    # this chat is busy with replies or a 429 (or a full group): the outbox
-                    # tries this message later, and the other pushes go on meanwhile
+                if chat.lock.locked() or now + chat_wait > give_up_at:
+                    # busy with replies, a 429's wait, a full group: the outbox tries this
+                    # message later and the other pushes go on meanwhile
                     raise RetryAfter(timedelta(seconds=math.ceil(max(chat_wait, 1.0))))
-                lane = self._push_wait(now) if message else self._push_paused_until - now
-                wait = max(chat_wait, lane)
+                wait = max(chat_wait, lane(now))
                 if wait <= 0:
                     break
                 await self._sleep(wait)

@@ -219,3 +219,13 @@ async def test_edits_and_callback_answers_are_not_paced(limiter, telegram):
         await send(limiter, telegram, f"edit{n}", -100, endpoint="editMessageText")
     assert len(telegram.sent) == GROUP_PER_MINUTE + 5
     assert {at for _, at in telegram.sent} == {telegram.time.now}  # no wait at all
+
+
+async def test_a_push_to_a_busy_chat_is_put_off_and_the_others_go(limiter, telegram):
+    for n in range(GROUP_PER_MINUTE):  # a team group's minute is used up by replies
+        await send(limiter, telegram, f"reply{n}", -200)
+    with pytest.raises(RetryAfter):  # the outbox will try it later
+        await push(limiter, telegram, "team report", -200)
+    await push(limiter, telegram, "digest", 42)
+    assert telegram.labels[-1] == "digest" and "team report" not in telegram.labels
+    assert limiter.throttled == 0  # nothing was refused by Telegram
