@@ -2,10 +2,11 @@
 that enforces Telegram's flood limits (1/s per chat with short bursts, 30/s for bulk messages,
 20/minute per group), while agents who already got theirs tap its entries.
 
-The tapping agents are the first in the outbox's line, so they tap for the whole run: an entry,
-read the card it sends, pause TAP_THINK seconds, the next entry. Each tap is a reply (a new
-message) competing with the pushes for Telegram's budget: the limiter sends it first and the
-pushes take what is left (runtime/rate_limit.py)."""
+The tapping agents are the first in the outbox's line, so they tap for the whole run: an entry
+(the bot sends its card), TAP_THINK seconds to read it, the card's "skip" (the bot edits the
+card), TAP_THINK again, the next entry. The cards are replies competing with the pushes for
+Telegram's budget: the limiter sends them first and the pushes take what is left
+(runtime/rate_limit.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from coachbot.store import Store
 
 PROGRESS_EVERY = 30.0  # seconds between progress lines
 TAPPERS = 50
-TAP_THINK = (5.0, 15.0)  # seconds an agent reads an item's card before tapping the next entry
+TAP_THINK = (5.0, 15.0)  # seconds an agent reads what the bot answered before the next tap
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def format_fanout(figures: FanoutFigures) -> list[str]:
         lines.append(
             f"{figures.tappers} agents tapping meanwhile ({TAP_THINK[0]:g}-{TAP_THINK[1]:g} s "
             f"between taps): {len(figures.taps):,} taps ({per_second:.1f}/s; "
-            f"{figures.other_sends:,} cards sent), tap -> card p50 "
+            f"{figures.other_sends:,} cards sent), tap -> answer p50 "
             f"{figures.tap_percentile(0.5):.1f} ms, p95 {figures.tap_percentile(0.95):.1f} ms, "
             f"p99 {figures.tap_percentile(0.99):.1f} ms"
             + (f" ({figures.tap_failed} unanswered)" if figures.tap_failed else ""))

@@ -38,6 +38,7 @@ BOT_REPLIES = frozenset({"send", "edit"})
 DIGEST_MARK = "☀️"  # the first character of every digest (templates/*/reminders/digest.j2)
 ENTRY_PREFIX = "rm:e:"  # a digest entry's button (handlers/today.py)
 ITEM_PREFIX = "rm:"  # the buttons of a to-do item's card, which a tap on an entry sends
+SKIP_PREFIX = "rm:skip:"  # the card's "skip" (the bot edits the card)
 SPIN_ANSWERS = ("预算每年两万左右，主要担心孩子的教育金", "家里老人身体不太好，医疗费用是个负担",
                 "之前买过一份意外险，不清楚保障够不够", "房贷还有十五年，怕万一收入断了",
                 "想给太太也配置一份重疾险")
@@ -348,10 +349,16 @@ class LoadDriver:
         self._start_background(users, agent)
         return expected
 
-    def flood(self, user: BenchUser, count: int) -> int:
-        """`count` quick adds from one agent at once (as a script or a stuck key would)."""
-        for _ in range(count):
+    async def flood(self, user: BenchUser, count: int) -> int:
+        """`count` quick adds from one agent at once (as a script or a stuck key would).
+
+        Injected ten at a time, letting the sandbox answer the bot in between: injecting a
+        thousand in one go blocks this process's loop for a few hundred ms, which the idle
+        agents would see as the bot's delay."""
+        for number in range(count):
             self.act("add", user)
+            if number % 10 == 9:
+                await asyncio.sleep(0)
         return count
 
     def chat_replies(self, chat_id: int) -> int:
@@ -360,8 +367,10 @@ class LoadDriver:
     # -- agents tapping their digest while the fan-out runs ---------------------------------
     async def taps_start(self, candidates: list[int], count: int,
                          think: tuple[float, float]) -> int:
-        """The first `count` candidates whose digest has entries tap them (an entry, read the
-        card it sends, pause `think` seconds, the next entry...) until taps_stop."""
+        """The first `count` candidates whose digest has entries work through it until
+        taps_stop: tap an entry (the bot sends that item's card), read it for `think`
+        seconds, tap the card's "skip" (the bot edits the card in place), read, the next
+        entry. Every tap is timed to the bot's answer."""
         notes: list[str] = []
 
         async def tapper(user: BenchUser, latencies: list[float], failed: list[int]) -> None:
@@ -370,20 +379,29 @@ class LoadDriver:
             if digest is None or not entries:
                 notes.append(f"agent {user.user_id}: no digest entry to tap")
                 return
-            message_id = digest.message_id
-            for data in itertools.cycle(entries):
-                if self._stop_background.is_set():
-                    return
 
-                def tap(data: str = data) -> object:
+            async def tap(message_id: int, data: str,
+                          accept: Callable[[str, StoredMessage | None], bool]) -> None:
+                def press() -> object:
                     return self.sandbox.press(user.user_id, message_id, data, force=True)
 
-                took = await self.act_and_wait("tap", user, 1, accept=_is_item_card, act=tap)
+                took = await self.act_and_wait("tap", user, 1, accept=accept, act=press)
                 if took == float("inf"):
                     failed.append(1)
                 else:
                     latencies.append(took)
                 await self._pause(random.uniform(*think))
+
+            for data in itertools.cycle(entries):
+                if self._stop_background.is_set():
+                    return
+                await tap(digest.message_id, data, _is_item_card)
+                card = self.sandbox.state.chat(user.user_id)
+                last = max((m for m in card.messages.values() if m.from_bot),
+                           key=lambda m: m.message_id) if card else None
+                skip = [b for b in _buttons(last) if b.startswith(SKIP_PREFIX)]
+                if last is not None and skip and not self._stop_background.is_set():
+                    await tap(last.message_id, skip[0], lambda kind, _: kind == "edit")
 
         users = tuple(BenchUser(uid) for uid in candidates[:count])
         self._start_background(users, tapper, notes)

@@ -24,9 +24,9 @@ drops the one cap the pushes need), so this limiter keeps one small state per ch
 - Pushes (inside `sending_pushes()`) keep the outbox's pace (PUSH_PER_SECOND), wait for their
   chat's ~1/s, and take only what replies left of BULK_PER_SECOND: replies are counted in the
   same one-second window but never wait for it, so when the two compete the reply goes first.
-  A push whose chat is busy (a 429's wait, a full group) is handed back at once (RetryAfter)
-  for the outbox to try later, so one chat does not hold up the fan-out. A 429 on a push
-  pauses pushes, not replies.
+  A push whose chat is not free within MAX_PUSH_CHAT_WAIT (its agent chatting fast, a 429's
+  wait, a full group) is handed back (RetryAfter) for the outbox to try later, so one chat
+  does not hold up the fan-out. A 429 on a push pauses pushes, not replies.
 - A 429 on a reply pauses that chat only. Either kind is sent again after retry_after (a few
   times, if the wait is reasonable), so a user gets the answer late rather than never; past
   that the caller gets the RetryAfter (the handler's error handler, or the outbox, which
@@ -146,9 +146,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     is said by `sending_pushes()`.
     """
 
-    __slots__ = ("_chats", "_clock", "_next_push", "_push_lock", "_push_paused_until",
-                 "_sent", "_sleep", "bulk_per_second", "push_per_second", "retried",
-                 "throttled")
+    __slots__ = ("_chats", "_clock", "_next_push", "_prune_at", "_push_lock",
+                 "_push_paused_until", "_sent", "_sleep", "bulk_per_second", "push_per_second",
+                 "retried", "throttled")
 
     def __init__(self, *, push_per_second: float = PUSH_PER_SECOND,
                  bulk_per_second: int = BULK_PER_SECOND,
@@ -160,12 +160,13 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self.bulk_per_second = bulk_per_second
         self._clock, self._sleep = clock, sleep  # tests pass a fake pair
         self._chats: dict[int | str, _Chat] = {}
+        self._prune_at = MAX_CHATS
         self._sent: deque[float] = deque()  # every message of the last second, both lanes
         self._next_push = 0.0
         self._push_paused_until = 0.0
         self._push_lock = asyncio.Lock()  # pushes leave one at a time, in the order asked
         self.throttled = 0  # 429s received (for the bench and diagnostics)
-        self.retried = 0  # replies sent again after a 429
+        self.retried = 0  # requests sent again after a 429
 
     async def initialize(self) -> None:
         """Nothing to set up: chat states are made as chats come."""
@@ -270,6 +271,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     def _record(self, chat: _Chat, *, group: bool) -> float:
         """Account one message sent to this chat now; returns now."""
         now = self._clock()
+        while self._sent and now - self._sent[0] >= 1.0:  # only the last second is kept
+            self._sent.popleft()
         chat.refill(now)
         # replies never wait for a token, but an empty bucket is as low as it goes (Telegram
         # refuses what it would not take rather than counting it), so a push waits ~1 s at most
@@ -297,10 +300,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         chat = self._chats.get(chat_id)
         if chat is None:
             now = self._clock()
-            if len(self._chats) >= MAX_CHATS:
-                # forget chats whose state says nothing (most private chats, most of the time)
+            if len(self._chats) >= self._prune_at:
+                # forget chats whose state says nothing (most private chats, most of the time);
+                # if most are still busy, wait for twice as many before looking again
                 for key in [k for k, c in self._chats.items() if c.idle(now)]:
                     del self._chats[key]
+                self._prune_at = max(MAX_CHATS, 2 * len(self._chats))
             chat = self._chats[chat_id] = _Chat(now)
         return chat
 
