@@ -62,7 +62,7 @@ CHAT_INTERVAL = 1.05  # ~1 message/s per chat, 5% slower: Telegram counts arriva
 GROUP_PER_MINUTE = 20
 GROUP_WINDOW = 61.0  # 20 messages per minute, plus a second for the same reason
 MAX_PUSH_CHAT_WAIT = 1.5  # a push waits this long at most for its chat, then is put off
-PACED_AFTER_429 = 60.0  # a private chat Telegram refused once is paced ahead for this long
+PACED_AFTER_429 = 60.0  # a private chat Telegram refused is paced ahead until this long quiet
 RETRIES = 3  # a request is sent again this many times after 429s...
 MAX_RETRY_WAIT = 60.0  # ...unless Telegram asks for longer: then the caller is told
 MAX_CHATS = 4096  # chat states kept before idle ones are forgotten
@@ -222,6 +222,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         async with chat.lock:
             await self._sleep_until(lambda now: max(chat.paused_until - now,
                                                     self._chat_wait(chat, now, group=group)))
+            now = self._clock()
+            if not group and chat.tokens < 2:
+                # still sending at the pace Telegram held it to: stay paced, or the backlog
+                # would burst out again when the time is up and be refused once more
+                chat.paced_until = max(chat.paced_until, now + PACED_AFTER_429)
             self._record(chat, group=group)
 
     async def _push_turn(self, chat: _Chat, *, group: bool, message: bool) -> None:

@@ -229,3 +229,11 @@ async def test_a_push_to_a_busy_chat_is_put_off_and_the_others_go(limiter, teleg
     await push(limiter, telegram, "digest", 42)
     assert telegram.labels[-1] == "digest" and "team report" not in telegram.labels
     assert limiter.throttled == 0  # nothing was refused by Telegram
+
+
+async def test_a_refused_chat_stays_paced_while_it_keeps_sending(limiter, telegram):
+    telegram.refuse["m0"] = 1
+    for n in range(90):  # well past PACED_AFTER_429 of steady sending
+        await send(limiter, telegram, f"m{n}", 7)
+    times = [at for _, at in telegram.sent]
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
