@@ -56,7 +56,12 @@ Result = bool | JSONDict | list[JSONDict]
 
 BULK_PER_SECOND = 30  # Telegram's ceiling for bulk notifications; replies are taken out first
 PUSH_PER_SECOND = 25.0  # the outbox's own pace: under the ceiling, leaving room for replies
-PUSH_SPACING = 1.02  # pushes 2% further apart than the rate says: Telegram counts arrivals
+# Pushes: at most PUSH_PER_SECOND in any second, counted from when Telegram answered each (it
+# counts arrivals, which come before its answer and after our send: so the next one can't land
+# inside the window, whatever the network's jitter). A window rather than fixed spacing: a push
+# that went late (the sender building a long digest, a slow round trip) is caught up after, so
+# the outbox keeps its rate on a busy machine without ever exceeding it in any second.
+PUSH_WINDOW = 1.0
 CHAT_BURST = 3  # messages a chat may get at once before ~1/s applies (the sandbox's model)
 CHAT_INTERVAL = 1.05  # ~1 message/s per chat, 5% slower: Telegram counts arrivals, not sends
 GROUP_PER_MINUTE = 20
@@ -146,9 +151,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
     is said by `sending_pushes()`.
     """
 
-    __slots__ = ("_chats", "_clock", "_next_push", "_prune_at", "_push_lock",
-                 "_push_paused_until", "_sent", "_sleep", "bulk_per_second", "push_per_second",
-                 "retried", "throttled")
+    __slots__ = ("_chats", "_clock", "_prune_at", "_push_limit", "_push_lock",
+                 "_push_paused_until", "_push_window", "_pushes", "_pushes_in_flight", "_sent",
+                 "_sleep", "bulk_per_second", "push_per_second", "retried", "throttled")
 
     def __init__(self, *, push_per_second: float = PUSH_PER_SECOND,
                  bulk_per_second: int = BULK_PER_SECOND,
@@ -162,7 +167,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._chats: dict[int | str, _Chat] = {}
         self._prune_at = MAX_CHATS
         self._sent: deque[float] = deque()  # every message of the last second, both lanes
-        self._next_push = 0.0
+        # at most _push_limit pushes in any _push_window seconds: push_per_second, in whole
+        # messages (0.5/s: one per 2.04 s)
+        self._push_limit = max(1, math.floor(push_per_second))
+        self._push_window = self._push_limit / push_per_second * PUSH_WINDOW
+        self._pushes: deque[float] = deque()  # when Telegram answered each recent push
+        self._pushes_in_flight = 0  # sent, not answered yet: they count as now
         self._push_paused_until = 0.0
         self._push_lock = asyncio.Lock()  # pushes leave one at a time, in the order asked
         self.throttled = 0  # 429s received (for the bench and diagnostics)
@@ -187,6 +197,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         push = _pushing.get()
         message = is_message(endpoint)
         attempts = 0
+        counted = push and message and chat_id is not None  # in the pushes' window
         while True:
             if chat_id is not None:
                 await self._wait_turn(chat_id, push=push, message=message)
@@ -204,6 +215,10 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 self.retried += 1
                 if chat_id is None:  # nothing else to hold: only this request waits
                     await self._sleep(delay)
+            finally:
+                if counted:
+                    self._pushes_in_flight -= 1
+                    self._pushes.append(self._clock())
 
     # -- waiting -------------------------------------------------------------------------------
     async def _wait_turn(self, chat_id: int | str, *, push: bool, message: bool) -> None:
@@ -252,8 +267,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                     break
                 await self._sleep(wait)
             if message:
-                now = self._record(chat, group=group)
-                self._next_push = now + PUSH_SPACING / self.push_per_second
+                self._record(chat, group=group)
+                self._pushes_in_flight += 1
 
     async def _sleep_until(self, wait: Callable[[float], float]) -> None:
         """Sleep until `wait(now)` says nothing is left to wait for (it may change meanwhile:
@@ -271,7 +286,15 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         while self._sent and now - self._sent[0] >= 1.0:
             self._sent.popleft()
         budget = 0.0 if len(self._sent) < self.bulk_per_second else self._sent[0] + 1.0 - now
-        return max(self._next_push - now, self._push_paused_until - now, budget)
+        while self._pushes and now - self._pushes[0] >= self._push_window:
+            self._pushes.popleft()
+        if len(self._pushes) + self._pushes_in_flight < self._push_limit:
+            pace = 0.0
+        elif self._pushes:
+            pace = self._pushes[0] + self._push_window - now
+        else:  # all of them still in flight: look again shortly
+            pace = self._push_window / self._push_limit
+        return max(pace, self._push_paused_until - now, budget)
 
     def _record(self, chat: _Chat, *, group: bool) -> float:
         """Account one message sent to this chat now; returns now."""
