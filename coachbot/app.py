@@ -6,23 +6,21 @@ import gc
 import logging
 from typing import Any
 
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
 from telegram.error import Conflict
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    ApplicationHandlerStop,
-    ContextTypes,
-)
+from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes
 
 from coachbot.config import Settings
 from coachbot.domain.clock import Clock, SystemClock
+from coachbot.domain.locales import locale_from_language_code
 from coachbot.handlers import registry
 from coachbot.handlers.common import CoachContext
 from coachbot.push.deliverers import DELIVERERS
 from coachbot.push.sender import OutboxSender
 from coachbot.push.sweep import sweep
 from coachbot.render.templates import Renderer
+from coachbot.runtime.rate_limit import TelegramRateLimiter
 from coachbot.runtime.transport import AiohttpRequest
 from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
 from coachbot.scripts.loader import ScriptLibrary, load_library
@@ -54,6 +52,7 @@ def build_application(
     clock = clock or SystemClock()
     store = store or Store.open(settings.db_path, clock, settings.tier_thresholds)
     renderer = renderer or Renderer(settings.templates_dir, clock=clock)
+    processor = ChatOrderedUpdateProcessor()
     app: CoachApplication = (
         ApplicationBuilder()
         .token(settings.token or SANDBOX_TOKEN)
@@ -62,9 +61,11 @@ def build_application(
         .context_types(ContextTypes(context=CoachContext))
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .concurrent_updates(ChatOrderedUpdateProcessor())
-        # paces overall and per-group sends; retries once after a 429's retry_after
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # each chat's updates in order, chats side by side, a flooding chat bounded
+        .concurrent_updates(processor)
+        # replies at once, outbox pushes paced behind them, 429s waited out per chat (why not
+        # PTB's AIORateLimiter: see runtime/rate_limit.py)
+        .rate_limiter(TelegramRateLimiter())
         .post_init(on_process_startup)
         .post_stop(on_stop)
         .build()
@@ -78,7 +79,40 @@ def build_application(
     # Before the handlers' error handler: a 409 must stop the bot, not be logged as a bug.
     app.add_error_handler(_on_polling_conflict)  # type: ignore[arg-type]
     registry.register(app)
+
+    async def slow_down(update: object) -> None:
+        await ask_to_slow_down(app, update)
+
+    processor.on_overflow = slow_down
     return app
+
+
+async def ask_to_slow_down(app: CoachApplication, update: object) -> None:
+    """The one notice a private chat gets when it sends more than its backlog can hold."""
+    if not isinstance(update, Update) or update.effective_chat is None \
+            or update.effective_chat.type != ChatType.PRIVATE or update.effective_user is None:
+        return  # a busy group is not one account flooding: its excess is dropped quietly
+    services: Services = app.bot_data["services"]
+    user = update.effective_user
+    agent = services.store.agents.get_agent(user.id)
+    locale = agent.locale if agent else locale_from_language_code(user.language_code)
+    html = services.renderer.render(locale, "general/slow_down",
+                                    region=agent.region if agent else None)
+    await app.bot.send_message(update.effective_chat.id, html, parse_mode=ParseMode.HTML)
+
+
+def processor_of(app: CoachApplication) -> ChatOrderedUpdateProcessor:
+    """The bot's update processor (the bench and diagnostics read its counters)."""
+    processor = app.update_processor
+    assert isinstance(processor, ChatOrderedUpdateProcessor)
+    return processor
+
+
+def rate_limiter_of(app: CoachApplication) -> TelegramRateLimiter:
+    """The bot's rate limiter (the bench reads its configured push rate and counters)."""
+    limiter = app.bot.rate_limiter
+    assert isinstance(limiter, TelegramRateLimiter)
+    return limiter
 
 
 async def _on_polling_conflict(update: object, context: CoachContext) -> None:

@@ -114,9 +114,10 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="print performance figures (issue 7's benchmarks)",
                            description="Benchmarks that print figures: a bare PTB echo bot and "
-                           "CoachBot's busiest chat paths against the sandbox, a day's "
-                           "reminders for every agent, and the digest fan-out under "
-                           "Telegram's flood limits. The bench database (5,000 agents, "
+                           "CoachBot's busiest chat paths against the sandbox, idle agents' "
+                           "answers while one agent floods, a day's reminders for every "
+                           "agent, and the digest fan-out under Telegram's flood limits while "
+                           "agents tap. The bench database (5,000 agents, "
                            "1,000,000 clients) is generated once and reused.")
     bench.add_argument("--db", type=Path, default=None,
                        help="the bench database to reuse or create (default .bench/bench.db, "
@@ -127,8 +128,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="updates per chat path (default 2000, 300 with --quick)")
     bench.add_argument("--chats", type=int, default=None,
                        help="chats sending at once (default 50, 20 with --quick)")
-    bench.add_argument("--only", choices=("chat", "sweep", "fanout"), default=None,
-                       help="run one of the three benchmarks")
+    bench.add_argument("--only", choices=("chat", "flood", "sweep", "fanout"), default=None,
+                       help="run one of the benchmarks")
     bench.set_defaults(handler=_bench)
 
     model_log = sub.add_parser(

@@ -2,8 +2,10 @@
 
 The bot runs in this process, as in production (PTB long polling; CoachBot handles different
 chats' updates side by side, each chat's in order); the sandbox and the load generator run in a
-child process (see sandbox_side). Flood limits are off here: this measures what the code can
-do, not Telegram's ceilings.
+child process (see sandbox_side). CoachBot is the bot as built: the object `coachbot run`
+starts, rate limiter and update processor included. The sandbox's flood limits are off here
+(the load generator's agents write far faster than people do): this measures what the code can
+do; bench/flood.py and bench/fanout.py run with Telegram's limits on.
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ PATHS: dict[str, str] = {  # load kind -> what the report calls it
 MIX = ("open", "open", "today", "add")
 # a SPIN session: the client's button, then seven answers typed (each: saved, next step shown)
 SPIN_SESSION = ("spin_open", *("spin",) * 7)
-AS_BUILT_UPDATES = 150
 
 
 @dataclass
@@ -97,7 +98,6 @@ class ChatReport:
     echo_aiohttp: PathFigures | None  # the same on CoachBot's HTTP and update processing
     paths: list[PathFigures]
     mix: PathFigures | None
-    as_built: PathFigures | None
     floor: list[PathFigures]  # the same paths' Bot API calls made by a bare bot
     concurrency: int
     spin_command: str | None
@@ -228,21 +228,14 @@ def floor_application(base_url: str, base_file_url: str, canned: dict[str, list[
 
 
 # -- CoachBot ---------------------------------------------------------------------------------
-def coachbot_application(db_path: Path, sandbox: SandboxProcess, clock: ManualClock, *,
-                         rate_limited: bool) -> tuple[CoachApplication, Store]:
-    """The real application on the bench database; optionally without its rate limiter."""
+def coachbot_application(db_path: Path, sandbox: SandboxProcess, clock: ManualClock) -> \
+        tuple[CoachApplication, Store]:
+    """The application `coachbot run` builds (its rate limiter and update processor
+    included), on the bench database and a manual clock."""
     settings = Settings(api_url=sandbox.base_url, file_url=sandbox.base_file_url,
                         db_path=db_path, log_level="WARNING")
     store = Store.open(db_path, clock, settings.tier_thresholds)
-    app = build_application(settings, store=store, clock=clock)
-    if not rate_limited:
-        # AIORateLimiter holds every request with a chat_id to Telegram's 30 messages/s
-        # overall, which would measure that ceiling instead of the code. build_application
-        # takes no rate limiter argument, so the bench removes it from the built bot.
-        with contextlib.suppress(AttributeError):
-            app.bot._rate_limiter = None
-        assert app.bot.rate_limiter is None, "could not switch the rate limiter off"
-    return app, store
+    return build_application(settings, store=store, clock=clock), store
 
 
 def _path_spec(kind: str, users: tuple[BenchUser, ...], updates: int, unloaded: int) -> \
@@ -282,7 +275,7 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
 
         reset_file(db_path)
         clock = ManualClock(CHAT_MOMENT)
-        app, store = coachbot_application(db_path, sandbox, clock, rate_limited=False)
+        app, store = coachbot_application(db_path, sandbox, clock)
         spin = spin_command(app)
         kinds = ["add", "open", "today"] + (["spin"] if spin else [])
         await start_bot(app)
@@ -308,22 +301,10 @@ async def chat_benchmark(db_path: Path, *, updates: int, concurrency: int, unloa
                 floor.append(await _measure(sandbox, _path_spec(kind, users, updates, unloaded),
                                             PATHS[kind]))
 
-        count = min(updates, AS_BUILT_UPDATES)
-        log(f"  CoachBot as built (AIORateLimiter on), mix: {count} updates ...")
-        app, store = coachbot_application(db_path, sandbox, clock, rate_limited=True)
-        await start_bot(app)
-        freeze_startup_objects()  # as the bot's own process does once it is up
-        try:
-            as_built = await _measure(sandbox, LoadSpec("mix", users, count, 0, MIX),
-                                      "mix, as built")
-        finally:
-            await stop_bot(app)
-            store.close()
     reset_file(db_path)
     if spin is None:
         report_notes.append("no SPIN command yet (coachbot/handlers/coaching.py): path skipped")
-    return ChatReport(echo, echo_aiohttp, paths, mix, as_built, floor, len(users), spin,
-                      report_notes)
+    return ChatReport(echo, echo_aiohttp, paths, mix, floor, len(users), spin, report_notes)
 
 
 def format_chat(report: ChatReport) -> list[str]:
@@ -349,8 +330,6 @@ def format_chat(report: ChatReport) -> list[str]:
     lines += [row(f) for f in report.paths]
     if report.mix:
         lines.append(row(report.mix))
-    if report.as_built:
-        lines.append(row(report.as_built))
     if report.floor:
         lines.append("")
         lines.append("the same Bot API calls made by a bare PTB bot (CoachBot's replies replayed: "
@@ -365,7 +344,7 @@ def format_chat(report: ChatReport) -> list[str]:
             lines.append(f"{floor.label:<40} {floor.per_second:>7.0f} {ratio:>6.2f}x "
                          f"{floor.bot_cpu_ms:>11.2f} {real.bot_cpu_ms:>16.2f} "
                          f"{own:>7.2f} ({share:.0%})")
-    for figures in [report.echo, *report.paths, *filter(None, [report.mix, report.as_built])]:
+    for figures in [report.echo, *report.paths, *filter(None, [report.mix])]:
         lines += [f"  note: {n}" for n in figures.notes]
     lines += [f"  note: {n}" for n in report.notes]
     return lines

@@ -1,4 +1,4 @@
-"""`coachbot bench`: build or reuse the bench database, run the three benchmarks, print figures."""
+"""`coachbot bench`: build or reuse the bench database, run the benchmarks, print figures."""
 
 from __future__ import annotations
 
@@ -18,20 +18,26 @@ import telegram
 
 from coachbot.bench.chat import ChatReport, chat_benchmark, format_chat
 from coachbot.bench.dataset import DatasetInfo, DatasetSpec, active_agent_ids, ensure_dataset
-from coachbot.bench.fanout import FanoutFigures, fanout_benchmark, format_fanout
+from coachbot.bench.fanout import TAPPERS, FanoutFigures, fanout_benchmark, format_fanout
+from coachbot.bench.flood import FloodFigures, flood_benchmark, format_flood
 from coachbot.bench.sweep import DayFigures, format_day, measure_day_fresh, peak_rss_mb
 
 FULL = DatasetSpec(agents=5_000, clients=1_000_000)
 QUICK = DatasetSpec(agents=500, clients=50_000)
 DEFAULT_DB = Path(".bench/bench.db")
 QUICK_DB = Path(".bench/bench-quick.db")
-PARTS = ("chat", "sweep", "fanout")
+PARTS = ("chat", "flood", "sweep", "fanout")
+FLOOD = 1_000  # updates one agent sends at once
+IDLE_AGENTS = 20
 
 TARGET_RATIO = 0.5
 TARGET_UPDATES = 300.0
 TARGET_DAY_SECONDS = 1.0
 TARGET_RSS_MB = 200.0
-TARGET_FANOUT_SHARE = 0.95
+TARGET_FANOUT_SHARE = 0.90  # while agents tap: pushes get what replies leave
+TARGET_IDLE_P95_MS = 300.0  # an idle agent's answer while another floods
+TARGET_IDLE_MAX_MS = 1000.0
+TARGET_TAP_P95_MS = 500.0  # a tap's answer during the fan-out
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,9 @@ class BenchOptions:
     unloaded: int
     parts: tuple[str, ...] = PARTS
     tracemalloc: bool = True
+    flood: int = FLOOD
+    idle_agents: int = IDLE_AGENTS
+    tappers: int = TAPPERS
 
     @classmethod
     def make(cls, *, db: Path | None = None, quick: bool = False, updates: int | None = None,
@@ -62,6 +71,7 @@ class BenchResults:
     day_repeat: DayFigures | None = None
     day_traced: DayFigures | None = None
     fanout: FanoutFigures | None = None
+    flood: FloodFigures | None = None
 
 
 def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> BenchResults:
@@ -84,16 +94,27 @@ def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> B
         out("setup: the sandbox (Bot API over HTTP on 127.0.0.1, flood limits off) and the load "
             "generator run in a child process; the bot runs in this process, long polling as "
             "in production (the echo bot: PTB's defaults, httpx and one update at a time; "
-            "CoachBot: aiohttp, different chats side by side, each chat in order). Ratios are "
-            "against the default echo bot. Latency = update injected -> the "
-            "sandbox receives the bot's last reply call for it. CoachBot runs on the bench "
-            "database with its clock at 07:00 local (no push due); its AIORateLimiter (30 msg/s "
-            "overall, Telegram's ceiling) is switched off except on the 'as built' line.")
+            "CoachBot: as built, i.e. build_application as `coachbot run` starts it, with its "
+            "rate limiter and update processor). Ratios are against the default echo bot. "
+            "Latency = update injected -> the sandbox receives the bot's last reply call for "
+            "it. CoachBot runs on the bench database with its clock at 07:00 local (no push "
+            "due).")
         out(_load_note())
         results.chat = asyncio.run(chat_benchmark(options.db, updates=options.updates,
                                                   concurrency=options.chats,
                                                   unloaded=options.unloaded, log=out))
         for line in format_chat(results.chat):
+            out(line)
+
+    if "flood" in options.parts:
+        out("")
+        out(f"== one agent floods ({options.flood:,} updates at once) while "
+            f"{options.idle_agents} idle agents send /help (the bot as built; the sandbox "
+            f"enforcing Telegram's flood limits)")
+        out(_load_note())
+        results.flood = asyncio.run(flood_benchmark(options.db, flood=options.flood,
+                                                    idle_agents=options.idle_agents, log=out))
+        for line in format_flood(results.flood):
             out(line)
 
     if "sweep" in options.parts:
@@ -111,10 +132,13 @@ def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> B
     if "fanout" in options.parts:
         agents = active_agent_ids(options.db)
         out("")
-        out(f"== digest fan-out to {len(agents):,} agents: real sweep and OutboxSender, sandbox "
-            f"enforcing Telegram's flood limits (1 msg/s per chat, bursts of 3; 30 msg/s overall)")
+        out(f"== digest fan-out to {len(agents):,} agents while {options.tappers} of them tap "
+            f"their digest: real sweep and OutboxSender, the bot as built, the sandbox "
+            f"enforcing Telegram's flood limits (1 msg/s per chat, bursts of 3; 30 bulk "
+            f"msg/s; 20/minute per group)")
         out(_load_note())
-        results.fanout = asyncio.run(fanout_benchmark(options.db, agents, log=out))
+        results.fanout = asyncio.run(fanout_benchmark(options.db, agents,
+                                                      tappers=options.tappers, log=out))
         for line in format_fanout(results.fanout):
             out(line)
 
@@ -206,8 +230,22 @@ def target_lines(results: BenchResults) -> list[str]:
               warm.total_seconds <= TARGET_DAY_SECONDS * 1.5)
         peak = peak_rss_mb(day, repeat)
         check(f"peak RSS under {TARGET_RSS_MB:.0f} MB", f"{peak:.0f} MB", peak < TARGET_RSS_MB)
+    flood = results.flood
+    if flood is not None:
+        check(f"idle agent's answer while another floods: p95 <= {TARGET_IDLE_P95_MS:.0f} ms",
+              f"{flood.percentile(0.95):.1f} ms", flood.percentile(0.95) <= TARGET_IDLE_P95_MS)
+        check(f"idle agent's answer while another floods: max <= {TARGET_IDLE_MAX_MS:.0f} ms",
+              f"{flood.worst_ms:.1f} ms"
+              + (f", {flood.idle_failed} unanswered" if flood.idle_failed else ""),
+              flood.worst_ms <= TARGET_IDLE_MAX_MS and not flood.idle_failed)
     fanout = results.fanout
     if fanout is not None:
+        if fanout.tappers:
+            p95 = fanout.tap_percentile(0.95)
+            check(f"taps during the fan-out: p95 <= {TARGET_TAP_P95_MS:.0f} ms",
+                  f"{p95:.1f} ms over {len(fanout.taps)} taps"
+                  + (f", {fanout.tap_failed} unanswered" if fanout.tap_failed else ""),
+                  p95 <= TARGET_TAP_P95_MS and not fanout.tap_failed)
         check(f"fan-out at >= {TARGET_FANOUT_SHARE:.0%} of the configured rate",
               f"{fanout.share:.1%} ({fanout.achieved_rate:.2f} of "
               f"{fanout.configured_rate:.0f}/s)", fanout.share >= TARGET_FANOUT_SHARE)

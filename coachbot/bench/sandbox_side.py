@@ -17,6 +17,7 @@ import collections
 import contextlib
 import itertools
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -28,12 +29,17 @@ from typing import Any
 from coachbot.render.buttons import COACH, open_card
 from coachbot.sandbox import Sandbox
 from coachbot.sandbox.objects import private_chat
+from coachbot.sandbox.state import StoredMessage
 
 logger = logging.getLogger(__name__)
 
 REPLY_TIMEOUT = 30.0
 SETTLE_QUIET = 0.5
 BOT_REPLIES = frozenset({"send", "edit"})
+DIGEST_MARK = "☀️"  # the first character of every digest (templates/*/reminders/digest.j2)
+ENTRY_PREFIX = "rm:e:"  # a digest entry's button (handlers/today.py)
+ITEM_PREFIX = "rm:"  # the buttons of a to-do item's card, which a tap on an entry sends
+SKIP_PREFIX = "rm:skip:"  # the card's "skip" (the bot edits the card)
 SPIN_ANSWERS = ("预算每年两万左右，主要担心孩子的教育金", "家里老人身体不太好，医疗费用是个负担",
                 "之前买过一份意外险，不清楚保障够不够", "房贷还有十五年，怕万一收入断了",
                 "想给太太也配置一份重疾险")
@@ -79,6 +85,37 @@ class _Waiter:
     remaining: int
     future: asyncio.Future[None]
     replies: list[Reply] = field(default_factory=list)
+    # only replies this accepts count (a push may land in the same chat meanwhile)
+    accept: Callable[[str, StoredMessage | None], bool] | None = None
+
+
+@dataclass
+class LatencyResult:
+    """Latencies of a background load (idle agents, tapping agents) and what it did."""
+
+    latencies: list[float]
+    failed: int
+    seconds: float
+    actors: int  # agents that took part
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_digest(stored: StoredMessage | None) -> bool:
+    return stored is not None and str(stored.message.get("text", "")).startswith(DIGEST_MARK)
+
+
+def _buttons(stored: StoredMessage | None) -> list[str]:
+    markup = (stored.reply_markup or {}) if stored is not None else {}
+    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", [])
+            for b in row]
+
+
+def _is_item_card(kind: str, stored: StoredMessage | None) -> bool:
+    """A tap's answer: a new message whose buttons act on one item (not a digest's)."""
+    buttons = _buttons(stored)
+    return kind == "send" and not _is_digest(stored) and any(
+        b.startswith(ITEM_PREFIX) for b in buttons) and not any(
+        b.startswith(ENTRY_PREFIX) for b in buttons)
 
 
 Reply = tuple[str, str, dict[str, Any] | None]  # (send | edit, HTML sent, reply markup)
@@ -91,7 +128,8 @@ class LoadDriver:
         self.sandbox = sandbox
         self.waiters: dict[int, _Waiter] = {}
         self.replies: collections.Counter[int] = collections.Counter()
-        self.send_times: list[tuple[float, int]] = []  # (time, chat) of every sendMessage
+        # (time, chat, is a digest) of every message sent while tracking
+        self.send_times: list[tuple[float, int, bool]] = []
         self.track_sends = False
         self.expected: dict[str, int] = {}
         self.canned: dict[str, list[Reply]] = {}  # kind -> the bot's replies to one update
@@ -100,6 +138,8 @@ class LoadDriver:
         self._spin_clients: dict[int, itertools.cycle[int]] = {}
         self._serial = itertools.count(1)
         self._mix_position: dict[int, int] = collections.defaultdict(int)
+        self._background: asyncio.Task[LatencyResult] | None = None
+        self._stop_background = asyncio.Event()
         self._hook()
 
     def _hook(self) -> None:
@@ -111,12 +151,13 @@ class LoadDriver:
             event = original(kind, chat_id, message_id, **data)
             if kind in BOT_REPLIES and chat_id is not None:
                 self.replies[chat_id] += 1
+                chat = state.chat(chat_id)
+                stored = chat.messages.get(message_id or 0) if chat else None
                 if kind == "send" and self.track_sends:
-                    self.send_times.append((time.time(), chat_id))
+                    self.send_times.append((time.time(), chat_id, _is_digest(stored)))
                 waiter = self.waiters.get(chat_id)
-                if waiter is not None:
-                    chat = state.chat(chat_id)
-                    stored = chat.messages.get(message_id or 0) if chat else None
+                if waiter is not None and (waiter.accept is None
+                                           or waiter.accept(kind, stored)):
                     if stored is not None:
                         html = stored.html or str(stored.message.get("text", ""))
                         waiter.replies.append((kind, html, stored.reply_markup))
@@ -145,6 +186,8 @@ class LoadDriver:
             sandbox.press(uid, self.list_message[uid], open_card(next(cursor)), force=True)
         elif kind == "today":
             sandbox.send_text(uid, "/today")
+        elif kind == "help":
+            sandbox.send_text(uid, "/help")
         elif kind == "spin":
             # the client's answer typed during a SPIN session (opened by prepare("spin"))
             sandbox.send_text(uid, SPIN_ANSWERS[next(self._serial) % len(SPIN_ANSWERS)])
@@ -155,13 +198,19 @@ class LoadDriver:
         else:
             raise ValueError(f"unknown action {kind!r}")
 
-    async def act_and_wait(self, kind: str, user: BenchUser, expected: int) -> float:
+    async def act_and_wait(self, kind: str, user: BenchUser, expected: int, *,
+                           act: Callable[[], object] | None = None,
+                           accept: Callable[[str, StoredMessage | None], bool] | None = None) \
+            -> float:
         """Inject, wait for the expected replies; seconds taken (inf after a timeout)."""
         loop = asyncio.get_running_loop()
-        waiter = _Waiter(expected, loop.create_future())
+        waiter = _Waiter(expected, loop.create_future(), accept=accept)
         self.waiters[user.user_id] = waiter
         started = time.perf_counter()
-        self.act(kind, user)
+        if act is not None:
+            act()
+        else:
+            self.act(kind, user)
         try:
             await asyncio.wait_for(waiter.future, REPLY_TIMEOUT)
         except TimeoutError:
@@ -283,6 +332,126 @@ class LoadDriver:
         return LoadResult(spec.kind, len(latencies), failed, seconds, latencies, unloaded,
                           {k: self.expected[k] for k in kinds}, cpu, span, notes)
 
+    # -- one agent floods, others go on ------------------------------------------------------
+    async def idle_start(self, users: tuple[BenchUser, ...], think: tuple[float, float]) -> int:
+        """Agents who each send /help, wait for the answer, pause `think` seconds, again, until
+        idle_stop (in the background). Returns once each has been answered once (warm-up)."""
+        expected, _ = await self.calibrate("help", users)
+
+        async def agent(user: BenchUser, latencies: list[float], failed: list[int]) -> None:
+            while not self._stop_background.is_set():
+                took = await self.act_and_wait("help", user, expected)
+                if took == float("inf"):
+                    failed.append(1)
+                else:
+                    latencies.append(took)
+                await self._pause(random.uniform(*think))
+
+        self._start_background(users, agent)
+        return expected
+
+    async def flood(self, user: BenchUser, count: int) -> int:
+        """`count` quick adds from one agent at once (as a script or a stuck key would).
+
+        Injected ten at a time, letting the sandbox answer the bot in between: injecting a
+        thousand in one go blocks this process's loop for a few hundred ms, which the idle
+        agents would see as the bot's delay."""
+        for number in range(count):
+            self.act("add", user)
+            if number % 10 == 9:
+                await asyncio.sleep(0)
+        return count
+
+    def chat_replies(self, chat_id: int) -> int:
+        return self.replies[chat_id]
+
+    # -- agents tapping their digest while the fan-out runs ---------------------------------
+    async def taps_start(self, candidates: list[int], count: int,
+                         think: tuple[float, float]) -> int:
+        """The first `count` candidates whose digest has entries work through it until
+        taps_stop: tap an entry (the bot sends that item's card), read it for `think`
+        seconds, tap the card's "skip" (the bot edits the card in place), read, the next
+        entry. Every tap is timed to the bot's answer."""
+        notes: list[str] = []
+
+        async def tapper(user: BenchUser, latencies: list[float], failed: list[int]) -> None:
+            digest = await self._digest_of(user.user_id)
+            entries = [b for b in _buttons(digest) if b.startswith(ENTRY_PREFIX)]
+            if digest is None or not entries:
+                notes.append(f"agent {user.user_id}: no digest entry to tap")
+                return
+
+            async def tap(message_id: int, data: str,
+                          accept: Callable[[str, StoredMessage | None], bool]) -> None:
+                def press() -> object:
+                    return self.sandbox.press(user.user_id, message_id, data, force=True)
+
+                took = await self.act_and_wait("tap", user, 1, accept=accept, act=press)
+                if took == float("inf"):
+                    failed.append(1)
+                else:
+                    latencies.append(took)
+                await self._pause(random.uniform(*think))
+
+            for data in itertools.cycle(entries):
+                if self._stop_background.is_set():
+                    return
+                await tap(digest.message_id, data, _is_item_card)
+                card = self.sandbox.state.chat(user.user_id)
+                last = max((m for m in card.messages.values() if m.from_bot),
+                           key=lambda m: m.message_id) if card else None
+                skip = [b for b in _buttons(last) if b.startswith(SKIP_PREFIX)]
+                if last is not None and skip and not self._stop_background.is_set():
+                    await tap(last.message_id, skip[0], lambda kind, _: kind == "edit")
+
+        users = tuple(BenchUser(uid) for uid in candidates[:count])
+        self._start_background(users, tapper, notes)
+        return len(users)
+
+    async def _digest_of(self, chat_id: int, timeout: float = 600.0) -> StoredMessage | None:
+        """The digest pushed to this chat (waiting for the fan-out to reach it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._stop_background.is_set():
+            chat = self.sandbox.state.chat(chat_id)
+            if chat is not None:
+                for stored in chat.messages.values():
+                    if stored.from_bot and _is_digest(stored):
+                        return stored
+            await asyncio.sleep(0.05)
+        return None
+
+    # -- background loads -------------------------------------------------------------------
+    def _start_background(self, users: tuple[BenchUser, ...],
+                          actor: Callable[[BenchUser, list[float], list[int]], Any],
+                          notes: list[str] | None = None) -> None:
+        if self._background is not None:
+            raise RuntimeError("a background load is already running")
+        self._stop_background.clear()
+
+        async def run() -> LatencyResult:
+            latencies: list[float] = []
+            failed: list[int] = []
+            started = time.perf_counter()
+            await asyncio.gather(*(actor(user, latencies, failed) for user in users))
+            return LatencyResult(latencies, len(failed), time.perf_counter() - started,
+                                 len(users), notes or [])
+
+        self._background = asyncio.create_task(run())
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_background.wait(), seconds)
+
+    async def background_stop(self) -> LatencyResult:
+        """Stop the idle or tapping agents; their latencies."""
+        if self._background is None:
+            raise RuntimeError("no background load is running")
+        self._stop_background.set()
+        try:
+            return await self._background
+        finally:
+            self._background = None
+
     # -- fan-out ----------------------------------------------------------------------------
     def open_chats(self, user_ids: list[int]) -> int:
         """Private chats these users have started (so the bot may push to them)."""
@@ -298,9 +467,12 @@ class LoadDriver:
         self.track_sends = True
 
     def sends(self) -> dict[str, Any]:
-        """What was sent since start_tracking: times and chats, 429s, refused requests."""
-        per_chat = collections.Counter(chat for _, chat in self.send_times)
-        return {"times": [t for t, _ in self.send_times], "per_chat": dict(per_chat),
+        """What was sent since start_tracking: digests' times and chats, other messages, 429s,
+        refused requests."""
+        digests = [(t, chat) for t, chat, digest in self.send_times if digest]
+        per_chat = collections.Counter(chat for _, chat in digests)
+        return {"times": [t for t, _ in digests], "per_chat": dict(per_chat),
+                "other_sends": len(self.send_times) - len(digests),
                 "flood_rejections": self.sandbox.flood_rejections,
                 "rejections": [(r.method, r.description) for r in self.sandbox.rejections]}
 
@@ -334,6 +506,10 @@ async def _serve(conn: Connection, flood_limits: bool, token: str) -> None:
             "load": driver.run, "open_chats": driver.open_chats,
             "start_tracking": driver.start_tracking, "sends": driver.sends,
             "canned": lambda: driver.canned,
+            "idle_start": driver.idle_start, "flood": driver.flood,
+            "chat_replies": driver.chat_replies, "taps_start": driver.taps_start,
+            "background_stop": driver.background_stop,
+            "flood_rejections": lambda: driver.sandbox.flood_rejections,
         }
         while True:
             name, *args = await commands.get()

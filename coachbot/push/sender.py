@@ -1,4 +1,9 @@
-"""Drains the outbox: paced under Telegram's limits, retried on faults, never sent twice."""
+"""Drains the outbox: paced under Telegram's limits, retried on faults, never sent twice.
+
+The pacing itself (the outbox's messages/s, ~1/s per chat, 20/minute per group, what replies
+leave of Telegram's bulk budget, pauses after a 429) is the bot's rate limiter's
+(runtime/rate_limit.py): every message sent here goes through it marked as a push, so replies
+to agents and these pushes share one account of what was sent."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from coachbot.domain.models import OutboxMessage
+from coachbot.runtime.rate_limit import retry_after_seconds, sending_pushes
 from coachbot.services.container import Services
 
 logger = logging.getLogger(__name__)
@@ -22,9 +28,6 @@ Deliver = Callable[[Bot, Services, OutboxMessage], Awaitable[int | None]]
 MAX_ATTEMPTS = 8  # a message that fails with an unexpected error this often is dropped
 GIVE_UP_AFTER = timedelta(hours=12)  # Telegram unreachable this long after it fell due: dropped
 MAX_BACKOFF = 300.0
-OVERALL_PER_SECOND = 25.0  # under Telegram's ~30/s, leaving room for replies to chats
-PER_CHAT_INTERVAL = 1.0  # Telegram's ~1 message/s per private chat
-GROUP_INTERVAL = 3.1  # 20 messages/minute per group
 # A claim older than this is taken back (its sender died or lost it); each send renews its
 # claim first, so only a sender gone (or stuck) this long loses one.
 CLAIM_LEASE = timedelta(minutes=2)
@@ -34,15 +37,11 @@ RECOVER_EVERY = 60.0  # seconds between looks for claims past their lease
 class OutboxSender:
     """A background task that sends queued messages; wake() it when something was queued."""
 
-    def __init__(self, bot: Bot, services: Services, deliverers: Mapping[str, Deliver], *,
-                 overall_per_second: float = OVERALL_PER_SECOND) -> None:
+    def __init__(self, bot: Bot, services: Services,
+                 deliverers: Mapping[str, Deliver]) -> None:
         self.bot, self.services, self.deliverers = bot, services, deliverers
-        self.interval = 1.0 / overall_per_second
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._last_sent_at: dict[int, float] = {}
-        self._next_slot = 0.0
-        self._paused_until = 0.0
         self._stopping = False
         self._recovered_at = time.monotonic()
         self.claimer = uuid.uuid4().hex  # marks this sender's claims in the outbox
@@ -112,37 +111,23 @@ class OutboxSender:
             logger.warning("%d message(s) stuck mid-send past their lease; sending again",
                            recovered)
 
-    async def _pace(self, chat_id: int) -> None:
-        now = time.monotonic()
-        wait = max(self._next_slot, self._paused_until) - now
-        gap = GROUP_INTERVAL if chat_id < 0 else PER_CHAT_INTERVAL
-        last = self._last_sent_at.get(chat_id)
-        if last is not None:
-            wait = max(wait, last + gap - now)
-        if wait > 0:
-            await asyncio.sleep(wait)
-        now = time.monotonic()
-        self._next_slot = now + self.interval
-        self._last_sent_at[chat_id] = now
-
     async def _send(self, message: OutboxMessage) -> None:
         store, now = self.services.store, self.services.clock.now()
         deliver = self.deliverers.get(message.kind)
         if deliver is None:
             store.outbox.dead(message.id, f"no deliverer for {message.kind}")
             return
-        await self._pace(message.chat_id)
-        if not store.outbox.renew(message.id, self.services.clock.now(), self.claimer):
+        if not store.outbox.renew(message.id, now, self.claimer):
             logger.warning("outbox %s was taken back while it waited; not sending it here",
                            message.key)
             return
         try:
-            message_id = await deliver(self.bot, self.services, message)
+            with sending_pushes():  # paced as a push, behind replies (runtime/rate_limit.py)
+                message_id = await deliver(self.bot, self.services, message)
         except RetryAfter as exc:
-            delay = exc.retry_after if isinstance(exc.retry_after, int | float) \
-                else exc.retry_after.total_seconds()
-            self._paused_until = time.monotonic() + float(delay)
-            store.outbox.retry(message.id, now + timedelta(seconds=float(delay)), str(exc))
+            # a 429 (the limiter has paused pushes) or its chat cannot take it yet: later
+            delay = retry_after_seconds(exc)
+            store.outbox.retry(message.id, now + timedelta(seconds=delay), str(exc))
         except Forbidden as exc:
             if message.chat_id > 0:
                 store.agents.mark_blocked(message.agent_id)

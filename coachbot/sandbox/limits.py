@@ -10,27 +10,42 @@ from dataclasses import dataclass
 
 from coachbot.sandbox.errors import ApiError, too_many_requests
 
-# Telegram's published guidance: about 1 message per second per chat (short bursts are
-# tolerated), 30 messages per second overall, 20 messages per minute per group.
+# Telegram's published guidance (Bots FAQ): about 1 message per second per chat (short bursts
+# are tolerated), 20 messages per minute per group, and "if you're sending bulk notifications to
+# multiple users, the API will not allow more than 30 messages per second or so". The 30/s is
+# about bulk notifications: messages the bot starts. A message to a chat whose user sent the bot
+# an update in the last ANSWER_WINDOW seconds is taken as an answer to it and not counted there
+# (the per-chat and per-group limits still apply to it).
 PER_CHAT_RATE = 1.0
 PER_CHAT_BURST = 3
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
+ANSWER_WINDOW = 10.0
 
 
 class FloodLimiter:
     """Counts messages sent and refuses those beyond Telegram's limits."""
 
-    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None, *,
+                 bulk_per_second: int = GLOBAL_PER_SECOND) -> None:
         self._clock = clock or time.monotonic
+        self.bulk_per_second = bulk_per_second
         self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, last refill)
-        self._global: deque[float] = deque()
+        self._global: deque[float] = deque()  # bulk messages of the last second
         self._groups: dict[int, deque[float]] = {}
+        self._heard: dict[int, float] = {}  # chat -> when its user last sent an update
+
+    def heard_from(self, chat_id: int) -> None:
+        """A user sent the bot an update in this chat: what follows there answers it."""
+        self._heard[chat_id] = self._clock()
 
     def check(self, chat_id: int) -> None:
         """Account one message to `chat_id`; raise 429 if it would exceed a limit."""
         now = self._clock()
-        waits = [self._chat_wait(chat_id, now), self._global_wait(now)]
+        bulk = now - self._heard.get(chat_id, -math.inf) > ANSWER_WINDOW
+        waits = [self._chat_wait(chat_id, now)]
+        if bulk:
+            waits.append(self._global_wait(now))
         if chat_id < 0:
             waits.append(self._group_wait(chat_id, now))
         wait = max(waits)
@@ -38,7 +53,8 @@ class FloodLimiter:
             raise too_many_requests(max(1, math.ceil(wait)))
         tokens, _ = self._buckets[chat_id]
         self._buckets[chat_id] = (tokens - 1, now)
-        self._global.append(now)
+        if bulk:
+            self._global.append(now)
         if chat_id < 0:
             self._groups.setdefault(chat_id, deque()).append(now)
 
@@ -51,7 +67,7 @@ class FloodLimiter:
     def _global_wait(self, now: float) -> float:
         while self._global and now - self._global[0] >= 1.0:
             self._global.popleft()
-        if len(self._global) < GLOBAL_PER_SECOND:
+        if len(self._global) < self.bulk_per_second:
             return 0.0
         return 1.0 - (now - self._global[0])
 

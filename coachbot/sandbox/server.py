@@ -95,6 +95,7 @@ class Sandbox(SandboxControl):
         enforce_flood_limits: bool = False,
         privacy_mode: bool = True,
         bot_first_name: str = "Coach (sandbox)",
+        flood_limiter: FloodLimiter | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -104,8 +105,12 @@ class Sandbox(SandboxControl):
                                          "first_name": bot_first_name, "username": bot_username}
         self.spec = load_spec()
         self.state = SandboxState()
+        # flood_limiter: limits of one's own (a test's bulk rate); enforce_flood_limits: Telegram's
+        flood = flood_limiter or (FloodLimiter() if enforce_flood_limits else None)
         self.api = BotApi(self.state, bot_user=self.bot_user, privacy_mode=privacy_mode,
-                          flood=FloodLimiter() if enforce_flood_limits else None)
+                          flood=flood)
+        if flood is not None:
+            self.state.on_heard = flood.heard_from
         self.faults = FaultQueue()
         self.delivery = WebhookDelivery(self.state)
         self.state.on_update = lambda update: self.delivery.kick()

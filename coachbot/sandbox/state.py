@@ -251,6 +251,7 @@ class SandboxState:
         self._seq = itertools.count(1)
         self._query_ids = itertools.count(1)
         self.on_update: Callable[[dict[str, Any]], None] | None = None  # webhook hook
+        self.on_heard: Callable[[int], None] | None = None  # flood limits: a user wrote here
 
     # -- activity log ------------------------------------------------------------------------
     @property
@@ -280,6 +281,8 @@ class SandboxState:
         event = self.record("update", chat_id, payload.get("message_id"),
                             update=copy.deepcopy(update), delivered=delivered)
         self.last_injection_seq = event.seq
+        if delivered and chat_id is not None and self.on_heard is not None:
+            self.on_heard(chat_id)
         if delivered and self.on_update is not None:
             self.on_update(update)
         return {**copy.deepcopy(update), "_seq": event.seq, "_delivered": delivered}

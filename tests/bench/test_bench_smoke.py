@@ -81,12 +81,13 @@ def test_the_database_is_reused_and_reset(tiny_db):
 
 def test_bench_runs_every_part_and_prints_its_figures(tiny_db):
     options = BenchOptions(db=tiny_db, spec=TINY, updates=6, chats=2, unloaded=2,
-                           tracemalloc=False)
+                           tracemalloc=False, flood=8, idle_agents=2, tappers=2)
     lines: list[str] = []
     results = run_bench(options, out=lines.append)
     text = "\n".join(lines)
     for expected in ("machine:", "== chat paths", "echo (bare PTB)", "quick add",
-                     "open a card", "/today", "mix", "as built", "== a day's reminders",
+                     "open a card", "/today", "mix", "as built", "== one agent floods",
+                     "idle agents' /help meanwhile", "== a day's reminders",
                      "set-wise", "again at once", "one agent's digest alone", "peak RSS",
                      "== digest fan-out", "configured 25.0/s",
                      "429 Too Many Requests received", "== against the targets"):
@@ -97,6 +98,9 @@ def test_bench_runs_every_part_and_prints_its_figures(tiny_db):
     assert results.day is not None and results.day.agents >= 1
     assert results.day_repeat is not None
     assert results.day_repeat.entries == results.day.entries  # a pass changes nothing
+    flood = results.flood
+    assert flood is not None and flood.flood == 8 and flood.dropped == 0
+    assert flood.flood_replies >= 8 and flood.idle and flood.idle_failed == 0
     fanout = results.fanout
     assert fanout is not None
     assert fanout.sent == fanout.queued >= 1

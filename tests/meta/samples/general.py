@@ -58,6 +58,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "general/edited": {},
     "general/oops": {},
     "general/stale_button": {},
+    "general/slow_down": {},
     "groups/private_only": {"link": "https://t.me/CoachBot?start=x&y=<1>"},
     "groups/hello": {"link": "https://t.me/CoachBot"},
 }
