@@ -129,4 +129,10 @@ async def settle(harness: BotHarness, *, timeout: float = 60.0) -> None:
         if loop.time() >= deadline:
             raise TimeoutError("the bot is still handling updates")
         await asyncio.sleep(0.01)
+    # a push the sender has claimed may still wait its turn (a chat busy with replies goes
+    # first): done once it is sent, or handed back to the outbox for later
+    while harness.store.outbox.counts().get("sending", 0):
+        if loop.time() >= deadline:
+            raise TimeoutError("the outbox sender is still sending")
+        await asyncio.sleep(0.02)
     await sandbox.wait_idle(timeout=timeout)
