@@ -52,13 +52,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The `coachbot` argument parser: global options and one subparser per command."""
     parser = argparse.ArgumentParser(
         prog="coachbot", description="CoachBot: a Telegram sales coach for insurance agents."
     )
     parser.add_argument("--config", type=Path, default=None,
                         help="optional TOML settings file (environment variables win)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(sub)
+    _add_sandbox(sub)
+    _add_backup(sub)
+    _add_restore(sub)
+    _add_chat(sub)
+    _add_demo_data(sub)
+    _add_bench(sub)
+    _add_model_log(sub)
+    _add_eval(sub)
+    return parser
 
+
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot run`: the bot, against Telegram or the bundled sandbox."""
     run = sub.add_parser("run", help="run the bot (against the local sandbox without a token)",
                          description="Run the bot. With TELEGRAM_BOT_TOKEN set it long-polls "
                          "Telegram (or serves a webhook with --webhook); without a token it "
@@ -73,17 +87,26 @@ def _parser() -> argparse.ArgumentParser:
                      help="sandbox only: your Telegram language_code (zh-hans, zh-hant, en)")
     run.set_defaults(handler=_run)
 
+
+def _add_sandbox(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot sandbox`: the local Bot API sandbox alone."""
     sandbox = sub.add_parser("sandbox", help="serve the local Telegram sandbox only",
                              description="Serve the local Bot API sandbox, for a bot started "
                              "with TELEGRAM_API_URL pointing at it and `coachbot chat`.")
     sandbox.add_argument("--port", type=int, default=8081)
     sandbox.set_defaults(handler=_sandbox)
 
+
+def _add_backup(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot backup`: an online copy of the database."""
     backup = sub.add_parser("backup", help="copy the database safely while the bot runs",
                             description="Online backup of the SQLite database (COACHBOT_DB).")
     backup.add_argument("target", type=Path, help="the backup file to create")
     backup.set_defaults(handler=_backup)
 
+
+def _add_restore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot restore`: the database replaced by a backup."""
     restore = sub.add_parser("restore", help="replace the database with a backup",
                              description="Restore COACHBOT_DB from a backup file. Refused while "
                              "a bot runs on that database (stop it first); the restored "
@@ -92,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     restore.set_defaults(handler=_restore)
 
+
+def _add_chat(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot chat`: a terminal chat through a running sandbox."""
     chat = sub.add_parser("chat", help="terminal chat with a running sandbox",
                           description="Chat as a Telegram user through a running sandbox.")
     chat.add_argument("--control-url", default="http://127.0.0.1:8081/control")
@@ -99,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--language", default="zh-hans")
     chat.set_defaults(handler=_chat)
 
+
+def _add_demo_data(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot demo-data`: demo clients for one agent."""
     demo = sub.add_parser("demo-data", help="fill one agent's book with realistic demo clients",
                           description="Create about 40 demo clients for one agent in the "
                           "database of COACHBOT_DB: grades A-D, prospects at every stage, "
@@ -112,6 +141,9 @@ def _parser() -> argparse.ArgumentParser:
                       "has clients is left alone)")
     demo.set_defaults(handler=_demo_data)
 
+
+def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot bench`: the performance benchmarks."""
     bench = sub.add_parser("bench", help="print performance figures (issue 7's benchmarks)",
                            description="Benchmarks that print figures: a bare PTB echo bot and "
                            "CoachBot's busiest chat paths against the sandbox, idle agents' "
@@ -132,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="run one of the benchmarks")
     bench.set_defaults(handler=_bench)
 
+
+def _add_model_log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot model-log`: the log of language-model requests."""
     model_log = sub.add_parser(
         "model-log", help="what was sent to the language model: when, for what, how much",
         description="The log of requests to the configured language model (COACHBOT_LLM_*): "
@@ -145,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
                            help="how many of the latest requests to list (default 20)")
     model_log.set_defaults(handler=_model_log)
 
+
+def _add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`coachbot eval`: the model scored on the frozen sets."""
     evaluate = sub.add_parser(
         "eval", help="score the model on the frozen question and note sets",
         description="Ask the configured model to label the frozen questions and read the "
@@ -163,7 +201,6 @@ def _parser() -> argparse.ArgumentParser:
                           help="only the first N questions and notes of each locale")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(handler=_eval)
-    return parser
 
 
 def _configure_logging(settings: Settings, *, to_file: Path | None = None) -> None:

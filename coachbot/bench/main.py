@@ -81,72 +81,97 @@ def run_bench(options: BenchOptions, *, out: Callable[[str], None] = print) -> B
     for line in machine_lines():
         out(line)
     out("")
+    _bench_dataset(options, results, out)
+    if "chat" in options.parts:
+        _bench_chat(options, results, out)
+    if "flood" in options.parts:
+        _bench_flood(options, results, out)
+    if "sweep" in options.parts:
+        _bench_sweep(options, results, out)
+    if "fanout" in options.parts:
+        _bench_fanout(options, results, out)
+    out("")
+    out("== against the targets")
+    for line in target_lines(results):
+        out(line)
+    return results
+
+
+def _bench_dataset(options: BenchOptions, results: BenchResults,
+                   out: Callable[[str], None]) -> None:
+    """Build or reuse the bench database and print what it holds."""
     out(f"== database {options.db}")
     started = time.perf_counter()
     info = ensure_dataset(options.db, options.spec, log=out)
     results.dataset = info
     out(dataset_line(info, time.perf_counter() - started))
 
-    if "chat" in options.parts:
-        out("")
-        out(f"== chat paths: {options.updates} updates per path from {options.chats} chats at "
-            f"once, then {options.unloaded} from one chat alone")
-        out("setup: the sandbox (Bot API over HTTP on 127.0.0.1, flood limits off) and the load "
-            "generator run in a child process; the bot runs in this process, long polling as "
-            "in production (the echo bot: PTB's defaults, httpx and one update at a time; "
-            "CoachBot: as built, i.e. build_application as `coachbot run` starts it, with its "
-            "rate limiter and update processor). Ratios are against the default echo bot. "
-            "Latency = update injected -> the sandbox receives the bot's last reply call for "
-            "it. CoachBot runs on the bench database with its clock at 07:00 local (no push "
-            "due).")
-        out(_load_note())
-        results.chat = asyncio.run(chat_benchmark(options.db, updates=options.updates,
-                                                  concurrency=options.chats,
-                                                  unloaded=options.unloaded, log=out))
-        for line in format_chat(results.chat):
-            out(line)
 
-    if "flood" in options.parts:
-        out("")
-        out(f"== one agent floods ({options.flood:,} updates at once) while "
-            f"{options.idle_agents} idle agents send /help (the bot as built; the sandbox "
-            f"enforcing Telegram's flood limits)")
-        out(_load_note())
-        results.flood = asyncio.run(flood_benchmark(options.db, flood=options.flood,
-                                                    idle_agents=options.idle_agents, log=out))
-        for line in format_flood(results.flood):
-            out(line)
-
-    if "sweep" in options.parts:
-        out("")
-        out("== a day's reminders for every agent (fresh process; sweep at 09:30 local, then "
-            "every agent's digest: its entries, then its HTML)")
-        out(_load_note())
-        results.day = measure_day_fresh(options.db)
-        results.day_repeat = measure_day_fresh(options.db)
-        if options.tracemalloc:
-            results.day_traced = measure_day_fresh(options.db, trace=True)
-        for line in format_day(results.day, results.day_repeat, results.day_traced):
-            out(line)
-
-    if "fanout" in options.parts:
-        agents = active_agent_ids(options.db)
-        out("")
-        out(f"== digest fan-out to {len(agents):,} agents while {options.tappers} of them tap "
-            f"their digest: real sweep and OutboxSender, the bot as built, the sandbox "
-            f"enforcing Telegram's flood limits (1 msg/s per chat, bursts of 3; 30 bulk "
-            f"msg/s; 20/minute per group)")
-        out(_load_note())
-        results.fanout = asyncio.run(fanout_benchmark(options.db, agents,
-                                                      tappers=options.tappers, log=out))
-        for line in format_fanout(results.fanout):
-            out(line)
-
+def _bench_chat(options: BenchOptions, results: BenchResults,
+                out: Callable[[str], None]) -> None:
+    """The chat paths: the echo bot and CoachBot's busiest paths against the sandbox."""
     out("")
-    out("== against the targets")
-    for line in target_lines(results):
+    out(f"== chat paths: {options.updates} updates per path from {options.chats} chats at "
+        f"once, then {options.unloaded} from one chat alone")
+    out("setup: the sandbox (Bot API over HTTP on 127.0.0.1, flood limits off) and the load "
+        "generator run in a child process; the bot runs in this process, long polling as "
+        "in production (the echo bot: PTB's defaults, httpx and one update at a time; "
+        "CoachBot: as built, i.e. build_application as `coachbot run` starts it, with its "
+        "rate limiter and update processor). Ratios are against the default echo bot. "
+        "Latency = update injected -> the sandbox receives the bot's last reply call for "
+        "it. CoachBot runs on the bench database with its clock at 07:00 local (no push "
+        "due).")
+    out(_load_note())
+    results.chat = asyncio.run(chat_benchmark(options.db, updates=options.updates,
+                                              concurrency=options.chats,
+                                              unloaded=options.unloaded, log=out))
+    for line in format_chat(results.chat):
         out(line)
-    return results
+
+
+def _bench_flood(options: BenchOptions, results: BenchResults,
+                 out: Callable[[str], None]) -> None:
+    """One agent floods while idle agents send /help."""
+    out("")
+    out(f"== one agent floods ({options.flood:,} updates at once) while "
+        f"{options.idle_agents} idle agents send /help (the bot as built; the sandbox "
+        f"enforcing Telegram's flood limits)")
+    out(_load_note())
+    results.flood = asyncio.run(flood_benchmark(options.db, flood=options.flood,
+                                                idle_agents=options.idle_agents, log=out))
+    for line in format_flood(results.flood):
+        out(line)
+
+
+def _bench_sweep(options: BenchOptions, results: BenchResults,
+                 out: Callable[[str], None]) -> None:
+    """A day's reminders for every agent, measured fresh, again, and traced if asked."""
+    out("")
+    out("== a day's reminders for every agent (fresh process; sweep at 09:30 local, then "
+        "every agent's digest: its entries, then its HTML)")
+    out(_load_note())
+    results.day = measure_day_fresh(options.db)
+    results.day_repeat = measure_day_fresh(options.db)
+    if options.tracemalloc:
+        results.day_traced = measure_day_fresh(options.db, trace=True)
+    for line in format_day(results.day, results.day_repeat, results.day_traced):
+        out(line)
+
+
+def _bench_fanout(options: BenchOptions, results: BenchResults,
+                  out: Callable[[str], None]) -> None:
+    """The digest fan-out to every active agent while some of them tap."""
+    agents = active_agent_ids(options.db)
+    out("")
+    out(f"== digest fan-out to {len(agents):,} agents while {options.tappers} of them tap "
+        f"their digest: real sweep and OutboxSender, the bot as built, the sandbox "
+        f"enforcing Telegram's flood limits (1 msg/s per chat, bursts of 3; 30 bulk "
+        f"msg/s; 20/minute per group)")
+    out(_load_note())
+    results.fanout = asyncio.run(fanout_benchmark(options.db, agents,
+                                                  tappers=options.tappers, log=out))
+    for line in format_fanout(results.fanout):
+        out(line)
 
 
 def machine_lines() -> list[str]:

@@ -122,24 +122,38 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
 def control_routes(app: web.Application, sandbox: Sandbox) -> None:
-    def action_handler(action: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
-        async def handle(request: web.Request) -> web.Response:
-            try:
-                body = await request.json()
-                if not isinstance(body, dict):
-                    raise ControlError("a JSON object is expected")
-                user = _user(sandbox, body)
-                update = action(sandbox, user, body)
-            except (ControlError, LookupError, ValueError, TypeError) as error:
-                return web.json_response({"ok": False, "error": str(error)}, status=400)
-            return web.json_response({"ok": True, "update": jsonable(update),
-                                      "seq": update["_seq"]})
-        return handle
-
+    """Register the control API's routes on `app`, all answering from `sandbox`."""
     for name, action in ACTIONS.items():
-        app.router.add_post(f"/control/{name}", action_handler(action))
+        app.router.add_post(f"/control/{name}", _action_handler(sandbox, action))
+    app.router.add_post("/control/join_group", _join_group_handler(sandbox))
+    app.router.add_get("/control/idle", _idle_handler(sandbox))
+    app.router.add_get("/control/events", _events_handler(sandbox))
+    app.router.add_get("/control/messages", _messages_handler(sandbox))
+    app.router.add_get("/control/info", _info_handler(sandbox))
 
+
+def _action_handler(sandbox: Sandbox, action: Action) -> Handler:
+    """POST /control/<action>: the user in the JSON body does `action`; the update is returned."""
+    async def handle(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ControlError("a JSON object is expected")
+            user = _user(sandbox, body)
+            update = action(sandbox, user, body)
+        except (ControlError, LookupError, ValueError, TypeError) as error:
+            return web.json_response({"ok": False, "error": str(error)}, status=400)
+        return web.json_response({"ok": True, "update": jsonable(update),
+                                  "seq": update["_seq"]})
+    return handle
+
+
+def _events_handler(sandbox: Sandbox) -> Handler:
+    """GET /control/events: bot activity after a seq, long-polled up to a timeout."""
     async def events(request: web.Request) -> web.Response:
         try:
             after = int(request.query.get("after", "0"))
@@ -153,7 +167,11 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
         found = await sandbox.wait_events(after, timeout=max(timeout, 0.0), kinds=kinds)
         light = [without_file_bytes(event) for event in found]
         return web.json_response({"ok": True, "seq": sandbox.seq, "events": jsonable(light)})
+    return events
 
+
+def _messages_handler(sandbox: Sandbox) -> Handler:
+    """GET /control/messages: one chat's messages and reply keyboard as the sandbox sees them."""
     async def messages(request: web.Request) -> web.Response:
         try:
             chat_id = int(request.query["chat_id"])
@@ -164,14 +182,22 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
             "messages": jsonable(sandbox.messages(chat_id)),
             "reply_keyboard": sandbox.reply_keyboard(chat_id),
         })
+    return messages
 
+
+def _info_handler(sandbox: Sandbox) -> Handler:
+    """GET /control/info: the bot, the current seq and the sandbox's URLs."""
     async def info(request: web.Request) -> web.Response:
         return web.json_response({
             "ok": True, "seq": sandbox.seq, "bot": sandbox.bot_user,
             "base_url": sandbox.base_url, "base_file_url": sandbox.base_file_url,
             "webhook": sandbox.webhook,
         })
+    return info
 
+
+def _join_group_handler(sandbox: Sandbox) -> Handler:
+    """POST /control/join_group: a user joins a group (the bot is added first if needed)."""
     async def join_group(request: web.Request) -> web.Response:
         try:
             body = await request.json()
@@ -182,7 +208,11 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
         except (ControlError, LookupError, ValueError, TypeError) as error:
             return web.json_response({"ok": False, "error": str(error)}, status=400)
         return web.json_response({"ok": True, "added": added, "seq": sandbox.seq})
+    return join_group
 
+
+def _idle_handler(sandbox: Sandbox) -> Handler:
+    """GET /control/idle: wait until the bot is idle; also the seq of its latest activity."""
     async def idle(request: web.Request) -> web.Response:
         try:
             timeout = min(float(request.query.get("timeout", "5")), MAX_EVENT_WAIT)
@@ -197,9 +227,4 @@ def control_routes(app: web.Application, sandbox: Sandbox) -> None:
                         if e.kind in BOT_EVENT_KINDS), 0)
         return web.json_response({"ok": True, "idle": settled, "seq": sandbox.seq,
                                   "bot_seq": bot_seq})
-
-    app.router.add_post("/control/join_group", join_group)
-    app.router.add_get("/control/idle", idle)
-    app.router.add_get("/control/events", events)
-    app.router.add_get("/control/messages", messages)
-    app.router.add_get("/control/info", info)
+    return idle

@@ -7,6 +7,7 @@ client's name, phone or policy.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,64 +26,77 @@ class ActivityStore(Repository):
         if not agent_ids:
             return []
         wanted = set(kinds) if kinds is not None else None
-        start = datetime.combine(first, time(0), zone)
-        end = datetime.combine(last + timedelta(days=1), time(0), zone)
-        # stored moments are UTC text; the range is widened by a day either side (cheap) and
-        # what falls in the agents' local days is kept exactly
-        low = _utc(start - timedelta(days=1))
-        high = _utc(end + timedelta(days=1))
-        marks = ",".join("?" * len(agent_ids))
+        window = _Window.of(first, last, zone)
         facts: list[Fact] = []
+        if _keep(wanted, "visit") or _keep(wanted, "contact"):
+            facts += self._contact_facts(agent_ids, window, wanted)
+        if _keep(wanted, "name"):
+            facts += self._name_facts(agent_ids, window)
+        if _keep(wanted, "prospect") or _keep(wanted, "proposal"):
+            facts += self._event_facts(agent_ids, window, wanted)
+        if _keep(wanted, "policy"):
+            facts += self._policy_facts(agent_ids, window)
+        return facts
 
-        def keep(kind: str) -> bool:
-            return wanted is None or kind in wanted
+    def _contact_facts(self, agent_ids: Sequence[int], window: _Window,
+                       wanted: set[str] | None) -> list[Fact]:
+        """Visits and other contacts logged in the window."""
+        facts: list[Fact] = []
+        for agent_id, stamp, channel in self.db.execute(
+                "SELECT agent_id, at, channel FROM contacts "
+                f"WHERE agent_id IN ({_marks(agent_ids)}) "
+                "AND at >= ? AND at < ?", [*agent_ids, window.low, window.high]):
+            kind = "visit" if channel in VISIT_CHANNELS else "contact"
+            at = window.inside(stamp)
+            if at is not None and _keep(wanted, kind):
+                facts.append(Fact(agent_id, kind, at=at))
+        return facts
 
-        def inside(stamp: str) -> datetime | None:
-            at = datetime.fromisoformat(stamp)
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=UTC)
-            return at if start <= at < end else None
+    def _name_facts(self, agent_ids: Sequence[int], window: _Window) -> list[Fact]:
+        """New names: clients created in the window and not deleted."""
+        facts: list[Fact] = []
+        for agent_id, stamp in self.db.execute(
+                f"SELECT agent_id, created_at FROM clients WHERE agent_id IN ({_marks(agent_ids)}) "
+                "AND created_at >= ? AND created_at < ? AND deleted_at IS NULL",
+                [*agent_ids, window.low, window.high]):
+            at = window.inside(stamp)
+            if at is not None:
+                facts.append(Fact(agent_id, "name", at=at))
+        return facts
 
-        if keep("visit") or keep("contact"):
-            for agent_id, stamp, channel in self.db.execute(
-                    f"SELECT agent_id, at, channel FROM contacts WHERE agent_id IN ({marks}) "
-                    "AND at >= ? AND at < ?", [*agent_ids, low, high]):
-                kind = "visit" if channel in VISIT_CHANNELS else "contact"
-                at = inside(stamp)
-                if at is not None and keep(kind):
-                    facts.append(Fact(agent_id, kind, at=at))
-        if keep("name"):
-            for agent_id, stamp in self.db.execute(
-                    f"SELECT agent_id, created_at FROM clients WHERE agent_id IN ({marks}) "
-                    "AND created_at >= ? AND created_at < ? AND deleted_at IS NULL",
-                    [*agent_ids, low, high]):
-                at = inside(stamp)
-                if at is not None:
-                    facts.append(Fact(agent_id, "name", at=at))
-        if keep("prospect") or keep("proposal"):
-            for agent_id, event, stamp in self.db.execute(
-                    f"SELECT agent_id, kind, at FROM activity_events WHERE agent_id IN ({marks}) "
-                    "AND at >= ? AND at < ?", [*agent_ids, low, high]):
-                kind = "prospect" if event == "new_prospect" else "proposal"
-                at = inside(stamp)
-                if at is not None and keep(kind):
-                    facts.append(Fact(agent_id, kind, at=at))
-        if keep("policy"):
-            # sold on its start date (起保日期), or the day it was recorded if it has none
-            for agent_id, start_date, stamp, premium, currency in self.db.execute(
-                    "SELECT p.agent_id, p.start_date, p.created_at, p.annual_premium, p.currency "
-                    "FROM policies p JOIN clients c ON c.id = p.client_id "
-                    f"WHERE p.agent_id IN ({marks}) AND c.deleted_at IS NULL AND "
-                    "((p.start_date BETWEEN ? AND ?) OR (p.start_date IS NULL AND "
-                    "p.created_at >= ? AND p.created_at < ?))",
-                    [*agent_ids, first.isoformat(), last.isoformat(), low, high]):
-                amount = float(premium or 0)
-                if start_date:
-                    facts.append(Fact(agent_id, "policy", day=date.fromisoformat(start_date),
-                                      amount=amount, currency=currency))
-                elif (at := inside(stamp)) is not None:
-                    facts.append(Fact(agent_id, "policy", at=at, amount=amount,
-                                      currency=currency))
+    def _event_facts(self, agent_ids: Sequence[int], window: _Window,
+                     wanted: set[str] | None) -> list[Fact]:
+        """New prospects and proposals recorded in the window."""
+        facts: list[Fact] = []
+        for agent_id, event, stamp in self.db.execute(
+                "SELECT agent_id, kind, at FROM activity_events "
+                f"WHERE agent_id IN ({_marks(agent_ids)}) "
+                "AND at >= ? AND at < ?", [*agent_ids, window.low, window.high]):
+            kind = "prospect" if event == "new_prospect" else "proposal"
+            at = window.inside(stamp)
+            if at is not None and _keep(wanted, kind):
+                facts.append(Fact(agent_id, kind, at=at))
+        return facts
+
+    def _policy_facts(self, agent_ids: Sequence[int], window: _Window) -> list[Fact]:
+        """Policies sold in the window, with their annual premium."""
+        facts: list[Fact] = []
+        # sold on its start date (起保日期), or the day it was recorded if it has none
+        for agent_id, start_date, stamp, premium, currency in self.db.execute(
+                "SELECT p.agent_id, p.start_date, p.created_at, p.annual_premium, p.currency "
+                "FROM policies p JOIN clients c ON c.id = p.client_id "
+                f"WHERE p.agent_id IN ({_marks(agent_ids)}) AND c.deleted_at IS NULL AND "
+                "((p.start_date BETWEEN ? AND ?) OR (p.start_date IS NULL AND "
+                "p.created_at >= ? AND p.created_at < ?))",
+                [*agent_ids, window.first.isoformat(), window.last.isoformat(),
+                 window.low, window.high]):
+            amount = float(premium or 0)
+            if start_date:
+                facts.append(Fact(agent_id, "policy", day=date.fromisoformat(start_date),
+                                  amount=amount, currency=currency))
+            elif (at := window.inside(stamp)) is not None:
+                facts.append(Fact(agent_id, "policy", at=at, amount=amount,
+                                  currency=currency))
         return facts
 
     def last_logged(self, agent_ids: Sequence[int]) -> dict[int, datetime | None]:
@@ -111,3 +125,43 @@ class ActivityStore(Repository):
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Local days `first`..`last` as moments [start, end), and the wider UTC text range
+    [low, high) the queries scan."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+    low: str
+    high: str
+
+    @classmethod
+    def of(cls, first: date, last: date, zone: ZoneInfo) -> _Window:
+        """The window of local days `first` to `last` in `zone`."""
+        start = datetime.combine(first, time(0), zone)
+        end = datetime.combine(last + timedelta(days=1), time(0), zone)
+        # stored moments are UTC text; the range is widened by a day either side (cheap) and
+        # what falls in the agents' local days is kept exactly
+        return cls(first, last, start, end, _utc(start - timedelta(days=1)),
+                   _utc(end + timedelta(days=1)))
+
+    def inside(self, stamp: str) -> datetime | None:
+        """The stored moment, if it falls in the local days; None otherwise."""
+        at = datetime.fromisoformat(stamp)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return at if self.start <= at < self.end else None
+
+
+def _keep(wanted: set[str] | None, kind: str) -> bool:
+    """Whether facts of `kind` were asked for (all are when `wanted` is None)."""
+    return wanted is None or kind in wanted
+
+
+def _marks(agent_ids: Sequence[int]) -> str:
+    """SQL placeholders for the agent ids."""
+    return ",".join("?" * len(agent_ids))

@@ -404,16 +404,36 @@ _STAGES_EN: tuple[tuple[str, str], ...] = (
 )
 
 
-def _children(note: Note) -> Iterator[Finding]:
+@dataclass
+class _ChildClues:
+    """What a note's clauses say about children, with the clause that said it first."""
+
     count: tuple[int, str] | None = None
     ordinal: tuple[int, str] | None = None
     zero: str | None = None
-    pregnant = False
-    singles: dict[str, str] = {}
-    ages: list[int] = []
-    age_evidence = ""
-    stages: set[str] = set()
-    stage_evidence = ""
+    pregnant: bool = False
+    singles: dict[str, str] = field(default_factory=dict)
+    ages: list[int] = field(default_factory=list)
+    age_evidence: str = ""
+    stages: set[str] = field(default_factory=set)
+    stage_evidence: str = ""
+
+
+def _children(note: Note) -> Iterator[Finding]:
+    """How many children, their ages and their stages, from the clues in the note."""
+    clues = _child_clues(note)
+    number, evidence = _child_number(clues)
+    if number is not None:
+        yield Finding("children", number, evidence)
+    if clues.ages and (number is None or len(clues.ages) <= max(number, 1)):
+        yield Finding("children_ages", tuple(clues.ages), clues.age_evidence)
+    if clues.stages:
+        yield Finding("child_stage", frozenset(clues.stages), clues.stage_evidence)
+
+
+def _child_clues(note: Note) -> _ChildClues:
+    """Read every clause (but other people's and grandchildren's) for clues about children."""
+    clues = _ChildClues()
     about_child = False
     for clause in note.clauses:
         text = clause.text
@@ -421,52 +441,65 @@ def _children(note: Note) -> Iterator[Finding]:
             re.search(_ZH_CHILD_WORD if note.chinese else _EN_CHILD_WORD, text))
         if clause.subject == OTHER or (note.chinese and re.search(r"孙[子女]", text)):
             continue
-        pregnant = pregnant or bool(
-            (_ZH_PREGNANT if note.chinese else re.compile(r"\b(?:pregnant|expecting|due in)\b"))
-            .search(text))
-        for n in _counts(text, note.chinese):
-            if count is None or n > count[0]:
-                count = (n, clause.raw)
-        for n in _ordinals(text, note.chinese):
-            if ordinal is None or n > ordinal[0]:
-                ordinal = (n, clause.raw)
-        if (_ZH_NO_KIDS if note.chinese else _EN_NO_KIDS).search(text):
-            zero = clause.raw
-        for kind in _single_children(text, note.chinese):
-            singles.setdefault(kind, clause.raw)
-        if re.search(_ZH_BIRTH if note.chinese else _EN_BIRTH, text):
-            stages.add("baby")
-            stage_evidence = stage_evidence or clause.raw
+        _read_child_counts(clues, clause, note.chinese)
         if about_child and clause.subject not in (SELF, AGENT, OTHER):
-            found = _child_ages(text, note.chinese)
-            if found:
-                ages += found
-                age_evidence = age_evidence or clause.raw
-            for stage, pattern in (_STAGES_ZH if note.chinese else _STAGES_EN):
-                if re.search(pattern, text) and not _is_spouse_clause(text, note.chinese):
-                    stages.add(stage)
-                    stage_evidence = stage_evidence or clause.raw
+            _read_child_ages_and_stages(clues, clause, note.chinese)
     for n in _enumerated(note):
-        if count is None or n > count[0]:
-            count = (n, note.clauses[0].raw)
+        if clues.count is None or n > clues.count[0]:
+            clues.count = (n, note.clauses[0].raw)
+    return clues
+
+
+def _read_child_counts(clues: _ChildClues, clause: Clause, chinese: bool) -> None:
+    """Counts, ordinals, pregnancy, 'no kids', single sons or daughters and births."""
+    text = clause.text
+    clues.pregnant = clues.pregnant or bool(
+        (_ZH_PREGNANT if chinese else re.compile(r"\b(?:pregnant|expecting|due in)\b"))
+        .search(text))
+    for n in _counts(text, chinese):
+        if clues.count is None or n > clues.count[0]:
+            clues.count = (n, clause.raw)
+    for n in _ordinals(text, chinese):
+        if clues.ordinal is None or n > clues.ordinal[0]:
+            clues.ordinal = (n, clause.raw)
+    if (_ZH_NO_KIDS if chinese else _EN_NO_KIDS).search(text):
+        clues.zero = clause.raw
+    for kind in _single_children(text, chinese):
+        clues.singles.setdefault(kind, clause.raw)
+    if re.search(_ZH_BIRTH if chinese else _EN_BIRTH, text):
+        clues.stages.add("baby")
+        clues.stage_evidence = clues.stage_evidence or clause.raw
+
+
+def _read_child_ages_and_stages(clues: _ChildClues, clause: Clause, chinese: bool) -> None:
+    """Ages and school stages from a clause about a child."""
+    text = clause.text
+    found = _child_ages(text, chinese)
+    if found:
+        clues.ages += found
+        clues.age_evidence = clues.age_evidence or clause.raw
+    for stage, pattern in (_STAGES_ZH if chinese else _STAGES_EN):
+        if re.search(pattern, text) and not _is_spouse_clause(text, chinese):
+            clues.stages.add(stage)
+            clues.stage_evidence = clues.stage_evidence or clause.raw
+
+
+def _child_number(clues: _ChildClues) -> tuple[int | None, str]:
+    """How many children, and the evidence: a count, else an ordinal (less one if pregnant),
+    else the single children named, else 'no kids'."""
     number: int | None = None
     evidence = ""
-    if count is not None:
-        number, evidence = count
-    if ordinal is not None:
-        born = ordinal[0] - 1 if pregnant else ordinal[0]
+    if clues.count is not None:
+        number, evidence = clues.count
+    if clues.ordinal is not None:
+        born = clues.ordinal[0] - 1 if clues.pregnant else clues.ordinal[0]
         if number is None or born > number:
-            number, evidence = born, ordinal[1]
-    if number is None and singles:
-        number, evidence = len(singles), next(iter(singles.values()))
-    if number is None and zero is not None:
-        number, evidence = 0, zero
-    if number is not None:
-        yield Finding("children", number, evidence)
-    if ages and (number is None or len(ages) <= max(number, 1)):
-        yield Finding("children_ages", tuple(ages), age_evidence)
-    if stages:
-        yield Finding("child_stage", frozenset(stages), stage_evidence)
+            number, evidence = born, clues.ordinal[1]
+    if number is None and clues.singles:
+        number, evidence = len(clues.singles), next(iter(clues.singles.values()))
+    if number is None and clues.zero is not None:
+        number, evidence = 0, clues.zero
+    return number, evidence
 
 
 def _is_spouse_clause(text: str, chinese: bool) -> bool:
