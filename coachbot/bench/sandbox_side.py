@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
-from coachbot.render.buttons import COACH, open_card
+from coachbot.render.buttons import COACH, ITEMS, open_card
 from coachbot.sandbox import Sandbox
 from coachbot.sandbox.objects import private_chat
 from coachbot.sandbox.state import StoredMessage
@@ -37,9 +37,10 @@ REPLY_TIMEOUT = 30.0
 SETTLE_QUIET = 0.5
 BOT_REPLIES = frozenset({"send", "edit"})
 DIGEST_MARK = "☀️"  # the first character of every digest (templates/*/reminders/digest.j2)
-ENTRY_PREFIX = "rm:e:"  # a digest entry's button (handlers/today.py)
-ITEM_PREFIX = "rm:"  # the buttons of a to-do item's card, which a tap on an entry sends
-SKIP_PREFIX = "rm:skip:"  # the card's "skip" (the bot edits the card)
+# the wire format is render/buttons.py's: spelled there only
+ENTRY_PREFIX = ITEMS.data("entry") + ":"  # a digest entry's button
+ITEM_PREFIX = ITEMS.prefix + ":"  # the buttons of a to-do item's card, which a tap sends
+SKIP_PREFIX = ITEMS.data("skip") + ":"  # the card's "skip" (the bot edits the card)
 SPIN_ANSWERS = ("预算每年两万左右，主要担心孩子的教育金", "家里老人身体不太好，医疗费用是个负担",
                 "之前买过一份意外险，不清楚保障够不够", "房贷还有十五年，怕万一收入断了",
                 "想给太太也配置一份重疾险")
