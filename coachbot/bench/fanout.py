@@ -126,12 +126,13 @@ def _unsent(store: Store) -> int:
 
 
 async def _wait_for_queue(store: Store, timeout: float = 120.0) -> int:
+    """How many digests the sweep queued (counting those already sent: a small run's first
+    pushes may be out before this looks)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        # a small queue can be sent in full between two looks: count what went out too
-        if _unsent(store) or _sent_today(store):
+        if _queued_today(store):
             await asyncio.sleep(0.5)  # the sweep queues them all in one go
-            return _unsent(store) + _sent_today(store)
+            return _queued_today(store)
         await asyncio.sleep(0.2)
     raise TimeoutError("the sweep queued no digest")
 
@@ -156,9 +157,9 @@ async def _wait_until_sent(store: Store, queued: int, rate: float,
         await asyncio.sleep(1.0)
 
 
-def _sent_today(store: Store) -> int:
-    row = store.db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND "
-                           "next_attempt_at >= ?", [_today_stamp()])
+def _queued_today(store: Store) -> int:
+    row = store.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'digest' AND "
+                           "created_at >= ?", [_today_stamp()])
     return int(row.fetchone()[0])
 
 

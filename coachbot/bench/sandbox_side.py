@@ -17,6 +17,7 @@ import collections
 import contextlib
 import itertools
 import logging
+import math
 import random
 import threading
 import time
@@ -212,12 +213,21 @@ class LoadDriver:
             act()
         else:
             self.act(kind, user)
+        stopping: asyncio.Future[Any] | None = asyncio.ensure_future(
+            self._stop_background.wait()) if self._background is not None else None
+        waits: set[asyncio.Future[Any]] = {waiter.future}
+        if stopping is not None:
+            waits.add(stopping)
         try:
-            await asyncio.wait_for(waiter.future, REPLY_TIMEOUT)
-        except TimeoutError:
-            return float("inf")
+            # a background agent stops waiting when the load is stopped (nan: not counted)
+            done, _ = await asyncio.wait(waits, timeout=REPLY_TIMEOUT,
+                                         return_when=asyncio.FIRST_COMPLETED)
         finally:
             self.waiters.pop(user.user_id, None)
+            if stopping is not None:
+                stopping.cancel()
+        if waiter.future not in done:
+            return math.nan if stopping is not None and stopping in done else math.inf
         took = time.perf_counter() - started
         self.canned.setdefault(kind, waiter.replies)
         return took
@@ -342,6 +352,8 @@ class LoadDriver:
         async def agent(user: BenchUser, latencies: list[float], failed: list[int]) -> None:
             while not self._stop_background.is_set():
                 took = await self.act_and_wait("help", user, expected)
+                if math.isnan(took):
+                    return
                 if took == float("inf"):
                     failed.append(1)
                 else:
@@ -388,6 +400,8 @@ class LoadDriver:
                     return self.sandbox.press(user.user_id, message_id, data, force=True)
 
                 took = await self.act_and_wait("tap", user, 1, accept=accept, act=press)
+                if math.isnan(took):
+                    return
                 if took == float("inf"):
                     failed.append(1)
                 else:
