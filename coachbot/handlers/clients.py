@@ -19,6 +19,8 @@ from coachbot.services.book import Draft
 
 FLOW = "add"
 GUIDED_STEPS = ("name", "phone", "birthday")
+OFFER = "offer"  # a client's line typed outside any flow, waiting for the agent's tap
+MAX_OFFER_CHARS = 300
 
 
 def _region(agent: Agent) -> str:
@@ -32,6 +34,11 @@ async def add(update: Update, context: CoachContext) -> None:
     if not line:
         await _ask(update, context, agent, "name", Draft(name=""))
         return
+    await _add_line(update, context, agent, line)
+
+
+async def _add_line(update: Update, context: CoachContext, agent: Agent, line: str) -> None:
+    """A quick-add line: saved, or told what could not be read."""
     if len(line.split()) == 1 and clean_name(line):
         # one word is a name, however long: a company name or a full name
         await _save(update, context, agent, Draft(name=clean_name(line) or line))
@@ -46,6 +53,36 @@ async def add(update: Update, context: CoachContext) -> None:
                   birthday=parsed.birthday.to_storage() if parsed.birthday else None,
                   gender=parsed.gender, notes=parsed.note)
     await _save(update, context, agent, draft)
+
+
+async def offer_to_add(update: Update, context: CoachContext, agent: Agent) -> bool:
+    """Text outside any flow that reads as a new client's line (a name and a phone number):
+    ask with one tap instead of guessing. False: it doesn't look like one."""
+    message = update.effective_message
+    line = (message.text or "").strip() if message is not None else ""
+    if not line or line.startswith("/") or len(line) > MAX_OFFER_CHARS:
+        return False
+    today = book.agent_today(agent, context.services.clock.now())
+    parsed = parse_quick_add(line, _region(agent), today)
+    if parsed.problems or not parsed.name or not parsed.phone:
+        return False
+    dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
+                       Dialog(FLOW, OFFER, {"line": line}))
+    rows = [[(label(context, agent, "clients.add_this", name=parsed.name[:30]),
+              ADD.data("line")),
+             (label(context, agent, "clients.not_a_client"), ADD.data("stop"))]]
+    await reply(update, context, agent, "clients/offer_add", name=parsed.name,
+                phone=parsed.phone, note=parsed.note, keyboard=inline_keyboard(rows))
+    return True
+
+
+async def _add_offered(press: Press) -> None:
+    """ad:line: add the line the agent typed outside any flow (kept in the open dialog)."""
+    dialog = _add_dialog(press)
+    if dialog is None or dialog.step != OFFER or not dialog.data.get("line"):
+        await press.stale()
+        return
+    await _add_line(press.update, press.context, press.agent, str(dialog.data["line"]))
 
 
 async def on_contact(update: Update, context: CoachContext) -> None:
@@ -68,6 +105,12 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     assert message is not None and message.text is not None
     draft = Draft.from_dict(dialog.data.get("draft", {}))
     typed = message.text
+    if dialog.step == OFFER:
+        # the agent moved on without tapping: this text is read afresh
+        dialogs.clear_dialog(context.services.store, agent.id, chat_id_of(update))
+        if not await offer_to_add(update, context, agent):
+            await reply(update, context, agent, "general/free_text")
+        return
     if dialog.step == "name":
         name = clean_name(typed)
         if name is None:
@@ -166,6 +209,7 @@ def _with(draft: Draft, **changes: object) -> Draft:
 
 FEATURE = Feature(
     commands=(Command("add", add, section="book"),),
-    buttons=(Buttons(ADD, {"skip": _skip, "force": _force, "stop": _stop}),),
+    buttons=(Buttons(ADD, {"skip": _skip, "force": _force, "stop": _stop,
+                           "line": _add_offered}),),
     text_steps={FLOW: on_text},
 )

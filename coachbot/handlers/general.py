@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from coachbot.handlers import clients
 from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, reply
 from coachbot.handlers.dispatch import Command, Feature
 from coachbot.services import dialogs
@@ -46,8 +47,11 @@ async def unknown_command(update: Update, context: CoachContext) -> None:
 
 
 async def free_text(update: Update, context: CoachContext) -> None:
-    """Text outside any flow that no feature claimed."""
+    """Text outside any flow that no feature claimed: a new client's line is offered for
+    adding, anything else gets the friendly "not sure where this goes"."""
     agent = current_agent(update, context)
+    if await clients.offer_to_add(update, context, agent):
+        return
     await reply(update, context, agent, "general/free_text")
 
 

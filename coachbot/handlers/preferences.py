@@ -20,7 +20,15 @@ from coachbot.domain.preferences import (
 )
 from coachbot.domain.regions import OTHER, timezone_at
 from coachbot.handlers import teams
-from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, label, reply, show
+from coachbot.handlers.common import (
+    CoachContext,
+    chat_id_of,
+    current_agent,
+    edit_or_reply,
+    label,
+    reply,
+    show,
+)
 from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
 from coachbot.handlers.menu import sync_chat_commands
 from coachbot.render.buttons import PREFERENCES
@@ -79,7 +87,7 @@ async def _ask_button(press: Press) -> None:
 async def _choice(press: Press) -> None:
     """pf:<field>:<value>:<mode>: a choice from the buttons."""
     field, value, mode = press.action, press.arg(0), _mode(press.arg(1))
-    if len(press.args) != 2:
+    if len(press.args) != 2 or (mode == ONBOARDING and press.agent.onboarded):
         await press.stale()
         return
     if field == "region" and value == OTHER:
@@ -205,8 +213,10 @@ async def _after_change(
         return
     dialogs.clear_dialog(store, agent.id, chat_id)
     agents.finish_onboarding(store, agent, context.services.clock.now())
-    await reply(update, context, agent, "onboarding/done", agent=agent,
-                plan=activity_plan(agent.monthly_target))
+    # the last step's message becomes the summary: its buttons go, so a second tap can't
+    # finish the onboarding twice
+    await edit_or_reply(update, context, agent, "onboarding/done", agent=agent,
+                        plan=activity_plan(agent.monthly_target))
 
 
 async def _ask(

@@ -85,7 +85,7 @@ RECORDS = ButtonSet(
     skip_birthday="dskip",
 )
 VISITS = ButtonSet("vi", channel="c", next_in="n", summary="s", pick_date="d", forwarded="f")
-ADD = ButtonSet("ad", skip="skip", force="force", stop="stop")
+ADD = ButtonSet("ad", skip="skip", force="force", stop="stop", line="line")
 CLIENT_LIST = ButtonSet("ls", fallback="page", filters="menu")  # ls:<filter code>:<page>
 GROUP_CLIENT = ButtonSet("gc", open="o", role="r", won="w", source="src", guide="guide",
                          typed="t", profit="pf", social="soc")

@@ -35,6 +35,36 @@ async def test_quick_add_saves_and_opens_the_card(bot):
     assert "记一笔拜访" in " ".join(bot.buttons(card))
 
 
+async def test_a_client_line_typed_without_add_is_offered_not_guessed(bot):
+    await onboard(bot)
+    [offer] = await bot.send("张三 13800138000 老婆全职带两个孩子 房贷每月1.5万")
+    assert "新客户" in offer["text"] and "138 0013 8000" in offer["text"]
+    assert "房贷每月1.5万" in offer["text"]
+    assert clients_of(bot) == []  # nothing saved before the tap
+    [card] = await bot.press("加为客户")
+    assert card["text"].startswith("✅ 已添加") and "2 个孩子" in card["text"]
+    [client] = clients_of(bot)
+    assert (client.name, client.phone) == ("张三", "+8613800138000")
+    # a second tap on the same offer adds nobody twice
+    again = (await bot.press_data(offer["message_id"],
+                                  offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]))
+    assert len(clients_of(bot)) == 1 and "已添加" not in again[-1]["text"]
+
+
+async def test_plain_text_and_a_declined_offer_save_nothing(bot):
+    await onboard(bot, language="English", region="Singapore")
+    [answer] = await bot.send("had a good day today")
+    assert "not sure" in answer["text"].lower() or "/help" in answer["text"]
+    [offer] = await bot.send("Jason Tan 91234567 son in Sec 3")
+    assert "new client" in offer["text"]
+    [declined] = await bot.press("No, thanks")
+    assert clients_of(bot) == [] and "haven't added" in declined["text"]
+    # ignoring an offer and typing on: the new text is read afresh, the offer forgotten
+    await bot.send("Mary Lim 98765432")
+    [answer] = await bot.send("see you tomorrow")
+    assert clients_of(bot) == [] and "new client" not in answer["text"]
+
+
 async def test_quick_add_with_a_lunar_birthday_without_year(bot):
     await onboard(bot)
     replies = await bot.send("/add 王芳 女 生日 农历八月十五")

@@ -34,6 +34,22 @@ async def test_onboarding_in_simplified_chinese_shows_the_activity_plan(bot):
     assert bot.store.dialogs.get_dialog(bot.user.id, bot.user.id) is None
 
 
+async def test_a_second_tap_on_the_last_step_does_not_finish_the_onboarding_twice(bot):
+    await bot.send("/start", expect=2)
+    await bot.press("简体中文")
+    await bot.press("中国内地")
+    step = (await bot.press("08:00"))[-1]
+    target_data = step["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    done = (await bot.press("2"))[-1]
+    # the step's message became the summary: no buttons left to tap again
+    assert done["message_id"] == step["message_id"] and "设置完成" in done["text"]
+    assert not bot.buttons(done)
+    again = (await bot.press_data(step["message_id"], target_data))[-1]
+    assert "设置完成" not in again["text"]
+    done_messages = [m for m in bot.sandbox.bot_messages(bot.user.id) if "设置完成" in m["text"]]
+    assert len(done_messages) == 1
+
+
 async def test_onboarding_in_traditional_chinese_for_a_taiwan_agent(bot):
     bot.user = bot.as_user(2002, "阿明", language_code="zh-hant")
     replies = await bot.send("/start", expect=2)
