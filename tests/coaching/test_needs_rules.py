@@ -137,10 +137,17 @@ def situation(**values: object) -> actions.Situation:
     ({"review_due": TODAY}, "review_policies"),
     ({"contact_due": TODAY - timedelta(days=3)}, "stay_in_touch"),
     ({"grade": "A"}, "first_meeting"),
-    ({}, "none"),
+    ({}, "grade_name"),
+    ({"grade": "C"}, "none"),
+    ({"is_group": True}, "none"),
 ])
 def test_one_action_per_client(values: dict[str, object], key: str) -> None:
     assert actions.decide(situation(**values), TODAY).key == key
+
+
+def test_ungraded_names_are_the_cards_work_not_next_lists() -> None:
+    fresh = [actions.Situation(client_id=i, name=f"客户{i}") for i in range(3)]
+    assert actions.rank(fresh, TODAY, limit=10) == []
 
 
 def test_spin_done_and_meeting_booked_is_not_sent_back_to_spin() -> None:

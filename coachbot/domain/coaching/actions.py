@@ -19,6 +19,7 @@ The same rules serve the client's card and /next, so they never disagree. First 
   policy review due                                -> review_policies
   past the contact frequency                       -> stay_in_touch
   A/B name not yet a prospect                      -> first_meeting
+  a name not graded yet                            -> grade_name       (card only)
   otherwise                                        -> none
 
 Urgency (0 = today, 1 = moves a sale on, 2 = keeps the relationship) orders /next; then stage
@@ -37,7 +38,7 @@ ACTIONS = (
     "handle_objection", "close", "explain_proposal", "chase_proposal", "follow_up",
     "book_explanation", "prepare_proposal", "continue_spin", "mine_needs", "invite_event",
     "nurture", "after_sale", "revisit", "review_policies", "stay_in_touch", "first_meeting",
-    "none",
+    "grade_name", "none",
 )
 TODAY_, SALE, RELATIONSHIP, NOTHING = 0, 1, 2, 3
 _STAGE_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
@@ -136,13 +137,16 @@ def decide(s: Situation, today: date) -> Action:
                       _days(s.contact_due, today))
     if s.stage is None and s.grade in ("A", "B") and not s.is_group:
         return Action("first_meeting", RELATIONSHIP, {"grade": s.grade})
+    if s.stage is None and s.grade is None and not s.is_group:
+        # the name list's first step; not /next work (a fresh import would fill the list)
+        return Action("grade_name", NOTHING)
     return Action("none", NOTHING)
 
 
 def rank(situations: list[Situation], today: date, *, limit: int) -> list[Ranked]:
     """The clients with something to do, most pressing first, at most `limit`."""
     ranked = [Ranked(s, decide(s, today)) for s in situations]
-    ranked = [r for r in ranked if r.action.key != "none"]
+    ranked = [r for r in ranked if r.action.urgency < NOTHING]
     ranked.sort(key=lambda r: (
         r.action.urgency, _STAGE_ORDER.get(r.situation.stage or "", 4),
         _TIER_ORDER.get(r.situation.tier or "", 3), -r.action.overdue_days,
