@@ -129,18 +129,6 @@ def contact_source(contact: Contact) -> str:
     return kn.CHANNEL_SOURCES.get(contact.channel, kn.MESSAGE)
 
 
-def rule_facts(text: str, locale: str) -> dict[str, Any]:
-    """The rules' facts of a text in the model's JSON form (fact_schema): what the AI coach's
-    fact reader falls back to when no model is configured or it fails."""
-    found: dict[str, Any] = {}
-    for key, finding in extract(text).items():
-        value = kn.value_to_json(key, finding.value)
-        if key == "health_event":
-            value = [{"who": who, "what": what} for who, what in value]
-        found[key] = value
-    return found
-
-
 def _facts(text: str | None, source: str, ref: str, on: date | None) -> list[Fact]:
     return kn.from_findings(extract(text), source, ref, on) if text else []
 
