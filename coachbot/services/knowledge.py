@@ -32,6 +32,7 @@ from coachbot.store import Store
 
 TEXT_FIELDS = ("occupation", "family_situation", "financial_situation")
 NOTES_REF = "notes"
+READ_FIELDS = ("notes", *TEXT_FIELDS)  # the card's fields read for facts
 FORWARD_MARKS = ("转发", "轉發", "fwd", "forwarded", "fw:")
 MAX_CONTACTS_READ = 200
 # what kind of value each fact key holds, for the agent's corrections
