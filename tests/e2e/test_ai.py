@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import pytest
 
@@ -175,6 +176,7 @@ async def test_a_failing_model_leaves_the_rules_facts_with_the_notice(aibot, llm
 # -- facts from every free text: quick add, a note on the card, a SPIN answer, a forward ----------
 FOUND = {"spouse": True, "spouse_works": False, "children": 2}
 OFFER = "AI 从记录里读到"
+BUDGET_NOTICE = "ℹ️ 今天的 AI 教练额度已用完，这次用内置规则识别客户信息。"
 
 
 async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -320,3 +322,29 @@ async def test_without_a_model_free_texts_get_their_reply_and_nothing_more(bot):
     seq = bot.sandbox.seq
     await bot.send("我们家四口人，孩子刚上幼儿园")
     assert await settle(bot, seq) == ["edit"]
+
+
+async def test_a_used_up_daily_budget_falls_back_to_the_rules_until_the_next_day(tmp_path,
+                                                                                 clock, llm):
+    settings = Settings(llm_base_url=llm.base_url, llm_model="fake-model",
+                        llm_api_key="sk-test", llm_timeout=1.0, llm_retries=1,
+                        llm_daily_calls=2)
+    # not onboarded: no digest comes in between when the day changes
+    async with start_harness(tmp_path, clock, settings=settings) as bot:
+        for name, note in (("张三", "老婆全职带两个孩子"), ("李四", "房贷每月1万")):
+            llm.script(json.dumps(FOUND))
+            _, offer = await bot.send(f"/add {name} {note}", expect=2)
+            assert OFFER in offer["text"]
+        card, notice = await bot.send("/add 王五 自己开了家餐馆", expect=2)
+        assert card["text"].startswith("✅ 已添加") and notice["text"] == BUDGET_NOTICE
+        assert len(llm.chat_requests()) == 2  # nothing more was sent
+        wang = next(c for c in bot.store.clients.list_clients(bot.user.id)[0]
+                    if c.name == "王五")
+        ruled = {(f.key, f.source) for f in bot.store.facts.facts_of(bot.user.id, wang.id)}
+        assert ("business_owner", "note") in ruled  # the rules read the note, as always
+
+        clock.set(clock.now() + timedelta(days=1))  # a new day where the agent is
+        llm.script(json.dumps({"children": 1, "child_stage": ["secondary"]}))
+        _, offer = await bot.send("/add 赵六 女儿上初中", expect=2)
+        assert OFFER in offer["text"] and len(llm.chat_requests()) == 3
+
