@@ -24,7 +24,6 @@ from coachbot.runtime.rate_limit import TelegramRateLimiter
 from coachbot.runtime.transport import AiohttpRequest
 from coachbot.runtime.update_order import ChatOrderedUpdateProcessor
 from coachbot.scripts.loader import ScriptLibrary, load_library
-from coachbot.services import knowledge
 from coachbot.services.ai.setup import AiServices, build_ai
 from coachbot.services.container import Services
 from coachbot.store import Store
@@ -73,7 +72,7 @@ def build_application(
     app.bot_data["services"] = Services(
         settings=settings, store=store, renderer=renderer, clock=clock,
         library=library or load_library(),
-        ai=ai or build_ai(settings, store, renderer, clock, fact_rules=knowledge.rule_facts),
+        ai=ai or build_ai(settings, store, renderer, clock),
         instance_lock=instance_lock,
     )
     # Before the handlers' error handler: a 409 must stop the bot, not be logged as a bug.

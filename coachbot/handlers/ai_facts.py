@@ -1,32 +1,58 @@
-"""Client facts the AI coach read from a note: shown to the agent, saved with one tap.
+"""Client facts the AI coach read from free text: shown to the agent, saved with one tap.
 
-Only a model's reading waits for the tap; the rules' facts are kept as before (the note is
-their source), and when the model fails the agent gets the one-line notice.
+Every free text about a client comes here after its own reply: a quick add's note, a note typed
+on the card, a visit log, a SPIN answer, a forwarded message (and any of them spoken: a voice
+note's transcript). Only a model's reading waits for the tap; the rules' facts are kept as
+before (the text is their source), and when the model fails the agent gets the one-line
+notice. Without a model nothing is sent and nothing more is said.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from telegram import Update
+from telegram.constants import ChatAction
 
 from coachbot.domain.models import Agent
-from coachbot.handlers.common import CoachContext, label, reply
+from coachbot.handlers.common import CoachContext, chat_id_of, label, reply
 from coachbot.handlers.dispatch import Buttons, Feature, Press
 from coachbot.render.buttons import FOUND_FACTS, open_card
 from coachbot.runtime.messages import inline_keyboard
 from coachbot.services import book, clients, knowledge
 
+TRANSCRIPT = "transcript"
+# set while a voice note's transcript is handled as if typed (handlers/voice.py)
+_SPOKEN: ContextVar[bool] = ContextVar("spoken", default=False)
+
+
+@contextlib.contextmanager
+def spoken() -> Iterator[None]:
+    """Texts offered inside this block are a voice note's transcript (kind "transcript")."""
+    token = _SPOKEN.set(True)
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
+
 
 async def offer(update: Update, context: CoachContext, agent: Agent, client_id: int,
                 note: str, kind: str = "note") -> None:
-    """Read the note with the model (when one is configured) and offer what it found."""
+    """Read the text with the model (when one is configured) and offer what it found.
+    kind: note, visit_log, spin_answer, forwarded (transcript when it was spoken). Call it
+    after the text's own reply, which stays first."""
     ai = context.services.ai
     if ai is None or not ai.model_on or not note.strip():
         return
     client = clients.get_client(context.services.store, agent.id, client_id)
     if client is None:
         return
+    await context.bot.send_chat_action(chat_id_of(update), ChatAction.TYPING)
     found = await ai.facts.read(agent_id=agent.id, text=note, locale=agent.locale,
-                                names=(client.name,), kind=kind, region=agent.region)
+                                names=(client.name,), kind=TRANSCRIPT if _SPOKEN.get() else kind,
+                                region=agent.region)
     if found.notice is not None:
         await reply(update, context, agent, "ai/notice", feature="facts",
                     reason=found.failure or "failed")

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from coachbot.domain.classify import grade_of
 from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import CHANNELS, GRADES, STAGES, TRAITS, Agent, Client, Dialog
+from coachbot.handlers import ai_facts
 from coachbot.handlers.common import CoachContext, label, reply, show
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import (
@@ -168,6 +169,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await reply(update, context, agent, "clients/not_found")
         return
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
+    if dialog.step in knowledge.READ_FIELDS:  # a note about the client: the model reads it too
+        await ai_facts.offer(update, context, agent, cid, str(parsed.value), "note")
 
 
 # -- grade and stage --------------------------------------------------------------------------

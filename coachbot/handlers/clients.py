@@ -9,6 +9,7 @@ from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.phones import normalize_phone
 from coachbot.domain.quickadd import parse_quick_add
+from coachbot.handlers import ai_facts
 from coachbot.handlers.card import show_card
 from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, label, reply
 from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
@@ -201,6 +202,8 @@ async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draf
         return
     dialogs.clear_dialog(store, agent.id, chat_id)
     await show_card(update, context, agent, result.client.id, fresh=True, notice="added")
+    if draft.notes:  # the quick add's leftovers, read by the model when there is one
+        await ai_facts.offer(update, context, agent, result.client.id, draft.notes, "note")
 
 
 def _with(draft: Draft, **changes: object) -> Draft:

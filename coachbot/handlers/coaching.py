@@ -15,6 +15,7 @@ from coachbot.domain.coaching import spin
 from coachbot.domain.coaching.objections import match_objection
 from coachbot.domain.coaching.referrals import referral_lines
 from coachbot.domain.models import Agent, Client, Dialog
+from coachbot.handlers import ai_facts
 from coachbot.handlers.common import (
     CoachContext,
     chat_id_of,
@@ -317,6 +318,10 @@ async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dial
         return
     shown = dialog.data.get("msg")
     await _spin_show(update, context, agent, view, int(shown) if shown else None)
+    if not voice_file_id:
+        # the model's reading comes as its own short message under the step: the step keeps
+        # being edited in place by its id (the dialog's "msg"), whatever is sent after it
+        await ai_facts.offer(update, context, agent, view.client.id, typed, "spin_answer")
 
 
 # -- meeting prep, playbooks, objections, referrals---------------------------------------------

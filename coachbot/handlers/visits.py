@@ -83,6 +83,8 @@ async def _forwarded(press: Press) -> None:
         await press.reply("clients/not_found")
         return
     await show_card(press.update, press.context, press.agent, client_id, notice="forward_logged")
+    await ai_facts.offer(press.update, press.context, press.agent, client_id,
+                         str(dialog.data.get("text") or ""), "forwarded")
 
 
 # -- typed answers ----------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Voice notes from the agent: transcribed, then treated exactly as if the words were typed.
 
 The transcript goes through the same path typed text takes (the open dialog's step, e.g. a
-SPIN answer, or quick add outside any flow); the agent sees what was heard first and can type
-a correction. Without transcription (or when it fails) a voice note during a SPIN talk is kept
-as the client's answer, and the agent is told why it wasn't turned into text.
+SPIN answer, a visit log or a note on the card; outside any flow, a search of the book); the
+agent sees what was heard first and can type a correction. Where the model reads it for
+facts, it is sent as a transcript (ai_facts.spoken). Without transcription (or when it fails)
+a voice note during a SPIN talk is kept as the client's answer, and the agent is told why it
+wasn't turned into text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from telegram import Update
 from telegram.constants import ChatAction
 
 from coachbot.domain.models import Agent
+from coachbot.handlers import ai_facts
 from coachbot.handlers.common import CoachContext, chat_id_of, current_agent, reply
 from coachbot.handlers.dispatch import Callback, Dispatcher, Feature, Press
 from coachbot.render.buttons import COACH
@@ -37,7 +40,9 @@ async def _on_voice(update: Update, context: CoachContext, dispatcher: Dispatche
     heard = await _transcribe(update, context, agent)
     if heard.text:
         await reply(update, context, agent, "voice/heard", heard=heard.text[:MAX_HEARD])
-        await dispatcher.on_text(_as_typed(update, context, heard.text[:MAX_HEARD]), context)
+        with ai_facts.spoken():  # a note or answer it becomes is read as a transcript
+            await dispatcher.on_text(_as_typed(update, context, heard.text[:MAX_HEARD]),
+                                     context)
         return
     services = context.services
     dialog = dialogs.get_dialog(services.store, agent.id, chat_id_of(update))

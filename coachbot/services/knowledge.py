@@ -32,6 +32,7 @@ from coachbot.store import Store
 
 TEXT_FIELDS = ("occupation", "family_situation", "financial_situation")
 NOTES_REF = "notes"
+READ_FIELDS = ("notes", *TEXT_FIELDS)  # the card's fields read for facts
 FORWARD_MARKS = ("转发", "轉發", "fwd", "forwarded", "fw:")
 MAX_CONTACTS_READ = 200
 # what kind of value each fact key holds, for the agent's corrections
@@ -127,18 +128,6 @@ def contact_source(contact: Contact) -> str:
     if summary.startswith(FORWARD_MARKS):
         return kn.FORWARD
     return kn.CHANNEL_SOURCES.get(contact.channel, kn.MESSAGE)
-
-
-def rule_facts(text: str, locale: str) -> dict[str, Any]:
-    """The rules' facts of a text in the model's JSON form (fact_schema): what the AI coach's
-    fact reader falls back to when no model is configured or it fails."""
-    found: dict[str, Any] = {}
-    for key, finding in extract(text).items():
-        value = kn.value_to_json(key, finding.value)
-        if key == "health_event":
-            value = [{"who": who, "what": what} for who, what in value]
-        found[key] = value
-    return found
 
 
 def _facts(text: str | None, source: str, ref: str, on: date | None) -> list[Fact]:

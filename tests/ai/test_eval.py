@@ -11,6 +11,7 @@ from coachbot.domain.locales import LOCALES
 from coachbot.domain.privacy import redact
 from coachbot.fakellm import Reply
 from coachbot.services.ai import evaluate
+from coachbot.services.ai.facts import rule_facts
 
 FROZEN = Path(__file__).parents[1] / "coaching" / "data" / "frozen"
 
@@ -73,6 +74,13 @@ async def test_recorded_answers_are_scored_offline():
                                       for q in questions)
         assert (f.correct, f.predicted, f.labelled) == (good, predicted, labelled)
         assert 0.5 < f.precision < 1 and 0.5 < f.recall < 1
+        # beside them, what the rules the bot falls back to find in the same notes
+        _, notes = evaluate.load_sets(FROZEN, f.locale)
+        by_rules = [evaluate.compare_facts(rule_facts(n["text"], f.locale), n["facts"] or {})
+                    for n in notes]
+        assert f.rules_correct == sum(m.correct for m in by_rules)
+        assert f.rules_predicted == sum(m.predicted for m in by_rules)
+        assert f.rules_precision > 0.85 and f.rules_recall > 0.6
 
 
 def test_the_eval_command_runs_offline_from_a_recording(tmp_path, capsys, monkeypatch):
@@ -84,7 +92,8 @@ def test_the_eval_command_runs_offline_from_a_recording(tmp_path, capsys, monkey
     out = capsys.readouterr().out
     correct, _, total, *_ = expected["zh-Hans"]
     assert f"question types zh-Hans  {correct}/{total} = " in out
-    assert out.count("precision") == 3
+    facts_lines = [line for line in out.splitlines() if line.startswith("  facts ")]
+    assert len(facts_lines) == 3 and all("(rules precision " in line for line in facts_lines)
     assert main(["eval", "--recorded", str(path), "--data", str(FROZEN), "--json",
                  "--locale", "en"]) == 0
     data = json.loads(capsys.readouterr().out)

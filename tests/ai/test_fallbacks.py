@@ -14,8 +14,8 @@ from tests.ai.conftest import AGENT, FAST
 NOTE = "老婆全职带两个孩子，房贷每月1.5万"
 
 
-def rules(text: str, locale: str) -> dict[str, object]:
-    """A stand-in for the rule-based extractor (another module's job)."""
+def rules(text: str, locale: str, kind: str = "note") -> dict[str, object]:
+    """A stand-in for the rule-based extractor, to tell its answer from the model's."""
     return {"spouse": True, "children": 2} if "两个孩子" in text else {}
 
 
@@ -102,9 +102,12 @@ async def test_the_log_holds_sizes_and_never_the_text(make_ai, llm, store, agent
     assert not any(isinstance(v, str) and ("两个孩子" in v or "张三" in v) for v in row)
 
 
-async def test_without_a_model_nothing_is_sent_and_nothing_is_said(offline_ai, store, agent):
+async def test_without_a_model_the_rules_answer_nothing_is_sent_and_nothing_is_said(
+        offline_ai, store, agent):
     found = await offline_ai.facts.read(agent_id=agent, text=NOTE, locale="zh-Hans")
-    assert (found.source, found.facts, found.notice) == ("rules", {}, None)
+    assert (found.source, found.notice) == ("rules", None)
+    assert found.facts == {"spouse": True, "spouse_works": False, "children": 2,
+                           "mortgage": True, "mortgage_monthly": 15000}
     assert store.model_calls.recent() == []
     assert FAST.retries == 2
 

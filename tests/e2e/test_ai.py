@@ -3,8 +3,10 @@ started here, and every failure falling back to the rules with a one-line notice
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import pytest
 
@@ -104,8 +106,11 @@ async def test_a_voice_note_becomes_a_spin_answer(aibot, llm):
     record = bot.store.coaching.latest_session(bot.user.id, SPIN, client_id=client.id)
     [answer] = record.state["answers"]
     assert answer["text"] == "我们家四口人，孩子刚上幼儿园，房贷每个月一万多"
-    [request] = llm.requests
+    await until(lambda: len(llm.requests) == 2)
+    request, facts = llm.requests
     assert request.path == "/v1/audio/transcriptions" and request.files["file"] == AUDIO
+    # the answer it became is read for facts too, as what it is: a transcript
+    assert facts.messages[-1]["content"] == "(transcript)\n" + answer["text"]
 
 
 async def test_without_a_model_everything_works_and_voice_says_not_configured(bot):
@@ -166,3 +171,180 @@ async def test_a_failing_model_leaves_the_rules_facts_with_the_notice(aibot, llm
     llm.script(failure, failure)
     replies = await bot.send(NOTE, expect=2)
     assert "AI 教练暂时没有响应，这次用内置规则识别客户信息" in replies[-1]["text"]
+
+
+# -- facts from every free text: quick add, a note on the card, a SPIN answer, a forward ----------
+FOUND = {"spouse": True, "spouse_works": False, "children": 2}
+OFFER = "AI 从记录里读到"
+BUDGET_NOTICE = "ℹ️ 今天的 AI 教练额度已用完，这次用内置规则识别客户信息。"
+
+
+async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for something the bot does after its last message (a request to the model)."""
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.02)
+
+
+async def settle(bot, seq: int) -> list[str]:
+    """What the bot did in the chat since `seq`, once it has been quiet for a while."""
+    await bot.sandbox.wait_for_bot(bot.user.id, count=1, after=seq, timeout=10, quiet=0.5)
+    return kinds_after(bot, seq)
+
+
+def said_to_model(llm, index: int = -1) -> str:
+    """The text a facts request carried (after our instructions)."""
+    return llm.chat_requests()[index].messages[-1]["content"]
+
+
+def fact_lines(card: dict) -> dict[str, str]:
+    """The card's facts block: each line's fact, with where it came from."""
+    lines = [line.removeprefix("· ") for line in card["text"].splitlines()
+             if line.startswith("· ") and " · " in line]
+    return dict(line.split(" · ", 1) for line in lines)
+
+
+async def test_a_quick_add_note_is_read_by_the_model_and_saved_with_one_tap(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    llm.script(json.dumps(FOUND))
+    seq = bot.sandbox.seq
+    card, offer = await bot.send("/add 张三 13800138000 老婆全职带两个孩子 房贷每月1.5万",
+                                 expect=2)
+    # the card comes first, as without a model; the model's reading follows, typing first
+    assert card["text"].startswith("✅ 已添加") and "张三" in card["text"]
+    assert OFFER in offer["text"] and "孩子人数: 2" in offer["text"]
+    assert kinds_after(bot, seq) == ["send", "chat_action", "send"]
+    assert said_to_model(llm) == "(note)\n老婆全职带两个孩子 房贷每月1.5万"
+    saved = (await bot.press("都对"))[-1]
+    assert saved["message_id"] == offer["message_id"] and "已保存" in saved["text"]
+    facts = fact_lines((await bot.press("客户卡片"))[-1])
+    # the model's facts as the agent confirmed them, the rules' with their note beside them
+    assert facts["2 个孩子"] == "你确认的" and facts["配偶没有工作"] == "你确认的"
+    assert facts["有房贷"].startswith("来自") and facts["有房贷"].endswith("备注")
+    client = bot.store.clients.list_clients(bot.user.id)[0][0]
+    stored = {(f.key, f.source) for f in bot.store.facts.facts_of(bot.user.id, client.id)}
+    assert {("children", "agent"), ("spouse_works", "agent"), ("mortgage", "note"),
+            ("mortgage_monthly", "note")} <= stored
+
+
+async def test_a_quick_add_note_reaches_the_model_without_phone_or_id_numbers(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    llm.script(json.dumps({"spouse": True}))
+    await bot.send("/add 张三 13800138000 老婆全职 她手机13912345678 "
+                   "身份证110101199003074514", expect=2)
+    [request] = llm.chat_requests()
+    for secret in ("13800138000", "13912345678", "110101199003074514", "张三"):
+        assert secret not in request.text
+    assert said_to_model(llm) == "(note)\n老婆全职 她手机[PHONE] 身份证[ID]"
+    [call] = bot.store.model_calls.recent()
+    assert (call.feature, call.outcome, call.redacted) == ("facts", "ok", 2)
+
+
+async def test_a_note_typed_on_the_card_is_read_by_the_model(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/add 张三")
+    await bot.press("编辑资料")
+    await bot.press("备注")
+    llm.script(json.dumps(FOUND))
+    card, offer = await bot.send("老婆全职带两个孩子", expect=2)
+    assert card["text"].startswith("✅ 已保存") and OFFER in offer["text"]
+    assert said_to_model(llm) == "(note)\n老婆全职带两个孩子"
+
+
+async def test_a_spin_answer_is_read_by_the_model_below_the_step_it_answers(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    young_family(bot)
+    step = (await bot.send("/spin 李娜"))[-1]
+    llm.script(json.dumps({"children": 2, "child_stage": ["preschool"], "mortgage": True}))
+    seq = bot.sandbox.seq
+    answered, offer = await bot.send("我们家四口人，孩子刚上幼儿园，房贷每个月一万多",
+                                     expect=2)
+    # the step is edited in place as before; the facts come as their own short message
+    assert answered["message_id"] == step["message_id"]
+    assert answered["text"].startswith("✍️ 记下了") and "第 1/4 步" in answered["text"]
+    assert OFFER in offer["text"] and "孩子人数: 2" in offer["text"]
+    assert kinds_after(bot, seq) == ["edit", "chat_action", "send"]
+    assert said_to_model(llm) == "(spin_answer)\n我们家四口人，孩子刚上幼儿园，房贷每个月一万多"
+    saved = (await bot.press("都对"))[-1]
+    assert saved["message_id"] == offer["message_id"] and "已保存" in saved["text"]
+    # the talk goes on in its step message, above the facts
+    [again] = await bot.send("两个人都上班")
+    assert again["message_id"] == step["message_id"] and "✅ 1" in bot.buttons(again)
+    await until(lambda: len(llm.chat_requests()) == 2)
+    assert said_to_model(llm) == "(spin_answer)\n两个人都上班"
+
+
+async def test_a_forwarded_message_is_read_by_the_model(aibot, llm):
+    bot = aibot
+    await onboard(bot)
+    await bot.send("/add 张三")
+    update = bot.sandbox.forward_text(bot.user, "我老婆刚生了二胎，最近想了解教育金",
+                                      from_name="张三")
+    await bot.inject(update, bot.user.id)
+    llm.script(json.dumps({"spouse": True, "children": 2, "child_stage": ["baby"]}))
+    card, offer = await bot.press("张三", expect=2)
+    assert "已记入联系记录" in card["text"] and OFFER in offer["text"]
+    assert said_to_model(llm) == "(forwarded)\n我老婆刚生了二胎，最近想了解教育金"
+    await bot.press("都对")
+    client = bot.store.clients.list_clients(bot.user.id)[0][0]
+    agent_said = {f.key: f.value for f in bot.store.facts.facts_of(bot.user.id, client.id)
+                  if f.source == "agent"}
+    assert agent_said["children"] == 2 and agent_said["child_stage"] == frozenset({"baby"})
+
+
+async def test_without_a_model_free_texts_get_their_reply_and_nothing_more(bot):
+    await onboard(bot)
+    seq = bot.sandbox.seq
+    await bot.send("/add 张三 13800138000 老婆全职带两个孩子 房贷每月1.5万")
+    assert await settle(bot, seq) == ["send"]
+    client = bot.store.clients.list_clients(bot.user.id)[0][0]
+    assert {f.key for f in bot.store.facts.facts_of(bot.user.id, client.id)} >= \
+        {"spouse", "children", "mortgage"}  # the rules read the note, as ever
+
+    await bot.press("编辑资料")
+    await bot.press("备注")
+    seq = bot.sandbox.seq
+    await bot.send("老公开了家餐馆")
+    assert await settle(bot, seq) == ["send"]
+
+    update = bot.sandbox.forward_text(bot.user, "我老婆刚生了二胎", from_name="张三")
+    await bot.inject(update, bot.user.id)
+    seq = bot.sandbox.seq
+    await bot.press("张三")
+    assert await settle(bot, seq) == ["edit"]
+
+    young_family(bot)
+    await bot.send("/spin 李娜")
+    seq = bot.sandbox.seq
+    await bot.send("我们家四口人，孩子刚上幼儿园")
+    assert await settle(bot, seq) == ["edit"]
+
+
+async def test_a_used_up_daily_budget_falls_back_to_the_rules_until_the_next_day(tmp_path,
+                                                                                 clock, llm):
+    settings = Settings(llm_base_url=llm.base_url, llm_model="fake-model",
+                        llm_api_key="sk-test", llm_timeout=1.0, llm_retries=1,
+                        llm_daily_calls=2)
+    # not onboarded: no digest comes in between when the day changes
+    async with start_harness(tmp_path, clock, settings=settings) as bot:
+        for name, note in (("张三", "老婆全职带两个孩子"), ("李四", "房贷每月1万")):
+            llm.script(json.dumps(FOUND))
+            _, offer = await bot.send(f"/add {name} {note}", expect=2)
+            assert OFFER in offer["text"]
+        card, notice = await bot.send("/add 王五 自己开了家餐馆", expect=2)
+        assert card["text"].startswith("✅ 已添加") and notice["text"] == BUDGET_NOTICE
+        assert len(llm.chat_requests()) == 2  # nothing more was sent
+        wang = next(c for c in bot.store.clients.list_clients(bot.user.id)[0]
+                    if c.name == "王五")
+        ruled = {(f.key, f.source) for f in bot.store.facts.facts_of(bot.user.id, wang.id)}
+        assert ("business_owner", "note") in ruled  # the rules read the note, as always
+
+        clock.set(clock.now() + timedelta(days=1))  # a new day where the agent is
+        llm.script(json.dumps({"children": 1, "child_stage": ["secondary"]}))
+        _, offer = await bot.send("/add 赵六 女儿上初中", expect=2)
+        assert OFFER in offer["text"] and len(llm.chat_requests()) == 3
+

@@ -154,6 +154,29 @@ def _canonical(key: str, value: Any) -> Any:
     return value
 
 
+def from_rule_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule extractor's values (coaching/extract.py as_values: frozensets, tuples,
+    (who, what) pairs) in this schema's JSON form, so the rules answer as a model does.
+
+    A health event the schema has no word for (the rules' bare "illness") is left out, and
+    the key with it when nothing else is left; check_facts still has the last word.
+    """
+    found: dict[str, Any] = {}
+    for key, value in values.items():
+        if key == "health_event":
+            events = sorted({(who, what) for who, what in value
+                             if who in HEALTH_WHO and what in HEALTH_WHAT})
+            if events:
+                found[key] = [{"who": who, "what": what} for who, what in events]
+        elif isinstance(value, (frozenset, set)):
+            found[key] = sorted(value)
+        elif isinstance(value, tuple):  # children_ages, as given
+            found[key] = list(value)
+        else:
+            found[key] = value
+    return found
+
+
 def fact_units(facts: Mapping[str, Any]) -> set[tuple[str, Any]]:
     """The facts as countable units: one per scalar key, one per item of a set-valued key
     (an empty existing_cover, "no insurance at all", counts as the unit ("existing_cover",

@@ -3,8 +3,9 @@
 `coachbot eval` asks the configured model to label every question of
 tests/coaching/data/frozen/questions_<locale>.yaml and to read the facts of every note of
 notes_<locale>.yaml, through the same services the bot uses (redaction, validation), and
-reports the classifier's accuracy (beside the rules' on the same questions) and the facts'
-precision and recall, counted over fact units (domain/coaching/fact_schema.fact_units). A run
+reports the classifier's accuracy and the facts' precision and recall, counted over fact units
+(domain/coaching/fact_schema.fact_units), each beside the rules' on the same items (the rules
+the bot falls back to: services/ai/facts.py's FactReader.rules). A run
 can record the model's answers to a JSON file; `--recorded FILE` replays them offline with the
 same checks, which is how CI runs it. A failed or missing answer counts as wrong.
 """
@@ -26,6 +27,7 @@ from coachbot.domain.coaching.classifier import QuestionClassifier, RuleClassifi
 from coachbot.domain.coaching.fact_schema import check_facts, compare_facts
 from coachbot.domain.locales import LOCALES
 from coachbot.services.ai import prompts
+from coachbot.services.ai.facts import FactRules, rule_facts
 from coachbot.services.ai.setup import AiServices
 
 RECORDING_FORMAT = 1
@@ -61,6 +63,8 @@ class FactsScore:
     predicted: int = 0
     labelled: int = 0
     failures: int = 0
+    rules_correct: int = 0
+    rules_predicted: int = 0
 
     @property
     def precision(self) -> float:
@@ -69,6 +73,14 @@ class FactsScore:
     @property
     def recall(self) -> float:
         return self.correct / self.labelled if self.labelled else 0.0
+
+    @property
+    def rules_precision(self) -> float:
+        return self.rules_correct / self.rules_predicted if self.rules_predicted else 0.0
+
+    @property
+    def rules_recall(self) -> float:
+        return self.rules_correct / self.labelled if self.labelled else 0.0
 
 
 @dataclass
@@ -92,7 +104,9 @@ class EvalReport:
         for f in self.facts:
             out.append(f"  facts          {f.locale:8} precision {f.precision:.1%} "
                        f"({f.correct}/{f.predicted}), recall {f.recall:.1%} "
-                       f"({f.correct}/{f.labelled}) over {f.notes} notes, {f.failures} failed")
+                       f"({f.correct}/{f.labelled}) over {f.notes} notes, {f.failures} failed "
+                       f"(rules precision {f.rules_precision:.1%} "
+                       f"({f.rules_correct}/{f.rules_predicted}), recall {f.rules_recall:.1%})")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,7 +114,9 @@ class EvalReport:
         for c, item in zip(self.classifier, data["classifier"], strict=True):
             item.update(accuracy=round(c.accuracy, 4), rules_accuracy=round(c.rules_accuracy, 4))
         for f, item in zip(self.facts, data["facts"], strict=True):
-            item.update(precision=round(f.precision, 4), recall=round(f.recall, 4))
+            item.update(precision=round(f.precision, 4), recall=round(f.recall, 4),
+                        rules_precision=round(f.rules_precision, 4),
+                        rules_recall=round(f.rules_recall, 4))
         return data
 
 
@@ -163,9 +179,11 @@ async def evaluate(data_dir: Path, *, ai: AiServices | None = None,
                    recorded: dict[str, Any] | None = None,
                    locales: Sequence[str] = LOCALES, limit: int | None = None,
                    record: dict[str, Any] | None = None, concurrency: int = 4,
-                   rules: QuestionClassifier | None = None) -> EvalReport:
+                   rules: QuestionClassifier | None = None,
+                   fact_rules: FactRules | None = None) -> EvalReport:
     """Score live answers (ai, a model configured) or recorded ones (recorded, offline);
-    live answers are added to `record` when given (see new_recording)."""
+    live answers are added to `record` when given (see new_recording). The rules' figures
+    beside them: `rules` and `fact_rules`, by default the ones the bot falls back to."""
     if (ai is None or not ai.model_on) and recorded is None:
         raise ValueError("no model configured and no recorded answers")
     answers = _Answers(ai, recorded, record, asyncio.Semaphore(max(1, concurrency)))
@@ -174,11 +192,13 @@ async def evaluate(data_dir: Path, *, ai: AiServices | None = None,
     version = prompts.PROMPT_VERSION if answers.live \
         else str((recorded or {}).get("prompt_version"))
     report = EvalReport("live" if answers.live else "recorded", model, version)
+    if fact_rules is None:
+        fact_rules = ai.facts.rules if ai is not None else rule_facts
     for locale in locales:
         questions, notes = load_sets(data_dir, locale)
         report.classifier.append(await _score_questions(
             answers, locale, questions[:limit], rules or RuleClassifier()))
-        report.facts.append(await _score_notes(answers, locale, notes[:limit]))
+        report.facts.append(await _score_notes(answers, locale, notes[:limit], fact_rules))
     return report
 
 
@@ -198,16 +218,21 @@ async def _score_questions(answers: _Answers, locale: str, questions: list[dict[
     return score
 
 
-async def _score_notes(answers: _Answers, locale: str,
-                       notes: list[dict[str, Any]]) -> FactsScore:
+async def _score_notes(answers: _Answers, locale: str, notes: list[dict[str, Any]],
+                       rules: FactRules) -> FactsScore:
     found = await asyncio.gather(*(answers.facts(locale, n["text"]) for n in notes))
     facts = FactsScore(locale, notes=len(notes))
     for note, read in zip(notes, found, strict=True):
-        match = compare_facts(read or {}, note.get("facts") or {})
+        labelled = note.get("facts") or {}
+        match = compare_facts(read or {}, labelled)
         facts.correct += match.correct
         facts.predicted += match.predicted
         facts.labelled += match.labelled
         facts.failures += read is None
+        by_rules = compare_facts(check_facts(dict(rules(note["text"], locale, "note"))).facts,
+                                 labelled)
+        facts.rules_correct += by_rules.correct
+        facts.rules_predicted += by_rules.predicted
     return facts
 
 

@@ -18,7 +18,7 @@ from coachbot.runtime.model_client import (
     faster_whisper_installed,
 )
 from coachbot.services.ai.classifier import ModelQuestionClassifier
-from coachbot.services.ai.facts import FactReader, FactRules, no_rules
+from coachbot.services.ai.facts import FactReader, FactRules, rule_facts
 from coachbot.services.ai.gateway import Limits, ModelGateway
 from coachbot.services.ai.practice import PracticeCoach
 from coachbot.services.ai.voice import VoiceNotes
@@ -48,7 +48,7 @@ class AiServices:
 
 
 def build_ai(settings: Settings, store: Store | None, renderer: Renderer, clock: Clock, *,
-             fact_rules: FactRules = no_rules, chat: ChatModel | None = None,
+             fact_rules: FactRules = rule_facts, chat: ChatModel | None = None,
              transcriber: Transcriber | None = None,
              local_transcriber: Transcriber | None = None,
              limits: Limits | None = None) -> AiServices:
