@@ -54,8 +54,9 @@ async def offer(update: Update, context: CoachContext, agent: Agent, client_id: 
                                 names=(client.name,), kind=TRANSCRIPT if _SPOKEN.get() else kind,
                                 region=agent.region)
     if found.notice is not None:
-        await reply(update, context, agent, "ai/notice", feature="facts",
-                    reason=found.failure or "failed")
+        if _first_notice_today(context, agent, found.failure or "failed"):
+            await reply(update, context, agent, "ai/notice", feature="facts",
+                        reason=found.failure or "failed")
         return
     if found.source != "model" or not found.facts:
         return
@@ -64,6 +65,18 @@ async def offer(update: Update, context: CoachContext, agent: Agent, client_id: 
               FOUND_FACTS.data("save", held))]]
     await reply(update, context, agent, "ai/facts_found", client=client, facts=found.facts,
                 keyboard=inline_keyboard(rows))
+
+
+def _first_notice_today(context: CoachContext, agent: Agent, reason: str) -> bool:
+    """Reading facts is a background extra the agent didn't ask for: when the model can't
+    help, say so once a day per reason, not under every note (kept in memory: a restart
+    may say it once more)."""
+    today = book.agent_today(agent, context.services.clock.now()).isoformat()
+    told: dict[tuple[int, str], str] = context.bot_data.setdefault("facts_notices", {})
+    if told.get((agent.id, reason)) == today:
+        return False
+    told[(agent.id, reason)] = today
+    return True
 
 
 async def _save(press: Press) -> None:

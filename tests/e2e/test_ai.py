@@ -342,6 +342,9 @@ async def test_a_used_up_daily_budget_falls_back_to_the_rules_until_the_next_day
                     if c.name == "王五")
         ruled = {(f.key, f.source) for f in bot.store.facts.facts_of(bot.user.id, wang.id)}
         assert ("business_owner", "note") in ruled  # the rules read the note, as always
+        seq = bot.sandbox.seq
+        await bot.send("/add 孙七 儿子读高中")  # said once a day, not under every note
+        assert (await settle(bot, seq)).count("send") == 1
 
         clock.set(clock.now() + timedelta(days=1))  # a new day where the agent is
         llm.script(json.dumps({"children": 1, "child_stage": ["secondary"]}))
