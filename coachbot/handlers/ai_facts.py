@@ -9,6 +9,7 @@ notice. Without a model nothing is sent and nothing more is said.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -16,7 +17,7 @@ from contextvars import ContextVar
 from telegram import Update
 from telegram.constants import ChatAction
 
-from coachbot.domain.models import Agent
+from coachbot.domain.models import Agent, Client
 from coachbot.handlers.common import CoachContext, chat_id_of, label, reply
 from coachbot.handlers.dispatch import Buttons, Feature, Press
 from coachbot.render.buttons import FOUND_FACTS, open_card
@@ -49,10 +50,24 @@ async def offer(update: Update, context: CoachContext, agent: Agent, client_id: 
     client = clients.get_client(context.services.store, agent.id, client_id)
     if client is None:
         return
-    await context.bot.send_chat_action(chat_id_of(update), ChatAction.TYPING)
-    found = await ai.facts.read(agent_id=agent.id, text=note, locale=agent.locale,
-                                names=(client.name,), kind=TRANSCRIPT if _SPOKEN.get() else kind,
-                                region=agent.region)
+    # the model may take seconds: read in the background, so the agent's next message in this
+    # chat is not held behind it (the found facts name the client, so they stand alone)
+    context.application.create_task(
+        _read_and_offer(update, context, agent, client, note,
+                        TRANSCRIPT if _SPOKEN.get() else kind), update=update)
+
+
+async def _read_and_offer(update: Update, context: CoachContext, agent: Agent, client: Client,
+                          note: str, kind: str) -> None:
+    ai = context.services.ai
+    assert ai is not None
+    client_id = client.id
+    # one read at a time per agent: a burst of forwards neither floods the model nor slips
+    # past the daily budget (counted after each call)
+    async with _reading_lock(context, agent.id):
+        await context.bot.send_chat_action(chat_id_of(update), ChatAction.TYPING)
+        found = await ai.facts.read(agent_id=agent.id, text=note, locale=agent.locale,
+                                    names=(client.name,), kind=kind, region=agent.region)
     if found.notice is not None:
         if _first_notice_today(context, agent, found.failure or "failed"):
             await reply(update, context, agent, "ai/notice", feature="facts",
@@ -65,6 +80,11 @@ async def offer(update: Update, context: CoachContext, agent: Agent, client_id: 
               FOUND_FACTS.data("save", held))]]
     await reply(update, context, agent, "ai/facts_found", client=client, facts=found.facts,
                 keyboard=inline_keyboard(rows))
+
+
+def _reading_lock(context: CoachContext, agent_id: int) -> asyncio.Lock:
+    locks: dict[int, asyncio.Lock] = context.bot_data.setdefault("facts_locks", {})
+    return locks.setdefault(agent_id, asyncio.Lock())
 
 
 def _first_notice_today(context: CoachContext, agent: Agent, reason: str) -> bool:

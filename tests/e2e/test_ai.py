@@ -351,3 +351,18 @@ async def test_a_used_up_daily_budget_falls_back_to_the_rules_until_the_next_day
         _, offer = await bot.send("/add 赵六 女儿上初中", expect=2)
         assert OFFER in offer["text"] and len(llm.chat_requests()) == 3
 
+
+
+async def test_the_agents_next_message_is_not_held_behind_a_slow_model(tmp_path, clock, llm):
+    settings = Settings(llm_base_url=llm.base_url, llm_model="fake-model",
+                        llm_api_key="sk-test", llm_timeout=5.0, llm_retries=0)
+    async with start_harness(tmp_path, clock, settings=settings) as bot:
+        llm.script(Reply(json.dumps(FOUND), delay=1.5))
+        [card] = await bot.send("/add 张三 老婆全职带两个孩子")
+        assert card["text"].startswith("✅ 已添加")
+        [help_reply] = await bot.send("/help")  # answered while the model is still reading
+        assert OFFER not in help_reply["text"]
+        offer = await bot.sandbox.wait_for_bot(bot.user.id, count=1, after=bot.sandbox.seq,
+                                               timeout=10)
+        assert OFFER in offer[-1]["text"] and "张三" in offer[-1]["text"]
+        assert offer[-1]["message_id"] > help_reply["message_id"]
