@@ -352,12 +352,8 @@ class LoadDriver:
         async def agent(user: BenchUser, latencies: list[float], failed: list[int]) -> None:
             while not self._stop_background.is_set():
                 took = await self.act_and_wait("help", user, expected)
-                if math.isnan(took):
+                if not _tally(took, latencies, failed):
                     return
-                if took == float("inf"):
-                    failed.append(1)
-                else:
-                    latencies.append(took)
                 await self._pause(random.uniform(*think))
 
         self._start_background(users, agent)
@@ -400,12 +396,8 @@ class LoadDriver:
                     return self.sandbox.press(user.user_id, message_id, data, force=True)
 
                 took = await self.act_and_wait("tap", user, 1, accept=accept, act=press)
-                if math.isnan(took):
+                if not _tally(took, latencies, failed):
                     return
-                if took == float("inf"):
-                    failed.append(1)
-                else:
-                    latencies.append(took)
                 await self._pause(random.uniform(*think))
 
             for data in itertools.cycle(entries):
@@ -539,3 +531,15 @@ async def _serve(conn: Connection, flood_limits: bool, token: str) -> None:
             except Exception as exc:  # reported to the parent, which raises it
                 logger.exception("bench command %s failed", name)
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _tally(took: float, latencies: list[float], failed: list[int]) -> bool:
+    """Count one background agent's wait: a latency, or a failure (no answer in time).
+    False when the load was stopped while it waited (nan: counted as neither)."""
+    if math.isnan(took):
+        return False
+    if math.isinf(took):
+        failed.append(1)
+    else:
+        latencies.append(took)
+    return True
