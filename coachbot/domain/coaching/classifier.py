@@ -19,6 +19,32 @@ Issue 15's rules still overfit: on a second independently written set they score
 logistic regression over n-grams (question_model.py, trained on every development set by
 tools/train_question_model.py) with the rules' choice added as a fixed bonus; 0.90 / 0.93 /
 0.80 on that set. RuleClassifier stays as the rules alone.
+
+English on unseen wording (target 0.85 per language). frozen2 was retired to development data
+and two batches of extra English training data were written (tests/coaching/data/
+train_extra_en.yaml, 414 lines, and train_extra2_en.yaml, 208 lines: Singapore / Malaysia /
+Hong Kong / plain English, chat messages without question marks, tag-question pitches). The
+English rules got the shapes they missed on frozen2 and the first batch (inverted yes/no
+questions without "?", statements said as questions, in-place wh-questions, more problem and
+family-illness wording, "if <bad turn>, then how", "if <solution>, how would that feel",
+statement and tag-question pitches); the second batch was written after them and scored once
+before training, so it is the one set neither the rules nor the settings were fitted to. The
+model is trained on every labelled set; the rules' weight is 0.5 for English (was 1) and 2 for
+Chinese (unchanged). Held-out estimate (tools/train_question_model.py --loso: each set held
+out whole, both Chinese scripts at once, the model trained on the others, rounded as shipped):
+
+    en             dev   frozen frozen2 extra extra2  pooled
+    before (w 1)   0.92  0.96   0.80    0.84  0.80    0.85
+    after (w 0.5)  0.95  0.98   0.92    0.92  0.93    0.93
+    model alone (w 0) pooled 0.80 -> 0.885; rules alone on extra2 0.68 -> 0.81
+
+"before" is the method as it was (old rules, trained on dev / frozen / frozen2 only); before,
+frozen2 / extra / extra2 were unseen by the rules, after only extra2 is, so frozen2 and extra
+flatter "after", and dev and frozen flatter both (the rules were written against them). Every
+extra line was written by the engineer who trained the model, so extra2 (0.93) is optimistic
+for someone else's wording too (the model alone scores 0.90 on it). Chinese, same estimate,
+unchanged by this round: zh-Hans 0.97 / 0.96 / 0.91, zh-Hant 0.955 / 0.97 / 0.94 on dev /
+frozen / frozen2 (frozen2 is the fold the rules never saw).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """A small trained model next to the question rules: logistic regression over n-grams.
 
 Features are character 1-3-grams of the folded Chinese text, or English word 1-2-grams with
-the first word(s), last word and question mark (char 3-5-grams lowered cross-validated
-accuracy); the rules' choice is added to the model's score with a fixed weight per language
-(`mix` in the JSON). The weights are
-trained at build time by tools/train_question_model.py on the labelled development sets
-and shipped as question_model.json in this package; they are read once, on first use.
+the first word(s), last word and question mark (char 3-5-grams, stems, word trigrams and
+skip-grams did no better in leave-one-set-out estimates); the rules' choice is added to the
+model's score with a fixed weight per language (`mix` in the JSON). The weights are trained at
+build time by tools/train_question_model.py on every labelled question set in
+tests/coaching/data/ and shipped as question_model.json in this package, as integer hundredths
+per label (compact, and read without decoding); the file is read once, on first use.
 """
 
 from __future__ import annotations
