@@ -19,6 +19,32 @@ Issue 15's rules still overfit: on a second independently written set they score
 logistic regression over n-grams (question_model.py, trained on every development set by
 tools/train_question_model.py) with the rules' choice added as a fixed bonus; 0.90 / 0.93 /
 0.80 on that set. RuleClassifier stays as the rules alone.
+
+English on unseen wording (target 0.85 per language). frozen2 was retired to development data
+and two batches of extra English training data were written (tests/coaching/data/
+train_extra_en.yaml, 414 lines, and train_extra2_en.yaml, 208 lines: Singapore / Malaysia /
+Hong Kong / plain English, chat messages without question marks, tag-question pitches). The
+English rules got the shapes they missed on frozen2 and the first batch (inverted yes/no
+questions without "?", statements said as questions, in-place wh-questions, more problem and
+family-illness wording, "if <bad turn>, then how", "if <solution>, how would that feel",
+statement and tag-question pitches); the second batch was written after them and scored once
+before training, so it is the one set neither the rules nor the settings were fitted to. The
+model is trained on every labelled set; the rules' weight is 0.5 for English (was 1) and 2 for
+Chinese (unchanged). Held-out estimate (tools/train_question_model.py --loso: each set held
+out whole, both Chinese scripts at once, the model trained on the others, rounded as shipped):
+
+    en             dev   frozen frozen2 extra extra2  pooled
+    before (w 1)   0.92  0.96   0.80    0.84  0.80    0.85
+    after (w 0.5)  0.95  0.98   0.92    0.92  0.93    0.93
+    model alone (w 0) pooled 0.80 -> 0.885; rules alone on extra2 0.68 -> 0.81
+
+"before" is the method as it was (old rules, trained on dev / frozen / frozen2 only); before,
+frozen2 / extra / extra2 were unseen by the rules, after only extra2 is, so frozen2 and extra
+flatter "after", and dev and frozen flatter both (the rules were written against them). Every
+extra line was written by the engineer who trained the model, so extra2 (0.93) is optimistic
+for someone else's wording too (the model alone scores 0.90 on it). Chinese, same estimate,
+unchanged by this round: zh-Hans 0.97 / 0.96 / 0.91, zh-Hant 0.955 / 0.97 / 0.94 on dev /
+frozen / frozen2 (frozen2 is the fold the rules never saw).
 """
 
 from __future__ import annotations
@@ -29,7 +55,7 @@ from enum import StrEnum
 from typing import NamedTuple, Protocol
 
 from coachbot.domain.coaching.fold import CJK, fold_chinese
-from coachbot.domain.coaching.question_model import load_model, ngram_features, scores
+from coachbot.domain.coaching.question_model import model_scores, ngram_features
 
 
 class QuestionType(StrEnum):
@@ -165,7 +191,9 @@ _ZH_RULES: list[tuple[QuestionType, float, str, str]] = [
 
 _EN_BAD = (r"stopp?ed|lost|left|passed away|died|illness|\bill\b|sick|accident|lawsuit|rising"
            r"|alone|couldn't|can't work|long-term care|trouble|fail|went under|collaps|wasn't"
-           r"|weren't|not there|short|laid off|ran out|no longer")
+           r"|weren't|not there|short|laid off|ran out|no longer|injur|not around|retrench|disabled"
+           r"|critically|\bstops?\b|stuck|\bdies\b|runs? (?:out|dry)|crash|closes? down"
+           r"|\blos(?:e|es|ing) (?:your|his|her|the|their)\b")
 _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
     (T.N, 2, r"\bhelp\b|useful|worth|important|mean to you|peace of mind|easier|more settled"
              r"|feel (?:more|better|easier|safer|right)|change things|make (?:a )?difference"
@@ -194,7 +222,9 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
      ASK),
     (T.PITCH, 2, r"\bour (?:plan|product|company|scheme|policy|policies|group|critical|team)"
                  r"|\bwe (?:have|offer|provide|are)\b|this (?:plan|policy|annuity|product)"
-                 r"|\brecommend|guarantee|costs? (?:just|only)|\bjust \$|\bonly \$|\bfree\b"
+                 r"|\brecommend|guarantee|costs? (?:just|only)|\bjust \$|\bonly \$"
+                 r"|(?<!when )(?<!be )(?<!re )\bfree\b(?! (?:now|later|today|tonight|tomorrow"
+                 r"|after|on))"
                  r"|sign up|\brated\b|popular|great product|isn't that great|waiver"
                  r"|\bcovers\b|protection and savings|bonus|promotion|discount|special offer"
                  r"|limited time", ANY),
@@ -202,7 +232,7 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
                  r"|\b(?:this|the|that) (?:\w+ )?(?:plan|cover|annuity|policy)\b|reimburse"
                  r"|pays (?:out|monthly)|protected", TELL),
     (T.CLOSED, 2, r"^(?:do|does|did|are|is|am|was|were|have|has|had|can|could|will|shall|should"
-                  r"|may|would)\b.*\?$|, (?:right|yes|correct|ok|okay)\?$|is that (?:ok|okay"
+                  r"|may|would)\b.*\?$|,? (?:right|yes|correct|ok|okay)\??$|is that (?:ok|okay"
                   r"|alright|fine)\?$"
                   r"|, (?:is|are|do|does|did|was|were|have|has|will|would|can)n't"
                   r" (?:he|she|it|you|they|we|i)\?$", ASK),
@@ -225,7 +255,8 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
     # I: a condition, then what follows from it
     (T.I, 3, r"^(?:and )?(?:if|what if|suppose|assuming|say|without)\b.{0,120}\b(?:where|who|who's"
              r"|what|how much|how many|how long|how would|could you still|can you still|would you"
-             r"still|what happens|could|would)\b", ASK),
+             r"still|what happens|could|would|(?:can|will) (?:the|your|you|they|he|she|we)\b.{0,40}"
+             r"\bstill)\b", ASK),
     (T.I, 3, r"\bwhat would it (?:cost|mean for)|\bfork out\b|\bout of pocket\b|\bwhere would"
              r" (?:you|your|the)|\bwhat would .{0,30}\bbe worth\b|\bcould you still\b", ASK),
     # N: the ideal, feelings about a solution, the need said back
@@ -239,10 +270,64 @@ _EN_RULES: list[tuple[QuestionType, float, str, str]] = [
                  r"|\bpays? again\b|\bcovered for life\b|\bclaims? (?:usually )?settle\b|"
                  r"\bmulti-pay\b"
                  r"|\bnominated beneficiary\b|\bprobate\b|\bpayout goes\b|\bpay for just\b", ANY),
-    # closed: the Singlish check
-    (T.CLOSED, 4, r"\bcan or not\W*$|\bor not\W*$", ANY),
+    # closed: the Singlish check (a yes/no marker like 吗: a problem cue still wins on a tie)
+    (T.CLOSED, 2, r"\bor not\W*(?:ah|leh|lah)?\W*$|^can or not\b", ANY),
     # S: requests to tell
     (T.S, 3, r"^(?:walk me through|talk me through|tell me about|tell me more)\b", ANY),
+    # --- added for English on unseen wording (shapes, not sentences) ----------------------
+    # closed: subject-auxiliary inversion without a question mark, and a statement said as a
+    # question (no wh-word, no either/or), as the Chinese rules already do for "...?"
+    (T.CLOSED, 2, r"^(?:do|does|did|are|is|was|were|have|has|can|could|will|shall|should)"
+                  r"(?:n't)? (?:you|your|we|i|he|she|it|they|the|this|that|there|my|our|his"
+                  r"|her|both|all|any)\b(?!.*\bor\b)(?!.*\?$)", ASK),
+    (T.CLOSED, 1, r"^(?!(?:do|does|did|are|is|am|was|were|have|has|had|can|could|will|shall"
+                  r"|should|may|would)\b)(?!.*\b(?:what|what's|whats|which|where|when|who|who's"
+                  r"|whose|why|how|or)\b).*\?$", ASK),
+    # S: requests to share, and wh-questions after a lead-in or in place ("staying in which area")
+    (T.S, 3, r"^(?:(?:can|could) (?:you )?share|share with me|may i know|can i know|mind sharing"
+             r"|just to understand|just curious)\b", ANY),
+    (T.S, 1.5, r"(?:^(?:so|and|just curious,?|at|by|may i know)|,) (?:what|what's|whats|which|where"
+               r"|when|who|who's|whose|how)\b|^whats\b|\b(?:is|are|with|in|at|from) (?:how|which"
+               r"|what|where|who)\b", ASK),
+    # P: more words for a difficulty or a doubt, asked yes/no or open
+    (T.P, 2, r"\bsufficient|\bon track\b|\btoo (?:much|little|low|high|expensive|dependent|slow"
+             r"|long)\b|confus|\bunsure\b|\bscares?\b|turned down|\bawake\b|\bstrain|\bbugs? "
+             r"you\b|eating into|\bissues?\b|pain points?|\bworst\b|underinsured|keeping you up"
+             r"|(?<!more )comfortable|\bjump(?:ed|s)?\b|shot up"
+             r"|as (?:fast|much|well|good) as (?:you )?(?:hoped|expected|wanted)", ASK),
+    # P: illness in the family, asked about the past, more relatives and more illnesses
+    (T.P, 5, r"^(?!(?:and )?(?:if|what if|suppose|say|assuming|imagine)\b)(?!.*\bif\b).*"
+             r"(?:\b(?:grand\w*|uncle|aunt\w*|siblings?|wife|husband|spouse|anyone in your family"
+             r"|your family|the family)\b.{0,40}\b(?:cancer|stroke|illness|sick|hospital\w*"
+             r"|warded|heart|surgery|diagnosed|diabetes|dementia|chronic|health scares?"
+             r"|pass(?:ed)? away)\b|\bhistory of\b.{0,30}\b(?:cancer|illness|heart|stroke"
+             r"|diabetes)\b.{0,30}\bfamily\b)", ASK),
+    # I: a bad turn, then what it leads to, asked in place ("then how", "comes from where")
+    (T.I, 3, r"^(?:and )?(?:if|suppose|assuming|say|let's say|imagine|then)\b.{0,120}(?:\b(?:then"
+             r" (?:how|what)|from where|where will|how to)\b)", ASK),
+    # N: a good turn (a solution, something settled), then how it would feel or help
+    (T.N, 3, r"\bhow would (?:that|it|you) (?:feel|help|change)\b|\bwould (?:that|it) (?:be|help"
+             r"|interest|suit|work|matter|make)\b.{0,30}\b(?:useful|helpful|good|worth|valuable"
+             r"|important|relief|easier|difference|you)\b|\bworry less\b|\bsee value\b"
+             r"|\bhow valuable\b|\bwhat would you do (?:with|differently|instead)|\bfocus on"
+             r" instead\b|\btake (?:some )?(?:pressure|load|stress) off\b", ASK),
+    (T.N, 2, r"^(?:and )?(?:if|once|when|say)\b (?:we|you|there's a|there is a|the \w+ (?:gets?|"
+             r"was|were|is)) ?.{0,60}\b(?:covered|paid off|cleared|settled|sorted|protected"
+             r"|taken care|set aside|planned|in place|fix(?:ed)?|handled|lock(?:ed)? in|could)\b",
+     ASK),
+    (T.N, 5, r"^(?:so )?(?:the )?(?:main|key|most important|biggest) thing (?:for you )?is\b"
+             r"|^so (?:basically )?you(?:'re| are) looking for\b|correct me if i'm wrong\W*$"
+             r"|^so what matters\b", ASK),
+    # pitch: what the plan pays, covers or costs, said as a statement
+    (T.PITCH, 2, r"\b(?:premiums?|payouts?|pays|coverage|covered|cash value|returns|claims"
+                 r"|tax (?:deduction|relief)|insurers?|guaranteed|diagnosis|capital|fund)\b|%"
+                 r"|\bwe(?:'re| settle| manage| pay)\b", TELL),
+    (T.PITCH, 3, r"\b(?:convenient|good|worth it|not bad|better|cheap|affordable|great|attractive"
+                 r"|value)\W*,? (?:right|isn't it|don't you think|yes)\W*$", ANY),
+    # other: the small talk and promises that open like a question ("have a good weekend")
+    (T.OTHER, 3, r"^(?:have a (?:good|nice|great|safe|lovely)|enjoy|safe trip|take care|cheers"
+                 r"|noted|no problem|no worries|will (?:send|call|update|text|check|drop|email"
+                 r"|get back|revert)|let me know)\b", ANY),
 ]
 
 _ZH_QUESTION = re.compile(
@@ -252,7 +337,17 @@ _ZH_QUESTION = re.compile(
 _EN_QUESTION = re.compile(
     r"\?$|^(?:what|which|where|when|who|whose|why|how|do|does|did|are|is|can|could|would|will"
     r"|shall|should|have|has)\b|^(?:walk me through|talk me through|tell me about|tell me more)"
-    r"|\?\s")
+    r"|\?\s"
+    # wh-words after a lead-in or in place, clause-initial auxiliaries, Singlish tags
+    r"|(?:^|, )(?:so |and |then |just curious,? |roughly |at |by |may i know |can i know )?(?:what"
+    r"|what's|whats|which|where|when|who|who's|whose|how)\b"
+    r"|\b(?:is|are|with|in|at|from) (?:how|which|what|where|who)\b|\b(?:then|from) (?:how|what"
+    r"|where)\W*$|, (?:can|could|would|will|do|does|did|is|are|was|were|have|has) (?:you|your"
+    r"|the|we|i|he|she|it|they|there|that|this|my|our)\b|\bor not\W*(?:ah|leh|lah)?\W*$"
+    r"|^can or not\b|^(?:any|anything|anyone|ever)\b|,? (?:right|correct|is it|isn't it)\W*$"
+    r"|^(?:honestly|frankly|so|and|but|then|by the way|btw|actually),? (?:what|which|where|when"
+    r"|who|how|do|does|did|is|are|was|were|have|has|can|could|would|will)\b"
+    r"|^(?:(?:can|could) (?:you )?share|share with me|may i know|mind sharing)\b")
 
 def _compile(rules: list[tuple[QuestionType, float, str, str]]) -> list[Rule]:
     return [(kind, weight, re.compile(pattern), scope) for kind, weight, pattern, scope in rules]
@@ -324,10 +419,9 @@ class BlendedClassifier:
         seen = rule_analysis(text, locale)
         if not seen.norm:
             return QuestionType.OTHER
-        model = load_model()
-        part = model["zh" if seen.chinese else "en"]
-        logits = scores(part["weights"], part["bias"], ngram_features(seen.norm, seen.chinese))
-        logits[str(seen.kind)] += part["mix"]
+        logits, mix = model_scores("zh" if seen.chinese else "en",
+                                   ngram_features(seen.norm, seen.chinese))
+        logits[str(seen.kind)] += mix
         best = max(logits.values())
         return next(kind for kind in PRIORITY if logits[str(kind)] == best)
 

@@ -1,17 +1,17 @@
 """A small trained model next to the question rules: logistic regression over n-grams.
 
 Features are character 1-3-grams of the folded Chinese text, or English word 1-2-grams with
-the first word(s), last word and question mark (char 3-5-grams lowered cross-validated
-accuracy); the rules' choice is added to the model's score with a fixed weight per language
-(`mix` in the JSON). The weights are
-trained at build time by tools/train_question_model.py on the labelled development sets
-and shipped as question_model.json in this package; they are read once, on first use.
+the first word(s), last word and question mark (char 3-5-grams, stems, word trigrams and
+skip-grams did no better in leave-one-set-out estimates); the rules' choice is added to the
+model's score with a fixed weight per language (`mix` in the JSON). The weights are trained at
+build time by tools/train_question_model.py on every labelled question set in
+tests/coaching/data/ and shipped as question_model.json in this package, as integer hundredths
+per label (compact, and read without decoding); the file is read once, on first use.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from functools import cache
 from importlib import resources
@@ -42,11 +42,6 @@ def ngram_features(norm: str, chinese: bool) -> list[str]:
     return list(dict.fromkeys(feats))
 
 
-def rule_features(fired: tuple[int, ...], kind: str, asking: bool) -> list[str]:
-    """What the rules saw, as features: each rule that fired, their choice, question or not."""
-    return [*(f"r:{i}" for i in fired), f"rk:{kind}", f"ask:{int(asking)}"]
-
-
 def scores(weights: dict[str, dict[str, float]], bias: dict[str, float],
            features: list[str]) -> dict[str, float]:
     """Log-linear score per label."""
@@ -59,15 +54,27 @@ def scores(weights: dict[str, dict[str, float]], bias: dict[str, float],
     return out
 
 
-def softmax(logits: dict[str, float]) -> dict[str, float]:
-    top = max(logits.values())
-    exp = {k: math.exp(v - top) for k, v in logits.items()}
-    total = sum(exp.values())
-    return {k: v / total for k, v in exp.items()}
-
-
 @cache
 def load_model() -> dict[str, Any]:
-    """The shipped weights: {"zh"|"en": {"bias": {...}, "weights": {feature: {label: w}}}}."""
+    """The shipped weights, as written by tools/train_question_model.py: {"labels": [...],
+    "scale": n, "models": {"zh"|"en": {"mix": m, "bias": [...], "weights": {feature: [...]}}}},
+    each feature's weights as integers in label order (divide by scale)."""
     path = resources.files("coachbot.domain.coaching").joinpath("question_model.json")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def model_scores(name: str, features: list[str]) -> tuple[dict[str, float], float]:
+    """The shipped model's log-linear score per label for these features, and its rules'
+    weight (the same scores as `scores` on the unpacked weights)."""
+    model = load_model()
+    part = model["models"][name]
+    rows = part["weights"]
+    total = [0] * len(model["labels"])
+    for feat in features:
+        row = rows.get(feat)
+        if row:
+            for i, w in enumerate(row):
+                total[i] += w
+    scale = model["scale"]
+    return ({label: b + t / scale for label, b, t in zip(model["labels"], part["bias"], total,
+                                                          strict=True)}, part["mix"])
