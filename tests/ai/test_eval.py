@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from coachbot.cli import main
-from coachbot.domain.coaching.classifier import RuleClassifier
+from coachbot.domain.coaching.classifier import BlendedClassifier
 from coachbot.domain.locales import LOCALES
 from coachbot.domain.privacy import redact
 from coachbot.fakellm import Reply
@@ -65,7 +65,7 @@ async def test_recorded_answers_are_scored_offline():
     rec, expected = _recording()
     report = await evaluate.evaluate(FROZEN, recorded=rec)
     assert report.source == "recorded" and report.model == "recorded-model"
-    rules = RuleClassifier()
+    rules = BlendedClassifier()  # the offline classifier the bot falls back to
     for c, f in zip(report.classifier, report.facts, strict=True):
         correct, failures, total, good, predicted, labelled = expected[c.locale]
         assert (c.correct, c.failures, c.total) == (correct, failures, total)

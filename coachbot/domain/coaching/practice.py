@@ -16,7 +16,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from coachbot.domain.coaching.classifier import QuestionClassifier, QuestionType, RuleClassifier
+from coachbot.domain.coaching.classifier import (
+    BlendedClassifier,
+    QuestionClassifier,
+    QuestionType,
+)
 from coachbot.domain.coaching.fold import fold_chinese
 from coachbot.domain.coaching.numbers import find_amounts
 from coachbot.domain.coaching.text import matches, normalize
@@ -204,7 +208,7 @@ def ask(
     prospect: ProspectModel | None = None, classifier: QuestionClassifier | None = None,
 ) -> tuple[PracticeSession, str]:
     """Put one question to the prospect: classify it, get the reply, record the turn."""
-    qtype = (classifier or RuleClassifier()).classify(question, session.locale)
+    qtype = (classifier or BlendedClassifier()).classify(question, session.locale)
     reply = (prospect or ScriptedProspect()).reply(question, qtype, session, scenario)
     turn = Turn(
         question=question, qtype=str(qtype), reply=reply, at=now,

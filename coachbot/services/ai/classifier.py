@@ -8,7 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coachbot.domain.coaching.classifier import QuestionClassifier, QuestionType, RuleClassifier
+from coachbot.domain.coaching.classifier import (
+    BlendedClassifier,
+    QuestionClassifier,
+    QuestionType,
+)
 from coachbot.services.ai import prompts
 from coachbot.services.ai.gateway import ModelGateway, ModelUnavailable
 
@@ -49,7 +53,7 @@ class ModelQuestionClassifier:
     def __init__(self, gateway: ModelGateway | None,
                  rules: QuestionClassifier | None = None) -> None:
         self.gateway = gateway
-        self.rules = rules or RuleClassifier()
+        self.rules = rules or BlendedClassifier()
         self._seen: OrderedDict[tuple[str, str], QuestionType] = OrderedDict()
 
     def classify(self, text: str, locale: str) -> QuestionType:

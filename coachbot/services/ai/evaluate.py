@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from coachbot.domain.coaching.classifier import QuestionClassifier, RuleClassifier
+from coachbot.domain.coaching.classifier import BlendedClassifier, QuestionClassifier
 from coachbot.domain.coaching.fact_schema import check_facts, compare_facts
 from coachbot.domain.locales import LOCALES
 from coachbot.services.ai import prompts
@@ -197,7 +197,7 @@ async def evaluate(data_dir: Path, *, ai: AiServices | None = None,
     for locale in locales:
         questions, notes = load_sets(data_dir, locale)
         report.classifier.append(await _score_questions(
-            answers, locale, questions[:limit], rules or RuleClassifier()))
+            answers, locale, questions[:limit], rules or BlendedClassifier()))
         report.facts.append(await _score_notes(answers, locale, notes[:limit], fact_rules))
     return report
 
