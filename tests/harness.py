@@ -46,9 +46,12 @@ class BotHarness:
         return user
 
     async def send(self, text: str, *, user: SandboxUser | None = None,
-                   chat_id: int | None = None, expect: int = 1) -> list[dict[str, Any]]:
-        """Type a message; returns the bot's messages (new or edited) that answer it."""
-        update = self.sandbox.send_text(user or self.user, text, chat_id=chat_id)
+                   chat_id: int | None = None, expect: int = 1,
+                   reply_to: int | None = None) -> list[dict[str, Any]]:
+        """Type a message (as a reply to message `reply_to`, as a ForceReply prompt has the
+        user do); returns the bot's messages (new or edited) that answer it."""
+        update = self.sandbox.send_text(user or self.user, text, chat_id=chat_id,
+                                        reply_to=reply_to)
         return await self._replies(update, chat_id or (user or self.user).id, expect)
 
     async def press(self, button_text: str, *, user: SandboxUser | None = None,

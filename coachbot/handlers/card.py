@@ -11,7 +11,7 @@ from coachbot.domain.classify import grade_of
 from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import CHANNELS, GRADES, STAGES, TRAITS, Agent, Client, Dialog
 from coachbot.handlers import ai_facts
-from coachbot.handlers.common import CoachContext, label, reply, show
+from coachbot.handlers.common import CoachContext, label, reply, show, typed_answer
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import (
     CARD,
@@ -120,7 +120,6 @@ async def _edit_field(press: Press, client: Client) -> None:
     if field_name not in book.EDITABLE_FIELDS:
         await press.stale()
         return
-    back = _back(press, client, "edit")
     if field_name in CHOICE_FIELDS:
         options = ("m", "f") if field_name == "gender" else LOCALES
         key = "gender" if field_name == "gender" else "languages"
@@ -129,11 +128,14 @@ async def _edit_field(press: Press, client: Client) -> None:
         buttons.append((press.label("buttons.clear"),
                         CARD.data("choose", client.id, f"{field_name}=")))
         await press.edit("clients/ask_field", client=client, field=field_name,
-                         typed_answer=False, keyboard=inline_keyboard([buttons, back]))
+                         typed_answer=False,
+                         keyboard=inline_keyboard([buttons, _back(press, client, "edit")]))
         return
     press.set_dialog(Dialog(FLOW, field_name, {"client_id": client.id}))
-    await press.edit("clients/ask_field", client=client, field=field_name, typed_answer=True,
-                     keyboard=inline_keyboard([back]))
+    # a new message under the edit menu, which stays with its buttons (another field, back to
+    # the card): so the prompt needs no button and can open the reply field with an example
+    await press.reply("clients/ask_field", client=client, field=field_name, typed_answer=True,
+                      keyboard=press.typed_answer(_example(field_name)))
 
 
 async def _set_choice(press: Press, client: Client) -> None:
@@ -146,22 +148,30 @@ async def _set_choice(press: Press, client: Client) -> None:
     await _card(press, client.id, notice="saved")
 
 
+def _example(step: str) -> str:
+    """The placeholder of a typed field's (or the tag's) reply field."""
+    return "tag" if step == "tag" else f"fields.{step}"
+
+
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
     """A typed value for the field being edited (or a tag to add)."""
     message = update.effective_message
     assert message is not None and message.text is not None
     cid = int(dialog.data["client_id"])
     store = context.services.store
+    again = typed_answer(context, agent, _example(dialog.step))  # with what was wrong
     if dialog.step == "tag":
         if book.add_tag(store, agent.id, cid, message.text) is None:
-            await reply(update, context, agent, "clients/field_error", error="bad_tag")
+            await reply(update, context, agent, "clients/field_error", error="bad_tag",
+                        keyboard=again)
             return
         dialogs.clear_dialog(store, agent.id, message.chat_id)
         await show_card(update, context, agent, cid, fresh=True, notice="saved")
         return
     parsed = book.parse_field(store, agent, dialog.step, message.text)
     if parsed.error:
-        await reply(update, context, agent, "clients/field_error", error=parsed.error)
+        await reply(update, context, agent, "clients/field_error", error=parsed.error,
+                    keyboard=again)
         return
     updated = book.update_field(store, agent, cid, dialog.step, parsed.value)
     dialogs.clear_dialog(store, agent.id, message.chat_id)
@@ -249,7 +259,8 @@ async def _set_origin(press: Press, client: Client) -> None:
 async def _ask_tag(press: Press, client: Client) -> None:
     press.set_dialog(Dialog(FLOW, "tag", {"client_id": client.id}))
     await press.reply("clients/ask_tag",
-                      tags=clients.tags_in_use(press.store, press.agent.id)[:8])
+                      tags=clients.tags_in_use(press.store, press.agent.id)[:8],
+                      keyboard=press.typed_answer(_example("tag")))
 
 
 async def _remove_tag(press: Press, client: Client) -> None:

@@ -177,6 +177,8 @@ async def _ask(update: Update, context: CoachContext, agent: Agent, step: str,
                draft: Draft) -> None:
     dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
                        Dialog(FLOW, step, {"draft": draft.to_dict()}))
+    # skip and cancel answer the step: they matter more than a placeholder (a message carries
+    # one markup), so these prompts keep their buttons and show their examples in the text
     buttons = []
     if step != "name":
         buttons.append((label(context, agent, "buttons.skip"), ADD.data("skip")))

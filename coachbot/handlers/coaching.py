@@ -25,6 +25,7 @@ from coachbot.handlers.common import (
     reply,
     show,
     text,
+    typed_answer,
 )
 from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
 from coachbot.render.buttons import CARD, COACH, open_card
@@ -479,7 +480,8 @@ async def _referral(update: Update, context: CoachContext, agent: Agent, client_
         _set_dialog(update, context, agent, Dialog(
             FLOW, "referral", {"client": client_id, "moment": arg}))
         await reply(update, context, agent, "coaching/referral_person", client=client,
-                    moment=scripts.referrals[arg])
+                    moment=scripts.referrals[arg],
+                    keyboard=typed_answer(context, agent, "referral_person"))
         return
     rows = [[(moment.label[:40], COACH.data("referral", client_id, moment_id))]
             for moment_id, moment in scripts.referrals.items()]

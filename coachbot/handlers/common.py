@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
@@ -64,6 +64,24 @@ def text(context: CoachContext, agent: Agent, name: str, /, **values: Any) -> st
 def label(context: CoachContext, agent: Agent, key: str, /, **values: Any) -> str:
     """A plain label (button text) for this agent."""
     return context.services.renderer.label(agent.locale, key, **values)
+
+
+def placeholder(context: CoachContext, agent: Agent, key: str, /, **values: Any) -> str:
+    """The example a typed step shows in the agent's input field (label `placeholders.<key>`,
+    the agent's region's variant; dates counted from the agent's today)."""
+    return context.services.renderer.placeholder(agent.locale, key, region=agent.region,
+                                                 zone=agent.timezone, **values)
+
+
+def typed_answer(context: CoachContext, agent: Agent, key: str, /, **values: Any) -> ForceReply:
+    """The markup of a prompt that waits for a typed value: the agent's phone opens the reply
+    field on it with an example as the placeholder. Only for a prompt without inline buttons
+    (a message carries one markup: where buttons answer the step, they stay and the example is
+    in the text), sent as a new message (an edit can't carry it, and the prompt can never be
+    edited afterwards). The answer arrives as a reply to the prompt: the open dialog's step
+    takes it like any typed text."""
+    example = placeholder(context, agent, key, **values)
+    return ForceReply(selective=True, input_field_placeholder=example or None)
 
 
 async def reply(

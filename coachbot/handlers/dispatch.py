@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Update
 
 from coachbot.domain.models import Agent, Dialog
 from coachbot.handlers.common import (
@@ -23,6 +23,7 @@ from coachbot.handlers.common import (
     label,
     reply,
     show,
+    typed_answer,
 )
 from coachbot.render.buttons import ButtonSet
 from coachbot.runtime.messages import Markup
@@ -87,6 +88,10 @@ class Press:
 
     def label(self, key: str, /, **values: Any) -> str:
         return label(self.context, self.agent, key, **values)
+
+    def typed_answer(self, key: str, /, **values: Any) -> ForceReply:
+        """The reply field opened with `placeholders.<key>`'s example (see common)."""
+        return typed_answer(self.context, self.agent, key, **values)
 
     async def answer(self, text: str | None = None) -> None:
         """Answer the press (only for actions that answer it themselves)."""

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from coachbot.domain.group_value import PROFIT_LEVELS
 from coachbot.domain.models import GROUP_ROLES, GROUP_SOURCES, Agent, Client, Dialog
-from coachbot.handlers.common import CoachContext, label, reply, show
+from coachbot.handlers.common import CoachContext, label, reply, show, typed_answer
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import GROUP_CLIENT, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
@@ -86,6 +86,7 @@ async def _role(press: Press, client: Client) -> None:
     role = next((r for r in group_clients.roles_of(press.store, press.agent.id, client.id)
                  if r.role == role_name), None)
     press.set_dialog(Dialog(FLOW, "person", {"client": client.id, "role": role_name}))
+    # the won toggle answers the role too: the buttons stay, the example is in the text
     rows = [[(press.label("group.won_yes" if not (role and role.won) else "group.won_no"),
               GROUP_CLIENT.data("won", client.id, role_name))],
             [(press.label("buttons.back"), GROUP_CLIENT.data("open", client.id))]]
@@ -138,7 +139,8 @@ async def _typed(press: Press, client: Client) -> None:
         await press.stale()
         return
     press.set_dialog(Dialog(FLOW, field, {"client": client.id}))
-    await press.reply("group_clients/ask", field=field, client=client)
+    await press.reply("group_clients/ask", field=field, client=client,
+                      keyboard=press.typed_answer(f"group.{field}"))
 
 
 async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: Dialog) -> None:
@@ -154,7 +156,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     error = group_clients.apply_typed(store, agent.id, client, dialog.step, message.text,
                                       role=dialog.data.get("role"))
     if error:
-        await reply(update, context, agent, "group_clients/bad_value", error=error)
+        await reply(update, context, agent, "group_clients/bad_value", error=error,
+                    keyboard=typed_answer(context, agent, f"group.{dialog.step}"))
         return
     dialogs.clear_dialog(store, agent.id, message.chat_id)
     await show_panel(update, context, agent, client.id, fresh=True, notice="saved")

@@ -26,8 +26,10 @@ from coachbot.handlers.common import (
     current_agent,
     edit_or_reply,
     label,
+    placeholder,
     reply,
     show,
+    typed_answer,
 )
 from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
 from coachbot.handlers.menu import sync_chat_commands
@@ -139,7 +141,8 @@ async def _typed_money(update: Update, context: CoachContext, agent: Agent, step
     save, error_template = MONEY_STEPS[step]
     updated = save(context.services.store, agent, answer)
     if updated is None:
-        await reply(update, context, agent, error_template, typed=answer[:60])
+        await reply(update, context, agent, error_template, typed=answer[:60],
+                    keyboard=typed_answer(context, agent, f"settings.{step}"))
         return
     await _after_change(update, context, updated, step, mode, fresh=True)
 
@@ -226,6 +229,14 @@ async def _ask(
     """Show the choices for one preference; typed answers are accepted too."""
     dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
                        Dialog(FLOW, field, {"mode": mode}))
+    if field in MONEY_STEPS:
+        # typed only: a new message under the settings card, which stays with its buttons, so
+        # the reply field can open with an example (the other fields' choices are buttons,
+        # which matter more than a placeholder: a message carries one markup)
+        await reply(update, context, agent, f"preferences/ask_{field}", agent=agent,
+                    onboarding=mode == ONBOARDING,
+                    keyboard=typed_answer(context, agent, f"settings.{field}"))
+        return
     rows = _choices(context, agent, field, mode)
     if mode == SETTINGS:
         rows.append([(label(context, agent, "buttons.back"),
@@ -257,8 +268,6 @@ def _choices(context: CoachContext, agent: Agent, field: str, mode: str) -> list
     if field == "sign":
         return [[(label(context, agent, "settings.sign_default"),
                   PREFERENCES.data("sign", "-", mode))]]
-    if field in MONEY_STEPS:
-        return []
     buttons = [(mark(str(value), value == agent.monthly_target),
                 PREFERENCES.data("target", value, mode)) for value in TARGET_CHOICES]
     return [buttons[:3], buttons[3:]]
@@ -270,6 +279,7 @@ async def _ask_zone(update: Update, context: CoachContext, agent: Agent, mode: s
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(label(context, agent, "buttons.share_location"), request_location=True)]],
         resize_keyboard=True, one_time_keyboard=True,
+        input_field_placeholder=placeholder(context, agent, "settings.zone"),
     )
     await reply(update, context, agent, "preferences/ask_zone", keyboard=keyboard)
 

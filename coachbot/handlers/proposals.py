@@ -15,7 +15,14 @@ from telegram import Update
 from coachbot.domain.coaching.proposals import DECLINE_REASONS, FREQUENCIES, Proposal
 from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.domain.regions import currency_for
-from coachbot.handlers.common import CoachContext, chat_id_of, edit_or_reply, label, reply
+from coachbot.handlers.common import (
+    CoachContext,
+    chat_id_of,
+    edit_or_reply,
+    label,
+    reply,
+    typed_answer,
+)
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import CARD, PROPOSAL, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
@@ -157,7 +164,8 @@ async def _product(press: Press, client: Client) -> None:
 async def _ask(press: Press, proposal: Proposal, client: Client, field: str, *,
                error: str | None = None) -> None:
     press.set_dialog(Dialog(FLOW, field, {"proposal": proposal.id}))
-    await press.reply("coaching/proposal_ask", client=client, field=field, error=error)
+    await press.reply("coaching/proposal_ask", client=client, field=field, error=error,
+                      keyboard=press.typed_answer(f"proposal.{field}"))
 
 
 async def _frequency(press: Press, proposal: Proposal, client: Client) -> None:
@@ -256,7 +264,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     value, error = proposals.parse_field(field, message.text, today)
     if error:
         await reply(update, context, agent, "coaching/proposal_ask", client=client,
-                    field=field, error=error)
+                    field=field, error=error,
+                    keyboard=typed_answer(context, agent, f"proposal.{field}"))
         return
     dialogs.clear_dialog(store, agent.id, message.chat_id)
     await _typed(update, context, agent, proposal, client, field, value)
@@ -282,7 +291,7 @@ async def _typed(update: Update, context: CoachContext, agent: Agent, proposal: 
         dialogs.set_dialog(store, agent.id, chat_id_of(update), Dialog(
             FLOW, following, {"proposal": pid}))
         await reply(update, context, agent, "coaching/proposal_ask", client=client,
-                    field=following)
+                    field=following, keyboard=typed_answer(context, agent, f"proposal.{following}"))
         return
     if field == NEW_STEPS[-1]:
         rows = [[(label(context, agent, f"frequencies.{f}"), PROPOSAL.data("frequency", pid, f))

@@ -12,7 +12,14 @@ from coachbot.domain.dates import parse_yearly_date
 from coachbot.domain.models import DATE_KINDS, RELATIONS, Agent, Dialog
 from coachbot.handlers.card import show_card
 from coachbot.handlers.coaching import suggest_referral
-from coachbot.handlers.common import CoachContext, label, reply, show
+from coachbot.handlers.common import (
+    CoachContext,
+    chat_id_of,
+    label,
+    reply,
+    show,
+    typed_answer,
+)
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import RECORDS, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
@@ -26,6 +33,7 @@ ADD_ACTIONS = {"fam": "add_family", "pol": "add_policy", "dat": "add_date"}
 
 ClientStep = Callable[[Press, int], Awaitable[None]]
 TypedStep = Callable[[Update, CoachContext, Agent, Dialog, str], Awaitable[None]]
+YearlySave = Callable[[Update, CoachContext, Agent, Dialog, str], Awaitable[None]]
 
 
 def _for_client(step: ClientStep) -> Action:
@@ -86,7 +94,8 @@ async def _relation(press: Press, cid: int) -> None:
         return
     press.set_dialog(Dialog(FLOW, "family_name", {"client_id": cid, "relation": relation}))
     await press.reply("records/ask_family_name", relation=relation,
-                      client=clients.get_client(press.store, press.agent.id, cid))
+                      client=clients.get_client(press.store, press.agent.id, cid),
+                      keyboard=press.typed_answer("records.family_line"))
 
 
 async def _delete_family(press: Press, cid: int) -> None:
@@ -99,21 +108,19 @@ async def _delete_family(press: Press, cid: int) -> None:
 
 
 async def _skip_birthday(press: Press, cid: int) -> None:
-    await _save_family(press.update, press.context, press.agent, press.chat_id, None)
+    await _save_family(press.update, press.context, press.agent, press.dialog(), None)
 
 
-async def _save_family(update: Update, context: CoachContext, agent: Agent, chat_id: int,
-                       birthday: str | None) -> None:
+async def _save_family(update: Update, context: CoachContext, agent: Agent,
+                       dialog: Dialog | None, birthday: str | None) -> None:
     """The member was saved from its line; a birthday asked afterwards is added to it."""
-    store = context.services.store
-    dialog = dialogs.get_dialog(store, agent.id, chat_id)
-    if dialog is None or dialog.step != "family_birthday":
+    if dialog is None or dialog.flow != FLOW or dialog.step != "family_birthday":
         await reply(update, context, agent, "general/stale_button")
         return
-    cid = int(dialog.data["client_id"])
+    store, cid = context.services.store, int(dialog.data["client_id"])
     if birthday is not None and dialog.data.get("member_id") is not None:
         records.set_family_birthday(store, agent.id, int(dialog.data["member_id"]), birthday)
-    dialogs.clear_dialog(store, agent.id, chat_id)
+    dialogs.clear_dialog(store, agent.id, chat_id_of(update))
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
 
 
@@ -131,7 +138,8 @@ async def _date_kind(press: Press, cid: int) -> None:
         return
     step = "date_label" if kind == "custom" else "date_value"
     press.set_dialog(Dialog(FLOW, step, {"client_id": cid, "kind": kind}))
-    await press.reply(f"records/ask_{step}")
+    example = "records.date_label" if step == "date_label" else "records.yearly_date"
+    await press.reply(f"records/ask_{step}", keyboard=press.typed_answer(example))
 
 
 async def _delete_date(press: Press, cid: int) -> None:
@@ -146,7 +154,8 @@ async def _delete_date(press: Press, cid: int) -> None:
 # -- policies ---------------------------------------------------------------------------------
 async def _add_policy(press: Press, cid: int) -> None:
     press.set_dialog(Dialog(FLOW, "policy_new", {"client_id": cid, "step": 0, "values": {}}))
-    await press.reply("records/ask_policy_field", field="product", new=True)
+    await press.reply("records/ask_policy_field", field="product", new=True,
+                      keyboard=press.typed_answer("policy.product"))
 
 
 async def _policy(press: Press, cid: int) -> None:
@@ -177,7 +186,8 @@ async def _policy_field(press: Press, cid: int) -> None:
         return
     press.set_dialog(Dialog(FLOW, "policy_edit", {
         "client_id": cid, "policy_id": policy_id, "field": field_name}))
-    await press.reply("records/ask_policy_field", field=field_name, new=False)
+    await press.reply("records/ask_policy_field", field=field_name, new=False,
+                      keyboard=press.typed_answer(f"policy.{field_name}"))
 
 
 async def _policy_choice(press: Press, cid: int) -> None:
@@ -230,16 +240,23 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         await step(update, context, agent, dialog, message.text)
 
 
+async def _refuse(update: Update, context: CoachContext, agent: Agent, error: str,
+                  example: str) -> None:
+    """Say what was wrong with a typed answer, the reply field open again with the example."""
+    await reply(update, context, agent, "clients/field_error", error=error,
+                keyboard=typed_answer(context, agent, example))
+
+
 async def _typed_family_name(update: Update, context: CoachContext, agent: Agent,
                              dialog: Dialog, typed: str) -> None:
     """"王丽 1987-05-20": the member saved at once; the birthday asked only if not typed."""
     store, cid = context.services.store, int(dialog.data["client_id"])
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    today = book.agent_today(agent, context.services.clock.now())
-    draft = book.add_family_from_line(store, agent, cid, dialog.data["relation"], typed, today)
+    chat_id = chat_id_of(update)
+    draft = book.add_family_from_line(store, agent, cid, dialog.data["relation"], typed,
+                                      _today(context, agent))
     if draft.name is None or draft.problems:
         error = "bad_date" if "bad_date" in draft.problems else "bad_name"
-        await reply(update, context, agent, "clients/field_error", error=error)
+        await _refuse(update, context, agent, error, "records.family_line")
         return
     if draft.birthday is not None:
         dialogs.clear_dialog(store, agent.id, chat_id)
@@ -249,44 +266,44 @@ async def _typed_family_name(update: Update, context: CoachContext, agent: Agent
                    if m.name == draft.name), None)
     dialogs.set_dialog(store, agent.id, chat_id, Dialog(FLOW, "family_birthday", {
         **dialog.data, "name": draft.name, "member_id": member.id if member else None}))
+    # the skip button matters more than a placeholder (a message carries one markup): the
+    # birthday's examples stay in the prompt's text
     skip = [[(label(context, agent, "buttons.skip"), RECORDS.data("skip_birthday", cid))]]
     await reply(update, context, agent, "records/ask_family_birthday", name=draft.name,
                 keyboard=inline_keyboard(skip))
 
 
-async def _typed_family_birthday(update: Update, context: CoachContext, agent: Agent,
-                                 dialog: Dialog, typed: str) -> None:
-    yearly = parse_yearly_date(typed)
-    if yearly is None:
-        await reply(update, context, agent, "clients/field_error", error="bad_date")
-        return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    await _save_family(update, context, agent, chat_id, yearly.to_storage())
+def _yearly_date(save: YearlySave, example: str) -> TypedStep:
+    """A step answered with a yearly date ("3月2日", "农历八月十五", "1985-03-02"): what
+    can't be read is refused with the example; the date, as stored, goes to `save`."""
+    async def step(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
+                   typed: str) -> None:
+        yearly = parse_yearly_date(typed)
+        if yearly is None:
+            await _refuse(update, context, agent, "bad_date", example)
+            return
+        await save(update, context, agent, dialog, yearly.to_storage())
+    return step
 
 
 async def _typed_date_label(update: Update, context: CoachContext, agent: Agent,
                             dialog: Dialog, typed: str) -> None:
     text = clean_text(typed, 40)
     if not text:
-        await reply(update, context, agent, "clients/field_error", error="empty")
+        await _refuse(update, context, agent, "empty", "records.date_label")
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    dialogs.set_dialog(context.services.store, agent.id, chat_id,
+    dialogs.set_dialog(context.services.store, agent.id, chat_id_of(update),
                        Dialog(FLOW, "date_value", {**dialog.data, "label": text}))
-    await reply(update, context, agent, "records/ask_date_value")
+    await reply(update, context, agent, "records/ask_date_value",
+                keyboard=typed_answer(context, agent, "records.yearly_date"))
 
 
-async def _typed_date_value(update: Update, context: CoachContext, agent: Agent,
-                            dialog: Dialog, typed: str) -> None:
-    yearly = parse_yearly_date(typed)
-    if yearly is None:
-        await reply(update, context, agent, "clients/field_error", error="bad_date")
-        return
-    cid = int(dialog.data["client_id"])
-    store = context.services.store
+async def _save_date(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
+                     yearly: str) -> None:
+    store, cid = context.services.store, int(dialog.data["client_id"])
     records.add_date(store, agent.id, cid, kind=dialog.data["kind"],
-                     label=dialog.data.get("label"), yearly=yearly.to_storage())
-    dialogs.clear_dialog(store, agent.id, update.effective_chat.id)  # type: ignore[union-attr]
+                     label=dialog.data.get("label"), yearly=yearly)
+    dialogs.clear_dialog(store, agent.id, chat_id_of(update))
     await show_card(update, context, agent, cid, fresh=True, notice="saved")
 
 
@@ -294,23 +311,33 @@ def _today(context: CoachContext, agent: Agent) -> date:
     return book.agent_today(agent, context.services.clock.now())
 
 
+async def _policy_value(update: Update, context: CoachContext, agent: Agent, field_name: str,
+                        typed: str) -> book.FieldValue | None:
+    """A policy field's typed value, or None once what was wrong with it is said."""
+    parsed = book.parse_policy_field(field_name, typed, _today(context, agent))
+    if parsed.error:
+        await _refuse(update, context, agent, parsed.error, f"policy.{field_name}")
+        return None
+    return parsed
+
+
 async def _typed_new_policy(update: Update, context: CoachContext, agent: Agent,
                             dialog: Dialog, typed: str) -> None:
     """Product, then annual premium, then start date; the rest is edited on the policy."""
     step = int(dialog.data["step"])
     field_name = book.NEW_POLICY_STEPS[step]
-    parsed = book.parse_policy_field(field_name, typed, _today(context, agent))
-    if parsed.error:
-        await reply(update, context, agent, "clients/field_error", error=parsed.error)
+    parsed = await _policy_value(update, context, agent, field_name, typed)
+    if parsed is None:
         return
     values = {**dialog.data["values"], field_name: str(parsed.value)}
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     store = context.services.store
     if step + 1 < len(book.NEW_POLICY_STEPS):
+        following = book.NEW_POLICY_STEPS[step + 1]
         dialogs.set_dialog(store, agent.id, chat_id, Dialog(
             FLOW, "policy_new", {**dialog.data, "step": step + 1, "values": values}))
-        await reply(update, context, agent, "records/ask_policy_field",
-                    field=book.NEW_POLICY_STEPS[step + 1], new=True)
+        await reply(update, context, agent, "records/ask_policy_field", field=following,
+                    new=True, keyboard=typed_answer(context, agent, f"policy.{following}"))
         return
     values["annual_premium"] = float(values["annual_premium"])
     values["currency"] = book.currency_for(agent.region)
@@ -327,13 +354,12 @@ async def _typed_new_policy(update: Update, context: CoachContext, agent: Agent,
 async def _typed_policy_field(update: Update, context: CoachContext, agent: Agent,
                               dialog: Dialog, typed: str) -> None:
     field_name, policy_id = dialog.data["field"], int(dialog.data["policy_id"])
-    parsed = book.parse_policy_field(field_name, typed, _today(context, agent))
-    if parsed.error:
-        await reply(update, context, agent, "clients/field_error", error=parsed.error)
+    parsed = await _policy_value(update, context, agent, field_name, typed)
+    if parsed is None:
         return
     store, cid = context.services.store, int(dialog.data["client_id"])
     records.update_policy(store, agent.id, policy_id, {field_name: parsed.value})
-    dialogs.clear_dialog(store, agent.id, update.effective_chat.id)  # type: ignore[union-attr]
+    dialogs.clear_dialog(store, agent.id, chat_id_of(update))
     await _policy_view(update, context, agent, cid, policy_id, fresh=True)
     if field_name == "delivered_date":
         # the client now holds the policy: a high point to ask for a referral
@@ -341,8 +367,9 @@ async def _typed_policy_field(update: Update, context: CoachContext, agent: Agen
 
 
 TYPED_STEPS: dict[str, TypedStep] = {
-    "family_name": _typed_family_name, "family_birthday": _typed_family_birthday,
-    "date_label": _typed_date_label, "date_value": _typed_date_value,
+    "family_name": _typed_family_name,
+    "family_birthday": _yearly_date(_save_family, "fields.birthday"),
+    "date_label": _typed_date_label, "date_value": _yearly_date(_save_date, "records.yearly_date"),
     "policy_new": _typed_new_policy, "policy_edit": _typed_policy_field,
 }
 

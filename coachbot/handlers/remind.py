@@ -11,7 +11,14 @@ from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.dates import parse_when
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.reminders import OneOff
-from coachbot.handlers.common import CoachContext, current_agent, label, reply, show
+from coachbot.handlers.common import (
+    CoachContext,
+    current_agent,
+    label,
+    reply,
+    show,
+    typed_answer,
+)
 from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
 from coachbot.push.reminders import eod_message
 from coachbot.render.buttons import END_OF_DAY, ONE_OFFS
@@ -90,7 +97,8 @@ async def _cancel(press: Press, reminder: OneOff) -> None:
 async def _edit(press: Press, reminder: OneOff) -> None:
     """Ask for a new time."""
     press.set_dialog(Dialog(FLOW, "when", {"reminder_id": reminder.id}))
-    await press.reply("reminders/ask_new_time", reminder=reminder)
+    await press.reply("reminders/ask_new_time", reminder=reminder,
+                      keyboard=press.typed_answer("remind_when"))
 
 
 async def _snooze(press: Press, reminder: OneOff) -> None:
@@ -115,7 +123,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     when = parse_when(message.text, now.astimezone(ZoneInfo(agent.timezone)), agent.locale)
     if when is None or when.at <= now:
         await reply(update, context, agent, "reminders/remind_bad_time", typed=message.text,
-                    past=when is not None)
+                    past=when is not None, keyboard=typed_answer(context, agent, "remind_when"))
         return
     reminders.reschedule_one_off(store, agent.id, int(dialog.data["reminder_id"]), when.at)
     dialogs.clear_dialog(store, agent.id, message.chat_id)
@@ -152,7 +160,7 @@ async def _find(press: Press) -> None:
         await press.stale()
         return
     press.set_dialog(Dialog(FLOW, "eod_search", {}))
-    await press.reply("reminders/eod_find")
+    await press.reply("reminders/eod_find", keyboard=press.typed_answer("client_search"))
 
 
 async def _end(press: Press) -> None:
@@ -167,8 +175,10 @@ async def _eod_search(update: Update, context: CoachContext, agent: Agent, typed
     found = clients.search_clients(context.services.store, agent.id, search_words(typed),
                                    limit=6)
     rows = [[(c.name[:30], END_OF_DAY.data("visited", c.id))] for c in found]
+    # nobody found: the search is still open, so the reply field opens again
     await reply(update, context, agent, "reminders/eod_results", count=len(found),
-                keyboard=inline_keyboard(rows) if rows else None)
+                keyboard=inline_keyboard(rows) if rows
+                else typed_answer(context, agent, "client_search"))
 
 
 FEATURE = Feature(

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from coachbot.domain.models import SERVICE_STATUSES, Agent, Client, Dialog
 from coachbot.handlers.coaching import suggest_referral
-from coachbot.handlers.common import CoachContext, label, reply
+from coachbot.handlers.common import CoachContext, label, reply, typed_answer
 from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import CARD, SERVICE, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
@@ -57,7 +57,8 @@ async def _kind(press: Press, client: Client) -> None:
         await press.stale()
         return
     press.set_dialog(Dialog(FLOW, "title", {"client": client.id, "kind": kind}))
-    await press.reply("service_events/ask_title", kind=kind, client=client)
+    await press.reply("service_events/ask_title", kind=kind, client=client,
+                      keyboard=press.typed_answer(f"service.{kind}"))
 
 
 async def _history(press: Press, client: Client) -> None:
@@ -92,7 +93,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     services = context.services
     title = service_events.clean_title(message.text)
     if not title:
-        await reply(update, context, agent, "clients/field_error", error="empty")
+        await reply(update, context, agent, "clients/field_error", error="empty",
+                    keyboard=typed_answer(context, agent, f"service.{dialog.data['kind']}"))
         return
     dialogs.clear_dialog(services.store, agent.id, message.chat_id)
     outcome = service_events.record_event(services.store, agent, int(dialog.data["client"]),

@@ -18,7 +18,14 @@ from coachbot.domain.locales import LOCALES, locale_from_language_code
 from coachbot.domain.models import Agent, Dialog
 from coachbot.domain.regions import currency_for
 from coachbot.domain.teams import Member, Team
-from coachbot.handlers.common import CoachContext, current_agent, label, reply, show
+from coachbot.handlers.common import (
+    CoachContext,
+    current_agent,
+    label,
+    reply,
+    show,
+    typed_answer,
+)
 from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
 from coachbot.render.buttons import TEAM
 from coachbot.runtime.messages import Button, inline_keyboard
@@ -377,7 +384,7 @@ async def _b_goal(press: Press, member: Member, found: Team) -> None:
     arg, goal = press.arg(0), press.int_arg(0)
     if press.args and arg == "type":
         dialogs.set_dialog(press.store, press.agent.id, press.agent.id, Dialog(FLOW, GOAL, {}))
-        await press.reply("teams/ask_goal")
+        await press.reply("teams/ask_goal", keyboard=press.typed_answer("team.goal"))
         return
     if goal is not None and (goal == 0 or goal in teams.WEEKLY_TARGETS):
         team_service.set_weekly_target(press.store, found.id, goal)
@@ -403,7 +410,8 @@ async def _goal_menu(press: Press, found: Team) -> None:
 async def _b_nickname(press: Press, member: Member, found: Team) -> None:
     if press.args and press.arg(0) == "type":
         dialogs.set_dialog(press.store, press.agent.id, press.agent.id, Dialog(FLOW, NICK, {}))
-        await press.reply("teams/ask_nickname", limit=teams.MAX_NICKNAME)
+        await press.reply("teams/ask_nickname", limit=teams.MAX_NICKNAME,
+                          keyboard=press.typed_answer("team.nickname"))
         return
     if press.args and press.arg(0) == "show" and member.nickname:
         member = team_service.toggle_show_nickname(press.store, member) or member
@@ -428,7 +436,8 @@ async def _b_rename(press: Press, member: Member, found: Team) -> None:
         await _home_again(press)
         return
     dialogs.set_dialog(press.store, press.agent.id, press.agent.id, Dialog(FLOW, RENAME, {}))
-    await press.reply("teams/ask_name", team=found, limit=teams.MAX_TEAM_NAME)
+    await press.reply("teams/ask_name", team=found, limit=teams.MAX_TEAM_NAME,
+                      keyboard=press.typed_answer("team.name"))
 
 
 async def _b_close(press: Press, member: Member, found: Team) -> None:
@@ -474,7 +483,8 @@ async def _typed_nickname(update: Update, context: CoachContext, agent: Agent, m
                           found: Team, typed: str) -> None:
     nickname = teams.clean_nickname(typed)
     if nickname is None:
-        await reply(update, context, agent, "teams/bad_nickname", limit=teams.MAX_NICKNAME)
+        await reply(update, context, agent, "teams/bad_nickname", limit=teams.MAX_NICKNAME,
+                    keyboard=typed_answer(context, agent, "team.nickname"))
         return
     store = context.services.store
     dialogs.clear_dialog(store, agent.id, agent.id)
@@ -486,7 +496,8 @@ async def _typed_name(update: Update, context: CoachContext, agent: Agent, membe
                       found: Team, typed: str) -> None:
     name = teams.clean_team_name(typed)
     if name is None or not teams.can(member.role, "rename"):
-        await reply(update, context, agent, "teams/bad_name", limit=teams.MAX_TEAM_NAME)
+        await reply(update, context, agent, "teams/bad_name", limit=teams.MAX_TEAM_NAME,
+                    keyboard=typed_answer(context, agent, "team.name"))
         return
     store = context.services.store
     dialogs.clear_dialog(store, agent.id, agent.id)
@@ -498,7 +509,8 @@ async def _typed_goal(update: Update, context: CoachContext, agent: Agent, membe
                       found: Team, typed: str) -> None:
     goal = teams.parse_weekly_target(typed)
     if goal is None or not teams.can(member.role, "settings"):
-        await reply(update, context, agent, "teams/bad_goal", limit=teams.MAX_WEEKLY_TARGET)
+        await reply(update, context, agent, "teams/bad_goal", limit=teams.MAX_WEEKLY_TARGET,
+                    keyboard=typed_answer(context, agent, "team.goal"))
         return
     store = context.services.store
     dialogs.clear_dialog(store, agent.id, agent.id)
@@ -513,6 +525,8 @@ async def _b_currency(press: Press, member: Member, found: Team) -> None:
         await _home_again(press)
         return
     dialogs.set_dialog(press.store, press.agent.id, press.agent.id, Dialog(FLOW, CURRENCY, {}))
+    # a panel with buttons (remove a rate, back): typed lines are read while it is open, its
+    # buttons stay (a message carries one markup), the examples are in its text
     await _currency(press.update, press.context, press.agent, found)
 
 

@@ -10,7 +10,7 @@ from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.models import CHANNELS, Agent, Client, Dialog
 from coachbot.handlers import ai_facts
 from coachbot.handlers.card import show_card
-from coachbot.handlers.common import CoachContext, current_agent, label, reply
+from coachbot.handlers.common import CoachContext, current_agent, label, reply, typed_answer
 from coachbot.handlers.dispatch import Buttons, Feature, Press
 from coachbot.render.buttons import VISITS, open_card
 from coachbot.runtime.messages import inline_keyboard
@@ -18,6 +18,7 @@ from coachbot.services import agenda, book, clients, dialogs, records, visits
 
 FLOW = "visit"
 NEXT_STEP_DAYS = (1, 3, 7, 14)
+EXAMPLES = {"summary": "visit_summary", "next_date": "next_step"}  # placeholder per step
 
 
 # -- buttons ----------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ async def _ask(press: Press) -> None:
         return
     step = "summary" if press.action == "summary" else "next_date"
     press.set_dialog(Dialog(FLOW, step, {"contact_id": contact_id}))
-    await press.reply(f"visits/ask_{step}")
+    await press.reply(f"visits/ask_{step}", keyboard=press.typed_answer(EXAMPLES[step]))
 
 
 async def _forwarded(press: Press) -> None:
@@ -104,7 +105,8 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         step = agenda.set_next_step_from_text(store, agent, contact_id, message.text,
                                               context.services.clock.now())
         if step.error is not None and step.error != agenda.NOT_FOUND:
-            await reply(update, context, agent, "clients/field_error", error="bad_day")
+            await reply(update, context, agent, "clients/field_error", error="bad_day",
+                        keyboard=typed_answer(context, agent, EXAMPLES["next_date"]))
             return
         dialogs.clear_dialog(store, agent.id, message.chat_id)
         if step.client_id is None:
@@ -165,9 +167,11 @@ def _forward_sender(update: Update) -> str:
 async def _offer_clients(update: Update, context: CoachContext, agent: Agent,
                          found: list[Client], *, sender: str, searched: bool = False) -> None:
     rows = [[(c.name[:40], VISITS.data("forwarded", c.id))] for c in found]
+    # no one to tap: the name is typed, so the reply field opens with an example
     await reply(update, context, agent, "visits/which_client", sender=sender[:60],
                 clients=found, searched=searched,
-                keyboard=inline_keyboard(rows) if rows else None)
+                keyboard=inline_keyboard(rows) if rows
+                else typed_answer(context, agent, "client_search"))
 
 
 FEATURE = Feature(

@@ -30,6 +30,7 @@ from coachbot.domain.regions import REGIONS
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
+PLACEHOLDER_LIMIT = 64  # input_field_placeholder of ForceReply and ReplyKeyboardMarkup
 FALLBACKS = {"zh-Hant": ("zh-Hant", "zh-Hans", "en"), "en": ("en", "zh-Hans")}
 LABELS_DIR = "labels"  # templates/<locale>/labels/*.yaml, one file per feature
 
@@ -59,6 +60,9 @@ class Renderer:
             auto_reload=False,
         )
         self._label_env = Environment(undefined=StrictUndefined, autoescape=False)
+        # labels may show a date too: a placeholder's example counted from today
+        self._label_env.filters.update(date=_date_filter)
+        self._label_env.globals.update(example_day=_example_day)
         self.env.filters.update(
             date=_date_filter, datetime=_datetime_filter, time=_time_filter,
             number=_number_filter, money=_money_filter, yearly=_yearly_filter,
@@ -104,10 +108,19 @@ class Renderer:
                 if template is None:
                     template = self._label_env.from_string(source)
                     self._label_cache[(loc, found)] = template
-                return template.render(**context)
+                return template.render(
+                    **{"locale": locale, "region": region, "renderer": self, **context})
         if default is not None:
             return default
         raise KeyError(f"label {key!r} is missing in templates/{locale}/{LABELS_DIR}/")
+
+    def placeholder(self, locale: str, key: str, /, *, region: str | None = None,
+                    zone: str | None = None, **context: Any) -> str:
+        """The example a typed step shows in the agent's input field (label
+        `placeholders.<key>`), within Telegram's 64 characters; a date in it is counted from
+        today in `zone`, so it is never one already past."""
+        text = self.label(locale, f"placeholders.{key}", region=region, zone=zone, **context)
+        return text[:_index_within(text, PLACEHOLDER_LIMIT)].strip()
 
     def label_keys(self, locale: str) -> set[str]:
         """Every label key defined for a locale."""

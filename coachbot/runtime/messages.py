@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from telegram import (
     Bot,
     CallbackQuery,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -26,7 +27,9 @@ from coachbot.render.templates import plain_text, split_message
 
 logger = logging.getLogger(__name__)
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+# a ForceReply (a typed step's prompt) opens the reply field; a message sent with it or with a
+# reply keyboard can never be edited, so only messages with inline keyboards are edited
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 Button = tuple[str, str]  # (label text, callback data)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 

@@ -375,6 +375,10 @@ class BotApi:
             raise bad_request("message to edit not found")
         if not stored.from_bot:
             raise bad_request("message can't be edited")
+        if reply_markup_kind(stored.reply_markup or {}) in ("ForceReply", "ReplyKeyboardMarkup"):
+            # sent with a ForceReply or a reply keyboard: Telegram never lets it be edited
+            # (the keyboard's behaviour depends on the message's content; tdlib/td#3196)
+            raise bad_request("message can't be edited")
         return chat, stored
 
     def _apply_edit(self, chat: ChatState, stored: StoredMessage) -> dict[str, Any]:

@@ -279,9 +279,14 @@ class TerminalChat:
                         hint = " (/contact PHONE NAME)"
                     labels.append(f"‹{button['text']}›{hint}")
                 rows.append("  ".join(labels))
-            self.write_rows(["keyboard:", *rows])
+            placeholder = markup.get("input_field_placeholder")
+            self.write_rows([f"keyboard ({placeholder}):" if placeholder else "keyboard:", *rows])
         elif "remove_keyboard" in markup:
             self.reply_keyboards[chat_id] = None
+        if markup.get("force_reply"):
+            example = markup.get("input_field_placeholder")
+            self.write_rows([f"↩ reply field open: {example}" if example
+                             else "↩ reply field open"])
 
     def write_rows(self, rows: list[str]) -> None:
         for row in rows:

@@ -313,13 +313,13 @@ MAX_AMOUNT = 1_000_000_000_000
 
 
 def parse_amount(typed: str) -> float | None:
-    """An amount of money: "12000", "1.2万", "12,000", "50萬", "3k"; None if not one."""
+    """An amount of money: "12000", "1.2万", "12,000", "50萬", "5千", "3k"; None if not one."""
     text = typed.strip().replace(",", "").replace("，", "").lower()
     for suffix in ("元", "块", "rmb", "hkd", "sgd", "myr", "twd", "$", "¥"):
         text = text.replace(suffix, "")
     factor = 1.0
-    for suffix, multiple in (("万", 1e4), ("萬", 1e4), ("亿", 1e8), ("億", 1e8), ("k", 1e3),
-                             ("m", 1e6)):
+    for suffix, multiple in (("万", 1e4), ("萬", 1e4), ("亿", 1e8), ("億", 1e8), ("千", 1e3),
+                             ("k", 1e3), ("m", 1e6)):
         if text.endswith(suffix):
             text, factor = text[: -len(suffix)], multiple
             break

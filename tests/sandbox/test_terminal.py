@@ -10,6 +10,7 @@ from typing import Any
 from coachbot.sandbox import Sandbox
 from coachbot.sandbox.terminal import (
     LineReader,
+    TerminalChat,
     display_width,
     render_text,
     run_terminal_chat,
@@ -115,3 +116,19 @@ def test_wrapping_counts_wide_characters():
     assert display_width("\x1b[1m粗体\x1b[22mab") == 6
     assert wrap("粗体粗体粗体", 5) == ["粗体", "粗体", "粗体"]
     assert wrap("short", 10) == ["short"]
+
+
+async def test_a_typed_steps_placeholder_is_shown():
+    """A ForceReply opens the reply field; a reply keyboard's placeholder heads its rows."""
+    output = io.StringIO()
+    chat = TerminalChat("http://sandbox", user_id=1001, first_name="Alice",
+                        language_code="zh-hans", output=output)
+    chat.show_buttons(1001, {"message_id": 5, "reply_markup": {
+        "force_reply": True, "selective": True, "input_field_placeholder": "例如 138 0013 8000"}})
+    chat.show_buttons(1001, {"message_id": 6, "reply_markup": {
+        "keyboard": [[{"text": "📍", "request_location": True}]],
+        "input_field_placeholder": "例如 Europe/London"}})
+    assert output.getvalue().splitlines() == [
+        "  ↩ reply field open: 例如 138 0013 8000",
+        "  keyboard (例如 Europe/London):",
+        "  ‹📍› (/location LAT LON)"]

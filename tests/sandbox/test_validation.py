@@ -7,6 +7,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -157,6 +158,53 @@ async def test_reply_keyboards_are_accepted_and_remembered(sandbox: Sandbox, cli
     assert sandbox.last_bot_message(agent.id)["reply_markup"]["resize_keyboard"] is True
     await client.send_message(agent.id, "thanks", reply_markup=ReplyKeyboardRemove())
     assert sandbox.reply_keyboard(agent.id) is None
+
+
+async def test_force_reply_is_accepted_and_recorded_with_its_placeholder(
+        sandbox: Sandbox, client: Bot, agent: SandboxUser):
+    markup = ForceReply(selective=True, input_field_placeholder="例如 138 0013 8000")
+    sent = await client.send_message(agent.id, "手机号？", reply_markup=markup)
+    assert sent.reply_markup is None  # Message.reply_markup is for inline keyboards only
+    view = sandbox.last_bot_message(agent.id)
+    assert view["reply_markup"] == {"force_reply": True, "selective": True,
+                                    "input_field_placeholder": "例如 138 0013 8000"}
+    assert view["buttons"] == [] and sandbox.reply_keyboard(agent.id) is None
+    # the user's answer comes as a reply to the prompt
+    answer = sandbox.send_text(agent, "13800138000", reply_to=sent.message_id)
+    assert answer["message"]["reply_to_message"]["message_id"] == sent.message_id
+
+
+async def test_a_placeholder_is_1_to_64_characters(sandbox: Sandbox, client: Bot,
+                                                   agent: SandboxUser):
+    await client.send_message(agent.id, "x", reply_markup=ForceReply(
+        input_field_placeholder="例" * 64))
+    keyboard = [[KeyboardButton("📍", request_location=True)]]
+    await client.send_message(agent.id, "x", reply_markup=ReplyKeyboardMarkup(
+        keyboard, input_field_placeholder="e.g. Europe/London"))
+    for markup in (ForceReply(input_field_placeholder="例" * 65),
+                   ReplyKeyboardMarkup(keyboard, input_field_placeholder="😀" * 33),
+                   ForceReply(input_field_placeholder="")):
+        with pytest.raises(BadRequest):
+            await client.send_message(agent.id, "x", reply_markup=markup)
+        assert last_rejection(sandbox) == \
+            "Bad Request: input field placeholder must be 1-64 characters long"
+
+
+async def test_a_message_sent_with_a_force_reply_or_reply_keyboard_cannot_be_edited(
+        sandbox: Sandbox, client: Bot, agent: SandboxUser):
+    inline = InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="a")]])
+    for markup in (ForceReply(input_field_placeholder="例如 35%"),
+                   ReplyKeyboardMarkup([[KeyboardButton("📍", request_location=True)]])):
+        sent = await client.send_message(agent.id, "typed prompt", reply_markup=markup)
+        with pytest.raises(BadRequest):
+            await client.edit_message_text("edited", agent.id, sent.message_id,
+                                           reply_markup=inline)
+        assert last_rejection(sandbox) == "Bad Request: message can't be edited"
+        with pytest.raises(BadRequest):
+            await client.edit_message_reply_markup(agent.id, sent.message_id,
+                                                   reply_markup=inline)
+        assert last_rejection(sandbox) == "Bad Request: message can't be edited"
+    assert [m["text"] for m in sandbox.bot_messages(agent.id)] == ["typed prompt"] * 2
 
 
 async def test_unknown_parameter_is_rejected(sandbox: Sandbox, client: Bot, agent: SandboxUser):
