@@ -135,7 +135,7 @@ async def _guide(press: Press, client: Client) -> None:
 async def _typed(press: Press, client: Client) -> None:
     """gc:t:<client>:<field>: ask for a typed value."""
     field = press.arg(1)
-    if field not in TYPED:
+    if field not in TYPED or field == "person":  # a role's person is asked from its button
         await press.stale()
         return
     press.set_dialog(Dialog(FLOW, field, {"client": client.id}))

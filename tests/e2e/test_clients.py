@@ -346,6 +346,19 @@ async def test_group_client_roles_source_credit_and_value_checks(bot):
     assert roles["decider"].person == "王总 总经理" and roles["decider"].won
 
 
+async def test_a_forged_press_asking_a_role_person_without_its_role_is_refused(bot):
+    await onboard(bot)
+    await bot.send("/add 星辰科技有限公司")
+    await bot.press("更多")
+    await bot.press("改为团体客户")
+    panel = (await bot.press("团体资料"))[-1]
+    client = clients_of(bot)[0]
+    await bot.press_data(panel["message_id"], f"gc:t:{client.id}:person")
+    assert bot.store.dialogs.get_dialog(bot.user.id, bot.user.id) is None
+    await bot.send("王总 总经理")  # nothing open to take it
+    assert bot.store.clients.roles_of(bot.user.id, client.id) == []
+
+
 async def test_group_panel_classifies_the_client_and_says_where_to_find_more(bot):
     await onboard(bot)
     await bot.send("/add 星辰科技有限公司")
