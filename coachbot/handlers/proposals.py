@@ -126,7 +126,9 @@ async def _show(update: Update, context: CoachContext, agent: Agent, proposal: P
 
 
 async def _open(press: Press, proposal: Proposal, client: Client) -> None:
-    await _show(press.update, press.context, press.agent, proposal, client)
+    """pp:o:<proposal>[:new]: in place, or (from a digest's follow-up) as a new message."""
+    await _show(press.update, press.context, press.agent, proposal, client,
+                fresh=press.arg(1) == "new")
 
 
 # -- a new proposal: product, sum insured, premium, frequency -----------------------------------

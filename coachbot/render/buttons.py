@@ -101,7 +101,7 @@ END_OF_DAY = ButtonSet("eod", visited="v", find="find", end="end")
 # one letter per kind in a digest entry's data (rm:e:<kind>:<client>:<yyyymmdd>:<ref>)
 ENTRY_KINDS = {"birthday": "b", "family_birthday": "f", "wedding": "w", "custom": "c",
                "policy_anniversary": "a", "festival": "h", "follow_up": "u", "premium": "p",
-               "callback": "k", "review": "r", "stay_in_touch": "s"}
+               "callback": "k", "review": "r", "stay_in_touch": "s", "proposal": "o"}
 ENTRY_KINDS_BY_CODE = {code: kind for kind, code in ENTRY_KINDS.items()}
 
 # -- coaching, settings, teams ----------------------------------------------------------------

@@ -317,6 +317,26 @@ def test_unanswered_proposals_for_the_digest(store: Store, agent: Agent,
     assert props.follow_ups(store, [other.id], day)[other.id] == []
 
 
+@pytest.mark.parametrize("answer", ["reaction", "objection"])
+def test_a_proposal_the_client_reacted_to_is_no_follow_up(store: Store, agent: Agent,
+                                                         clock: ManualClock, answer: str) -> None:
+    day = today(clock)
+    made = props.create_proposal(store, agent.id, add(store, agent, "吴一", stage="B"),
+                                 {"products": ("critical_illness",)}, day - timedelta(days=9))
+    assert made is not None
+    pid = made.proposal.id
+    props.mark_sent(store, agent.id, pid, day - timedelta(days=6))
+    [waiting] = props.follow_ups(store, [agent.id], day)[agent.id]
+    assert (waiting.days, waiting.stage, waiting.products) == (6, "B", ("critical_illness",))
+    if answer == "reaction":  # what the client said, typed by the agent
+        props.update_proposal(store, agent.id, pid, {"reaction": "看了，想再比较一下"})
+    else:
+        props.record_objection(store, agent.id, pid, "too_expensive")
+    assert props.follow_ups(store, [agent.id], day)[agent.id] == []
+    proposal = props.get_proposal(store, agent.id, pid)
+    assert proposal is not None and proposal.answered and proposal.waiting_days(day) is None
+
+
 def props_days() -> int:
     from coachbot.domain.coaching.proposals import FOLLOW_UP_DAYS
 
