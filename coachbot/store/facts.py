@@ -105,6 +105,13 @@ class FactStore(Repository):
             "DELETE FROM client_facts WHERE agent_id = ? AND client_id = ? AND key = ? "
             "AND source = ?", [agent_id, client_id, key, AGENT])
 
+    def remove_key(self, agent_id: int, client_id: int, key: str) -> None:
+        """Set aside what every source says about one key of a client (the agent's word too)."""
+        self.db.execute(
+            "UPDATE client_facts SET status = ?, updated_at = ? WHERE agent_id = ? "
+            "AND client_id = ? AND key = ? AND status != ?",
+            [REMOVED, self._stamp(), agent_id, client_id, key, REMOVED])
+
     def set_status(self, agent_id: int, fact_id: int, status: str) -> int | None:
         """Confirm or remove one fact; the client's id, or None if it isn't the agent's."""
         if status not in (EXTRACTED, CONFIRMED, REMOVED):
