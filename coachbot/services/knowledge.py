@@ -10,7 +10,8 @@ facts existed: read_book).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import asyncio
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -35,6 +36,7 @@ TEXT_FIELDS = ("occupation", "family_situation", "financial_situation")
 NOTES_REF = "notes"
 FORWARD_MARKS = ("转发", "轉發", "fwd", "forwarded", "fw:")
 MAX_CONTACTS_READ = 200
+READ_BATCH = 250  # clients per trip to the worker thread; their facts then take ~50 ms to write
 # what kind of value each fact key holds, for the agent's corrections
 BOOL_KEYS = ("spouse", "spouse_works", "mortgage", "loans", "business_owner", "retired",
              "sole_breadwinner", "high_net_worth")
@@ -60,15 +62,50 @@ def read_fields(store: Store, agent_id: int, client: Client,
     """Re-read the client's notes and text fields (only `names` when given: what a write
     changed)."""
     on = _local_day(store, agent_id, client.updated_at or client.created_at)
-    if names is None or "notes" in names:
-        store.facts.replace_source(agent_id, client.id, kn.NOTE, NOTES_REF,
-                                   _facts(client.notes, kn.NOTE, NOTES_REF, on))
+    for field, kind, ref, text in _field_texts(client):
+        if names is None or field in names:
+            store.facts.replace_source(agent_id, client.id, kind, ref,
+                                       _facts(text, kind, ref, on))
+
+
+def _field_texts(client: Client) -> Iterator[tuple[str, str, str, str | None]]:
+    """The client's own texts the coach reads: (field, source kind, ref, text)."""
+    yield "notes", kn.NOTE, NOTES_REF, client.notes
     for name in TEXT_FIELDS:
-        if names is not None and name not in names:
-            continue
-        ref = f"field:{name}"
-        store.facts.replace_source(agent_id, client.id, kn.FIELD, ref,
-                                   _facts(getattr(client, name), kn.FIELD, ref, on))
+        yield name, kn.FIELD, f"field:{name}", getattr(client, name)
+
+
+async def read_clients(store: Store, agent_id: int, client_ids: Sequence[int]) -> int:
+    """Read the notes and text fields of many clients into facts (those an import just added
+    or filled in: their contacts and talks are not new, so read_fields' part is all there is
+    to read). The rules take ~0.2 ms a text, seconds for a 10,000-row list, so they run in a
+    worker thread READ_BATCH clients at a time, and each batch's facts are written in two
+    statements back on the bot's thread (the only one using the connection): other chats are
+    answered in between. The number of clients the coach now knows something about."""
+    agent = store.agents.get_agent(agent_id)
+    zone = ZoneInfo(agent.timezone if agent else "UTC")
+    known = 0
+    for start in range(0, len(client_ids), READ_BATCH):
+        texts = [(client.id, kind, ref, text, _day_in(zone, client.updated_at or
+                                                      client.created_at))
+                 for client in store.clients.clients_by_ids(
+                     agent_id, client_ids[start:start + READ_BATCH])
+                 for _, kind, ref, text in _field_texts(client) if text]
+        read = await asyncio.to_thread(_read_texts, texts)
+        store.facts.replace_sources(agent_id, [
+            (client_id, kind, ref, facts)
+            for (client_id, kind, ref, _, _), facts in zip(texts, read, strict=True)])
+        known += len({item[0] for item, facts in zip(texts, read, strict=True) if facts})
+    return known
+
+
+def _read_texts(texts: Sequence[tuple[int, str, str, str, date | None]]) -> list[list[Fact]]:
+    """The facts of each text (pure: no database, safe in a worker thread)."""
+    return [_facts(text, kind, ref, on) for _, kind, ref, text, on in texts]
+
+
+def _day_in(zone: ZoneInfo, moment: datetime | None) -> date | None:
+    return moment.astimezone(zone).date() if moment is not None else None
 
 
 def read_contact(store: Store, agent_id: int, client_id: int, contact: Contact) -> None:
