@@ -7,7 +7,7 @@ again on a value that can't be read) or remove it. The client type and needs fol
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,31 +17,17 @@ from coachbot.domain.coaching.extract import HEALTH_WHAT, HEALTH_WHO
 from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.domain.regions import currency_for
 from coachbot.handlers.common import CoachContext, label, reply, show
-from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
+from coachbot.handlers.dispatch import Buttons, Feature, Press, on_client
 from coachbot.render.buttons import FACTS, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.services import book, clients, coach, dialogs, knowledge
 from coachbot.services.knowledge import CHOICE, CHOICES, NO_COVER, PAIRS, TOGGLE, TYPED, YES_NO
 
 FLOW = "fact"
-ClientStep = Callable[[Press, Client], Awaitable[None]]
 # the value labels of each key's choices (templates/<locale>/labels/knowledge.yaml)
 CHOICE_LABELS = {"child_stage": "child_stages", "existing_cover": "covers",
                  "occupation": "occupations", "industry": "industries",
                  "profile": "client_types"}
-
-
-def _on_client(step: ClientStep) -> Action:
-    """kf:<action>:<client>...: the presser's client, or nothing."""
-    async def run(press: Press) -> None:
-        client_id = press.int_arg(0)
-        client = clients.get_client(press.store, press.agent.id, client_id) \
-            if client_id is not None else None
-        if client is None:
-            await press.stale()
-            return
-        await step(press, client)
-    return run
 
 
 def _today(context: CoachContext, agent: Agent) -> date:
@@ -238,9 +224,9 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
 
 FEATURE = Feature(
     buttons=(Buttons(FACTS, {
-        "list": _on_client(_list), "open": _on_client(_open), "confirm": _on_client(_confirm),
-        "remove": _on_client(_remove), "correct": _on_client(_correct),
-        "choose": _on_client(_choose),
+        "list": on_client(_list), "open": on_client(_open), "confirm": on_client(_confirm),
+        "remove": on_client(_remove), "correct": on_client(_correct),
+        "choose": on_client(_choose),
     }),),
     text_steps={FLOW: on_text},
 )

@@ -16,7 +16,7 @@ from coachbot.domain.coaching.proposals import DECLINE_REASONS, FREQUENCIES, Pro
 from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.domain.regions import currency_for
 from coachbot.handlers.common import CoachContext, chat_id_of, edit_or_reply, label, reply
-from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
+from coachbot.handlers.dispatch import Action, Buttons, Feature, Press, on_client
 from coachbot.render.buttons import CARD, PROPOSAL, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.scripts.model import LocaleScripts
@@ -38,19 +38,6 @@ def _today(context: CoachContext, agent: Agent) -> date:
 
 def _scripts(context: CoachContext, agent: Agent) -> LocaleScripts:
     return context.services.library.get(agent.locale)
-
-
-def _on_client(step: Callable[[Press, Client], Awaitable[None]]) -> Action:
-    """pp:<action>:<client id>: the presser's client, or nothing."""
-    async def run(press: Press) -> None:
-        client_id = press.int_arg(0)
-        client = clients.get_client(press.store, press.agent.id, client_id) \
-            if client_id is not None else None
-        if client is None:
-            await press.stale()
-            return
-        await step(press, client)
-    return run
 
 
 def _on_proposal(step: ProposalStep) -> Action:
@@ -298,7 +285,7 @@ async def _typed(update: Update, context: CoachContext, agent: Agent, proposal: 
 
 FEATURE = Feature(
     buttons=(Buttons(PROPOSAL, {
-        "list": _on_client(_list), "new": _on_client(_new), "product": _on_client(_product),
+        "list": on_client(_list), "new": on_client(_new), "product": on_client(_product),
         "open": _on_proposal(_open), "frequency": _on_proposal(_frequency),
         "sent": _on_proposal(_sent), "book": _on_proposal(_book),
         "explained": _on_proposal(_explained), "resolve": _on_proposal(_resolve),
