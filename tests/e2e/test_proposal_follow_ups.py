@@ -62,7 +62,7 @@ async def test_an_unanswered_proposal_is_a_high_follow_up_with_its_buttons(bot):
     [done] = await bot.press("已打电话跟进", user=user)
     assert done["message_id"] == item["message_id"] and "已记入联系记录" in done["text"]
     [contact] = bot.store.clients.contacts_of(901, zhang.id)
-    assert contact.summary == "计划书跟进"
+    assert (contact.channel, contact.summary) == ("phone", "计划书跟进")
     [digest] = await bot.send("/today", user=user)
     assert "张三" not in digest["text"] and "📑 张三" not in bot.buttons(digest)
     mark = await at_local(bot, datetime(2026, 11, 24, 8, 0, tzinfo=SHANGHAI))

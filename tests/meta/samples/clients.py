@@ -88,7 +88,7 @@ FACT_VALUES = (
     ("retired", False), ("health_event", [["father", "stroke"], ["mother", "chronic"]]),
     ("existing_cover", ["group", "medical"]), ("existing_cover", []),
     ("sole_breadwinner", True), ("high_net_worth", True), ("profile", "young_family"),
-    ("children", 0), ("employees", 0),
+    ("children", 0), ("employees", 0), ("sole_breadwinner", False), ("high_net_worth", False),
 )
 FACTS = [FactLine(i, key, value, ("visit", "note", "spin", "agent")[i % 4],
                   date(2026, 12, 3) if i % 2 else None, HOSTILE, i % 4 == 3, i == 5)
