@@ -16,6 +16,7 @@ from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
 from coachbot.render.buttons import (
     CARD,
     COACH,
+    FACTS,
     GROUP_CLIENT,
     PROPOSAL,
     RECORDS,
@@ -46,7 +47,8 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
             [b("family", "family"), b("policies", "policies"), b("dates", "dates")],
             [b("coach", "coach"), (label(context, agent, "proposal_buttons.list"),
                                    PROPOSAL.data("list", cid)), b("more", "more")],
-            [(label(context, agent, "service.record"), SERVICE.data("menu", cid))]]
+            [(label(context, agent, "service.record"), SERVICE.data("menu", cid)),
+             (label(context, agent, "fact_buttons.all"), FACTS.data("list", cid))]]
     if view.client.is_group:
         rows.insert(0, [(label(context, agent, "group.panel"), GROUP_CLIENT.data("open", cid))])
     if view.suggested_stage:

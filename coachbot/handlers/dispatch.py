@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from telegram import ForceReply, InlineKeyboardMarkup, Update
 
-from coachbot.domain.models import Agent, Dialog
+from coachbot.domain.models import Agent, Client, Dialog
 from coachbot.handlers.common import (
     CoachContext,
     chat_id_of,
@@ -27,7 +27,7 @@ from coachbot.handlers.common import (
 )
 from coachbot.render.buttons import ButtonSet
 from coachbot.runtime.messages import Markup
-from coachbot.services import dialogs
+from coachbot.services import clients, dialogs
 from coachbot.services.container import Services
 from coachbot.store import Store
 
@@ -134,6 +134,28 @@ class Press:
 
 
 Action = Callable[[Press], Awaitable[None]]
+Record = TypeVar("Record")
+
+
+def owned(load: Callable[[Press, int], Record | None],
+          step: Callable[[Press, Record], Awaitable[None]]) -> Action:
+    """<prefix>:<action>:<id>[:...]: run `step` with the presser's record of that id (`load`
+    gives None for one that isn't theirs: another agent's, a deleted one, a forged id); the
+    stale-button reply otherwise."""
+    async def run(press: Press) -> None:
+        record_id = press.int_arg(0)
+        record = load(press, record_id) if record_id is not None else None
+        if record is None:
+            await press.stale()
+            return
+        await step(press, record)
+    return run
+
+
+def on_client(step: Callable[[Press, Client], Awaitable[None]]) -> Action:
+    """<prefix>:<action>:<client id>[:...]: the step with the presser's live client."""
+    return owned(lambda press, client_id: clients.get_client(press.store, press.agent.id,
+                                                             client_id), step)
 
 
 @dataclass(frozen=True)

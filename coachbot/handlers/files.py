@@ -23,7 +23,7 @@ from coachbot.handlers.common import (
 from coachbot.handlers.dispatch import Buttons, Command, Feature, Press
 from coachbot.render.buttons import IMPORT
 from coachbot.runtime.messages import inline_keyboard
-from coachbot.services import book, clientio, dialogs
+from coachbot.services import book, clientio, dialogs, knowledge
 from coachbot.services.clientio import ImportFileError
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,8 @@ def _preview_dialog(press: Press, extra_args: int) -> Dialog | None:
 
 
 async def _confirm_or_cancel(press: Press) -> None:
-    """im:ok:<token> applies the previewed import in one go; im:no:<token> drops it."""
+    """im:ok:<token> applies the previewed import in one go and reads the imported clients'
+    notes and fields into facts; im:no:<token> drops it."""
     dialog = _preview_dialog(press, 0)
     if dialog is None:
         await press.stale()
@@ -150,7 +151,12 @@ async def _confirm_or_cancel(press: Press) -> None:
     outcome = clientio.apply_import(press.store, press.agent.id, dialog.data)
     logger.info("agent %s imported %s new, %s merged", press.agent.id, outcome.added,
                 outcome.merged)
-    await press.edit("files/imported", outcome=outcome,
+    # the coach reads the imported notes and fields (off the event loop; a few seconds for a
+    # long list, "typing…" meanwhile) before saying it's done: a card opened next shows them
+    if len(outcome.touched) > knowledge.READ_BATCH:
+        await press.context.bot.send_chat_action(press.chat_id, ChatAction.TYPING)
+    known = await knowledge.read_clients(press.store, press.agent.id, outcome.touched)
+    await press.edit("files/imported", outcome=outcome, facts_read=known,
                      gaps=outcome.gaps[:clientio.MAX_PROBLEMS_SHOWN])
 
 

@@ -23,7 +23,7 @@ from coachbot.handlers.common import (
     reply,
     typed_answer,
 )
-from coachbot.handlers.dispatch import Action, Buttons, Feature, Press
+from coachbot.handlers.dispatch import Action, Buttons, Feature, Press, on_client
 from coachbot.render.buttons import CARD, PROPOSAL, open_card
 from coachbot.runtime.messages import Button, inline_keyboard
 from coachbot.scripts.model import LocaleScripts
@@ -45,19 +45,6 @@ def _today(context: CoachContext, agent: Agent) -> date:
 
 def _scripts(context: CoachContext, agent: Agent) -> LocaleScripts:
     return context.services.library.get(agent.locale)
-
-
-def _on_client(step: Callable[[Press, Client], Awaitable[None]]) -> Action:
-    """pp:<action>:<client id>: the presser's client, or nothing."""
-    async def run(press: Press) -> None:
-        client_id = press.int_arg(0)
-        client = clients.get_client(press.store, press.agent.id, client_id) \
-            if client_id is not None else None
-        if client is None:
-            await press.stale()
-            return
-        await step(press, client)
-    return run
 
 
 def _on_proposal(step: ProposalStep) -> Action:
@@ -133,7 +120,9 @@ async def _show(update: Update, context: CoachContext, agent: Agent, proposal: P
 
 
 async def _open(press: Press, proposal: Proposal, client: Client) -> None:
-    await _show(press.update, press.context, press.agent, proposal, client)
+    """pp:o:<proposal>[:new]: in place, or (from a digest's follow-up) as a new message."""
+    await _show(press.update, press.context, press.agent, proposal, client,
+                fresh=press.arg(1) == "new")
 
 
 # -- a new proposal: product, sum insured, premium, frequency -----------------------------------
@@ -305,7 +294,7 @@ async def _typed(update: Update, context: CoachContext, agent: Agent, proposal: 
 
 FEATURE = Feature(
     buttons=(Buttons(PROPOSAL, {
-        "list": _on_client(_list), "new": _on_client(_new), "product": _on_client(_product),
+        "list": on_client(_list), "new": on_client(_new), "product": on_client(_product),
         "open": _on_proposal(_open), "frequency": _on_proposal(_frequency),
         "sent": _on_proposal(_sent), "book": _on_proposal(_book),
         "explained": _on_proposal(_explained), "resolve": _on_proposal(_resolve),

@@ -22,6 +22,7 @@ from coachbot.handlers import (
     clients,
     coaching,
     errors,
+    facts,
     files,
     general,
     group_client,
@@ -47,7 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     records.FEATURE, browse.FEATURE, today.FEATURE, coaching.FEATURE, group_client.FEATURE,
     service_events.FEATURE,
     remind.FEATURE, files.FEATURE, teams.FEATURE, reports.FEATURE, proposals.FEATURE,
-    practice.FEATURE, voice.FEATURE, ai_facts.FEATURE,
+    practice.FEATURE, voice.FEATURE, ai_facts.FEATURE, facts.FEATURE,
 )
 # the order of the menu and of /help within each section (the features declare the commands)
 MENU_ORDER = (

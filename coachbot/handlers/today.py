@@ -11,7 +11,7 @@ from telegram import Update
 from coachbot.domain.reminders import ReminderItem
 from coachbot.handlers.coaching import suggest_referral
 from coachbot.handlers.common import CoachContext, chat_id_of, current_agent
-from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
+from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press, owned
 from coachbot.push.digest import digest_message, rest_message
 from coachbot.push.items import GREETING_KINDS, SNOOZES, edit_greeting, item_name, show_item
 from coachbot.render.buttons import ENTRY_KINDS_BY_CODE, ITEMS
@@ -55,15 +55,8 @@ async def _rest(press: Press) -> None:
 # -- one to-do item -----------------------------------------------------------------------
 def _on_item(step: ItemStep) -> Action:
     """rm:<action>:<item>[:<choice>]: only an item of the presser's."""
-    async def run(press: Press) -> None:
-        item_id = press.int_arg(0)
-        item = reminders.get_item(press.store, press.agent.id, item_id) \
-            if item_id is not None else None
-        if item is None:
-            await press.stale()
-            return
-        await step(press, item)
-    return run
+    return owned(lambda press, item_id: reminders.get_item(press.store, press.agent.id,
+                                                           item_id), step)
 
 
 async def _entry(press: Press) -> None:

@@ -15,7 +15,7 @@ from coachbot.services.digest import Digest, Entry, RestPage, build_digest
 
 ICONS = {"birthday": "🎂", "family_birthday": "🎈", "wedding": "💍", "custom": "📅",
          "policy_anniversary": "📄", "festival": "🎊", "follow_up": "🤝", "premium": "💴",
-         "callback": "☎️", "review": "🔍", "stay_in_touch": "👋"}
+         "callback": "☎️", "review": "🔍", "stay_in_touch": "👋", "proposal": "📑"}
 
 
 def digest_message(services: Services, agent: Agent, digest: Digest) -> \
@@ -23,7 +23,8 @@ def digest_message(services: Services, agent: Agent, digest: Digest) -> \
     """The digest's HTML and its buttons (one per entry, two to a row)."""
     renderer = services.renderer
     html = renderer.render(agent.locale, "reminders/digest", region=agent.region, agent=agent,
-                           digest=digest, currency=currency_for(agent.region))
+                           digest=digest, currency=currency_for(agent.region),
+                           scripts=services.library.get(agent.locale))
     buttons: list[Button] = [(_entry_caption(services, agent, e), _entry_data(services, agent, e))
                              for e in digest.entries]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
@@ -38,7 +39,8 @@ def rest_message(services: Services, agent: Agent, page: RestPage) -> \
     """One page of the folded rest: its text, a button per entry, and the next page."""
     renderer = services.renderer
     html = renderer.render(agent.locale, "reminders/digest_rest", region=agent.region,
-                           agent=agent, page=page, currency=currency_for(agent.region))
+                           agent=agent, page=page, currency=currency_for(agent.region),
+                           scripts=services.library.get(agent.locale))
     buttons: list[Button] = [(_entry_caption(services, agent, e), _entry_data(services, agent, e))
                              for e in page.entries]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]

@@ -7,11 +7,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from coachbot.domain.calendar import festivals_between
+from coachbot.domain.coaching.proposals import Proposal
 from coachbot.domain.models import Agent, OutboxMessage
 from coachbot.domain.reminders import ReminderItem
-from coachbot.render.buttons import ITEMS, open_card
+from coachbot.render.buttons import ITEMS, PROPOSAL, open_card
 from coachbot.runtime.messages import Button, inline_keyboard, send_html
-from coachbot.services import book
+from coachbot.services import book, proposals
 from coachbot.services.container import Services
 from coachbot.services.digest import festival_region
 from coachbot.services.greetings import Greeting, build_greeting, copy_text, share_link
@@ -32,12 +33,24 @@ async def show_item(bot: Bot, services: Services, agent: Agent, item: ReminderIt
             services.store.schedule.update_item(agent.id, item.id, text_message_id=sent.message_id)
     view = book.card_view(services.store, agent, item.client_id, services.clock.now(),
                           services.settings.tier_thresholds) if item.client_id else None
+    proposal = _proposal_of(services, agent, item)
+    waiting = proposal.waiting_days(book.agent_today(agent, services.clock.now())) \
+        if proposal is not None else None
     renderer = services.renderer
     html = renderer.render(agent.locale, "reminders/item", region=agent.region, agent=agent,
-                           item=item, view=view, name=item_name(services, agent, item))
-    message = await send_html(bot, agent.id, html, reply_markup=_item_keyboard(services, agent,
-                                                                               item))
+                           item=item, view=view, name=item_name(services, agent, item),
+                           proposal=proposal, waiting=waiting,
+                           scripts=services.library.get(agent.locale))
+    message = await send_html(bot, agent.id, html,
+                              reply_markup=_item_keyboard(services, agent, item, proposal))
     return message.message_id
+
+
+def _proposal_of(services: Services, agent: Agent, item: ReminderItem) -> Proposal | None:
+    """The proposal a follow-up item is about (None for other kinds, or one not the agent's)."""
+    if item.kind != "proposal" or not (item.ref.isascii() and item.ref.isdigit()):
+        return None
+    return proposals.get_proposal(services.store, agent.id, int(item.ref))
 
 
 async def deliver_item(bot: Bot, services: Services, message: OutboxMessage) -> int | None:
@@ -46,10 +59,15 @@ async def deliver_item(bot: Bot, services: Services, message: OutboxMessage) -> 
     item = services.store.schedule.get_item(message.agent_id, int(message.payload["item_id"]))
     if agent is None or item is None or item.status in ("done", "skipped"):
         return None
+    if item.kind == "proposal":
+        proposal = _proposal_of(services, agent, item)
+        if proposal is None or proposal.answered:
+            return None  # the client answered the proposal while it was snoozed
     return await show_item(bot, services, agent, item)
 
 
-def _item_keyboard(services: Services, agent: Agent, item: ReminderItem) -> InlineKeyboardMarkup:
+def _item_keyboard(services: Services, agent: Agent, item: ReminderItem,
+                   proposal: Proposal | None = None) -> InlineKeyboardMarkup:
     def b(key: str, data: str) -> Button:
         return services.renderer.label(agent.locale, f"reminders.{key}"), data
 
@@ -67,6 +85,8 @@ def _item_keyboard(services: Services, agent: Agent, item: ReminderItem) -> Inli
     if item.client_id is not None:
         last.append(b("open_card", open_card(item.client_id, new=True)))
     rows.append(last)
+    if proposal is not None:
+        rows.append([b("open_proposal", PROPOSAL.data("open", proposal.id, "new"))])
     return inline_keyboard(rows)
 
 

@@ -101,7 +101,7 @@ END_OF_DAY = ButtonSet("eod", visited="v", find="find", end="end")
 # one letter per kind in a digest entry's data (rm:e:<kind>:<client>:<yyyymmdd>:<ref>)
 ENTRY_KINDS = {"birthday": "b", "family_birthday": "f", "wedding": "w", "custom": "c",
                "policy_anniversary": "a", "festival": "h", "follow_up": "u", "premium": "p",
-               "callback": "k", "review": "r", "stay_in_touch": "s"}
+               "callback": "k", "review": "r", "stay_in_touch": "s", "proposal": "o"}
 ENTRY_KINDS_BY_CODE = {code: kind for kind, code in ENTRY_KINDS.items()}
 
 # -- coaching, settings, teams ----------------------------------------------------------------
@@ -118,6 +118,9 @@ PROPOSAL = ButtonSet(
 )
 # role-play practice (handlers/practice.py): pc:start:<scenario>, pc:end:<record>
 PRACTICE = ButtonSet("pc", start="s", end="e")
+# what the coach knows about a client, fact by fact (handlers/facts.py):
+# kf:<action>:<client>[:<fact id> | :<key>[:<choice>]]
+FACTS = ButtonSet("kf", list="l", open="o", confirm="ok", remove="x", correct="e", choose="c")
 # facts a model read from a note (handlers/ai_facts.py): fx:ok:<held record>
 FOUND_FACTS = ButtonSet("fx", save="ok")
 # pf:ask:<field>:<mode> asks; pf:<field>:<value>:<mode> saves a choice
@@ -132,7 +135,7 @@ TEAM = ButtonSet(
 BOARD = ButtonSet("tb", fallback="show")  # tb:<week|month>:<policies|premium|visits>
 
 ALL = (CARD, RECORDS, VISITS, ADD, CLIENT_LIST, GROUP_CLIENT, SERVICE, IMPORT, ITEMS, ONE_OFFS,
-       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE, FOUND_FACTS, PROPOSAL)
+       END_OF_DAY, COACH, PREFERENCES, TEAM, BOARD, PRACTICE, FOUND_FACTS, PROPOSAL, FACTS)
 
 
 def open_card(client_id: int, *, new: bool = False) -> str:

@@ -153,6 +153,42 @@ def set_client_type(store: Store, agent: Agent, client_id: int, profile: str,
     return True
 
 
+@dataclass(frozen=True)
+class FactsView:
+    """A client's facts page: every fact with its source, and the client type they give."""
+
+    client: Client
+    lines: list[knowledge.FactLine]
+    profile: str
+    sure: bool
+
+
+def facts_view(store: Store, agent: Agent, client_id: int, now: datetime) -> FactsView | None:
+    """What the coach knows about a client, fact by fact (None: not the agent's client)."""
+    client = store.clients.get_client(agent.id, client_id)
+    if client is None:
+        return None
+    decision, _ = client_profile(store, agent, client, agent_day(agent, now))
+    return FactsView(client, knowledge.card_facts(store, agent.id, client_id),
+                     decision.profile, decision.sure)
+
+
+def follow_facts(store: Store, agent: Agent, client_id: int, now: datetime) -> None:
+    """After the agent confirmed, corrected or removed a fact. Needs, prep, the card's next
+    action and the type question are derived from the facts when shown; an open SPIN talk
+    keeps the type it started with, so it takes the type the facts now settle (for the steps
+    not shown yet), as an answer to the type question does."""
+    client = store.clients.get_client(agent.id, client_id)
+    record = store.coaching.latest_session(agent.id, SPIN, client_id=client_id)
+    if client is None or record is None:
+        return
+    decision, _ = client_profile(store, agent, client, agent_day(agent, now))
+    session = spin.SpinSession.from_dict(record.state)
+    if decision.sure and decision.profile != session.profile:
+        session = spin.change_profile(session, decision.profile, now)
+        store.coaching.save_session(agent.id, record.id, session.to_dict(), record.status)
+
+
 def _question(client: Client, decision: ProfileDecision) -> TypeQuestion:
     return TypeQuestion(client.id, client.name, decision.profile, decision.reason)
 

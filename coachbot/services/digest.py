@@ -1,10 +1,11 @@
-"""The daily digest: today's greetings, follow-ups and reviews, for one agent or many at once,
-built from indexed queries; building it only reads.
+"""The daily digest: today's greetings, follow-ups, proposals waiting for an answer and
+reviews, for one agent or many at once, built from indexed queries; building it only reads.
 
 Ranked, not listed: a day has room for a few things done well (about the day's visit target),
 so the digest puts first what matters most - follow-ups the agent promised and let slip
-(tagged "逾期 N 天"), anything about an A or B prospect (close to signing), today's greetings
-and deadlines - and folds the rest behind a count (rest_page() gives the folded part).
+(tagged "逾期 N 天"), anything about an A or B prospect (close to signing; a proposal the
+client has not answered is one), today's greetings and deadlines - and folds the rest behind
+a count (rest_page() gives the folded part).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from coachbot.domain.regions import REGIONS
 from coachbot.domain.reminders import HANDLED, ItemKey
 from coachbot.domain.stats import VISIT_CHANNELS
 from coachbot.scripts.regional import cooling_off
+from coachbot.services import proposals
 from coachbot.store import Store
 
 GREETING_KINDS = ("birthday", "family_birthday", "wedding", "custom", "policy_anniversary")
 MAX_PER_SECTION = 8
-SECTIONS = ("greetings", "follow_ups", "premiums", "callbacks", "reviews", "overdue")
+SECTIONS = ("greetings", "follow_ups", "proposals", "premiums", "callbacks", "reviews",
+            "overdue")
 HOT_STAGES = ("A", "B")  # prospects about to sign (可促成) or at the proposal (计划书)
 MIN_SHOWN, MAX_SHOWN = 3, 8  # how many entries the morning shows before folding the rest
 REST_PAGE = 10  # entries a page of the folded rest shows
@@ -71,6 +74,7 @@ class Digest:
     greetings: list[Entry] = field(default_factory=list)
     festivals: list[Entry] = field(default_factory=list)
     follow_ups: list[Entry] = field(default_factory=list)
+    proposals: list[Entry] = field(default_factory=list)  # sent, then no answer for days
     premiums: list[Entry] = field(default_factory=list)
     callbacks: list[Entry] = field(default_factory=list)
     reviews: list[Entry] = field(default_factory=list)
@@ -99,8 +103,8 @@ class Digest:
     @property
     def all_entries(self) -> list[Entry]:
         """Every entry found, section by section."""
-        return [*self.greetings, *self.festivals, *self.follow_ups, *self.premiums,
-                *self.callbacks, *self.reviews, *self.overdue]
+        return [*self.greetings, *self.festivals, *self.follow_ups, *self.proposals,
+                *self.premiums, *self.callbacks, *self.reviews, *self.overdue]
 
     @property
     def rest_by_kind(self) -> list[tuple[str, int]]:
@@ -162,8 +166,8 @@ class _Builder:
         if not self.agents:
             return {}
         ids = list(self.agents)
-        for section in (self._greetings, self._festivals, self._follow_ups, self._premiums,
-                        self._callbacks, self._reviews, self._overdue):
+        for section in (self._greetings, self._festivals, self._follow_ups, self._proposals,
+                        self._premiums, self._callbacks, self._reviews, self._overdue):
             section(ids)
         for agent_id, digest in self.digests.items():
             _rank(digest, self.stages, agent_id)
@@ -194,6 +198,18 @@ class _Builder:
                 item, "follow_up", cid, name, agreed,
                 {"next_step": next_step, "summary": summary,
                  "overdue_days": max(0, (self.day - agreed).days)}, str(contact_id)))
+
+    def _proposals(self, ids: list[int]) -> None:
+        """Proposals the client has not answered for days: call and ask how it read."""
+        day = self.day
+        for agent_id, waiting in proposals.follow_ups(self.store, ids, day,
+                                                      limit=MAX_PER_SECTION).items():
+            for f in waiting:
+                self.stages[(agent_id, f.client_id)] = f.stage
+                self.digests[agent_id].proposals.append(Entry(
+                    f.item_id, "proposal", f.client_id, f.client_name, day,
+                    {"title": f.title, "products": f.products, "days": f.days,
+                     "since": f.waiting_since}, str(f.proposal_id)))
 
     def _premiums(self, ids: list[int]) -> None:
         day, digests = self.day, self.digests
@@ -290,14 +306,17 @@ def shown_count(plan: ActivityPlan | None) -> int:
 
 
 def rank_entry(entry: Entry, stage: str | None) -> Ranked:
-    """Where an entry goes: 0 a follow-up let slip, 1 anything about an A/B prospect, 2 today's
-    greetings and deadlines, 3 the other follow-ups due today, 4 greetings missed and premiums
-    due within the week, 5 reviews and premiums further off, 6 staying in touch."""
+    """Where an entry goes: 0 a follow-up let slip, 1 anything about an A/B prospect and every
+    proposal waiting for the client's answer (a B prospect's open proposal, whatever stage the
+    agent has set), 2 today's greetings and deadlines, 3 the other follow-ups due today, 4
+    greetings missed and premiums due within the week, 5 reviews and premiums further off,
+    6 staying in touch."""
     hot = stage in HOT_STAGES
     overdue = int(entry.detail.get("overdue_days") or 0) if entry.kind == "follow_up" else 0
     if overdue:
         tier = 0
-    elif hot and entry.kind in ("follow_up", "stay_in_touch", "review"):
+    elif entry.kind == "proposal" or (hot and entry.kind in ("follow_up", "stay_in_touch",
+                                                             "review")):
         tier = 1
     elif entry.kind in GREETING_KINDS:
         tier = 2 if not entry.detail.get("days_ago") else 4

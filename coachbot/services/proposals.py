@@ -65,6 +65,7 @@ class FollowUp:
     waiting_since: date
     days: int
     item_id: int | None
+    stage: str | None = None  # the client's prospect stage
 
 
 def create_proposal(store: Store, agent_id: int, client_id: int, values: Mapping[str, Any],
@@ -197,14 +198,15 @@ def follow_ups(store: Store, agent_ids: Sequence[int], today: date, *,
     """Per agent, proposals unanswered for FOLLOW_UP_DAYS or more (the digest's section),
     from one query for all the agents."""
     found: dict[int, list[FollowUp]] = {agent_id: [] for agent_id in agent_ids}
-    for agent_id, client_id, name, proposal_id, title, products, waiting, item in \
+    for agent_id, client_id, name, proposal_id, title, products, waiting, item, stage in \
             store.due.proposals_unanswered(agent_ids, today, days=rules.FOLLOW_UP_DAYS,
                                            limit=limit):
         since = date.fromisoformat(waiting)
         found[agent_id].append(FollowUp(agent_id, client_id, name, proposal_id, title,
                                         tuple(json.loads(products)), since,
-                                        (today - since).days, item))
+                                        (today - since).days, item, stage))
     return found
+
 
 
 # -- typed values ---------------------------------------------------------------------------

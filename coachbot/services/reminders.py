@@ -12,6 +12,8 @@ from coachbot.services import records
 from coachbot.store import Store
 
 ONE_OFF_SNOOZE = timedelta(hours=1)
+# the contact a done item counts as, where it is not a message (a proposal is chased by phone)
+DONE_CHANNELS = {"proposal": "phone"}
 
 
 # -- the day's items ------------------------------------------------------------------------
@@ -40,7 +42,8 @@ def complete_item(store: Store, agent_id: int, item: ReminderItem, now: datetime
     """Done: a message sent (with a summary) counts as a contact with the item's client, a
     review done moves the next review on."""
     if item.client_id is not None and contact_summary is not None:
-        records.log_contact(store, agent_id, item.client_id, at=now, channel="message",
+        records.log_contact(store, agent_id, item.client_id, at=now,
+                            channel=DONE_CHANNELS.get(item.kind, "message"),
                             summary=contact_summary)
     if item.kind == "review" and item.client_id is not None:
         records.mark_reviewed(store, agent_id, item.client_id)

@@ -168,6 +168,13 @@ class ClientStore(Repository):
         found = self.rows(where, [agent_id, *params], limit=10)
         return [c for c in found if c.id != exclude_id]
 
+    def clients_by_ids(self, agent_id: int, client_ids: Iterable[int]) -> list[Client]:
+        """The agent's live clients among these ids (others are left out)."""
+        ids = list(client_ids)
+        return self.rows(f"c.agent_id = ? AND {LIVE_CLIENT} AND c.id IN "
+                         "(SELECT value FROM json_each(?))", [agent_id, json.dumps(ids)],
+                         limit=max(1, len(ids)))
+
     def clients_by_name(self, agent_id: int, name: str) -> list[Client]:
         """Exact-name matches (imports and forwarded messages)."""
         return self.rows(f"c.agent_id = ? AND {LIVE_CLIENT} AND c.name = ?",

@@ -52,30 +52,44 @@ class FactStore(Repository):
         A fact the agent removed stays removed while the source says the same; a changed value
         is news and shows again. Facts the agent confirmed keep their status.
         """
+        self.replace_sources(agent_id, [(client_id, source, ref, facts)])
+
+    def replace_sources(self, agent_id: int,
+                        sources: Sequence[tuple[int, str, str, Sequence[Fact]]]) -> None:
+        """replace_source for many (client, source kind, ref) at once, in two statements (an
+        import's thousands of notes and fields)."""
+        if not sources:
+            return
         stamp = self._stamp()
-        keys = [fact.key for fact in facts]
-        rows = json.dumps([[f.key, _dump(f), _day(f.on), f.evidence[:200]] for f in facts],
-                          ensure_ascii=False)
+        found = json.dumps([[client_id, source, ref, f.key, _dump(f), _day(f.on),
+                             f.evidence[:200]]
+                            for client_id, source, ref, facts in sources for f in facts],
+                           ensure_ascii=False)
+        # each source with the keys it still states
+        said = json.dumps([[client_id, source, ref, [f.key for f in facts]]
+                           for client_id, source, ref, facts in sources], ensure_ascii=False)
         with self.db.atomic():
+            # by client through the unique index (+agent_id: not the agent's whole index)
             self.db.execute(
-                "DELETE FROM client_facts WHERE agent_id = ? AND client_id = ? AND source = ? "
-                "AND ref = ? AND key NOT IN (SELECT value FROM json_each(?))",
-                [agent_id, client_id, source, ref, json.dumps(keys)])
-            if not facts:
-                return
-            # one statement for all of the source's facts (WHERE true: SQLite's upsert rule)
+                "DELETE FROM client_facts WHERE id IN (SELECT f.id FROM json_each(?) s "
+                "JOIN client_facts f ON f.client_id = s.value ->> 0 AND f.source = s.value ->> 1 "
+                "AND f.ref = s.value ->> 2 AND +f.agent_id = ? "
+                "WHERE f.key NOT IN (SELECT value FROM json_each(s.value -> 3)))",
+                [said, agent_id])
+            # one statement for every fact (WHERE true: SQLite's upsert rule)
             self.db.execute(
                 "INSERT INTO client_facts (agent_id, client_id, key, value, source, ref, "
                 "source_date, evidence, status, created_at, updated_at) "
-                "SELECT ?, ?, j.value ->> 0, j.value ->> 1, ?, ?, j.value ->> 2, j.value ->> 3, "
-                "?, ?, ? FROM json_each(?) j WHERE true "
+                "SELECT :agent, j.value ->> 0, j.value ->> 3, j.value ->> 4, j.value ->> 1, "
+                "j.value ->> 2, j.value ->> 5, j.value ->> 6, :status, :stamp, :stamp "
+                "FROM json_each(:found) j WHERE true "
                 "ON CONFLICT (client_id, key, source, ref) DO UPDATE SET "
                 "status = CASE WHEN client_facts.value = excluded.value "
                 "THEN client_facts.status ELSE excluded.status END, "
                 "value = excluded.value, source_date = excluded.source_date, "
                 "evidence = excluded.evidence, updated_at = excluded.updated_at "
                 "WHERE client_facts.agent_id = excluded.agent_id",
-                [agent_id, client_id, source, ref, EXTRACTED, stamp, stamp, rows])
+                {"agent": agent_id, "status": EXTRACTED, "stamp": stamp, "found": found})
 
     def drop_sources(self, agent_id: int, client_id: int, sources: Sequence[str],
                      keep_refs: Sequence[str]) -> None:
@@ -104,6 +118,13 @@ class FactStore(Repository):
         self.db.execute(
             "DELETE FROM client_facts WHERE agent_id = ? AND client_id = ? AND key = ? "
             "AND source = ?", [agent_id, client_id, key, AGENT])
+
+    def remove_key(self, agent_id: int, client_id: int, key: str) -> None:
+        """Set aside what every source says about one key of a client (the agent's word too)."""
+        self.db.execute(
+            "UPDATE client_facts SET status = ?, updated_at = ? WHERE agent_id = ? "
+            "AND client_id = ? AND key = ? AND status != ?",
+            [REMOVED, self._stamp(), agent_id, client_id, key, REMOVED])
 
     def set_status(self, agent_id: int, fact_id: int, status: str) -> int | None:
         """Confirm or remove one fact; the client's id, or None if it isn't the agent's."""

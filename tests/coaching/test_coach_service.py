@@ -317,6 +317,26 @@ def test_unanswered_proposals_for_the_digest(store: Store, agent: Agent,
     assert props.follow_ups(store, [other.id], day)[other.id] == []
 
 
+@pytest.mark.parametrize("answer", ["reaction", "objection"])
+def test_a_proposal_the_client_reacted_to_is_no_follow_up(store: Store, agent: Agent,
+                                                         clock: ManualClock, answer: str) -> None:
+    day = today(clock)
+    made = props.create_proposal(store, agent.id, add(store, agent, "吴一", stage="B"),
+                                 {"products": ("critical_illness",)}, day - timedelta(days=9))
+    assert made is not None
+    pid = made.proposal.id
+    props.mark_sent(store, agent.id, pid, day - timedelta(days=6))
+    [waiting] = props.follow_ups(store, [agent.id], day)[agent.id]
+    assert (waiting.days, waiting.stage, waiting.products) == (6, "B", ("critical_illness",))
+    if answer == "reaction":  # what the client said, typed by the agent
+        props.update_proposal(store, agent.id, pid, {"reaction": "看了，想再比较一下"})
+    else:
+        props.record_objection(store, agent.id, pid, "too_expensive")
+    assert props.follow_ups(store, [agent.id], day)[agent.id] == []
+    proposal = props.get_proposal(store, agent.id, pid)
+    assert proposal is not None and proposal.answered and proposal.waiting_days(day) is None
+
+
 def props_days() -> int:
     from coachbot.domain.coaching.proposals import FOLLOW_UP_DAYS
 
@@ -346,3 +366,55 @@ def test_facts_on_the_card_with_their_source_and_the_agents_word(
     assert (lines["children"].value, lines["children"].confirmed) == (3, True)
     assert knowledge.confirm_fact(store, agent.id, lines["spouse"].fact_id or 0) == zhang
     assert knowledge.confirm_fact(store, 9999, lines["spouse"].fact_id or 0) is None
+
+
+def test_a_set_shown_from_several_sources_is_confirmed_and_toggled_whole(
+        store: Store, agent: Agent, clock: ManualClock) -> None:
+    day = today(clock)
+    wang = add(store, agent, "王五", "他爸去年中风")
+    records.log_contact(store, agent.id, wang, at=clock.now(), channel="face",
+                        summary="他妈妈有糖尿病，公司给买了团险")
+    records.log_contact(store, agent.id, wang, at=clock.now(), channel="phone",
+                        summary="自己买过一份重疾险")
+    lines = {line.key: line for line in knowledge.card_facts(store, agent.id, wang)}
+    assert lines["health_event"].value == [["father", "stroke"], ["mother", "chronic"]]
+    # confirming what the card shows keeps all of it, not only the newest source's part
+    assert knowledge.confirm_fact(store, agent.id, lines["health_event"].fact_id or 0,
+                                  day) == wang
+    assert knowledge.knowledge_of(store, agent.id, wang).value("health_event") == {
+        ("father", "stroke"), ("mother", "chronic")}
+    # one tap takes a pair off or puts one on; none left: the key leaves the card
+    assert knowledge.choose_fact(store, agent.id, wang, "health_event", "father-stroke", day)
+    assert knowledge.choose_fact(store, agent.id, wang, "health_event", "self-cancer", day)
+    assert knowledge.knowledge_of(store, agent.id, wang).value("health_event") == {
+        ("mother", "chronic"), ("self", "cancer")}
+    for pair in ("mother-chronic", "self-cancer"):
+        knowledge.choose_fact(store, agent.id, wang, "health_event", pair, day)
+    assert not knowledge.knowledge_of(store, agent.id, wang).known("health_event")
+    # the cover: "none at all" is a value (the empty set), unlike no stage or no event
+    assert knowledge.choose_fact(store, agent.id, wang, "existing_cover", "none", day)
+    assert knowledge.knowledge_of(store, agent.id, wang).value("existing_cover") == frozenset()
+    # choices that are none of the key's, or another agent's client: nothing changes
+    assert not knowledge.choose_fact(store, agent.id, wang, "health_event", "cat-flu", day)
+    assert not knowledge.choose_fact(store, agent.id, wang, "spouse", "maybe", day)
+    assert not knowledge.choose_fact(store, 9999, wang, "spouse", "y", day)
+    # removing a fact sets aside every source's word on its key; a stale id is refused
+    cover = knowledge.card_facts(store, agent.id, wang)[0]
+    assert knowledge.remove_fact(store, agent.id, cover.fact_id or 0) == wang
+    assert knowledge.card_facts(store, agent.id, wang) == []
+    assert knowledge.fact_line(store, agent.id, wang, cover.fact_id or 0) is None
+
+
+def test_an_open_spin_talk_follows_the_type_the_corrected_facts_give(
+        store: Store, agent: Agent, library: ScriptLibrary, clock: ManualClock) -> None:
+    zhang = add(store, agent, "张三", "老婆全职带两个孩子 房贷每月1.5万")
+    view = coach.spin_start(store, agent, zhang, library, clock.now())
+    assert isinstance(view, coach.SpinView) and view.profile == "young_family"
+    day = today(clock)
+    knowledge.correct_fact(store, agent.id, zhang, "children", 0, day)
+    knowledge.choose_fact(store, agent.id, zhang, "spouse", "n", day)
+    coach.follow_facts(store, agent, zhang, clock.now())
+    facts = coach.facts_view(store, agent, zhang, clock.now())
+    assert facts is not None and (facts.profile, facts.sure) == ("young_single", True)
+    view = coach.spin_start(store, agent, zhang, library, clock.now())
+    assert isinstance(view, coach.SpinView) and view.profile == "young_single"

@@ -118,6 +118,49 @@ def test_extraction_attributes_facts_to_the_right_person(text: str,
     assert as_values(extract(text)) == expected
 
 
+# A SPIN answer is the client's own words: "我" is the client. A feared or supposed illness
+# ("if I fall sick, who pays the mortgage") is what the cover is for, never a health event.
+@pytest.mark.parametrize("answer", [
+    "我万一病倒了，房贷谁来还",
+    "最怕我万一病倒了，房贷和孩子上学都没着落",
+    "要是我倒下了，老婆孩子怎么办",
+    "如果我哪天生了一场大病，这个家就散了",
+    "一旦我住院，店里就没人看了",
+    "万一，我是说万一我中风了，谁照顾我妈",
+    "萬一我病咗，層樓邊個供",
+    "萬一我病倒咗，屋企點算",
+    "要是我哪天得了癌症，家裡就垮了",
+    "If I fall sick, who pays the mortgage?",
+    "What if I get cancer and can't work for a year",
+    "If, God forbid, I have a stroke, my wife can't cover the loan",
+    "In case I end up in hospital for months, the shop closes",
+])
+def test_a_supposed_illness_in_a_spin_answer_is_no_health_event(answer: str) -> None:
+    assert "health_event" not in extract(answer, first_person=True)
+
+
+@pytest.mark.parametrize(("answer", "events"), [
+    ("我爸前年中风，现在还要人照顾", {("father", "stroke")}),
+    ("我自己去年做过手术", {("self", "surgery")}),
+    ("如果不是我爸前年中风，我也不会想到买保险", {("father", "stroke")}),
+    ("要不是我妈得过癌症，我根本不会考虑", {("mother", "cancer")}),
+    ("我老豆前年中風，而家要人照顧", {("father", "stroke")}),
+    ("萬一我病倒咗點算？我阿媽上年做咗手術", {("mother", "surgery")}),
+    ("My dad had a stroke last year", {("father", "stroke")}),
+    ("If it weren't for my mum's cancer I wouldn't be asking", {("mother", "cancer")}),
+    ("If I fall sick the mortgage stops. My father has diabetes", {("father", "chronic")}),
+])
+def test_a_real_illness_in_the_family_is_still_read(answer: str,
+                                                     events: set[tuple[str, str]]) -> None:
+    assert extract(answer, first_person=True)["health_event"].value == events
+
+
+def test_a_supposed_illness_in_an_agents_note_is_no_event_either() -> None:
+    assert "health_event" not in extract("他说万一自己病倒了，房贷没人还")
+    assert "health_event" not in extract("Worried that if he falls ill the family has nothing")
+    assert extract("他爸去年中风住院")["health_event"].value == {("father", "stroke")}
+
+
 @pytest.mark.parametrize(("text", "value"), [
     ("1.5万", 15000), ("1w2", 12000), ("萬二", 12000), ("八千五", 8500), ("两万三", 23000),
     ("3.5k", 3500), ("S$4,200", 4200), ("RM5.5k", 5500), ("一万零五", 10005),

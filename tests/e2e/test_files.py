@@ -333,3 +333,40 @@ async def test_a_file_and_an_export_show_the_agent_the_bot_is_working(bot):
     actions = [e["action"] for e in bot.sandbox.events(before)
                if e["kind"] == "chat_action" and e["chat_id"] == bot.user.id]
     assert actions == ["typing", "upload_document"]
+
+
+NOTES_CSV = ("姓名,手机号,职业,家庭情况,备注\n"
+             "张三,13800138000,,老婆全职带两个孩子,房贷每月1.5万\n"
+             "李四,13900139000,护士,,公司给买了团险\n"
+             "王五,13700137000,,,老乡\n").encode("utf-8-sig")
+
+
+async def test_the_imported_notes_and_fields_become_facts_and_only_theirs(bot):
+    await onboard(bot)
+    await bot.send("/add 张三 13800138000")  # completed by the list: read again
+    # a client kept before facts existed: not in the list, so not read by this import
+    old = bot.store.clients.add_client(bot.user.id, {"name": "老周", "notes": "两个孩子"},
+                                       search_key="laozhou")
+    await send_file(bot, "list.csv", NOTES_CSV)
+    replies = await bot.press("确认导入")
+    done = replies[-1]["text"]
+    assert "新增 2 位" in done and "补充资料 1 位" in done
+    assert "🧠 已从导入的备注和资料里整理出 2 位客户的家庭、工作和保障情况" in done
+    card = (await bot.send("/clients 张三"))[-1]["text"]
+    assert "2 个孩子 · 来自" in card and "客户资料" in card
+    assert "房贷每月 ¥15,000 · 来自" in card
+    card = (await bot.send("/clients 李四"))[-1]["text"]
+    assert "职业：护士" in card and "已有：单位团险" in card
+    assert bot.store.facts.facts_of(bot.user.id, old.id) == []
+
+
+async def test_an_english_import_is_read_too(bot):
+    bot.user = bot.as_user(3004, "Mei", language_code="en")
+    await onboard(bot, language="English", region="Singapore")
+    content = xlsx([["Name", "Mobile", "Notes"],
+                    ["David Tan", 91234567, "married, 2 kids, wife stays at home"]])
+    await send_file(bot, "clients.xlsx", content, XLSX)
+    replies = await bot.press("Import")
+    assert "I read the notes and details of 1 of them" in replies[-1]["text"]
+    card = (await bot.send("/clients David Tan"))[-1]["text"]
+    assert "2 children · from" in card and "partner not working · from" in card

@@ -943,7 +943,8 @@ _ILLNESS_EN: tuple[tuple[str, str], ...] = (
                 r"|kidney|dialysis|chronic|parkinson'?s|asthma|insulin)\b"),
     ("surgery", r"\b(?:surgery|operation|operated)\b"),
     ("hospitalised", r"\b(?:hospitali[sz]ed|in hospital|warded|icu|admitted)\b"),
-    ("illness", r"\b(?:serious illness|fell ill|very sick)\b"),
+    ("illness", r"\b(?:serious illness|fell (?:ill|sick)|falls? (?:seriously )?(?:ill|sick)"
+                r"|very sick)\b"),
 )
 _WHO_ZH: tuple[tuple[str, str], ...] = (
     (OTHER, r"朋友|同事|表[弟哥姐妹]|堂[弟哥姐妹]|亲戚|邻居|同学|舅舅|叔叔|阿姨|姑姑|伯伯|孙子|"
@@ -965,13 +966,25 @@ _WHO_EN: tuple[tuple[str, str], ...] = (
     ("self", r"\b(?:himself|herself|he|she)\b"),
 )
 _NOT_ILLNESS_ZH = r"重疾|病史|体检|保险|险"
+# "万一我病倒了" / "if I fall sick" supposes an illness (the fear the cover is for): it is no
+# event. "要不是他爸中风" / "if it weren't for his stroke" is one (a counterfactual).
+_IF_ZH = re.compile(r"(?:万一|要是|如果|假如|假设|假使|倘若|若是|一旦|哪天|就算)(?!不是)")
+_IF_EN = re.compile(r"\b(?:if(?! (?:it )?(?:weren't|wasn't|hadn't been|not) for)|in case"
+                    r"|suppose|supposing|should (?:i|he|she|anything)|god forbid)\b")
+# ...unless the clause also dates it ("如果不算前年那次中风")
+_PAST_ZH = re.compile(r"前年|去年|上个?月|上周|年前|个月前|以前|之前|曾经|当年|那年|那次|刚刚"
+                      r"|小时候|(?:19|20)\d\d年")
+_PAST_EN = re.compile(r"\b(?:last (?:year|month|week)|ago|in (?:19|20)\d\d|previously"
+                      r"|back in)\b")
 
 
 def _health(note: Note) -> Iterator[Finding]:
     events: dict[str, tuple[str, str]] = {}
     illness = _ILLNESS_ZH if note.chinese else _ILLNESS_EN
+    supposing = ""  # a clause that only opens a supposition ("If, God forbid, I ...")
     for clause in note.clauses:
         text = clause.text
+        opened, supposing = supposing, _opens_supposition(text, note.chinese)
         if re.search(r"\bhealthy\b|身体(?:都)?(?:很)?(?:好|健康)(?!不)", text) and not re.search(
                 r"不好", text):
             continue
@@ -981,6 +994,8 @@ def _health(note: Note) -> Iterator[Finding]:
                 continue
             if note.chinese and re.search(r"(?:重疾|险|保险)$", text[:match.end() + 1][-3:]):
                 continue
+            if _hypothetical(f"{opened} {text[:match.start()]}", text, note.chinese):
+                break
             who = _who(text[:match.start()], note.chinese) or _who_subject(clause.subject)
             if who in (None, OTHER):
                 break
@@ -992,6 +1007,21 @@ def _health(note: Note) -> Iterator[Finding]:
         first = next(iter(events.values()))[1]
         yield Finding("health_event",
                       frozenset((who, what) for who, (what, _) in events.items()), first)
+
+
+def _hypothetical(before: str, clause: str, chinese: bool) -> bool:
+    """The condition is feared or supposed ("万一我病倒了", "萬一我病咗", "if I fall sick"),
+    not reported: nobody in the family has had it."""
+    if not (_IF_ZH if chinese else _IF_EN).search(before):
+        return False
+    return not (_PAST_ZH if chinese else _PAST_EN).search(clause)
+
+
+def _opens_supposition(clause: str, chinese: bool) -> str:
+    """The clause when it is no more than "万一" / "要是哪天" / "if" / "God forbid" (it goes on
+    in the next clause), else ""."""
+    short = len(clause) <= 4 if chinese else len(clause.split()) <= 3
+    return clause if short and (_IF_ZH if chinese else _IF_EN).search(clause) else ""
 
 
 def _who(before: str, chinese: bool) -> str | None:

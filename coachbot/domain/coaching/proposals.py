@@ -7,8 +7,9 @@ explained, with no major objection left open, is the prospect an A (close now). 
                                                    \\-> objection open -> handled -> ...
 
 Accepted: a policy is made from it (services.proposals). Declined: the reason is kept, and the
-client goes back to nurturing. A proposal sent or explained and then left unanswered for
-FOLLOW_UP_DAYS is followed up in the morning digest.
+client goes back to nurturing. A proposal sent or explained and then left unanswered (no
+outcome, no reaction or objection of the client's recorded, no contact since) for
+FOLLOW_UP_DAYS is followed up in the morning digest and /today.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ class Proposal:
         return self.outcome is None
 
     @property
+    def answered(self) -> bool:
+        """The client has said something about it: an outcome, a reaction or an objection."""
+        return not self.open or bool(self.reaction) or self.objection is not None
+
+    @property
     def ready_to_close(self) -> bool:
         """Explained, and no major objection left open: the client is an A."""
         return self.open and self.explained_on is not None and not self.objection_open
@@ -98,9 +104,10 @@ class Proposal:
         return max(days) if days else None
 
     def waiting_days(self, today: date) -> int | None:
-        """Days since it was sent or explained, while unanswered (None if not out yet)."""
+        """Days since it was sent or explained, while unanswered (None if not out yet, or
+        answered)."""
         out = [d for d in (self.sent_on, self.explained_on) if d]
-        if not self.open or not out:
+        if self.answered or not out:
             return None
         return (today - max(out)).days
 

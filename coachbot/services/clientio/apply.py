@@ -21,6 +21,7 @@ class ImportOutcome:
     merged: int
     skipped: int
     gaps: tuple[Gap, ...] = ()  # imported, but with a field to fill in by hand
+    touched: tuple[int, ...] = ()  # the clients added or filled in (their texts to read)
 
 
 def apply_import(store: Store, agent_id: int, data: Mapping[str, Any]) -> ImportOutcome:
@@ -38,7 +39,8 @@ def apply_import(store: Store, agent_id: int, data: Mapping[str, Any]) -> Import
         refresh_clients(store, agent_id, counts.touched)
     skipped = int(data.get("file_skipped", 0)) + len(plan.skipped) + len(plan.questions) + \
         (len(plan.merges) - counts.filled)
-    return ImportOutcome(counts.added, counts.filled, skipped, tuple(plan.gaps))
+    return ImportOutcome(counts.added, counts.filled, skipped, tuple(plan.gaps),
+                         tuple(counts.touched))
 
 
 def _new_client(row: ImportRow) -> NewClient:

@@ -13,7 +13,7 @@ from coachbot.domain.coaching.prep import prepare
 from coachbot.domain.coaching.proposals import Proposal
 from coachbot.scripts.loader import load_library
 from coachbot.services import coach
-from coachbot.services.proposals import Accepted, FollowUp
+from coachbot.services.proposals import Accepted
 from tests.meta.samples.clients import CLIENT, POLICY
 from tests.meta.samples.general import HOSTILE
 
@@ -107,6 +107,4 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "coaching/proposal_accepted": {"client": CLIENT, "accepted": Accepted(ACCEPTED, POLICY),
                                    "currency": "CNY"},
     "coaching/proposal_declined": {"client": CLIENT, "proposal": DECLINED},
-    "coaching/proposal_follow_ups": {"follow_ups": [
-        FollowUp(1, 7, HOSTILE, 4, HOSTILE, ("term_life",), DAY, 6, None)]},
 }

@@ -48,7 +48,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "files/preview": _PREVIEW,
     "files/nothing_to_import": {**_PREVIEW, "read": ReadResult("vcf", [], _PROBLEMS, [], [])},
     "files/imported": {"outcome": ImportOutcome(added=23, merged=2, skipped=3,
-                                                gaps=tuple(_GAPS * 3)), "gaps": _GAPS},
+                                                gaps=tuple(_GAPS * 3)), "gaps": _GAPS,
+                       "facts_read": 21},
     "files/import_cancelled": {},
     "files/export_empty": {},
 }

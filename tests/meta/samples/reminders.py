@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from coachbot.domain.coaching.proposals import Proposal
 from coachbot.domain.plan import activity_plan
 from coachbot.domain.reminders import OneOff, ReminderItem
 from coachbot.services.digest import Digest, Entry, RestPage, rank_entry
 from tests.meta.samples.clients import CLIENT, VIEW
+from tests.meta.samples.coaching import SCRIPTS
 from tests.meta.samples.general import HOSTILE, SAMPLE_AGENT
 
 DAY = date(2026, 11, 23)
@@ -27,6 +29,10 @@ DIGEST = Digest(
                                    "kind": "public"}})],
     follow_ups=[Entry(4, "follow_up", 7, HOSTILE, DAY, {"next_step": HOSTILE,
                                                         "summary": HOSTILE})],
+    proposals=[Entry(11, "proposal", 7, HOSTILE, DAY, {"title": HOSTILE, "products": (),
+                                                       "days": 6, "since": DAY}, "4"),
+               Entry(None, "proposal", 7, HOSTILE, DAY, {"title": "", "products": (
+                   "critical_illness", HOSTILE), "days": 12, "since": DAY}, "5")],
     premiums=[Entry(5, "premium", 7, HOSTILE, DAY, {"product": HOSTILE, "premium": 12000.0,
                                                     "currency": "HKD", "due": DAY, "days": 7})],
     callbacks=[Entry(6, "callback", 7, HOSTILE, DAY, {"product": HOSTILE,
@@ -35,8 +41,8 @@ DIGEST = Digest(
     reviews=[Entry(7, "review", 7, HOSTILE, DAY, {"tier": "hnw"})],
     overdue=[Entry(8, "stay_in_touch", 7, HOSTILE, DAY, {"days": 120})],
     visits_target=4, yesterday={"phone": 1}, plan=activity_plan(2), month_visits=8,
-    more={"greetings": 4, "follow_ups": 0, "premiums": 0, "callbacks": 0, "reviews": 0,
-          "overdue": 0},
+    more={"greetings": 4, "follow_ups": 0, "proposals": 0, "premiums": 0, "callbacks": 0,
+          "reviews": 0, "overdue": 0},
 )
 OVERDUE = Entry(10, "follow_up", 7, HOSTILE, DAY, {"next_step": None, "summary": HOSTILE,
                                                   "overdue_days": 5})
@@ -44,13 +50,19 @@ DIGEST.top = [rank_entry(OVERDUE, "B"), *(rank_entry(e, "A") for e in DIGEST.all
 DIGEST.rest = [rank_entry(e, None) for e in DIGEST.all_entries[4:]]
 REST = RestPage(DAY, DIGEST.rest, 0, 2, 14, 6)
 ITEM = ReminderItem(1, 1, 7, "birthday", "0", DAY, "open", None, 0, None)
+PROPOSAL_ITEM = ReminderItem(2, 1, 7, "proposal", "4", DAY, "open", None, 0, None)
+WAITING = Proposal(id=4, client_id=7, title=HOSTILE, products=("term_life",), sent_on=DAY)
 ONE_OFF = OneOff(1, 1, 7, HOSTILE, datetime(2026, 11, 24, 7, 0, tzinfo=UTC), "pending")
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "reminders/digest": {"agent": SAMPLE_AGENT, "digest": DIGEST, "currency": "SGD"},
-    "reminders/digest_rest": {"agent": SAMPLE_AGENT, "page": REST, "currency": "SGD"},
-    "reminders/entry": {"r": rank_entry(OVERDUE, "A"), "number": 1, "currency": "HKD"},
-    "reminders/item": {"agent": SAMPLE_AGENT, "item": ITEM, "view": VIEW, "name": HOSTILE},
+    "reminders/digest": {"agent": SAMPLE_AGENT, "digest": DIGEST, "currency": "SGD",
+                         "scripts": SCRIPTS},
+    "reminders/digest_rest": {"agent": SAMPLE_AGENT, "page": REST, "currency": "SGD",
+                              "scripts": SCRIPTS},
+    "reminders/entry": {"r": rank_entry(OVERDUE, "A"), "number": 1, "currency": "HKD",
+                        "scripts": SCRIPTS},
+    "reminders/item": {"agent": SAMPLE_AGENT, "item": PROPOSAL_ITEM, "view": VIEW,
+                       "name": HOSTILE, "proposal": WAITING, "waiting": 6, "scripts": SCRIPTS},
     "reminders/item_done": {"item": ITEM, "name": HOSTILE},
     "reminders/item_skipped": {"item": ITEM, "name": HOSTILE},
     "reminders/item_snoozed": {"item": ITEM, "name": HOSTILE, "until": AT},
