@@ -12,8 +12,9 @@ from coachbot.services import records
 from coachbot.store import Store
 
 ONE_OFF_SNOOZE = timedelta(hours=1)
-# the contact a done item counts as, where it is not a message (a proposal is chased by phone)
-DONE_CHANNELS = {"proposal": "phone"}
+# the contact a done item counts as, where it is not a message (a proposal is chased by phone,
+# a cooling-off callback, 回访, is a call)
+DONE_CHANNELS = {"proposal": "phone", "callback": "phone"}
 
 
 # -- the day's items ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from coachbot.domain.clock import ManualClock
 from coachbot.domain.models import Agent
 from coachbot.push.sweep import sweep
 from coachbot.render.templates import Renderer
-from coachbot.services import agenda, book, records
+from coachbot.services import agenda, book, records, reminders
 from coachbot.services.book import Draft, save_client
 from coachbot.services.container import Services
 from coachbot.services.digest import build_digest
@@ -208,3 +208,16 @@ def test_the_group_menu_has_only_what_works_in_a_group(renderer: Renderer):
     menu = group_menu(renderer, "zh-Hans")
     assert [name for name, _ in menu] == ["board", "link", "help"]
     assert all(description for _, description in menu)
+
+
+def test_a_done_callback_counts_as_a_call_and_a_greeting_as_a_message(store: Store,
+                                                                      clock: ManualClock):
+    make_agent(store)
+    zhang = add(store, 1, "张三")
+    day = clock.now().date()
+    for kind, ref in (("callback", "policy:1"), ("birthday", "client")):
+        item = reminders.item_for_entry(store, 1, kind, zhang, ref, day)
+        assert item is not None
+        reminders.complete_item(store, 1, item, clock.now(), contact_summary=kind)
+    channels = {c.summary: c.channel for c in store.clients.contacts_of(1, zhang)}
+    assert channels == {"callback": "phone", "birthday": "message"}
