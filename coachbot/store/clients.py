@@ -355,7 +355,8 @@ class ClientStore(Repository):
         return rows[0] if rows else None
 
     def policies_of(self, agent_id: int, client_id: int) -> list[Policy]:
-        return self.policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
+        # "+p.agent_id": by the client's index, not a scan of the agent's policies
+        return self.policy_rows("+p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
 
     def delete_policy(self, agent_id: int, policy_id: int) -> int | None:
         """Remove a policy; the client's id, or None if not this agent's."""
@@ -402,12 +403,13 @@ class ClientStore(Repository):
 
     def referred_by(self, agent_id: int, client_id: int, *, limit: int = 20) -> list[Client]:
         """The clients this one introduced (转介绍), live ones, by name."""
-        return self.rows(f"c.agent_id = ? AND c.referred_by = ? AND {LIVE_CLIENT}",
+        # "+c.agent_id": by the referrer's index, not a scan of the agent's whole book
+        return self.rows(f"+c.agent_id = ? AND c.referred_by = ? AND {LIVE_CLIENT}",
                          [agent_id, client_id], limit=limit)
 
     def count_referred_by(self, agent_id: int, client_id: int) -> int:
         row = self.db.execute(
-            f"SELECT COUNT(*) FROM clients c WHERE c.agent_id = ? AND c.referred_by = ? "
+            f"SELECT COUNT(*) FROM clients c WHERE +c.agent_id = ? AND c.referred_by = ? "
             f"AND {LIVE_CLIENT}", [agent_id, client_id]).fetchone()
         return int(row[0])
 
