@@ -507,6 +507,11 @@ def client_action(store: Store, agent: Agent, client_id: int, now: datetime) -> 
     client = store.clients.get_client(agent.id, client_id)
     if client is None:
         return None
+    return action_for(store, agent, client, now)
+
+
+def action_for(store: Store, agent: Agent, client: Client, now: datetime) -> NextAction:
+    """client_action for one of the agent's clients already read (the card has it)."""
     today = agent_day(agent, now)
     situations = _situations(store, agent, [client])
     action = actions.decide(situations[0], today)

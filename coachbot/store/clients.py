@@ -55,6 +55,17 @@ class ClientStore(Repository):
         traits: Iterable[str] = (), tags: Iterable[str] = (),
     ) -> Client:
         """Insert a client; `values` uses CLIENT_FIELDS names."""
+        client_id = self.insert_client(agent_id, values, search_key=search_key, traits=traits,
+                                       tags=tags)
+        client = self.get_client(agent_id, client_id)
+        assert client is not None
+        return client
+
+    def insert_client(
+        self, agent_id: int, values: Mapping[str, Any], *, search_key: str,
+        traits: Iterable[str] = (), tags: Iterable[str] = (),
+    ) -> int:
+        """add_client without reading the client back: its id."""
         unknown = set(values) - CLIENT_FIELDS
         if unknown:
             raise ValueError(f"unknown client fields {sorted(unknown)}")
@@ -72,9 +83,7 @@ class ClientStore(Repository):
             client_id = int(cursor.lastrowid or 0)
             for tag in tags:
                 self._add_tag(agent_id, client_id, tag)
-        client = self.get_client(agent_id, client_id)
-        assert client is not None
-        return client
+        return client_id
 
     def get_client(self, agent_id: int, client_id: int, *, include_deleted: bool = False) -> \
             Client | None:
