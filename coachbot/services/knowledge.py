@@ -49,40 +49,60 @@ CHOICES: dict[str, tuple[str, ...]] = {
 
 
 # -- reading ----------------------------------------------------------------------------------
+Read = tuple[str, str, list[Fact]]  # (source kind, ref, what it says now)
+
+
 def read_fields(store: Store, agent_id: int, client: Client,
-                names: Collection[str] | None = None) -> None:
+                names: Collection[str] | None = None, *, zone: str | None = None) -> None:
     """Re-read the client's notes and text fields (only `names` when given: what a write
-    changed)."""
-    on = _local_day(store, agent_id, client.updated_at or client.created_at)
+    changed). zone: the agent's time zone, if the caller has the agent."""
+    zone = zone or _zone(store, agent_id)
+    store.facts.replace_sources(agent_id, client.id, _field_reads(client, names, zone))
+
+
+def _field_reads(client: Client, names: Collection[str] | None, zone: str) -> list[Read]:
+    on = _local_day(zone, client.updated_at or client.created_at)
+    reads: list[Read] = []
     if names is None or "notes" in names:
-        store.facts.replace_source(agent_id, client.id, kn.NOTE, NOTES_REF,
-                                   _facts(client.notes, kn.NOTE, NOTES_REF, on))
+        reads.append((kn.NOTE, NOTES_REF, _facts(client.notes, kn.NOTE, NOTES_REF, on)))
     for name in TEXT_FIELDS:
         if names is not None and name not in names:
             continue
         ref = f"field:{name}"
-        store.facts.replace_source(agent_id, client.id, kn.FIELD, ref,
-                                   _facts(getattr(client, name), kn.FIELD, ref, on))
+        reads.append((kn.FIELD, ref, _facts(getattr(client, name), kn.FIELD, ref, on)))
+    return reads
 
 
-def read_contact(store: Store, agent_id: int, client_id: int, contact: Contact) -> None:
+def read_contact(store: Store, agent_id: int, client_id: int, contact: Contact, *,
+                 zone: str | None = None) -> None:
     """Re-read one contact's summary (a visit log, a call, a forwarded message)."""
+    store.facts.replace_sources(agent_id, client_id,
+                                _contact_reads(contact, zone or _zone(store, agent_id)))
+
+
+def _contact_reads(contact: Contact, zone: str) -> list[Read]:
     source = contact_source(contact)
     ref = f"contact:{contact.id}"
-    facts = _facts(contact.summary, source, ref, _local_day(store, agent_id, contact.at))
+    facts = _facts(contact.summary, source, ref, _local_day(zone, contact.at))
     # the same contact read before under another kind (a summary edited into a forward)
-    for kind in {kn.VISIT, kn.CALL, kn.MESSAGE, kn.FORWARD} - {source}:
-        store.facts.replace_source(agent_id, client_id, kind, ref, [])
-    store.facts.replace_source(agent_id, client_id, source, ref, facts)
+    reads: list[Read] = [(kind, ref, []) for kind in
+                         sorted({kn.VISIT, kn.CALL, kn.MESSAGE, kn.FORWARD} - {source})]
+    reads.append((source, ref, facts))
+    return reads
 
 
 def read_spin_answer(store: Store, agent_id: int, client_id: int, record_id: int, index: int,
-                     text: str, at: datetime) -> None:
+                     text: str, at: datetime, *, zone: str | None = None) -> None:
     """Read one SPIN answer (the client's own words: "我" is the client)."""
+    source, ref, facts = _spin_read(record_id, index, text, at,
+                                    zone or _zone(store, agent_id))
+    store.facts.replace_source(agent_id, client_id, source, ref, facts)
+
+
+def _spin_read(record_id: int, index: int, text: str, at: datetime, zone: str) -> Read:
     ref = f"spin:{record_id}:{index}"
     found = extract(text, first_person=True) if text else {}
-    facts = kn.from_findings(found, kn.SPIN, ref, _local_day(store, agent_id, at))
-    store.facts.replace_source(agent_id, client_id, kn.SPIN, ref, facts)
+    return kn.SPIN, ref, kn.from_findings(found, kn.SPIN, ref, _local_day(zone, at))
 
 
 def read_client(store: Store, agent_id: int, client_id: int) -> Knowledge | None:
@@ -90,19 +110,21 @@ def read_client(store: Store, agent_id: int, client_id: int) -> Knowledge | None
     client = store.clients.get_client(agent_id, client_id)
     if client is None:
         return None
+    zone = _zone(store, agent_id)
     with store.atomic():
-        read_fields(store, agent_id, client)
+        reads = _field_reads(client, None, zone)
         contacts = store.clients.contacts_of(agent_id, client_id, limit=MAX_CONTACTS_READ)
         for contact in contacts:
-            read_contact(store, agent_id, client_id, contact)
+            reads += _contact_reads(contact, zone)
         refs = [f"contact:{c.id}" for c in contacts]
         for record in store.coaching.sessions_of(agent_id, "spin", client_id=client_id,
                                                  limit=50):
             for index, answer in enumerate(record.state.get("answers", ())):
                 at = datetime.fromisoformat(answer["at"])
-                read_spin_answer(store, agent_id, client_id, record.id, index,
-                                 answer.get("text", ""), at)
+                reads.append(_spin_read(record.id, index, answer.get("text", ""), at, zone))
                 refs.append(f"spin:{record.id}:{index}")
+        # every source in two statements (one by one: four per contact)
+        store.facts.replace_sources(agent_id, client_id, reads)
         store.facts.drop_sources(agent_id, client_id, (kn.VISIT, kn.CALL, kn.MESSAGE,
                                                        kn.FORWARD, kn.SPIN), refs)
     return knowledge_of(store, agent_id, client_id)
@@ -145,12 +167,17 @@ def _facts(text: str | None, source: str, ref: str, on: date | None) -> list[Fac
     return kn.from_findings(extract(text), source, ref, on) if text else []
 
 
-def _local_day(store: Store, agent_id: int, moment: datetime | None) -> date | None:
+def _zone(store: Store, agent_id: int) -> str:
+    """The agent's time zone (UTC for an agent the store doesn't know)."""
+    agent = store.agents.get_agent(agent_id)
+    return agent.timezone if agent else "UTC"
+
+
+def _local_day(zone: str, moment: datetime | None) -> date | None:
     """The day a source was written, where the agent is."""
     if moment is None:
         return None
-    agent = store.agents.get_agent(agent_id)
-    return moment.astimezone(ZoneInfo(agent.timezone if agent else "UTC")).date()
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 # -- showing and editing ----------------------------------------------------------------------
