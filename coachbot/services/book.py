@@ -225,10 +225,13 @@ def agent_today(agent: Agent, now: datetime) -> date:
 
 
 def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
-              thresholds: Mapping[str, tuple[int, int]]) -> CardView | None:
-    """Gather and compute everything for a client's card; None if not this agent's client."""
+              thresholds: Mapping[str, tuple[int, int]], *,
+              client: Client | None = None) -> CardView | None:
+    """Gather and compute everything for a client's card; None if not this agent's client
+    (`client`: the client as just read in this update, not read again)."""
     # the 20 latest contacts read once: the stage rules weigh them, the card shows 3
-    card = store.clients.client_card(agent.id, client_id, contacts=SUGGEST_CONTACTS)
+    card = store.clients.client_card(agent.id, client_id, contacts=SUGGEST_CONTACTS,
+                                     client=client)
     if card is None:
         return None
     contacts = card.contacts

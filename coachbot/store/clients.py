@@ -497,9 +497,13 @@ class ClientStore(Repository):
                         date.fromisoformat(r[6]) if r[6] else None) for r in rows]
 
     # -- the whole card ---------------------------------------------------------------------
-    def client_card(self, agent_id: int, client_id: int, *, contacts: int = 3) -> \
-            ClientCard | None:
-        client = self.get_client(agent_id, client_id)
+    def client_card(self, agent_id: int, client_id: int, *, contacts: int = 3,
+                    client: Client | None = None) -> ClientCard | None:
+        """Everything on the card (`client`: the client as the caller just read it, this
+        agent's, to save reading it again)."""
+        if client is None or client.id != client_id or client.agent_id != agent_id \
+                or client.deleted_at is not None:
+            client = self.get_client(agent_id, client_id)
         if client is None:
             return None
         referrer = self.get_client(agent_id, client.referred_by) if client.referred_by else None
