@@ -30,6 +30,8 @@ from typing import Literal
 import holidays
 from lunar_python import LunarYear, Solar
 
+from coachbot.domain import lunar_table
+
 REGIONS = ("CN", "HK", "TW", "SG", "MY")
 FestivalKind = Literal["lunar", "solar", "public"]
 
@@ -88,7 +90,28 @@ class YearlyDate:
 
 @lru_cache(maxsize=1024)
 def _lunar_months(year: int) -> Mapping[tuple[int, bool], tuple[date, int]]:
-    """(month, leap) -> (solar date of its first day, number of days) for one lunar year."""
+    """(month, leap) -> (solar date of its first day, number of days) for one lunar year:
+    from lunar_table (what lunar-python computes, 1900-2100), else computed."""
+    if lunar_table.FIRST_YEAR <= year <= lunar_table.LAST_YEAR:
+        return MappingProxyType(_table_months(year))
+    return MappingProxyType(_computed_months(year))
+
+
+def _table_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
+    first, thirties, leap = lunar_table.YEARS[year - lunar_table.FIRST_YEAR]
+    order = [(m, False) for m in range(1, 13)]
+    if leap:
+        order.insert(leap, (leap, True))
+    months: dict[tuple[int, bool], tuple[date, int]] = {}
+    for index, key in enumerate(order):
+        days = 30 if thirties >> index & 1 else 29
+        months[key] = (date.fromordinal(first), days)
+        first += days
+    return months
+
+
+def _computed_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
+    """_lunar_months by lunar-python's astronomy (about 10 ms a year)."""
     months: dict[tuple[int, bool], tuple[date, int]] = {}
     for month in LunarYear.fromYear(year).getMonths():
         if month.getYear() != year:
@@ -96,7 +119,7 @@ def _lunar_months(year: int) -> Mapping[tuple[int, bool], tuple[date, int]]:
         first = Solar.fromJulianDay(month.getFirstJulianDay())
         start = date(first.getYear(), first.getMonth(), first.getDay())
         months[(abs(month.getMonth()), month.isLeap())] = (start, month.getDayCount())
-    return MappingProxyType(months)
+    return months
 
 
 def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date | None:

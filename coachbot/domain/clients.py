@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 MAX_NAME = 60
 MAX_TEXT = 1000
@@ -41,7 +41,9 @@ def search_key(name: str) -> str:
         initials = "".join(word[0] for word in lowered.split() if word)
         return f"{lowered} {initials}"
     syllables = lazy_pinyin(name, errors="ignore")
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
+    # each syllable's first letter: what Style.FIRST_LETTER gives, without converting again
+    # (the same for every CJK character pypinyin knows; tests/unit/test_search_key.py)
+    initials = "".join(syllable[0] for syllable in syllables if syllable)
     return f"{lowered} {''.join(syllables)} {initials}".lower()
 
 

@@ -58,11 +58,13 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
 
 
 async def show_card(update: Update, context: CoachContext, agent: Agent, client_id: int, *,
-                    fresh: bool = False, notice: str | None = None) -> None:
-    """Show a client's card (edit the pressed message unless `fresh`)."""
+                    fresh: bool = False, notice: str | None = None,
+                    client: Client | None = None) -> None:
+    """Show a client's card (edit the pressed message unless `fresh`; `client`: as this
+    update just read it)."""
     services = context.services
     view = book.card_view(services.store, agent, client_id, services.clock.now(),
-                          services.settings.tier_thresholds)
+                          services.settings.tier_thresholds, client=client)
     if view is None:
         await reply(update, context, agent, "clients/not_found")
         return
@@ -73,8 +75,8 @@ async def show_card(update: Update, context: CoachContext, agent: Agent, client_
                notice=notice, tier_plan=stages.closed_tiers.get(view.tier) if view.tier else None,
                channels=stages.channels, scripts=scripts,
                facts=knowledge.card_facts(services.store, agent.id, client_id),
-               next_action=coach.client_action(services.store, agent, client_id,
-                                               services.clock.now()))
+               next_action=coach.action_for(services.store, agent, view.client,
+                                            services.clock.now()))
 
 
 async def _card(press: Press, client_id: int, *, notice: str | None = None) -> None:
@@ -105,7 +107,7 @@ def _back(press: Press, client: Client, action: str = "open") -> list[Button]:
 # -- view and edit ----------------------------------------------------------------------------
 async def _open(press: Press, client: Client) -> None:
     await show_card(press.update, press.context, press.agent, client.id,
-                    fresh=press.arg(1) == "new")
+                    fresh=press.arg(1) == "new", client=client)
 
 
 async def _edit_menu(press: Press, client: Client) -> None:

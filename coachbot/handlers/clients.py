@@ -203,7 +203,8 @@ async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draf
                     duplicates=result.duplicates[:3], keyboard=inline_keyboard(rows))
         return
     dialogs.clear_dialog(store, agent.id, chat_id)
-    await show_card(update, context, agent, result.client.id, fresh=True, notice="added")
+    await show_card(update, context, agent, result.client.id, fresh=True, notice="added",
+                    client=result.client)
     if draft.notes:  # the quick add's leftovers, read by the model when there is one
         await ai_facts.offer(update, context, agent, result.client.id, draft.notes, "note")
 

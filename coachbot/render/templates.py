@@ -58,6 +58,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=False,
+            # every template stays compiled: there are ~600 (3 locales), more than Jinja's
+            # default LRU of 400, which would recompile includes evicted in a busy day
+            cache_size=-1,
         )
         self._label_env = Environment(undefined=StrictUndefined, autoescape=False)
         # labels may show a date too: a placeholder's example counted from today
@@ -71,6 +74,8 @@ class Renderer:
         self.env.globals.update(label=_label_global, example_day=_example_day)
         self._labels: dict[str, dict[str, str]] = {}
         self._label_cache: dict[tuple[str, str], Template] = {}
+        # (locale, name) -> the template its fallbacks resolve to (templates never reload)
+        self._templates: dict[tuple[str, str], Template] = {}
 
     # -- messages -------------------------------------------------------------------------
     def render(self, locale: str, name: str, /, **context: Any) -> str:
@@ -88,8 +93,12 @@ class Renderer:
         return True
 
     def _template(self, locale: str, name: str) -> Template:
-        candidates = [f"{loc}/{name}.j2" for loc in FALLBACKS.get(locale, (locale, "en"))]
-        return self.env.select_template(candidates)
+        template = self._templates.get((locale, name))
+        if template is None:
+            candidates = [f"{loc}/{name}.j2" for loc in FALLBACKS.get(locale, (locale, "en"))]
+            template = self.env.select_template(candidates)
+            self._templates[(locale, name)] = template
+        return template
 
     # -- labels (buttons, command descriptions, short phrases) ---------------------------
     def label(self, locale: str, key: str, /, default: str | None = None, *,

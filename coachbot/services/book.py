@@ -35,6 +35,8 @@ from coachbot.store import Store
 
 PAGE_SIZE = 8
 REFERRALS_SHOWN = 3  # names of the clients someone introduced shown on their card
+CARD_CONTACTS = 3  # latest contacts shown on the card
+SUGGEST_CONTACTS = 20  # latest contacts the stage suggestion weighs
 TEXT_FIELDS = ("address", "occupation", "income_band", "family_situation",
                "financial_situation", "notes")
 EDITABLE_FIELDS = ("name", "gender", "phone", "birthday", *TEXT_FIELDS, "locale",
@@ -223,16 +225,21 @@ def agent_today(agent: Agent, now: datetime) -> date:
 
 
 def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
-              thresholds: Mapping[str, tuple[int, int]]) -> CardView | None:
-    """Gather and compute everything for a client's card; None if not this agent's client."""
-    card = store.clients.client_card(agent.id, client_id)
+              thresholds: Mapping[str, tuple[int, int]], *,
+              client: Client | None = None) -> CardView | None:
+    """Gather and compute everything for a client's card; None if not this agent's client
+    (`client`: the client as just read in this update, not read again)."""
+    # the 20 latest contacts read once: the stage rules weigh them, the card shows 3
+    card = store.clients.client_card(agent.id, client_id, contacts=SUGGEST_CONTACTS,
+                                     client=client)
     if card is None:
         return None
+    contacts = card.contacts
+    card = replace(card, contacts=contacts[:CARD_CONTACTS])
     client = card.client
     today = agent_today(agent, now)
     currency = currency_for(agent.region)
     tier = classify.client_tier(card.policies, currency, thresholds)
-    contacts = store.clients.contacts_of(agent.id, client_id, limit=20)
     events = store.service.events_of(agent.id, client_id, limit=20)
     days_since = (now - client.last_contact_at).days if client.last_contact_at else None
     group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None

@@ -261,8 +261,13 @@ def load_spin(store: Store, agent_id: int, record_id: int) -> SpinState | None:
 
 
 def save_spin(store: Store, agent_id: int, state: SpinState) -> None:
-    status = {spin.PAUSED: "paused", spin.FINISHED: "done"}.get(state.session.status, "active")
-    store.coaching.save_session(agent_id, state.record_id, state.session.to_dict(), status)
+    store.coaching.save_session(agent_id, state.record_id, state.session.to_dict(),
+                                _spin_status(state.session))
+
+
+def _spin_status(session: spin.SpinSession) -> str:
+    """The stored record's status for a session's."""
+    return {spin.PAUSED: "paused", spin.FINISHED: "done"}.get(session.status, "active")
 
 
 def spin_start(store: Store, agent: Agent, client_id: int, library: ScriptLibrary,
@@ -324,7 +329,7 @@ def spin_transcript(store: Store, agent: Agent, record_id: int, file_id: str, te
     for index, answer in enumerate(session.answers):
         if answer.voice_file_id == file_id:
             knowledge.read_spin_answer(store, agent.id, int(session.client_id), record_id,
-                                       index, answer.text, answer.at)
+                                       index, answer.text, answer.at, zone=agent.timezone)
     if record.status == "done":
         return None
     return _act(store, agent, record_id, library, now, lambda s: s, recheck=True)
@@ -419,21 +424,25 @@ def _answer(store: Store, agent: Agent, record_id: int, text: str, voice: str | 
         session = spin.answer_current(session, text, now, voice_file_id=voice)
     except spin.SpinError:
         return None
-    state = SpinState(record_id, session)
-    save_spin(store, agent.id, state)
+    state, status = session.to_dict(), _spin_status(session)
+    store.coaching.save_session(agent.id, record_id, state, status)
     index = len(session.answers) - 1
     if session.answers[index].text:
         knowledge.read_spin_answer(store, agent.id, int(session.client_id), record_id, index,
-                                   session.answers[index].text, now)
+                                   session.answers[index].text, now, zone=agent.timezone)
+    # the talk as just saved, not read back
     return _act(store, agent, record_id, library, now, lambda s: s, recheck=step == "S",
-                recorded="voice" if voice else "text")
+                recorded="voice" if voice else "text",
+                record=replace(record, state=state, status=status))
 
 
 def _act(store: Store, agent: Agent, record_id: int, library: ScriptLibrary, now: datetime,
          change: Any, *, recheck: bool = False, recorded: str | None = None,
-         resume: bool = True) -> SpinView | None:
-    """Load a talk, apply a change, re-check the type when asked, store it, show it."""
-    record = store.coaching.get_session(agent.id, record_id)
+         resume: bool = True, record: CoachingRecord | None = None) -> SpinView | None:
+    """Load a talk (or take the one just saved), apply a change, re-check the type when asked,
+    store it, show it."""
+    if record is None:
+        record = store.coaching.get_session(agent.id, record_id)
     if record is None or record.kind != SPIN or record.status == "done" or \
             record.client_id is None:
         return None
@@ -543,6 +552,11 @@ def client_action(store: Store, agent: Agent, client_id: int, now: datetime) -> 
     client = store.clients.get_client(agent.id, client_id)
     if client is None:
         return None
+    return action_for(store, agent, client, now)
+
+
+def action_for(store: Store, agent: Agent, client: Client, now: datetime) -> NextAction:
+    """client_action for one of the agent's clients already read (the card has it)."""
     today = agent_day(agent, now)
     situations = _situations(store, agent, [client])
     action = actions.decide(situations[0], today)

@@ -58,15 +58,22 @@ NO_COVER = "none"  # the existing_cover choice "no insurance at all" (the empty 
 
 
 # -- reading ----------------------------------------------------------------------------------
+Read = tuple[str, str, list[Fact]]  # (source kind, ref, what it says now)
+
+
 def read_fields(store: Store, agent_id: int, client: Client,
-                names: Collection[str] | None = None) -> None:
+                names: Collection[str] | None = None, *, zone: str | None = None) -> None:
     """Re-read the client's notes and text fields (only `names` when given: what a write
-    changed)."""
-    on = _local_day(store, agent_id, client.updated_at or client.created_at)
-    for field, kind, ref, text in _field_texts(client):
-        if names is None or field in names:
-            store.facts.replace_source(agent_id, client.id, kind, ref,
-                                       _facts(text, kind, ref, on))
+    changed). zone: the agent's time zone, if the caller has the agent."""
+    zone = zone or _zone(store, agent_id)
+    _save_reads(store, agent_id, client.id, _field_reads(client, names, zone))
+
+
+def _field_reads(client: Client, names: Collection[str] | None, zone: str) -> list[Read]:
+    on = _local_day(zone, client.updated_at or client.created_at)
+    return [(kind, ref, _facts(text, kind, ref, on))
+            for field, kind, ref, text in _field_texts(client)
+            if names is None or field in names]
 
 
 def _field_texts(client: Client) -> Iterator[tuple[str, str, str, str | None]]:
@@ -83,12 +90,11 @@ async def read_clients(store: Store, agent_id: int, client_ids: Sequence[int]) -
     worker thread READ_BATCH clients at a time, and each batch's facts are written in two
     statements back on the bot's thread (the only one using the connection): other chats are
     answered in between. The number of clients the coach now knows something about."""
-    agent = store.agents.get_agent(agent_id)
-    zone = ZoneInfo(agent.timezone if agent else "UTC")
+    zone = _zone(store, agent_id)
     known = 0
     for start in range(0, len(client_ids), READ_BATCH):
-        texts = [(client.id, kind, ref, text, _day_in(zone, client.updated_at or
-                                                      client.created_at))
+        texts = [(client.id, kind, ref, text, _local_day(zone, client.updated_at or
+                                                         client.created_at))
                  for client in store.clients.clients_by_ids(
                      agent_id, client_ids[start:start + READ_BATCH])
                  for _, kind, ref, text in _field_texts(client) if text]
@@ -105,28 +111,36 @@ def _read_texts(texts: Sequence[tuple[int, str, str, str, date | None]]) -> list
     return [_facts(text, kind, ref, on) for _, kind, ref, text, on in texts]
 
 
-def _day_in(zone: ZoneInfo, moment: datetime | None) -> date | None:
-    return moment.astimezone(zone).date() if moment is not None else None
-
-
-def read_contact(store: Store, agent_id: int, client_id: int, contact: Contact) -> None:
+def read_contact(store: Store, agent_id: int, client_id: int, contact: Contact, *,
+                 zone: str | None = None) -> None:
     """Re-read one contact's summary (a visit log, a call, a forwarded message)."""
+    _save_reads(store, agent_id, client_id,
+                _contact_reads(contact, zone or _zone(store, agent_id)))
+
+
+def _contact_reads(contact: Contact, zone: str) -> list[Read]:
     source = contact_source(contact)
     ref = f"contact:{contact.id}"
-    facts = _facts(contact.summary, source, ref, _local_day(store, agent_id, contact.at))
+    facts = _facts(contact.summary, source, ref, _local_day(zone, contact.at))
     # the same contact read before under another kind (a summary edited into a forward)
-    for kind in {kn.VISIT, kn.CALL, kn.MESSAGE, kn.FORWARD} - {source}:
-        store.facts.replace_source(agent_id, client_id, kind, ref, [])
-    store.facts.replace_source(agent_id, client_id, source, ref, facts)
+    reads: list[Read] = [(kind, ref, []) for kind in
+                         sorted({kn.VISIT, kn.CALL, kn.MESSAGE, kn.FORWARD} - {source})]
+    reads.append((source, ref, facts))
+    return reads
 
 
 def read_spin_answer(store: Store, agent_id: int, client_id: int, record_id: int, index: int,
-                     text: str, at: datetime) -> None:
+                     text: str, at: datetime, *, zone: str | None = None) -> None:
     """Read one SPIN answer (the client's own words: "我" is the client)."""
+    source, ref, facts = _spin_read(record_id, index, text, at,
+                                    zone or _zone(store, agent_id))
+    store.facts.replace_source(agent_id, client_id, source, ref, facts)
+
+
+def _spin_read(record_id: int, index: int, text: str, at: datetime, zone: str) -> Read:
     ref = f"spin:{record_id}:{index}"
     found = extract(text, first_person=True) if text else {}
-    facts = kn.from_findings(found, kn.SPIN, ref, _local_day(store, agent_id, at))
-    store.facts.replace_source(agent_id, client_id, kn.SPIN, ref, facts)
+    return kn.SPIN, ref, kn.from_findings(found, kn.SPIN, ref, _local_day(zone, at))
 
 
 def read_client(store: Store, agent_id: int, client_id: int) -> Knowledge | None:
@@ -134,19 +148,21 @@ def read_client(store: Store, agent_id: int, client_id: int) -> Knowledge | None
     client = store.clients.get_client(agent_id, client_id)
     if client is None:
         return None
+    zone = _zone(store, agent_id)
     with store.atomic():
-        read_fields(store, agent_id, client)
+        reads = _field_reads(client, None, zone)
         contacts = store.clients.contacts_of(agent_id, client_id, limit=MAX_CONTACTS_READ)
         for contact in contacts:
-            read_contact(store, agent_id, client_id, contact)
+            reads += _contact_reads(contact, zone)
         refs = [f"contact:{c.id}" for c in contacts]
         for record in store.coaching.sessions_of(agent_id, "spin", client_id=client_id,
                                                  limit=50):
             for index, answer in enumerate(record.state.get("answers", ())):
                 at = datetime.fromisoformat(answer["at"])
-                read_spin_answer(store, agent_id, client_id, record.id, index,
-                                 answer.get("text", ""), at)
+                reads.append(_spin_read(record.id, index, answer.get("text", ""), at, zone))
                 refs.append(f"spin:{record.id}:{index}")
+        # every source in two statements (one by one: four per contact)
+        _save_reads(store, agent_id, client_id, reads)
         store.facts.drop_sources(agent_id, client_id, (kn.VISIT, kn.CALL, kn.MESSAGE,
                                                        kn.FORWARD, kn.SPIN), refs)
     return knowledge_of(store, agent_id, client_id)
@@ -177,12 +193,23 @@ def _facts(text: str | None, source: str, ref: str, on: date | None) -> list[Fac
     return kn.from_findings(extract(text), source, ref, on) if text else []
 
 
-def _local_day(store: Store, agent_id: int, moment: datetime | None) -> date | None:
+def _save_reads(store: Store, agent_id: int, client_id: int, reads: Sequence[Read]) -> None:
+    """What each of one client's sources says now, in two statements."""
+    store.facts.replace_sources(agent_id, [(client_id, source, ref, facts)
+                                           for source, ref, facts in reads])
+
+
+def _zone(store: Store, agent_id: int) -> str:
+    """The agent's time zone (UTC for an agent the store doesn't know)."""
+    agent = store.agents.get_agent(agent_id)
+    return agent.timezone if agent else "UTC"
+
+
+def _local_day(zone: str, moment: datetime | None) -> date | None:
     """The day a source was written, where the agent is."""
     if moment is None:
         return None
-    agent = store.agents.get_agent(agent_id)
-    return _day_in(ZoneInfo(agent.timezone if agent else "UTC"), moment)
+    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 # -- showing and editing ----------------------------------------------------------------------

@@ -20,12 +20,15 @@ def add_client(store: Store, agent_id: int, values: Mapping[str, Any], *, search
                traits: Iterable[str] = (), tags: Iterable[str] = ()) -> Client:
     """Add a client to the agent's book (values use the store's client field names)."""
     with store.atomic():
-        client = store.clients.add_client(agent_id, values, search_key=search_key,
-                                          traits=traits, tags=tags)
-        refresh_client(store, agent_id, client.id)
+        client_id = store.clients.insert_client(agent_id, values, search_key=search_key,
+                                                traits=traits, tags=tags)
+        refresh_client(store, agent_id, client_id)
+        # read once, after its schedule was derived (reading facts changes no client field)
+        client = _reread(store, agent_id, client_id)
+        assert client is not None
         if READ_FIELDS.intersection(values):
             knowledge.read_fields(store, agent_id, client, READ_FIELDS.intersection(values))
-    return _reread(store, agent_id, client.id) or client
+    return client
 
 
 def update_client(store: Store, agent_id: int, client_id: int, values: Mapping[str, Any], *,

@@ -55,6 +55,17 @@ class ClientStore(Repository):
         traits: Iterable[str] = (), tags: Iterable[str] = (),
     ) -> Client:
         """Insert a client; `values` uses CLIENT_FIELDS names."""
+        client_id = self.insert_client(agent_id, values, search_key=search_key, traits=traits,
+                                       tags=tags)
+        client = self.get_client(agent_id, client_id)
+        assert client is not None
+        return client
+
+    def insert_client(
+        self, agent_id: int, values: Mapping[str, Any], *, search_key: str,
+        traits: Iterable[str] = (), tags: Iterable[str] = (),
+    ) -> int:
+        """add_client without reading the client back: its id."""
         unknown = set(values) - CLIENT_FIELDS
         if unknown:
             raise ValueError(f"unknown client fields {sorted(unknown)}")
@@ -72,9 +83,7 @@ class ClientStore(Repository):
             client_id = int(cursor.lastrowid or 0)
             for tag in tags:
                 self._add_tag(agent_id, client_id, tag)
-        client = self.get_client(agent_id, client_id)
-        assert client is not None
-        return client
+        return client_id
 
     def get_client(self, agent_id: int, client_id: int, *, include_deleted: bool = False) -> \
             Client | None:
@@ -362,7 +371,8 @@ class ClientStore(Repository):
         return rows[0] if rows else None
 
     def policies_of(self, agent_id: int, client_id: int) -> list[Policy]:
-        return self.policy_rows("p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
+        # "+p.agent_id": by the client's index, not a scan of the agent's policies
+        return self.policy_rows("+p.agent_id = ? AND p.client_id = ?", [agent_id, client_id])
 
     def delete_policy(self, agent_id: int, policy_id: int) -> int | None:
         """Remove a policy; the client's id, or None if not this agent's."""
@@ -409,12 +419,13 @@ class ClientStore(Repository):
 
     def referred_by(self, agent_id: int, client_id: int, *, limit: int = 20) -> list[Client]:
         """The clients this one introduced (转介绍), live ones, by name."""
-        return self.rows(f"c.agent_id = ? AND c.referred_by = ? AND {LIVE_CLIENT}",
+        # "+c.agent_id": by the referrer's index, not a scan of the agent's whole book
+        return self.rows(f"+c.agent_id = ? AND c.referred_by = ? AND {LIVE_CLIENT}",
                          [agent_id, client_id], limit=limit)
 
     def count_referred_by(self, agent_id: int, client_id: int) -> int:
         row = self.db.execute(
-            f"SELECT COUNT(*) FROM clients c WHERE c.agent_id = ? AND c.referred_by = ? "
+            f"SELECT COUNT(*) FROM clients c WHERE +c.agent_id = ? AND c.referred_by = ? "
             f"AND {LIVE_CLIENT}", [agent_id, client_id]).fetchone()
         return int(row[0])
 
@@ -493,9 +504,13 @@ class ClientStore(Repository):
                         date.fromisoformat(r[6]) if r[6] else None) for r in rows]
 
     # -- the whole card ---------------------------------------------------------------------
-    def client_card(self, agent_id: int, client_id: int, *, contacts: int = 3) -> \
-            ClientCard | None:
-        client = self.get_client(agent_id, client_id)
+    def client_card(self, agent_id: int, client_id: int, *, contacts: int = 3,
+                    client: Client | None = None) -> ClientCard | None:
+        """Everything on the card (`client`: the client as the caller just read it, this
+        agent's, to save reading it again)."""
+        if client is None or client.id != client_id or client.agent_id != agent_id \
+                or client.deleted_at is not None:
+            client = self.get_client(agent_id, client_id)
         if client is None:
             return None
         referrer = self.get_client(agent_id, client.referred_by) if client.referred_by else None

@@ -75,14 +75,20 @@ class ProposalStore(Repository):
     def latest_by_client(self, agent_id: int, client_ids: Sequence[int] | None = None) -> \
             dict[int, Proposal]:
         """Each client's newest proposal (open or not), for the clients given or all."""
-        where = f"agent_id = ? AND {_LIVE}"
-        params: list[Any] = [agent_id, agent_id]
-        if client_ids is not None:
-            where += " AND client_id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(client_ids)))
-        rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM proposals WHERE id IN (SELECT max(id) FROM proposals "
-            f"WHERE {where} GROUP BY client_id)", params).fetchall()
+        if client_ids is None:
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM proposals WHERE id IN (SELECT max(id) FROM proposals "
+                f"WHERE agent_id = ? AND {_LIVE} GROUP BY client_id)",
+                [agent_id, agent_id]).fetchall()
+        else:
+            # client by client through proposals_client, each client's liveness checked on its
+            # row: _LIVE would list the agent's whole book first (0.2 ms for one card)
+            rows = self.db.execute(
+                f"SELECT {_COLUMNS} FROM proposals WHERE id IN (SELECT (SELECT max(q.id) "
+                "FROM proposals q WHERE q.client_id = j.value AND q.agent_id = ?) "
+                "FROM json_each(?) j) AND EXISTS (SELECT 1 FROM clients c WHERE "
+                "c.id = proposals.client_id AND c.agent_id = ? AND c.deleted_at IS NULL)",
+                [agent_id, json.dumps(list(client_ids)), agent_id]).fetchall()
         return {row[1]: _proposal(row) for row in rows}
 
     def open_proposals(self, agent_id: int) -> list[Proposal]:
