@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from coachbot.domain.clients import clean_text, search_words
 from coachbot.domain.coaching import playbooks as pb
@@ -29,7 +30,8 @@ from coachbot.handlers.common import (
 )
 from coachbot.handlers.dispatch import Action, Buttons, Command, Feature, Press
 from coachbot.render.buttons import CARD, COACH, open_card
-from coachbot.runtime.messages import Button, inline_keyboard
+from coachbot.render.templates import split_message
+from coachbot.runtime.messages import Button, inline_keyboard, send_html
 from coachbot.scripts.loader import ScriptLibrary
 from coachbot.services import clients, coach, dialogs
 
@@ -171,9 +173,11 @@ async def _spin_start(update: Update, context: CoachContext, agent: Agent, clien
 
 
 async def _spin_show(update: Update, context: CoachContext, agent: Agent,
-                     view: coach.SpinView, message_id: int | None = None) -> None:
+                     view: coach.SpinView, message_id: int | None = None,
+                     screen: str | None = None) -> None:
     """The talk's step, edited in place (the pressed message, or the step a typed answer
-    belongs to); typed text and voice notes answer its current question from now on."""
+    belongs to; `screen`: the fingerprint of what that message shows); typed text and voice
+    notes answer its current question from now on."""
     rid = view.record_id
 
     def b(key: str, action: str) -> Button:
@@ -190,27 +194,41 @@ async def _spin_show(update: Update, context: CoachContext, agent: Agent,
     if view.ask_type is not None:
         rows = _type_rows(context, agent, view.ask_type, "talk") + rows
     keyboard = inline_keyboard(rows)
-    shown = await _put(update, context, agent, "coaching/spin_view", message_id,
-                       keyboard=keyboard, view=view, scripts=_library(context).get(agent.locale))
-    _set_dialog(update, context, agent, Dialog(FLOW, "spin", {"record": rid, "msg": shown}))
+    html = text(context, agent, "coaching/spin_view", view=view,
+                scripts=_library(context).get(agent.locale))
+    now_showing = _fingerprint(html, keyboard)
+    if message_id is not None and screen == now_showing:
+        return  # an answer that changes nothing on the screen: no edit Telegram would refuse
+    shown = await _put(update, context, html, message_id, keyboard=keyboard)
+    _set_dialog(update, context, agent,
+                Dialog(FLOW, "spin", {"record": rid, "msg": shown, "screen": now_showing}))
 
 
-async def _put(update: Update, context: CoachContext, agent: Agent, name: str,
-               message_id: int | None, *, keyboard: InlineKeyboardMarkup,
-               **values: object) -> int | None:
-    """Edit the pressed message, or `message_id`, in place; a new message when neither can
-    be edited. The id of the message that shows it."""
+def _fingerprint(html: str, keyboard: InlineKeyboardMarkup) -> str:
+    shown = html + json.dumps(keyboard.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
+
+
+async def _put(update: Update, context: CoachContext, html: str, message_id: int | None, *,
+               keyboard: InlineKeyboardMarkup) -> int | None:
+    """Show `html` by editing the pressed message, or `message_id`, in place; a new message
+    when neither can take it. The id of the message that shows it."""
     query = update.callback_query
-    if query is not None and query.message is not None:
-        await edit_or_reply(update, context, agent, name, keyboard=keyboard, **values)
-        return query.message.message_id
-    if message_id is not None:
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_text(
-                text(context, agent, name, **values), chat_id=chat_id_of(update),
-                message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-            return message_id
-    sent = await reply(update, context, agent, name, keyboard=keyboard, **values)
+    fits = len(split_message(html)) == 1
+    target = query.message.message_id if query is not None and query.message is not None \
+        else message_id
+    if target is not None and fits:
+        try:
+            await context.bot.edit_message_text(html, chat_id=chat_id_of(update),
+                                                message_id=target, parse_mode=ParseMode.HTML,
+                                                reply_markup=keyboard)
+            return target
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return target  # the screen already shows this: no second copy
+        except TelegramError:
+            pass  # gone, too old, a photo or a forged press: shown anew below
+    sent = await send_html(context.bot, chat_id_of(update), html, reply_markup=keyboard)
     return sent.message_id
 
 
@@ -318,7 +336,8 @@ async def _spin_answer(update: Update, context: CoachContext, agent: Agent, dial
         await reply(update, context, agent, "coaching/spin_closed")
         return
     shown = dialog.data.get("msg")
-    await _spin_show(update, context, agent, view, int(shown) if shown else None)
+    await _spin_show(update, context, agent, view, int(shown) if shown else None,
+                     dialog.data.get("screen"))
     if not voice_file_id:
         # the model's reading comes as its own short message under the step: the step keeps
         # being edited in place by its id (the dialog's "msg"), whatever is sent after it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from coachbot.services import records
 from coachbot.services.book import Draft, save_client
 from coachbot.services.coach import PLAYBOOK, SPIN
+from tests.faults.live import settle
 
 
 async def onboard(bot):
@@ -241,3 +242,15 @@ async def test_an_objection_in_the_reaction_stays_open(bot):
     shown = (await bot.send("太贵了，我要回去问问老婆"))[-1]
     assert "异议" in shown["text"] and "还没处理" in shown["text"]
     assert any("异议已解决" in b for b in bot.buttons(shown))
+
+
+async def test_answers_that_leave_the_spin_screen_as_it_is_send_no_second_copy(bot):
+    await onboard(bot)
+    young_family(bot)
+    [screen] = await bot.send("/spin 李娜")
+    for number in range(8):  # more answers than the step has questions
+        bot.sandbox.send_text(bot.user, f"客户的回答 {number}")
+    await settle(bot)
+    sent = [m for m in bot.sandbox.bot_messages(bot.user.id)
+            if m["message_id"] > screen["message_id"]]
+    assert sent == []  # every answer edited the one screen (or left it as it was)
