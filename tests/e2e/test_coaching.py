@@ -244,7 +244,7 @@ async def test_an_objection_in_the_reaction_stays_open(bot):
     assert any("异议已解决" in b for b in bot.buttons(shown))
 
 
-async def test_answers_that_leave_the_spin_screen_as_it_is_send_no_second_copy(bot):
+async def test_every_spin_answer_edits_the_one_screen_and_says_it_was_noted(bot):
     await onboard(bot)
     young_family(bot)
     [screen] = await bot.send("/spin 李娜")
@@ -253,4 +253,5 @@ async def test_answers_that_leave_the_spin_screen_as_it_is_send_no_second_copy(b
     await settle(bot)
     sent = [m for m in bot.sandbox.bot_messages(bot.user.id)
             if m["message_id"] > screen["message_id"]]
-    assert sent == []  # every answer edited the one screen (or left it as it was)
+    assert sent == []  # no second copy of the screen
+    assert "已记 8 条" in bot.sandbox.last_bot_message(bot.user.id)["text"]
