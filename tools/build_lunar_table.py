@@ -12,23 +12,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from lunar_python import LunarYear, Solar
+# the computation the table replaces, from the bot itself: the table can't drift from it
+from coachbot.domain.calendar import computed_months
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "coachbot" / "domain" / "lunar_table.py"
 FIRST, LAST = 1900, 2100
-
-
-def computed_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
-    """(month, leap) -> (solar date of its first day, days) of one lunar year (lunar-python)."""
-    months: dict[tuple[int, bool], tuple[date, int]] = {}
-    for month in LunarYear.fromYear(year).getMonths():
-        if month.getYear() != year:
-            continue
-        first = Solar.fromJulianDay(month.getFirstJulianDay())
-        start = date(first.getYear(), first.getMonth(), first.getDay())
-        months[(abs(month.getMonth()), month.isLeap())] = (start, month.getDayCount())
-    return months
 
 
 def encode(year: int) -> tuple[int, int, int]:

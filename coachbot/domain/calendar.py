@@ -94,7 +94,7 @@ def _lunar_months(year: int) -> Mapping[tuple[int, bool], tuple[date, int]]:
     from lunar_table (what lunar-python computes, 1900-2100), else computed."""
     if lunar_table.FIRST_YEAR <= year <= lunar_table.LAST_YEAR:
         return MappingProxyType(_table_months(year))
-    return MappingProxyType(_computed_months(year))
+    return MappingProxyType(computed_months(year))
 
 
 def _table_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
@@ -110,8 +110,9 @@ def _table_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
     return months
 
 
-def _computed_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
-    """_lunar_months by lunar-python's astronomy (about 10 ms a year)."""
+def computed_months(year: int) -> dict[tuple[int, bool], tuple[date, int]]:
+    """(month, leap) -> (solar date of its first day, days) of one lunar year by lunar-python's
+    astronomy (about 10 ms a year; tools/build_lunar_table.py tabulates it)."""
     months: dict[tuple[int, bool], tuple[date, int]] = {}
     for month in LunarYear.fromYear(year).getMonths():
         if month.getYear() != year:

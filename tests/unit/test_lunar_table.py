@@ -8,10 +8,10 @@ from coachbot.domain import calendar, lunar_table
 
 def test_every_year_of_the_table_is_lunar_pythons():
     for year in range(lunar_table.FIRST_YEAR, lunar_table.LAST_YEAR + 1):
-        assert calendar._table_months(year) == calendar._computed_months(year), year
+        assert calendar._table_months(year) == calendar.computed_months(year), year
 
 
 def test_years_outside_the_table_are_computed():
     for year in (lunar_table.FIRST_YEAR - 1, lunar_table.LAST_YEAR + 1):
-        assert dict(calendar._lunar_months(year)) == calendar._computed_months(year)
+        assert dict(calendar._lunar_months(year)) == calendar.computed_months(year)
     assert calendar.lunar_to_solar(1899, 1, 1) is not None
