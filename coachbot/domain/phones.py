@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 import phonenumbers
@@ -80,6 +81,7 @@ def phone_digits(e164: str) -> str:
     return "".join(_DIGITS.findall(e164))
 
 
+@lru_cache(maxsize=4096)  # cards and lists show the same stored numbers over and over
 def format_phone(e164: str, region: str) -> str:
     """National format for a number of the agent's own region, international otherwise."""
     try:

@@ -75,8 +75,9 @@ async def show_card(update: Update, context: CoachContext, agent: Agent, client_
                notice=notice, tier_plan=stages.closed_tiers.get(view.tier) if view.tier else None,
                channels=stages.channels, scripts=scripts,
                facts=knowledge.card_facts(services.store, agent.id, client_id),
-               next_action=coach.action_for(services.store, agent, view.client,
-                                            services.clock.now()))
+               next_action=coach.action_for(
+                   services.store, agent, view.client, services.clock.now(),
+                   proposals={client_id: view.proposal} if view.proposal else {}))
 
 
 async def _card(press: Press, client_id: int, *, notice: str | None = None) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from coachbot.domain import classify, service_events, tiers
 from coachbot.domain.calendar import YearlyDate, age_on, next_occurrence
 from coachbot.domain.clients import clean_name, clean_tag, clean_text, search_key, search_words
+from coachbot.domain.coaching.proposals import Proposal
 from coachbot.domain.dates import parse_day, parse_yearly_date
 from coachbot.domain.locales import LOCALES
 from coachbot.domain.models import (
@@ -199,6 +200,7 @@ class CardView:
     referral: ServiceEvent | None = None  # a claim paid / gathering attended: ask for a referral
     referred: list[Client] = field(default_factory=list)  # whom this client introduced
     referred_count: int = 0
+    proposal: Proposal | None = None  # the latest, whatever its state
 
     @property
     def client(self) -> Client:
@@ -244,19 +246,19 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
     days_since = (now - client.last_contact_at).days if client.last_contact_at else None
     group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None
     referred = store.clients.referred_by(agent.id, client_id, limit=REFERRALS_SHOWN)
+    proposal = store.proposals.latest_by_client(agent.id, [client_id]).get(client_id)
     return CardView(
         card=card, grade=classify.grade_of(client), tier=tier,
         premium=classify.total_premium(card.policies), currency=currency,
         birthday=date_view(client.birthday, today),
-        suggested_stage=classify.suggest_stage(
-            client, contacts, events,
-            store.proposals.latest_by_client(agent.id, [client_id]).get(client_id)),
+        suggested_stage=classify.suggest_stage(client, contacts, events, proposal),
         contact_every=classify.contact_every_days(client, tier),
         days_since_contact=days_since, group=group, referred=referred,
         design=tiers.design_for(tier, tiers.band_of(tier, currency, thresholds)) if tier else None,
         service=tuple(events[:3]), referral=service_events.referral_due(events, today),
         referred_count=(len(referred) if len(referred) < REFERRALS_SHOWN
                         else store.clients.count_referred_by(agent.id, client_id)),
+        proposal=proposal,
     )
 
 

@@ -8,6 +8,7 @@ for the templates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -555,10 +556,12 @@ def client_action(store: Store, agent: Agent, client_id: int, now: datetime) -> 
     return action_for(store, agent, client, now)
 
 
-def action_for(store: Store, agent: Agent, client: Client, now: datetime) -> NextAction:
-    """client_action for one of the agent's clients already read (the card has it)."""
+def action_for(store: Store, agent: Agent, client: Client, now: datetime, *,
+               proposals: Mapping[int, Proposal] | None = None) -> NextAction:
+    """client_action for one of the agent's clients already read (the card has it;
+    `proposals`: the client's latest proposal by client id, when the caller has read it)."""
     today = agent_day(agent, now)
-    situations = _situations(store, agent, [client])
+    situations = _situations(store, agent, [client], proposals)
     action = actions.decide(situations[0], today)
     return _next(client, situations[0], action)
 
@@ -575,11 +578,12 @@ def next_actions(store: Store, agent: Agent, now: datetime, *, limit: int = NEXT
     return [_next(by_id[r.situation.client_id], r.situation, r.action) for r in ranked]
 
 
-def _situations(store: Store, agent: Agent, clients: list[Client]) -> \
-        list[actions.Situation]:
+def _situations(store: Store, agent: Agent, clients: list[Client],
+                proposals: Mapping[int, Proposal] | None = None) -> list[actions.Situation]:
     ids = [c.id for c in clients]
     agenda = store.due.agenda(agent.id, ids if len(ids) < 50 else None)
-    latest = store.proposals.latest_by_client(agent.id, ids if len(ids) < 50 else None)
+    latest = proposals if proposals is not None else \
+        store.proposals.latest_by_client(agent.id, ids if len(ids) < 50 else None)
     open_spin_clients = store.coaching.clients_with_open(agent.id, SPIN)
     found = []
     for client in clients:

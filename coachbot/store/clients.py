@@ -163,17 +163,20 @@ class ClientStore(Repository):
         exclude_id: int | None = None,
     ) -> list[Client]:
         """Clients with the same phone, or the same name and birthday."""
-        clauses, params = [], []
+        # each way of matching looks up its own index (agent + phone, agent + name); an OR in
+        # one WHERE made SQLite read the agent's whole book on every add
+        lookups, params = [], []
         digits = _digits(phone)
         if digits:
-            clauses.append("c.phone_digits = ?")
-            params.append(digits)
+            lookups.append("SELECT id FROM clients WHERE agent_id = ? AND phone_digits = ?")
+            params.extend([agent_id, digits])
         if birthday:
-            clauses.append("(c.name = ? AND c.birthday = ?)")
-            params.extend([name, birthday])
-        if not clauses:
+            lookups.append("SELECT id FROM clients WHERE agent_id = ? AND name = ? "
+                           "AND birthday = ?")
+            params.extend([agent_id, name, birthday])
+        if not lookups:
             return []
-        where = f"c.agent_id = ? AND {LIVE_CLIENT} AND ({' OR '.join(clauses)})"
+        where = f"+c.agent_id = ? AND {LIVE_CLIENT} AND c.id IN ({' UNION ALL '.join(lookups)})"
         found = self.rows(where, [agent_id, *params], limit=10)
         return [c for c in found if c.id != exclude_id]
 

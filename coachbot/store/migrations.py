@@ -583,3 +583,11 @@ def money_and_sources(db: Database) -> None:
         CREATE INDEX clients_origin ON clients(agent_id, origin) WHERE origin IS NOT NULL
         """,
     )
+
+
+@migrations(name="0016_clients_by_name")
+def clients_by_name(db: Database) -> None:
+    """Clients found by exact name within an agent's book: the duplicate check of every add
+    (same phone, or same name and birthday), imports and forwarded messages. Without it each
+    of these read the agent's whole book (the phone had an index, the name did not)."""
+    _run_script(db, "CREATE INDEX clients_agent_name ON clients(agent_id, name)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -130,3 +131,31 @@ async def test_it_must_be_initialized_and_can_be_again_after_shutdown(echo_serve
         assert status == 200
         await transport.shutdown()
     assert transport.read_timeout == 5.0
+
+
+def test_the_bots_own_messages_come_back_without_the_echoed_keyboard_and_entities() -> None:
+    sent = {"message_id": 7, "chat": {"id": 1, "type": "private"}, "date": 0, "text": "客户",
+            "entities": [{"type": "bold", "offset": 0, "length": 2}],
+            "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "x"}]]}}
+    answer = AiohttpRequest.parse_json_payload(
+        json.dumps({"ok": True, "result": sent}).encode())
+    assert answer["result"] == {"message_id": 7, "chat": {"id": 1, "type": "private"},
+                                "date": 0, "text": "客户"}
+
+
+def test_a_pressed_buttons_message_is_trimmed_but_the_agents_own_messages_are_not() -> None:
+    typed = {"message_id": 8, "chat": {"id": 1, "type": "private"}, "date": 0,
+             "text": "/add 张三", "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}
+    pressed = {"id": "q", "from": {"id": 1, "is_bot": False, "first_name": "a"},
+               "chat_instance": "c", "data": "cl:o:1",
+               "message": {"message_id": 9, "chat": {"id": 1, "type": "private"}, "date": 0,
+                           "text": "卡片", "entities": [{"type": "bold", "offset": 0,
+                                                        "length": 2}],
+                           "reply_markup": {"inline_keyboard": []}}}
+    updates = [{"update_id": 1, "message": typed}, {"update_id": 2, "callback_query": pressed}]
+    answer = AiohttpRequest.parse_json_payload(
+        json.dumps({"ok": True, "result": updates}).encode())
+    assert answer["result"][0]["message"] == typed
+    assert "entities" not in answer["result"][1]["callback_query"]["message"]
+    assert "reply_markup" not in answer["result"][1]["callback_query"]["message"]
+    assert answer["result"][1]["callback_query"]["data"] == "cl:o:1"
