@@ -111,8 +111,12 @@ def find_phones(text: str, region: str) -> list[PhoneMatch]:
     default = region if region in phonenumbers.SUPPORTED_REGIONS else None
     found: list[PhoneMatch] = []
     for match in PhoneNumberMatcher(text, default, leniency=Leniency.POSSIBLE):
-        found.append(PhoneMatch(normalize_phone(match.raw_string, region), match.start,
-                                match.end))
+        # the matcher parsed the span in the agent's region already: when that is a valid
+        # number it is the one normalize_phone would find first, without parsing it again
+        e164 = phonenumbers.format_number(match.number, PhoneNumberFormat.E164) \
+            if phonenumbers.is_valid_number(match.number) \
+            else normalize_phone(match.raw_string, region)
+        found.append(PhoneMatch(e164, match.start, match.end))
     for run in _LONG_DIGITS.finditer(text):
         start, end = run.span()
         if len(_DIGITS.findall(run.group())) < 6:

@@ -426,15 +426,19 @@ def _answer(store: Store, agent: Agent, record_id: int, text: str, voice: str | 
     except spin.SpinError:
         return None
     state, status = session.to_dict(), _spin_status(session)
-    store.coaching.save_session(agent.id, record_id, state, status)
-    index = len(session.answers) - 1
-    if session.answers[index].text:
-        knowledge.read_spin_answer(store, agent.id, int(session.client_id), record_id, index,
-                                   session.answers[index].text, now, zone=agent.timezone)
-    # the talk as just saved, not read back
-    return _act(store, agent, record_id, library, now, lambda s: s, recheck=step == "S",
-                recorded="voice" if voice else "text",
-                record=replace(record, state=state, status=status))
+    # the answer, what it says about the client and the next screen's state land together
+    # (one transaction: after a crash all of them or none, and one commit instead of three)
+    with store.atomic():
+        store.coaching.save_session(agent.id, record_id, state, status)
+        index = len(session.answers) - 1
+        if session.answers[index].text:
+            knowledge.read_spin_answer(store, agent.id, int(session.client_id), record_id,
+                                       index, session.answers[index].text, now,
+                                       zone=agent.timezone)
+        # the talk as just saved, not read back
+        return _act(store, agent, record_id, library, now, lambda s: s, recheck=step == "S",
+                    recorded="voice" if voice else "text",
+                    record=replace(record, state=state, status=status))
 
 
 def _act(store: Store, agent: Agent, record_id: int, library: ScriptLibrary, now: datetime,
