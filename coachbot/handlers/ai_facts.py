@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
+from datetime import date, timedelta
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -83,8 +85,14 @@ async def _read_and_offer(update: Update, context: CoachContext, agent: Agent, c
 
 
 def _reading_lock(context: CoachContext, agent_id: int) -> asyncio.Lock:
-    locks: dict[int, asyncio.Lock] = context.bot_data.setdefault("facts_locks", {})
-    return locks.setdefault(agent_id, asyncio.Lock())
+    # held weakly: an agent's lock lives while one of their readings holds or awaits it, so
+    # the table never keeps an entry for every agent who ever used the model
+    locks: weakref.WeakValueDictionary[int, asyncio.Lock] = context.bot_data.setdefault(
+        "facts_locks", weakref.WeakValueDictionary())
+    lock = locks.get(agent_id)
+    if lock is None:
+        lock = locks[agent_id] = asyncio.Lock()
+    return lock
 
 
 def _first_notice_today(context: CoachContext, agent: Agent, reason: str) -> bool:
@@ -95,6 +103,10 @@ def _first_notice_today(context: CoachContext, agent: Agent, reason: str) -> boo
     told: dict[tuple[int, str], str] = context.bot_data.setdefault("facts_notices", {})
     if told.get((agent.id, reason)) == today:
         return False
+    # days before yesterday are over in every time zone: their entries go
+    over = (date.fromisoformat(today) - timedelta(days=2)).isoformat()
+    for key in [key for key, day in told.items() if day <= over]:
+        del told[key]
     told[(agent.id, reason)] = today
     return True
 
