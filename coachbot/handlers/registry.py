@@ -94,6 +94,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                                          pattern=f"^(?!({group_safe}):)"), group=-1)
     # edited messages first: commands and text filters would otherwise match them too
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, general.edited))
+    # every button, of every feature (stale and forged data included): one dispatcher. Only
+    # button presses reach it and they match nothing below: placed first, a press is not
+    # checked against each of the commands' handlers
+    app.add_handler(CallbackQueryHandler(features.on_press))
 
     for command in COMMANDS:
         if command.where in ("private", "any"):
@@ -103,8 +107,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         else:
             app.add_handler(CommandHandler(command.name, groups.private_only,
                                            filters=groups_only))
-    # every button, of every feature (stale and forged data included): one dispatcher
-    app.add_handler(CallbackQueryHandler(features.on_press))
 
     app.add_handler(ChatMemberHandler(groups.membership_changed,
                                       ChatMemberHandler.MY_CHAT_MEMBER))
