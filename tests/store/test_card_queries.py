@@ -62,3 +62,30 @@ def test_referrals_and_policies_of_one_client_stay_within_the_agent_and_live(sto
     assert policy is not None
     assert [p.id for p in store.clients.policies_of(1, referrer)] == [policy.id]
     assert store.clients.policies_of(2, referrer) == []
+
+
+def test_duplicates_by_phone_or_by_name_and_birthday_within_the_agents_live_book(store: Store):
+    _agent(store, 1)
+    _agent(store, 2)
+    by_phone = _client(store, 1, "张三", phone="+8613800138000")
+    by_name = _client(store, 1, "李四", birthday="1985-03-02")
+    same_name_other_day = _client(store, 1, "李四", birthday="1990-01-01")
+    gone = _client(store, 1, "王五", phone="+8613900139000")
+    assert store.clients.soft_delete(1, gone)
+    _client(store, 2, "张三", phone="+8613800138000")  # another agent's client
+
+    def found(agent_id: int, **kw: object) -> list[int]:
+        values: dict = {"phone": None, "name": "", "birthday": None, **kw}
+        return sorted(c.id for c in store.clients.find_duplicates(agent_id, **values))
+
+    assert found(1, phone="+86 138 0013 8000", name="别人") == [by_phone]
+    assert found(1, name="李四", birthday="1985-03-02") == [by_name]
+    assert found(1, phone="+8613800138000", name="李四", birthday="1985-03-02") == \
+        sorted([by_phone, by_name])
+    assert found(1, name="李四", birthday="1985-03-03") == []
+    assert found(1, name="李四") == []  # a name alone is no duplicate
+    assert found(1, phone="+8613900139000", name="王五") == []  # deleted
+    assert found(1, phone="+8613800138000", name="张三",
+                 exclude_id=by_phone) == []  # the client being edited
+    assert len(found(2, phone="+8613800138000", name="x")) == 1
+    assert same_name_other_day not in found(1, name="李四", birthday="1985-03-02")
