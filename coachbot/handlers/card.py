@@ -59,12 +59,13 @@ def card_keyboard(context: CoachContext, agent: Agent, view: book.CardView) -> \
 
 async def show_card(update: Update, context: CoachContext, agent: Agent, client_id: int, *,
                     fresh: bool = False, notice: str | None = None,
-                    client: Client | None = None) -> None:
+                    client: Client | None = None, just_added: bool = False) -> None:
     """Show a client's card (edit the pressed message unless `fresh`; `client`: as this
-    update just read it)."""
+    update just read it; `just_added`: saved by this update, nothing refers to it yet)."""
     services = context.services
     view = book.card_view(services.store, agent, client_id, services.clock.now(),
-                          services.settings.tier_thresholds, client=client)
+                          services.settings.tier_thresholds, client=client,
+                          just_added=just_added)
     if view is None:
         await reply(update, context, agent, "clients/not_found")
         return

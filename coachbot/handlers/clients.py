@@ -204,7 +204,7 @@ async def _save(update: Update, context: CoachContext, agent: Agent, draft: Draf
         return
     dialogs.clear_dialog(store, agent.id, chat_id)
     await show_card(update, context, agent, result.client.id, fresh=True, notice="added",
-                    client=result.client)
+                    client=result.client, just_added=True)
     if draft.notes:  # the quick add's leftovers, read by the model when there is one
         await ai_facts.offer(update, context, agent, result.client.id, draft.notes, "note")
 

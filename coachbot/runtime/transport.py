@@ -11,9 +11,10 @@ Telegram's answer to a sent or edited message echoes the message back, keyboard 
 formatting entities included, and a pressed button's update carries the bot's message the same
 way. The bot never reads either back (it keeps its own state, not Telegram's copy of its
 screens), yet PTB builds an object per button and per entity of every such copy: measured
-(callgrind), a quarter of the instructions of opening a card and a tenth of a quick add. `parse_json_payload`, PTB's documented hook for
-reading Telegram's JSON, drops those two fields from the bot's own messages; users' messages
-(their text, entities, forwards) are untouched.
+(callgrind), a quarter of the instructions of opening a card and a tenth of a quick add.
+`parse_json_payload`, PTB's documented hook for reading Telegram's JSON, drops those two
+fields from the bot's own messages; users' messages (their text, entities, forwards) are
+untouched.
 """
 
 from __future__ import annotations

@@ -228,9 +228,12 @@ def agent_today(agent: Agent, now: datetime) -> date:
 
 def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
               thresholds: Mapping[str, tuple[int, int]], *,
-              client: Client | None = None) -> CardView | None:
+              client: Client | None = None, just_added: bool = False) -> CardView | None:
     """Gather and compute everything for a client's card; None if not this agent's client
-    (`client`: the client as just read in this update, not read again)."""
+    (`client`: the client as just read in this update, not read again; `just_added`: it was
+    inserted in this update, so no record refers to it yet and none is looked for)."""
+    if just_added and client is not None and client.id == client_id:
+        return _new_card_view(store, agent, client, now, thresholds)
     # the 20 latest contacts read once: the stage rules weigh them, the card shows 3
     card = store.clients.client_card(agent.id, client_id, contacts=SUGGEST_CONTACTS,
                                      client=client)
@@ -260,6 +263,23 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
                         else store.clients.count_referred_by(agent.id, client_id)),
         proposal=proposal,
     )
+
+
+def _new_card_view(store: Store, agent: Agent, client: Client, now: datetime,
+                   thresholds: Mapping[str, tuple[int, int]]) -> CardView:
+    """card_view of a client saved this moment: no family, dates, policies, contacts, events,
+    proposals or referrals yet (tests/store/test_card_queries.py: the same view)."""
+    referrer = store.clients.get_client(agent.id, client.referred_by) \
+        if client.referred_by else None
+    currency = currency_for(agent.region)
+    tier = classify.client_tier([], currency, thresholds)
+    return CardView(
+        card=ClientCard(client=client, referrer=referrer), grade=classify.grade_of(client),
+        tier=tier, premium=classify.total_premium([]), currency=currency,
+        birthday=date_view(client.birthday, agent_today(agent, now)),
+        suggested_stage=classify.suggest_stage(client, [], [], None),
+        contact_every=classify.contact_every_days(client, tier), days_since_contact=None,
+        group=classify.assess_group(client.group_profile, []) if client.is_group else None)
 
 
 # -- lists and summaries ----------------------------------------------------------------------

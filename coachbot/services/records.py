@@ -9,7 +9,7 @@ from typing import Any
 
 from coachbot.domain.models import Client, Contact, FamilyMember, ImportantDate, Policy
 from coachbot.services import knowledge
-from coachbot.services.schedule import refresh_client
+from coachbot.services.schedule import refresh_client, refresh_new_client
 from coachbot.store import Store
 
 # fields whose text the coach reads for facts (services.knowledge)
@@ -22,10 +22,10 @@ def add_client(store: Store, agent_id: int, values: Mapping[str, Any], *, search
     with store.atomic():
         client_id = store.clients.insert_client(agent_id, values, search_key=search_key,
                                                 traits=traits, tags=tags)
-        refresh_client(store, agent_id, client_id)
-        # read once, after its schedule was derived (reading facts changes no client field)
+        # read once: deriving its schedule and reading facts change no field of the client
         client = _reread(store, agent_id, client_id)
         assert client is not None
+        refresh_new_client(store, agent_id, client)
         if READ_FIELDS.intersection(values):
             knowledge.read_fields(store, agent_id, client, READ_FIELDS.intersection(values))
     return client

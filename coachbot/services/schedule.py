@@ -8,14 +8,27 @@ from collections.abc import Sequence
 from datetime import date
 
 from coachbot.domain import reminders
+from coachbot.domain.models import Client
 from coachbot.store import Store
 
 
 def refresh_clients(store: Store, agent_id: int, client_ids: Sequence[int]) -> None:
     """Re-derive these clients' schedules (a fixed number of statements for any number)."""
     inputs = store.schedule.derivation_inputs(agent_id, client_ids)
-    if inputs is None:
-        return
+    if inputs is not None:
+        _derive(store, agent_id, inputs)
+
+
+def refresh_new_client(store: Store, agent_id: int, client: Client) -> None:
+    """refresh_clients for a client inserted in this transaction: no family, key date, policy
+    or review refers to it yet, so its schedule is derived from the client alone (a quick add
+    reads nothing else)."""
+    zone = store.schedule.agent_zone(agent_id)
+    if zone is not None:
+        _derive(store, agent_id, reminders.DerivationInputs(*zone, [client], {}, {}, {}, {}))
+
+
+def _derive(store: Store, agent_id: int, inputs: reminders.DerivationInputs) -> None:
     now = store.clock.now()
     schedules = reminders.derive_schedules(inputs, now, store.tier_thresholds)
     store.schedule.save_derived(agent_id, schedules,

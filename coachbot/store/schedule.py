@@ -34,12 +34,17 @@ class ScheduleStore(Repository):
         self._clients = clients
 
     # -- derived dates: the services compute them, this part reads their inputs and keeps them
+    def agent_zone(self, agent_id: int) -> tuple[str, str] | None:
+        """The agent's time zone and region, which every client's schedule is derived in."""
+        row = self.db.execute("SELECT timezone, region FROM agents WHERE id = ?",
+                              [agent_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
     def derivation_inputs(self, agent_id: int,
                           client_ids: Sequence[int]) -> DerivationInputs | None:
         """What the schedule of these clients of one agent is derived from, in a fixed number
         of statements (an import refreshes thousands inside its transaction)."""
-        agent = self.db.execute("SELECT timezone, region FROM agents WHERE id = ?",
-                                [agent_id]).fetchone()
+        agent = self.agent_zone(agent_id)
         if agent is None or not client_ids:
             return None
         ids = json.dumps(list(client_ids))

@@ -67,3 +67,19 @@ def test_another_agents_clients_are_not_touched(store: Store) -> None:
     refresh_clients(store, 2, mine)
     assert derived(store, 1) == before
     assert derived(store, 2) == ([], [])
+
+
+def test_a_new_client_derived_from_itself_alone_gets_what_a_full_refresh_gives(store: Store):
+    from coachbot.services import records
+
+    store.agents.ensure_agent(3, first_name="王", username=None, locale="zh-Hans")
+    store.agents.update_agent(3, region="HK", timezone="Asia/Hong_Kong")
+    added = [records.add_client(store, 3, values, search_key=str(values["name"]))
+             for values in ({"name": "陈大文", "birthday": "1985-03-02"},
+                            {"name": "李四", "birthday": "L--08-15", "contact_every_days": 30},
+                            {"name": "王五"},
+                            {"name": "某公司", "kind": "group", "birthday": "2000-01-01"})]
+    as_added = derived(store, 3)
+    assert as_added[0], "birthdays make occasions"
+    refresh_clients(store, 3, [client.id for client in added])
+    assert derived(store, 3) == as_added
