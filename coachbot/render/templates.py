@@ -74,6 +74,7 @@ class Renderer:
         self.env.globals.update(label=_label_global, example_day=_example_day)
         self._labels: dict[str, dict[str, str]] = {}
         self._label_cache: dict[tuple[str, str], Template] = {}
+        self._plain_labels: dict[tuple[str, str, str | None], str] = {}  # (locale, key, region)
         # (locale, name) -> the template its fallbacks resolve to (templates never reload)
         self._templates: dict[tuple[str, str], Template] = {}
 
@@ -106,13 +107,19 @@ class Renderer:
         """A short plain-text label (not HTML-escaped: button texts are plain). A key may have
         a variant for a region, written `key@HK` in the labels files (Hong Kong says 危疾 and
         冷靜期 where Taiwan says 重大疾病險 and 契約撤銷期); it wins for agents of that region."""
+        plain = self._plain_labels.get((locale, key, region))
+        if plain is not None:
+            return plain
         for loc in FALLBACKS.get(locale, (locale, "en")):
             labels = self._labels_for(loc)
             found = f"{key}@{region}" if region and f"{key}@{region}" in labels else key
             source = labels.get(found)
             if source is not None:
                 if "{" not in source and not source.endswith("\n"):
-                    return source  # most labels are plain text: Jinja would return them as is
+                    # most labels are plain text: Jinja would return them as is; a card asks
+                    # for twenty, each found again through the locale's fallbacks
+                    self._plain_labels[(locale, key, region)] = source
+                    return source
                 template = self._label_cache.get((loc, found))
                 if template is None:
                     template = self._label_env.from_string(source)
