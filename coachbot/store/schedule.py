@@ -180,6 +180,20 @@ class ScheduleStore(Repository):
                                           limit]).fetchall()
         return [_item(row) for row in rows]
 
+    def snoozed_since(self, agent_ids: Sequence[int], since: datetime) -> \
+            list[tuple[int, str, int | None, str, date, datetime]]:
+        """Items of these agents snoozed until after `since` (still asleep, or woken and sent
+        again since then): (agent, kind, client id, ref, occasion day, snoozed until)."""
+        rows = self.db.execute(
+            "SELECT r.agent_id, r.kind, r.client_id, r.ref, r.occasion_date, r.snooze_until "
+            "FROM json_each(?) a JOIN reminder_items r ON r.agent_id = a.value "
+            "AND r.status IN ('snoozed', 'open') AND r.snooze_until > ?",
+            [json.dumps(list(agent_ids)), since.astimezone(UTC).isoformat(timespec="seconds")],
+        ).fetchall()
+        return [(agent_id, kind, client_id, ref, date.fromisoformat(day),
+                 datetime.fromisoformat(until)) for agent_id, kind, client_id, ref, day, until
+                in rows]
+
     # -- one-off reminders ------------------------------------------------------------------
     def add_one_off(self, agent_id: int, *, client_id: int | None, text: str,
                     due_at: datetime) -> OneOff:
