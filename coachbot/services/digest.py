@@ -172,8 +172,9 @@ class _Builder:
         for agent_id, digest in self.digests.items():
             _rank(digest, self.stages, agent_id)
             _trim(digest)
-        self._yesterday()
-        self._month_visits()
+        zone_days = self._zone_days()
+        self._yesterday(zone_days)
+        self._month_visits(zone_days)
         return self.digests
 
     def _greetings(self, ids: list[int]) -> None:
@@ -269,28 +270,37 @@ class _Builder:
                     state.id if state else None, "festival", None, festival.key, festival.date,
                     {"festival": _festival_detail(festival)}, festival.key))
 
-    def _yesterday(self) -> None:
+    def _zone_days(self) -> dict[str, tuple[datetime, datetime, datetime]]:
+        """Per time zone of these agents (they share a handful): the start of yesterday, of
+        this month and of tomorrow there."""
+        days: dict[str, tuple[datetime, datetime, datetime]] = {}
+        for agent in self.agents.values():
+            if agent.timezone not in days:
+                zone = ZoneInfo(agent.timezone)
+                days[agent.timezone] = (
+                    datetime.combine(self.day - timedelta(days=1), time(0), zone),
+                    datetime.combine(self.day.replace(day=1), time(0), zone),
+                    datetime.combine(self.day + timedelta(days=1), time(0), zone))
+        return days
+
+    def _yesterday(self, zone_days: dict[str, tuple[datetime, datetime, datetime]]) -> None:
         windows = []
         for agent_id, agent in self.agents.items():
-            start = datetime.combine(self.day - timedelta(days=1), time(0),
-                                     ZoneInfo(agent.timezone))
+            start = zone_days[agent.timezone][0]
             windows.append((agent_id, start, start + timedelta(days=1)))
         counts = self.store.due.contacts_by_channel(windows)
         for agent_id, digest in self.digests.items():
             digest.yesterday = counts.get(agent_id, {})
 
-    def _month_visits(self) -> None:
+    def _month_visits(self, zone_days: dict[str, tuple[datetime, datetime, datetime]]) -> None:
         """Visits this month so far (today included), for "本月 8/80"."""
         windows = []
         for agent_id, agent in self.agents.items():
-            zone = ZoneInfo(agent.timezone)
-            start = datetime.combine(self.day.replace(day=1), time(0), zone)
-            end = datetime.combine(self.day + timedelta(days=1), time(0), zone)
+            _, start, end = zone_days[agent.timezone]
             windows.append((agent_id, start, end))
-        counts = self.store.due.contacts_by_channel(windows)
+        counts = self.store.due.contacts_counted(windows, VISIT_CHANNELS)
         for agent_id, digest in self.digests.items():
-            digest.month_visits = sum(n for channel, n in counts.get(agent_id, {}).items()
-                                      if channel in VISIT_CHANNELS)
+            digest.month_visits = counts.get(agent_id, 0)
 
 
 def _festival_detail(festival: Festival) -> dict[str, Any]:

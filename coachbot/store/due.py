@@ -23,6 +23,19 @@ def _ids(agent_ids: Iterable[int]) -> str:
     return json.dumps(list(agent_ids))
 
 
+def _spans(windows: Sequence[tuple[int, datetime, datetime]]) -> str:
+    """(agent, start, end) windows as a json array, in UTC as contacts are kept; agents of one
+    zone share their window's moments, so each moment is spelled once."""
+    spelled: dict[datetime, str] = {}
+    spans = []
+    for agent_id, start, end in windows:
+        for moment in (start, end):
+            if moment not in spelled:
+                spelled[moment] = moment.astimezone(UTC).isoformat(timespec="seconds")
+        spans.append([agent_id, spelled[start], spelled[end]])
+    return json.dumps(spans)
+
+
 # A to-do item in these states takes its occurrence out of the digest.
 _HANDLED_SQL = ", ".join(f"'{status}'" for status in HANDLED)
 _NOT_HANDLED = f"(r.status IS NULL OR r.status NOT IN ({_HANDLED_SQL}))"
@@ -194,18 +207,29 @@ class DueStore(Repository):
     def contacts_by_channel(self, windows: Sequence[tuple[int, datetime, datetime]]) -> \
             dict[int, dict[str, int]]:
         """Contacts logged per channel, for each (agent, start, end) window."""
-        spans = json.dumps([[agent_id, start.astimezone(UTC).isoformat(timespec="seconds"),
-                             end.astimezone(UTC).isoformat(timespec="seconds")]
-                            for agent_id, start, end in windows])  # contacts are kept in UTC
         rows = self.db.execute(
             "SELECT k.agent_id, k.channel, COUNT(*) FROM json_each(?) a "
             "JOIN contacts k ON k.agent_id = json_extract(a.value, '$[0]') "
             "AND k.at >= json_extract(a.value, '$[1]') AND k.at < json_extract(a.value, '$[2]') "
-            "GROUP BY k.agent_id, k.channel", [spans])
+            "GROUP BY k.agent_id, k.channel", [_spans(windows)])
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         for agent_id, channel, count in rows:
             counts[agent_id][channel] = count
         return counts
+
+    def contacts_counted(self, windows: Sequence[tuple[int, datetime, datetime]],
+                         channels: Iterable[str]) -> dict[int, int]:
+        """Contacts logged through one of `channels`, for each (agent, start, end) window."""
+        wanted = sorted(channels)
+        # a count per window row: the (agent, at, channel) index alone answers it, and there
+        # is no grouping of every contact to sort
+        rows = self.db.execute(
+            "SELECT json_extract(a.value, '$[0]'), (SELECT COUNT(*) FROM contacts k "
+            "WHERE k.agent_id = json_extract(a.value, '$[0]') "
+            "AND k.at >= json_extract(a.value, '$[1]') AND k.at < json_extract(a.value, '$[2]') "
+            f"AND k.channel IN ({', '.join('?' * len(wanted))})) FROM json_each(?) a",
+            [*wanted, _spans(windows)])
+        return dict(rows.fetchall())
 
     # -- to-do items ------------------------------------------------------------------------
     def item_states(self, keys: Sequence[ItemKey]) -> list[ItemState | None]:

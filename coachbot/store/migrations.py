@@ -583,3 +583,22 @@ def money_and_sources(db: Database) -> None:
         CREATE INDEX clients_origin ON clients(agent_id, origin) WHERE origin IS NOT NULL
         """,
     )
+
+
+@migrations(name="0016_contacts_agent_at_channel")
+def contacts_agent_at_channel(db: Database) -> None:
+    """The contacts' (agent, time) index carries the channel too.
+
+    Counting an agent's contacts by channel in a time window (the digest's "yesterday" and
+    month visits, the team reports' visits) read every contact's table row for its channel:
+    the month's visits for 5,000 agents took 0.52 s of the bench's day. With the channel in
+    the index the count reads the index alone (0.11 s). Same leading columns, so every query
+    that used the old index uses this one.
+    """
+    _run_script(
+        db,
+        """
+        DROP INDEX contacts_agent_at;
+        CREATE INDEX contacts_agent_at ON contacts(agent_id, at, channel)
+        """,
+    )
