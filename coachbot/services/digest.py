@@ -10,7 +10,9 @@ a count (rest_page() gives the folded part).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -142,7 +144,23 @@ def build_digest(store: Store, agent: Agent, day: date, *, since: date | None = 
 def build_digests(store: Store, requests: Sequence[DigestRequest], day: date) -> \
         dict[int, Digest]:
     """The digests of many agents for `day`, by agent id, from one query per section."""
-    return _Builder(store, requests, day).build()
+    with _collector_paused():
+        return _Builder(store, requests, day).build()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A batch of digests makes tens of thousands of objects that outlive it (entries, their
+    details, their ranks) and no reference cycles; the garbage collector, triggered by the
+    count of objects made, would walk them again and again while they are made (0.24 s of
+    the bench's 1.5 s day). Paused, it walks them once, at its next pass after the batch."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Builder:
