@@ -181,16 +181,26 @@ class _Builder:
                                               visits_target=plan.visits_per_day, plan=plan)
         # each agent's clients' prospect stages, as the sections that read them found them
         self.stages: dict[int, dict[int, str | None]] = {agent_id: {} for agent_id in self.agents}
+        self.ids = list(self.agents)
+        self.itemized: set[int] = set()  # agents with to-do items in the digest's days
+        # the agents split by whether they have any (True) and those sections' queries
+        self.groups: list[tuple[list[int], bool]] = []
 
     def build(self) -> dict[int, Digest]:
         """Reads only: a digest writes nothing (to-do items are made when an entry is opened),
         so a morning's 100,000 lines cost no writes and leave no rows behind."""
         if not self.agents:
             return {}
-        ids = list(self.agents)
+        # to-do items are made when an entry is opened: agents with none dated in the digest's
+        # days (every agent, before the morning's first tap) have no item to look up there
+        itemized = self.itemized = self.store.due.agents_with_items(
+            self.ids, min(self.first.values()), self.day)
+        self.groups = [(group, items) for group, items in (
+            ([i for i in self.ids if i in itemized], True),
+            ([i for i in self.ids if i not in itemized], False)) if group]
         for section in (self._greetings, self._festivals, self._follow_ups, self._proposals,
                         self._premiums, self._callbacks, self._reviews, self._overdue):
-            section(ids)
+            section()
         for agent_id, digest in self.digests.items():
             _rank(digest, self.stages[agent_id])
             _trim(digest)
@@ -199,22 +209,23 @@ class _Builder:
         self._month_visits(zone_days)
         return self.digests
 
-    def _greetings(self, ids: list[int]) -> None:
-        day, digests = self.day, self.digests
-        for agent_id, cid, name, kind, ref_id, yearly, when, item, stage in \
-                self.store.due.occasions_between(ids, min(self.first.values()), day):
-            self.stages[agent_id][cid] = stage
-            next_date = date.fromisoformat(when)
-            if next_date >= self.first[agent_id]:
-                digests[agent_id].greetings.append(Entry(
-                    item, kind, cid, name, next_date,
-                    {"yearly": yearly, "ref_id": ref_id, "days_ago": (day - next_date).days},
-                    str(ref_id)))
+    def _greetings(self) -> None:
+        day, digests, first = self.day, self.digests, min(self.first.values())
+        for ids, items in self.groups:
+            for agent_id, cid, name, kind, ref_id, yearly, when, item, stage in \
+                    self.store.due.occasions_between(ids, first, day, items=items):
+                self.stages[agent_id][cid] = stage
+                next_date = date.fromisoformat(when)
+                if next_date >= self.first[agent_id]:
+                    digests[agent_id].greetings.append(Entry(
+                        item, kind, cid, name, next_date,
+                        {"yearly": yearly, "ref_id": ref_id, "days_ago": (day - next_date).days},
+                        str(ref_id)))
 
-    def _follow_ups(self, ids: list[int]) -> None:
+    def _follow_ups(self) -> None:
         digests = self.digests
         for agent_id, cid, name, contact_id, next_step, when, summary, item, stage in \
-                self.store.due.follow_ups_due(ids, self.day, limit=MAX_PER_SECTION):
+                self.store.due.follow_ups_due(self.ids, self.day, limit=MAX_PER_SECTION):
             self.stages[agent_id][cid] = stage
             agreed = date.fromisoformat(when)
             digests[agent_id].follow_ups.append(Entry(
@@ -222,10 +233,10 @@ class _Builder:
                 {"next_step": next_step, "summary": summary,
                  "overdue_days": max(0, (self.day - agreed).days)}, str(contact_id)))
 
-    def _proposals(self, ids: list[int]) -> None:
+    def _proposals(self) -> None:
         """Proposals the client has not answered for days: call and ask how it read."""
         day = self.day
-        for agent_id, waiting in proposals.follow_ups(self.store, ids, day,
+        for agent_id, waiting in proposals.follow_ups(self.store, self.ids, day,
                                                       limit=MAX_PER_SECTION).items():
             for f in waiting:
                 self.stages[agent_id][f.client_id] = f.stage
@@ -234,22 +245,23 @@ class _Builder:
                     {"title": f.title, "products": f.products, "days": f.days,
                      "since": f.waiting_since}, str(f.proposal_id)))
 
-    def _premiums(self, ids: list[int]) -> None:
+    def _premiums(self) -> None:
         day, digests = self.day, self.digests
         notice_days = [day + timedelta(days=n) for n in reminders.PREMIUM_NOTICE_DAYS]
-        for agent_id, cid, name, pid, product, premium, currency, due, item in \
-                self.store.due.premiums_due(ids, notice_days, day):
-            due_day = date.fromisoformat(due)
-            digests[agent_id].premiums.append(Entry(
-                item, "premium", cid, name, day,
-                {"product": product, "premium": premium, "currency": currency, "due": due_day,
-                 "days": (due_day - day).days}, f"{pid}:{due}"))
+        for ids, items in self.groups:
+            for agent_id, cid, name, pid, product, premium, currency, due, item in \
+                    self.store.due.premiums_due(ids, notice_days, day, items=items):
+                due_day = date.fromisoformat(due)
+                digests[agent_id].premiums.append(Entry(
+                    item, "premium", cid, name, day,
+                    {"product": product, "premium": premium, "currency": currency,
+                     "due": due_day, "days": (due_day - day).days}, f"{pid}:{due}"))
 
-    def _callbacks(self, ids: list[int]) -> None:
+    def _callbacks(self) -> None:
         day = self.day
         delivered = day - timedelta(days=reminders.CALLBACK_AFTER_DAYS)
         for agent_id, cid, name, pid, product, item in \
-                self.store.due.deliveries_on(ids, delivered, day):
+                self.store.due.deliveries_on(self.ids, delivered, day):
             # the agent's market's period (HK 21 days, TW 10 ...); unknown outside our markets
             rule = cooling_off(self.agents[agent_id].region)
             ends = reminders.cooling_off_end(delivered, rule.days) if rule else None
@@ -258,35 +270,39 @@ class _Builder:
                 {"product": product, "cooling_off_ends": ends,
                  "cooling_off_days": rule.days if rule else None}, str(pid)))
 
-    def _reviews(self, ids: list[int]) -> None:
+    def _reviews(self) -> None:
         day, digests = self.day, self.digests
-        for agent_id, cid, name, tier, due, item in \
-                self.store.due.reviews_due(ids, day, limit=MAX_PER_SECTION):
-            digests[agent_id].reviews.append(Entry(item, "review", cid, name, day,
-                                                   {"tier": tier}, due))
+        for ids, items in self.groups:
+            for agent_id, cid, name, tier, due, item in \
+                    self.store.due.reviews_due(ids, day, limit=MAX_PER_SECTION, items=items):
+                digests[agent_id].reviews.append(Entry(item, "review", cid, name, day,
+                                                       {"tier": tier}, due))
 
-    def _overdue(self, ids: list[int]) -> None:
+    def _overdue(self) -> None:
         day, digests = self.day, self.digests
-        for agent_id, cid, name, due, last, stage, item in \
-                self.store.due.overdue_contacts(ids, day):
-            self.stages[agent_id][cid] = stage
-            days_since = (day - datetime.fromisoformat(last).date()).days if last else None
-            digests[agent_id].overdue.append(Entry(item, "stay_in_touch", cid, name, day,
-                                                   {"days": days_since}, due))
+        for ids, items in self.groups:
+            for agent_id, cid, name, due, last, stage, item in \
+                    self.store.due.overdue_contacts(ids, day, items=items):
+                self.stages[agent_id][cid] = stage
+                days_since = (day - datetime.fromisoformat(last).date()).days if last else None
+                digests[agent_id].overdue.append(Entry(item, "stay_in_touch", cid, name, day,
+                                                       {"days": days_since}, due))
 
-    def _festivals(self, ids: list[int]) -> None:
+    def _festivals(self) -> None:
         # computed here, not in SQL: their to-do items are looked up by key
         calendars: dict[tuple[str, date], list[Festival]] = {}  # most agents share a few
         due: list[tuple[ItemKey, Festival]] = []
-        for agent_id in ids:
+        for agent_id in self.ids:
             agent = self.agents[agent_id]
             region, first = festival_region(agent.region), self.first[agent_id]
             if (region, first) not in calendars:
                 calendars[(region, first)] = festivals_between(region, first, self.day)
             due += [(ItemKey(agent_id, "festival", None, festival.key, festival.date), festival)
                     for festival in calendars[(region, first)]]
-        states = self.store.due.item_states([key for key, _ in due])
-        for (key, festival), state in zip(due, states, strict=True):
+        asked = [key for key, _ in due if key.agent_id in self.itemized]
+        states = dict(zip(asked, self.store.due.item_states(asked), strict=True))
+        for key, festival in due:
+            state = states.get(key)
             if state is None or state.status not in HANDLED:
                 self.digests[key.agent_id].festivals.append(Entry(
                     state.id if state else None, "festival", None, festival.key, festival.date,
