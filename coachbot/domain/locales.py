@@ -51,6 +51,13 @@ def babel_locale(locale: str, region: str | None = None) -> Locale:
 
 def format_date(value: date, locale: str, region: str | None = None, fmt: str = "medium") -> str:
     """A date as the agent's locale writes it."""
+    if type(value) is date:  # not a datetime: equal datetimes may be in different zones
+        return _format_day(value, locale, region, fmt)
+    return babel_format_date(value, format=fmt, locale=babel_locale(locale, region))
+
+
+@lru_cache(maxsize=4096)  # every digest of a morning heads with the same day (Babel: ~25 us)
+def _format_day(value: date, locale: str, region: str | None, fmt: str) -> str:
     return babel_format_date(value, format=fmt, locale=babel_locale(locale, region))
 
 

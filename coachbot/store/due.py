@@ -23,6 +23,19 @@ def _ids(agent_ids: Iterable[int]) -> str:
     return json.dumps(list(agent_ids))
 
 
+def _spans(windows: Sequence[tuple[int, datetime, datetime]]) -> str:
+    """(agent, start, end) windows as a json array, in UTC as contacts are kept; agents of one
+    zone share their window's moments, so each moment is spelled once."""
+    spelled: dict[datetime, str] = {}
+    spans = []
+    for agent_id, start, end in windows:
+        for moment in (start, end):
+            if moment not in spelled:
+                spelled[moment] = moment.astimezone(UTC).isoformat(timespec="seconds")
+        spans.append([agent_id, spelled[start], spelled[end]])
+    return json.dumps(spans)
+
+
 # A to-do item in these states takes its occurrence out of the digest.
 _HANDLED_SQL = ", ".join(f"'{status}'" for status in HANDLED)
 _NOT_HANDLED = f"(r.status IS NULL OR r.status NOT IN ({_HANDLED_SQL}))"
@@ -46,20 +59,32 @@ def _not_handled_sql(agent: str, key: str) -> str:
             f"AND h.agent_id = {agent} AND h.status IN ({_HANDLED_SQL}))")
 
 
+def _items(agent: str, key: str, items: bool) -> tuple[str, str, str]:
+    """What a query adds to find each row's to-do item (key: _item_key_sql): the item id
+    column, the join and the condition leaving handled rows out. items=False: the agents
+    have no to-do item dated in the rows' dates (agents_with_items), so nothing is looked up
+    and the id is NULL."""
+    if not items:
+        return "NULL", "", ""
+    return "r.id", _item_join(agent, key), f"AND {_NOT_HANDLED} "
+
+
 class DueStore(Repository):
     """Due greetings, follow-ups, premiums, callbacks, reviews and contacts for many agents."""
 
-    def occasions_between(self, agent_ids: Sequence[int], first: date, last: date) -> \
-            list[tuple[Any, ...]]:
+    def occasions_between(self, agent_ids: Sequence[int], first: date, last: date, *,
+                          items: bool = True) -> list[tuple[Any, ...]]:
         """Yearly dates falling between `first` and `last`, not yet handled: (agent, client id,
-        client name, kind, ref id, yearly, next date, open item id, prospect stage)."""
+        client name, kind, ref id, yearly, next date, open item id, prospect stage).
+        items=False: the agents have no to-do item dated `first`..`last`."""
         key = _item_key_sql("o.agent_id", "o.kind", "o.client_id", "o.ref_id", "o.next_date")
+        item_id, join, unhandled = _items("o.agent_id", key, items)
         return self.db.execute(
             "SELECT o.agent_id, o.client_id, c.name, o.kind, o.ref_id, o.yearly, o.next_date, "
-            f"r.id, c.stage FROM json_each(?) a JOIN occasions o ON o.agent_id = a.value "
-            f"JOIN clients c ON c.id = o.client_id {_item_join('o.agent_id', key)} "
+            f"{item_id}, c.stage FROM json_each(?) a JOIN occasions o ON o.agent_id = a.value "
+            f"JOIN clients c ON c.id = o.client_id {join} "
             "WHERE o.next_date BETWEEN ? AND ? "
-            f"AND c.deleted_at IS NULL AND c.archived_at IS NULL AND {_NOT_HANDLED} "
+            f"AND c.deleted_at IS NULL AND c.archived_at IS NULL {unhandled}"
             "ORDER BY a.key, o.next_date, c.name",
             [_ids(agent_ids), first.isoformat(), last.isoformat()]).fetchall()
 
@@ -83,21 +108,21 @@ class DueStore(Repository):
             [_ids(agent_ids), (today - FOLLOW_UP_WINDOW).isoformat(), today.isoformat(), limit],
         ).fetchall()
 
-    def premiums_due(self, agent_ids: Sequence[int], days: Sequence[date], today: date) -> \
-            list[tuple[Any, ...]]:
+    def premiums_due(self, agent_ids: Sequence[int], days: Sequence[date], today: date, *,
+                     items: bool = True) -> list[tuple[Any, ...]]:
         """Live policies whose next premium falls on one of these days, not yet handled today:
         (agent, client id, client name, policy id, product, premium, currency, due date,
-        open item id)."""
+        open item id). items=False: the agents have no to-do item dated today."""
         key = _item_key_sql("p.agent_id", "'premium'", "c.id", "p.id || ':' || p.next_due_date",
                             ":today")
+        item_id, join, unhandled = _items("p.agent_id", key, items)
         # +p.status: look policies up by (agent, due date), not by (agent, status)
         return self.db.execute(
             "SELECT p.agent_id, c.id, c.name, p.id, p.product, p.annual_premium, p.currency, "
-            "p.next_due_date, r.id FROM json_each(:agents) a JOIN policies p "
-            "ON p.agent_id = a.value JOIN clients c ON c.id = p.client_id "
-            f"{_item_join('p.agent_id', key)} "
+            f"p.next_due_date, {item_id} FROM json_each(:agents) a JOIN policies p "
+            f"ON p.agent_id = a.value JOIN clients c ON c.id = p.client_id {join} "
             "WHERE p.next_due_date IN (SELECT value FROM json_each(:days)) "
-            f"AND +p.status = 'active' AND c.deleted_at IS NULL AND {_NOT_HANDLED} "
+            f"AND +p.status = 'active' AND c.deleted_at IS NULL {unhandled}"
             "ORDER BY a.key, p.next_due_date",
             {"agents": _ids(agent_ids), "days": json.dumps([d.isoformat() for d in days]),
              "today": today.isoformat()}).fetchall()
@@ -115,37 +140,41 @@ class DueStore(Repository):
             {"agents": _ids(agent_ids), "day": day.isoformat(), "today": today.isoformat()},
         ).fetchall()
 
-    def reviews_due(self, agent_ids: Sequence[int], today: date, *, limit: int = 10) -> \
-            list[tuple[Any, ...]]:
+    def reviews_due(self, agent_ids: Sequence[int], today: date, *, limit: int = 10,
+                    items: bool = True) -> list[tuple[Any, ...]]:
         """The `limit` longest-waiting policy reviews per agent not handled today: (agent,
-        client id, name, tier, review due date, open item id)."""
+        client id, name, tier, review due date, open item id). items=False: the agents have
+        no to-do item dated today."""
         return self._clients_due(agent_ids, today, kind="review", due="review_due_date",
-                                 came="<=", columns=("tier", "review_due_date"), limit=limit)
+                                 came="<=", columns=("tier", "review_due_date"), limit=limit,
+                                 items=items)
 
-    def overdue_contacts(self, agent_ids: Sequence[int], today: date, *, limit: int = 5) -> \
-            list[tuple[Any, ...]]:
+    def overdue_contacts(self, agent_ids: Sequence[int], today: date, *, limit: int = 5,
+                         items: bool = True) -> list[tuple[Any, ...]]:
         """Clients past their contact frequency, the `limit` most overdue per agent not handled
         today: (agent, client id, name, contact due date, last contact, prospect stage,
-        open item id)."""
+        open item id). items=False: the agents have no to-do item dated today."""
         return self._clients_due(agent_ids, today, kind="stay_in_touch", due="contact_due_date",
                                  came="<", columns=("contact_due_date", "last_contact_at",
-                                                    "stage"), limit=limit)
+                                                    "stage"), limit=limit, items=items)
 
     def _clients_due(self, agent_ids: Sequence[int], today: date, *, kind: str, due: str,
-                     came: str, columns: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+                     came: str, columns: Sequence[str], limit: int,
+                     items: bool) -> list[tuple[Any, ...]]:
         """Per agent, the `limit` live clients whose `due` date has come (`due came today`),
         longest waiting first, whose reminder of `kind` today is not handled:
         (agent, client id, name, *columns, open item id). Names are constants of this class."""
         inner = _item_key_sql("s.agent_id", f"'{kind}'", "s.id", f"s.{due}", ":today")
         outer = _item_key_sql("c.agent_id", f"'{kind}'", "c.id", f"c.{due}", ":today")
+        item_id, join, _ = _items("c.agent_id", outer, items)
+        unhandled = f" AND {_not_handled_sql('s.agent_id', inner)}" if items else ""
         selected = ", ".join(f"c.{column}" for column in columns)
         return self.db.execute(
-            f"SELECT a.value, c.id, c.name, {selected}, r.id "
+            f"SELECT a.value, c.id, c.name, {selected}, {item_id} "
             "FROM json_each(:agents) a JOIN clients c ON c.id IN ("
             f" SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.{due} {came} :today"
-            " AND s.deleted_at IS NULL AND s.archived_at IS NULL"
-            f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.{due} LIMIT :limit) "
-            f"{_item_join('c.agent_id', outer)} ORDER BY a.key, c.{due}",
+            f" AND s.deleted_at IS NULL AND s.archived_at IS NULL{unhandled}"
+            f" ORDER BY s.{due} LIMIT :limit) {join} ORDER BY a.key, c.{due}",
             {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
         ).fetchall()
 
@@ -194,20 +223,43 @@ class DueStore(Repository):
     def contacts_by_channel(self, windows: Sequence[tuple[int, datetime, datetime]]) -> \
             dict[int, dict[str, int]]:
         """Contacts logged per channel, for each (agent, start, end) window."""
-        spans = json.dumps([[agent_id, start.astimezone(UTC).isoformat(timespec="seconds"),
-                             end.astimezone(UTC).isoformat(timespec="seconds")]
-                            for agent_id, start, end in windows])  # contacts are kept in UTC
         rows = self.db.execute(
             "SELECT k.agent_id, k.channel, COUNT(*) FROM json_each(?) a "
             "JOIN contacts k ON k.agent_id = json_extract(a.value, '$[0]') "
             "AND k.at >= json_extract(a.value, '$[1]') AND k.at < json_extract(a.value, '$[2]') "
-            "GROUP BY k.agent_id, k.channel", [spans])
+            "GROUP BY k.agent_id, k.channel", [_spans(windows)])
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         for agent_id, channel, count in rows:
             counts[agent_id][channel] = count
         return counts
 
+    def contacts_counted(self, windows: Sequence[tuple[int, datetime, datetime]],
+                         channels: Iterable[str]) -> dict[int, int]:
+        """Contacts logged through one of `channels`, for each (agent, start, end) window."""
+        wanted = sorted(channels)
+        # a count per window row: the (agent, at, channel) index alone answers it, and there
+        # is no grouping of every contact to sort
+        rows = self.db.execute(
+            "SELECT json_extract(a.value, '$[0]'), (SELECT COUNT(*) FROM contacts k "
+            "WHERE k.agent_id = json_extract(a.value, '$[0]') "
+            "AND k.at >= json_extract(a.value, '$[1]') AND k.at < json_extract(a.value, '$[2]') "
+            f"AND k.channel IN ({', '.join('?' * len(wanted))})) FROM json_each(?) a",
+            [*wanted, _spans(windows)])
+        return dict(rows.fetchall())
+
     # -- to-do items ------------------------------------------------------------------------
+    def agents_with_items(self, agent_ids: Sequence[int], first: date, last: date) -> set[int]:
+        """Those of the agents with a to-do item for an occurrence dated `first`..`last`.
+
+        An item's key ends with its occurrence's date (item_key), so an agent without one in
+        these dates has nothing for a digest to look up in them: before the agent opens any
+        of the morning's entries, no entry of the day has an item."""
+        rows = self.db.execute(
+            "SELECT a.value FROM json_each(?) a WHERE EXISTS (SELECT 1 FROM reminder_items i "
+            "WHERE i.agent_id = a.value AND i.occasion_date BETWEEN ? AND ?)",
+            [_ids(agent_ids), first.isoformat(), last.isoformat()])
+        return {agent_id for (agent_id,) in rows}
+
     def item_states(self, keys: Sequence[ItemKey]) -> list[ItemState | None]:
         """The to-do item of each occurrence, in the order given; None where there is none."""
         if not keys:

@@ -591,3 +591,40 @@ def clients_by_name(db: Database) -> None:
     (same phone, or same name and birthday), imports and forwarded messages. Without it each
     of these read the agent's whole book (the phone had an index, the name did not)."""
     _run_script(db, "CREATE INDEX clients_agent_name ON clients(agent_id, name)")
+
+
+@migrations(name="0017_contacts_agent_at_channel")
+def contacts_agent_at_channel(db: Database) -> None:
+    """The contacts' (agent, time) index carries the channel too.
+
+    Counting an agent's contacts by channel in a time window (the digest's "yesterday" and
+    month visits, the team reports' visits) read every contact's table row for its channel:
+    the month's visits for 5,000 agents took 0.52 s of the bench's day. With the channel in
+    the index the count reads the index alone (0.11 s). Same leading columns, so every query
+    that used the old index uses this one.
+    """
+    _run_script(
+        db,
+        """
+        DROP INDEX contacts_agent_at;
+        CREATE INDEX contacts_agent_at ON contacts(agent_id, at, channel)
+        """,
+    )
+
+
+@migrations(name="0018_reminder_items_by_agent_and_date")
+def reminder_items_by_agent_and_date(db: Database) -> None:
+    """The to-do items' per-agent index by occurrence date, without the status.
+
+    The digest asks whether an agent has any to-do item dated in its days (before the agent
+    opens an entry of the morning, none has: the item lookups of every entry are skipped).
+    (agent_id, status, occasion_date) made that a scan of every item the agent ever had;
+    (agent_id, occasion_date) is one seek. No query read the status through this index.
+    """
+    _run_script(
+        db,
+        """
+        DROP INDEX reminder_items_agent;
+        CREATE INDEX reminder_items_agent ON reminder_items(agent_id, occasion_date)
+        """,
+    )
