@@ -201,10 +201,11 @@ class _Builder:
         for section in (self._greetings, self._festivals, self._follow_ups, self._proposals,
                         self._premiums, self._callbacks, self._reviews, self._overdue):
             section()
+        zone_days = self._zone_days()
+        self._hold_snoozed(zone_days)
         for agent_id, digest in self.digests.items():
             _rank(digest, self.stages[agent_id])
             _trim(digest)
-        zone_days = self._zone_days()
         self._yesterday(zone_days)
         self._month_visits(zone_days)
         return self.digests
@@ -307,6 +308,27 @@ class _Builder:
                 self.digests[key.agent_id].festivals.append(Entry(
                     state.id if state else None, "festival", None, festival.key, festival.date,
                     {"festival": _festival_detail(festival)}, festival.key))
+
+    def _hold_snoozed(self, zone_days: dict[str, tuple[datetime, datetime, datetime]]) -> None:
+        """A premium, review or catch-up is a new occurrence each day it stays due, so snoozing
+        one "till next week" would not keep the next day's away: an entry whose earlier day's
+        item is snoozed past the start of today stays out of the digest. On the day the snooze
+        ends the item itself comes back (the sweep sends it), so that day's entry stays out
+        too. Greetings and follow-ups keep one item across days and need none of this."""
+        today_starts = {agent_id: zone_days[agent.timezone][2] - timedelta(days=1)
+                        for agent_id, agent in self.agents.items()}
+        held: dict[int, set[tuple[str, int | None, str]]] = {}
+        for agent_id, kind, client_id, ref, day, until in self.store.schedule.snoozed_since(
+                self.ids, min(today_starts.values())):
+            if day < self.day and until > today_starts[agent_id]:
+                held.setdefault(agent_id, set()).add((kind, client_id, ref))
+        for agent_id, keys in held.items():
+            digest = self.digests[agent_id]
+            for name in SECTIONS:
+                entries = getattr(digest, name)
+                kept = [e for e in entries if (e.kind, e.client_id, e.ref) not in keys]
+                if len(kept) != len(entries):
+                    setattr(digest, name, kept)
 
     def _zone_days(self) -> dict[str, tuple[datetime, datetime, datetime]]:
         """Per time zone of these agents (they share a handful): the start of yesterday, of

@@ -187,7 +187,7 @@ class ScheduleStore(Repository):
         rows = self.db.execute(
             "SELECT r.agent_id, r.kind, r.client_id, r.ref, r.occasion_date, r.snooze_until "
             "FROM json_each(?) a JOIN reminder_items r ON r.agent_id = a.value "
-            "AND r.status IN ('snoozed', 'open') AND r.snooze_until > ?",
+            "AND r.snooze_until > ? AND r.status IN ('snoozed', 'open')",
             [json.dumps(list(agent_ids)), since.astimezone(UTC).isoformat(timespec="seconds")],
         ).fetchall()
         return [(agent_id, kind, client_id, ref, date.fromisoformat(day),

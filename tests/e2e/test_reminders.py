@@ -298,3 +298,34 @@ async def test_an_entry_too_long_for_callback_data_gets_its_item_at_once(bot):
     [[button]] = keyboard.inline_keyboard
     [(item_id, ref)] = bot.store.db.execute("SELECT id, ref FROM reminder_items").fetchall()
     assert button.callback_data == f"rm:o:{item_id}" and ref == holiday
+
+
+async def test_a_daily_catch_up_snoozed_till_next_week_stays_away_until_then(bot):
+    await make_agent(bot, 523)
+    add_client(bot, 523, "老周", contact_every_days=7)
+    user = bot.as_user(523, "小王")
+    # ten days without a word: 老周 is in the morning's digest, and in every one after it
+    mark = await at_local(bot, datetime(2026, 12, 3, 8, 0, tzinfo=SHANGHAI))
+    [digest] = await next_push(bot, 523, mark)
+    assert "老周" in " ".join(bot.buttons(digest))
+    card = await bot.press("老周", user=user)
+    assert "下周" in " ".join(bot.buttons(card[-1])), card[-1]
+    replies = await bot.press("下周", user=user)
+    assert "再提醒" in replies[-1]["text"]
+
+    for day in (4, 5, 9):  # the next mornings, up to the day before the snooze ends
+        mark = await at_local(bot, datetime(2026, 12, day, 8, 0, tzinfo=SHANGHAI))
+        [digest] = await next_push(bot, 523, mark)
+        assert "老周" not in " ".join(bot.buttons(digest)), day
+        replies = await bot.send("/today", user=user)
+        assert "老周" not in " ".join(bot.buttons(replies[-1])), day
+
+    # a week on, the snoozed reminder itself comes back, once: not also as the day's entry
+    mark = await at_local(bot, datetime(2026, 12, 10, 8, 0, tzinfo=SHANGHAI))
+    pushed = await next_push(bot, 523, mark, count=2)
+    with_him = [m for m in pushed if "老周" in m["text"] + " ".join(bot.buttons(m))]
+    assert len(with_him) == 1
+    # the next morning, still not done, he is an entry of the digest again
+    mark = await at_local(bot, datetime(2026, 12, 11, 8, 0, tzinfo=SHANGHAI))
+    [digest] = await next_push(bot, 523, mark)
+    assert "老周" in " ".join(bot.buttons(digest))
