@@ -144,7 +144,9 @@ def build_digest(store: Store, agent: Agent, day: date, *, since: date | None = 
 def build_digests(store: Store, requests: Sequence[DigestRequest], day: date) -> \
         dict[int, Digest]:
     """The digests of many agents for `day`, by agent id, from one query per section."""
-    with _collector_paused():
+    # one read transaction: the sections see one snapshot, and the statements skip taking and
+    # dropping the database's read lock each (~5 us a statement, a tenth of one agent's digest)
+    with _collector_paused(), store.atomic():
         return _Builder(store, requests, day).build()
 
 
