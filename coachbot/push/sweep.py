@@ -9,6 +9,7 @@ from coachbot.domain import reminders
 from coachbot.push.team_sweep import team_reports
 from coachbot.services.container import Services
 from coachbot.services.schedule import roll_occasions_forward
+from coachbot.store.outbox import Queued
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,9 @@ def sweep(services: Services) -> int:
     roll_occasions_forward(store,
                            now.date() - timedelta(days=reminders.CATCH_UP_DAYS + 1))
     store.clients.purge_deleted(UNDO_WINDOW)
-    queued = 0
-    with store.atomic():  # 5,000 agents' pushes in one commit, not two commits each
+    messages: list[Queued] = []  # in the order they were always queued: agent by agent
+    done: dict[str, list[tuple[int, date]]] = {"digest": [], "eod": []}
+    with store.atomic():  # 5,000 agents' pushes in one commit, each statement run once for all
         for agent_id, zone, digest_at, last_digest, eod_at, last_eod, quiet_start, quiet_end in \
                 store.agents.active_for_pushes():
             local = reminders.local_now(now, zone)
@@ -33,19 +35,19 @@ def sweep(services: Services) -> int:
                 late = local - _at(local, digest_at) > LATE_AFTER
                 since = (date.fromisoformat(last_digest) + timedelta(days=1)).isoformat() \
                     if last_digest else day.isoformat()
-                queued += store.outbox.enqueue(agent_id, agent_id, "digest",
-                                               f"digest:{agent_id}:{day}",
-                                               {"day": day.isoformat(), "since": since}, due_at=now,
-                                               late=late)
-                store.agents.mark_daily_done(agent_id, "digest", day)
+                messages.append(Queued(agent_id, agent_id, "digest", f"digest:{agent_id}:{day}",
+                                       {"day": day.isoformat(), "since": since}, now, late))
+                done["digest"].append((agent_id, day))
             day = reminders.daily_due(local, eod_at, last_eod)
             if day is not None:
                 if local - _at(local, eod_at) <= EOD_STALE_AFTER and \
                         not reminders.is_quiet(local, quiet_start, quiet_end):
-                    queued += store.outbox.enqueue(agent_id, agent_id, "eod",
-                                                   f"eod:{agent_id}:{day}",
-                                                   {"day": day.isoformat()}, due_at=now)
-                store.agents.mark_daily_done(agent_id, "eod", day)
+                    messages.append(Queued(agent_id, agent_id, "eod", f"eod:{agent_id}:{day}",
+                                           {"day": day.isoformat()}, now))
+                done["eod"].append((agent_id, day))
+        queued = store.outbox.enqueue_many(messages)
+        for kind, pairs in done.items():
+            store.agents.mark_daily_done_many(kind, pairs)
     queued += _one_offs(services, now)
     queued += _snoozed(services, now)
     queued += team_reports(services, now)

@@ -98,9 +98,14 @@ class AgentStore(Repository):
             f"quiet_start, quiet_end FROM agents WHERE {ACTIVE_AGENT}").fetchall()
 
     def mark_daily_done(self, agent_id: int, kind: str, day: date) -> None:
+        self.mark_daily_done_many(kind, [(agent_id, day)])
+
+    def mark_daily_done_many(self, kind: str, done: Sequence[tuple[int, date]]) -> None:
+        """(agent, day) pairs whose daily `kind` push (digest or eod) is queued."""
         column = "last_digest_date" if kind == "digest" else "last_eod_date"
-        self.db.execute(f"UPDATE agents SET {column} = ? WHERE id = ?",
-                        [day.isoformat(), agent_id])
+        with self.db.atomic():  # executemany is not committed by sqlite-utils
+            self.db.conn.executemany(f"UPDATE agents SET {column} = ? WHERE id = ?",
+                                     [(day.isoformat(), agent_id) for agent_id, day in done])
 
     def _agent(self, row: tuple[Any, ...], description: Any) -> Agent:
         columns = [column[0] for column in description]  # not db["agents"]: 3 queries a call

@@ -4,11 +4,24 @@ unique key so a crash between send and record never doubles one."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from coachbot.domain.models import OutboxMessage
 from coachbot.store.base import Repository, utc_stamp
+
+
+class Queued(NamedTuple):
+    """One message to queue (what enqueue takes)."""
+
+    agent_id: int
+    chat_id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    due_at: datetime
+    late: bool = False
 
 
 class OutboxStore(Repository):
@@ -17,14 +30,25 @@ class OutboxStore(Repository):
     def enqueue(self, agent_id: int, chat_id: int, kind: str, key: str, payload: dict[str, Any],
                 *, due_at: datetime, late: bool = False) -> bool:
         """Queue one message; the unique key makes a second enqueue of it a no-op."""
-        stamp = due_at.astimezone(UTC).isoformat(timespec="seconds")
-        cursor = self.db.execute(
-            "INSERT INTO outbox (agent_id, chat_id, kind, key, payload, due_at, late, "
-            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO NOTHING",
-            [agent_id, chat_id, kind, key, json.dumps(payload, ensure_ascii=False), stamp,
-             int(late), stamp, self._stamp()])
-        return cursor.rowcount == 1
+        return self.enqueue_many([Queued(agent_id, chat_id, kind, key, payload, due_at,
+                                         late)]) == 1
+
+    def enqueue_many(self, messages: Sequence[Queued]) -> int:
+        """Queue messages in the order given (the sweep's thousands: one statement run for
+        all); returns how many were new (a key already queued is a no-op)."""
+        created = self._stamp()
+        rows = []
+        for m in messages:
+            stamp = m.due_at.astimezone(UTC).isoformat(timespec="seconds")
+            rows.append((m.agent_id, m.chat_id, m.kind, m.key,
+                         json.dumps(m.payload, ensure_ascii=False), stamp, int(m.late), stamp,
+                         created))
+        with self.db.atomic():  # executemany is not committed by sqlite-utils
+            cursor = self.db.conn.executemany(
+                "INSERT INTO outbox (agent_id, chat_id, kind, key, payload, due_at, late, "
+                "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO NOTHING", rows)
+            return max(cursor.rowcount, 0)
 
     def claim(self, now: datetime, *, limit: int = 100,
               claimer: str | None = None) -> list[OutboxMessage]:
