@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 PROSPECTS_PER_CLOSE = 10  # 1:3:10 funnel: ten prospects worked for one close
 PROPOSALS_PER_CLOSE = 3  # ... three of them reach a proposal
@@ -34,6 +35,7 @@ class ActivityPlan:
     working_days: int = WORKING_DAYS
 
 
+@lru_cache(maxsize=MAX_TARGET)  # every digest asks; there are only MAX_TARGET answers
 def activity_plan(target: int) -> ActivityPlan:
     """2 policies -> 6 proposals -> 20 prospects -> 80 visits -> 3.2, i.e. 4 visits a day."""
     if not 1 <= target <= MAX_TARGET:

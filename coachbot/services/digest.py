@@ -174,11 +174,9 @@ class _Builder:
         self.agents = {r.agent.id: r.agent for r in requests}
         self.first = {r.agent.id: max(r.since or day, day - timedelta(days=reminders.CATCH_UP_DAYS))
                       for r in requests}
-        plans: dict[int, ActivityPlan] = {}  # by monthly target: agents share a few
         self.digests: dict[int, Digest] = {}
         for r in requests:
-            target = max(1, r.agent.monthly_target)
-            plan = plans.get(target) or plans.setdefault(target, activity_plan(target))
+            plan = activity_plan(max(1, r.agent.monthly_target))
             self.digests[r.agent.id] = Digest(day=day, late=r.late,
                                               visits_target=plan.visits_per_day, plan=plan)
         # each agent's clients' prospect stages, as the sections that read them found them

@@ -20,7 +20,9 @@ FOLLOW_UP_WINDOW = timedelta(days=60)  # an open next step older than this is le
 
 
 def _ids(agent_ids: Iterable[int]) -> str:
-    return json.dumps(list(agent_ids))
+    """Agent ids as a json array (spelled directly: json.dumps costs 5x as much, and a single
+    agent's digest passes one to each of its ten statements)."""
+    return f"[{','.join(str(int(agent_id)) for agent_id in agent_ids)}]"
 
 
 def _spans(windows: Sequence[tuple[int, datetime, datetime]]) -> str:
