@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from coachbot.domain.reminders import HANDLED, ItemKey, ItemState
@@ -25,17 +26,23 @@ def _ids(agent_ids: Iterable[int]) -> str:
     return f"[{','.join(str(int(agent_id)) for agent_id in agent_ids)}]"
 
 
+@lru_cache(maxsize=1024)
+def _day(day: date) -> str:
+    """A date as the queries bind it. date.isoformat goes through sprintf (~1.3 us), and one
+    agent's digest binds the same few days a dozen times."""
+    return day.isoformat()
+
+
+@lru_cache(maxsize=1024)
+def _utc(moment: datetime) -> str:
+    """A moment as contacts keep it: UTC, to the second (agents of one zone share a window's
+    moments, and the same instant is the same text whatever its zone)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def _spans(windows: Sequence[tuple[int, datetime, datetime]]) -> str:
-    """(agent, start, end) windows as a json array, in UTC as contacts are kept; agents of one
-    zone share their window's moments, so each moment is spelled once."""
-    spelled: dict[datetime, str] = {}
-    spans = []
-    for agent_id, start, end in windows:
-        for moment in (start, end):
-            if moment not in spelled:
-                spelled[moment] = moment.astimezone(UTC).isoformat(timespec="seconds")
-        spans.append([agent_id, spelled[start], spelled[end]])
-    return json.dumps(spans)
+    """(agent, start, end) windows as a json array, in UTC."""
+    return json.dumps([[agent_id, _utc(start), _utc(end)] for agent_id, start, end in windows])
 
 
 # A to-do item in these states takes its occurrence out of the digest.
@@ -88,7 +95,7 @@ class DueStore(Repository):
             "WHERE o.next_date BETWEEN ? AND ? "
             f"AND c.deleted_at IS NULL AND c.archived_at IS NULL {unhandled}"
             "ORDER BY a.key, o.next_date, c.name",
-            [_ids(agent_ids), first.isoformat(), last.isoformat()]).fetchall()
+            [_ids(agent_ids), _day(first), _day(last)]).fetchall()
 
     def follow_ups_due(self, agent_ids: Sequence[int], today: date, *, limit: int = 20) -> \
             list[tuple[Any, ...]]:
@@ -107,7 +114,7 @@ class DueStore(Repository):
             f" AND {_not_handled_sql('s.agent_id', inner)} ORDER BY s.open_step_date LIMIT ?) "
             f"JOIN contacts k ON k.id = c.open_step_contact_id {_item_join('c.agent_id', outer)} "
             "ORDER BY a.key, k.next_step_date, k.id",
-            [_ids(agent_ids), (today - FOLLOW_UP_WINDOW).isoformat(), today.isoformat(), limit],
+            [_ids(agent_ids), _day(today - FOLLOW_UP_WINDOW), _day(today), limit],
         ).fetchall()
 
     def premiums_due(self, agent_ids: Sequence[int], days: Sequence[date], today: date, *,
@@ -126,8 +133,8 @@ class DueStore(Repository):
             "WHERE p.next_due_date IN (SELECT value FROM json_each(:days)) "
             f"AND +p.status = 'active' AND c.deleted_at IS NULL {unhandled}"
             "ORDER BY a.key, p.next_due_date",
-            {"agents": _ids(agent_ids), "days": json.dumps([d.isoformat() for d in days]),
-             "today": today.isoformat()}).fetchall()
+            {"agents": _ids(agent_ids), "days": json.dumps([_day(d) for d in days]),
+             "today": _day(today)}).fetchall()
 
     def deliveries_on(self, agent_ids: Sequence[int], day: date, today: date) -> \
             list[tuple[Any, ...]]:
@@ -139,7 +146,7 @@ class DueStore(Repository):
             "JOIN policies p ON p.agent_id = a.value JOIN clients c ON c.id = p.client_id "
             f"{_item_join('p.agent_id', key)} WHERE p.delivered_date = :day "
             f"AND c.deleted_at IS NULL AND {_NOT_HANDLED} ORDER BY a.key, p.id",
-            {"agents": _ids(agent_ids), "day": day.isoformat(), "today": today.isoformat()},
+            {"agents": _ids(agent_ids), "day": _day(day), "today": _day(today)},
         ).fetchall()
 
     def reviews_due(self, agent_ids: Sequence[int], today: date, *, limit: int = 10,
@@ -177,7 +184,7 @@ class DueStore(Repository):
             f" SELECT s.id FROM clients s WHERE s.agent_id = a.value AND s.{due} {came} :today"
             f" AND s.deleted_at IS NULL AND s.archived_at IS NULL{unhandled}"
             f" ORDER BY s.{due} LIMIT :limit) {join} ORDER BY a.key, c.{due}",
-            {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit},
+            {"agents": _ids(agent_ids), "today": _day(today), "limit": limit},
         ).fetchall()
 
     def proposals_unanswered(self, agent_ids: Sequence[int], today: date, *, days: int,
@@ -202,8 +209,8 @@ class DueStore(Repository):
             " AND coalesce(p.reaction, '') = '' AND p.objection IS NULL"
             f" AND c.archived_at IS NULL AND {_NOT_HANDLED}"
             ") WHERE n <= :limit ORDER BY agent_order, waiting, id",
-            {"agents": _ids(agent_ids), "today": today.isoformat(), "limit": limit,
-             "cutoff": (today - timedelta(days=days)).isoformat()},
+            {"agents": _ids(agent_ids), "today": _day(today), "limit": limit,
+             "cutoff": _day(today - timedelta(days=days))},
         ).fetchall()
 
     def agenda(self, agent_id: int, client_ids: Sequence[int] | None = None) -> \
@@ -259,7 +266,7 @@ class DueStore(Repository):
         rows = self.db.execute(
             "SELECT a.value FROM json_each(?) a WHERE EXISTS (SELECT 1 FROM reminder_items i "
             "WHERE i.agent_id = a.value AND i.occasion_date BETWEEN ? AND ?)",
-            [_ids(agent_ids), first.isoformat(), last.isoformat()])
+            [_ids(agent_ids), _day(first), _day(last)])
         return {agent_id for (agent_id,) in rows}
 
     def item_states(self, keys: Sequence[ItemKey]) -> list[ItemState | None]:
