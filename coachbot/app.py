@@ -12,8 +12,10 @@ from telegram.error import Conflict
 from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes
 
 from coachbot.config import Settings
+from coachbot.domain.calendar import festivals
 from coachbot.domain.clock import Clock, SystemClock
 from coachbot.domain.locales import locale_from_language_code
+from coachbot.domain.regions import REGIONS
 from coachbot.handlers import registry
 from coachbot.handlers.common import CoachContext
 from coachbot.push.deliverers import DELIVERERS
@@ -75,6 +77,11 @@ def build_application(
         ai=ai or build_ai(settings, store, renderer, clock),
         instance_lock=instance_lock,
     )
+    # our markets' festivals this year, made with the other start-up objects: the first
+    # use of the holidays package imports every country's rules (0.1-0.2 s), which would
+    # otherwise stall the event loop in the first digest a process builds
+    for region in REGIONS:
+        festivals(region, clock.now().year)
     # Before the handlers' error handler: a 409 must stop the bot, not be logged as a bug.
     app.add_error_handler(_on_polling_conflict)  # type: ignore[arg-type]
     registry.register(app)

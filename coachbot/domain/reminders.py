@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -161,6 +162,7 @@ def local_now(now: datetime, timezone: str) -> datetime:
     return now.astimezone(ZoneInfo(timezone))
 
 
+@lru_cache(maxsize=1024)  # the sweep reads every agent's few clock settings each minute
 def clock_time(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))

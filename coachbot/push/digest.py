@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardMarkup
 
@@ -50,6 +51,7 @@ def rest_message(services: Services, agent: Agent, page: RestPage) -> \
     return html, inline_keyboard(rows) if rows else None
 
 
+@lru_cache(maxsize=1024)  # a morning's 30,000 buttons carry a handful of days
 def yyyymmdd(day: date) -> str:
     """A day as callback data spells it."""
     return day.isoformat().replace("-", "")
@@ -59,9 +61,10 @@ def _entry_data(services: Services, agent: Agent, entry: Entry) -> str:
     """The entry's to-do item, or what it takes to create it on the first tap."""
     if entry.item_id is not None:
         return ITEMS.data("open", entry.item_id)
-    fields = (ENTRY_KINDS[entry.kind], entry.client_id or "-", yyyymmdd(entry.day), entry.ref)
-    if ITEMS.fits("entry", *fields):
-        return ITEMS.data("entry", *fields)
+    data = ITEMS.data_if_fits("entry", ENTRY_KINDS[entry.kind], entry.client_id or "-",
+                              yyyymmdd(entry.day), entry.ref)
+    if data is not None:
+        return data
     # a long holiday name as ref: make its to-do item now and point at that
     item = services.store.schedule.ensure_item(agent.id, kind=entry.kind, client_id=entry.client_id,
                                                ref=entry.ref, occasion_date=entry.day)

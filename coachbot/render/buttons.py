@@ -42,6 +42,12 @@ class ButtonSet:
         """Whether data() would fit (a long holiday name as an argument may not)."""
         return len(self._spell(action, args).encode()) <= MAX_CALLBACK_BYTES
 
+    def data_if_fits(self, action: str, *args: object) -> str | None:
+        """data(), or None where it would not fit: spelled once (a morning's digests spell
+        ~30,000 entry buttons)."""
+        data = self._spell(action, args)
+        return data if 1 <= len(data.encode()) <= MAX_CALLBACK_BYTES else None
+
     def parse(self, data: str) -> tuple[str, list[str]] | None:
         """(action name, args) of data of this set; None for another set's or an unknown code.
 

@@ -37,9 +37,12 @@ class OutboxStore(Repository):
         """Queue messages in the order given (the sweep's thousands: one statement run for
         all); returns how many were new (a key already queued is a no-op)."""
         created = self._stamp()
+        stamps: dict[datetime, str] = {}  # the sweep's messages are all due at one moment
         rows = []
         for m in messages:
-            stamp = m.due_at.astimezone(UTC).isoformat(timespec="seconds")
+            stamp = stamps.get(m.due_at)
+            if stamp is None:
+                stamp = stamps[m.due_at] = m.due_at.astimezone(UTC).isoformat(timespec="seconds")
             rows.append((m.agent_id, m.chat_id, m.kind, m.key,
                          json.dumps(m.payload, ensure_ascii=False), stamp, int(m.late), stamp,
                          created))
