@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -233,53 +233,48 @@ def card_view(store: Store, agent: Agent, client_id: int, now: datetime,
     (`client`: the client as just read in this update, not read again; `just_added`: it was
     inserted in this update, so no record refers to it yet and none is looked for)."""
     if just_added and client is not None and client.id == client_id:
-        return _new_card_view(store, agent, client, now, thresholds)
+        referrer = store.clients.get_client(agent.id, client.referred_by) \
+            if client.referred_by else None
+        return _view(ClientCard(client=client, referrer=referrer), agent, now, thresholds)
     # the 20 latest contacts read once: the stage rules weigh them, the card shows 3
     card = store.clients.client_card(agent.id, client_id, contacts=SUGGEST_CONTACTS,
                                      client=client)
     if card is None:
         return None
-    contacts = card.contacts
-    card = replace(card, contacts=contacts[:CARD_CONTACTS])
-    client = card.client
+    referred = store.clients.referred_by(agent.id, client_id, limit=REFERRALS_SHOWN)
+    return _view(card, agent, now, thresholds,
+                 events=store.service.events_of(agent.id, client_id, limit=20),
+                 referred=referred,
+                 referred_count=(len(referred) if len(referred) < REFERRALS_SHOWN
+                                 else store.clients.count_referred_by(agent.id, client_id)),
+                 proposal=store.proposals.latest_by_client(agent.id, [client_id]).get(client_id))
+
+
+def _view(card: ClientCard, agent: Agent, now: datetime,
+          thresholds: Mapping[str, tuple[int, int]], *, events: Sequence[ServiceEvent] = (),
+          referred: Sequence[Client] = (), referred_count: int = 0,
+          proposal: Proposal | None = None) -> CardView:
+    """The card's view computed from what was read (a client saved this moment: its card
+    alone, nothing else refers to it yet)."""
+    client, contacts = card.client, card.contacts
     today = agent_today(agent, now)
     currency = currency_for(agent.region)
     tier = classify.client_tier(card.policies, currency, thresholds)
-    events = store.service.events_of(agent.id, client_id, limit=20)
-    days_since = (now - client.last_contact_at).days if client.last_contact_at else None
-    group = classify.assess_group(client.group_profile, card.roles) if client.is_group else None
-    referred = store.clients.referred_by(agent.id, client_id, limit=REFERRALS_SHOWN)
-    proposal = store.proposals.latest_by_client(agent.id, [client_id]).get(client_id)
     return CardView(
-        card=card, grade=classify.grade_of(client), tier=tier,
-        premium=classify.total_premium(card.policies), currency=currency,
+        card=replace(card, contacts=contacts[:CARD_CONTACTS]), grade=classify.grade_of(client),
+        tier=tier, premium=classify.total_premium(card.policies), currency=currency,
         birthday=date_view(client.birthday, today),
         suggested_stage=classify.suggest_stage(client, contacts, events, proposal),
         contact_every=classify.contact_every_days(client, tier),
-        days_since_contact=days_since, group=group, referred=referred,
+        days_since_contact=(now - client.last_contact_at).days if client.last_contact_at
+        else None,
+        group=classify.assess_group(client.group_profile, card.roles) if client.is_group
+        else None,
+        referred=list(referred),
         design=tiers.design_for(tier, tiers.band_of(tier, currency, thresholds)) if tier else None,
         service=tuple(events[:3]), referral=service_events.referral_due(events, today),
-        referred_count=(len(referred) if len(referred) < REFERRALS_SHOWN
-                        else store.clients.count_referred_by(agent.id, client_id)),
-        proposal=proposal,
+        referred_count=referred_count, proposal=proposal,
     )
-
-
-def _new_card_view(store: Store, agent: Agent, client: Client, now: datetime,
-                   thresholds: Mapping[str, tuple[int, int]]) -> CardView:
-    """card_view of a client saved this moment: no family, dates, policies, contacts, events,
-    proposals or referrals yet (tests/store/test_card_queries.py: the same view)."""
-    referrer = store.clients.get_client(agent.id, client.referred_by) \
-        if client.referred_by else None
-    currency = currency_for(agent.region)
-    tier = classify.client_tier([], currency, thresholds)
-    return CardView(
-        card=ClientCard(client=client, referrer=referrer), grade=classify.grade_of(client),
-        tier=tier, premium=classify.total_premium([]), currency=currency,
-        birthday=date_view(client.birthday, agent_today(agent, now)),
-        suggested_stage=classify.suggest_stage(client, [], [], None),
-        contact_every=classify.contact_every_days(client, tier), days_since_contact=None,
-        group=classify.assess_group(client.group_profile, []) if client.is_group else None)
 
 
 # -- lists and summaries ----------------------------------------------------------------------

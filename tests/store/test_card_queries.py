@@ -89,3 +89,30 @@ def test_duplicates_by_phone_or_by_name_and_birthday_within_the_agents_live_book
                  exclude_id=by_phone) == []  # the client being edited
     assert len(found(2, phone="+8613800138000", name="x")) == 1
     assert same_name_other_day not in found(1, name="李四", birthday="1985-03-02")
+
+
+def test_a_just_added_clients_card_is_the_card_read_in_full(store: Store):
+    from datetime import UTC, datetime
+
+    from coachbot.services import book
+
+    _agent(store, 1)
+    referrer = _client(store, 1, "介绍人")
+    now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    agent = store.agents.get_agent(1)
+    assert agent is not None
+    drafts = [Draft(name="张三", phone="+8613800138000", birthday="1985-03-02",
+                    notes="老婆全职带两个孩子，房贷每月1.5万"),
+              Draft(name="某某科技有限公司", kind="group"), Draft(name="李四")]
+    for draft in drafts:
+        client = save_client(store, 1, draft, force=True).client
+        assert client is not None
+        quick = book.card_view(store, agent, client.id, now, {}, client=client, just_added=True)
+        full = book.card_view(store, agent, client.id, now, {}, client=client)
+        assert quick is not None and quick == full
+    # a client introduced by another: the referrer is on the card at once
+    added = records.add_client(store, 1, {"name": "王五", "referred_by": referrer},
+                               search_key="wangwu")
+    quick = book.card_view(store, agent, added.id, now, {}, client=added, just_added=True)
+    assert quick == book.card_view(store, agent, added.id, now, {}, client=added)
+    assert quick is not None and quick.referrer is not None and quick.referrer.id == referrer
