@@ -40,8 +40,17 @@ class DayFigures:
 
 
 def _rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, in MB.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries a parent's peak over fork and exec into
+    ru_maxrss, so a child spawned by a bench that has just generated its database would
+    report the generator's 700 MB as its own.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no VmHWM: not Linux
 
 
 def _current_rss_mb() -> float:
