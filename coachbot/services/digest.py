@@ -237,7 +237,7 @@ class _Builder:
     def _proposals(self) -> None:
         """Proposals the client has not answered for days: call and ask how it read."""
         day = self.day
-        for agent_id, waiting in proposals.follow_ups(self.store, self.ids, day,
+        for agent_id, waiting in proposals.follow_ups(self.store, list(self.agents.values()), day,
                                                       limit=MAX_PER_SECTION).items():
             for f in waiting:
                 self.stages[agent_id][f.client_id] = f.stage

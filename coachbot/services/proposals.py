@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from coachbot.domain.clients import clean_text
 from coachbot.domain.coaching import proposals as rules
 from coachbot.domain.coaching.objections import match_objection
 from coachbot.domain.coaching.proposals import Proposal, ProposalError
 from coachbot.domain.dates import parse_day
-from coachbot.domain.models import Policy
+from coachbot.domain.models import Agent, Policy
 from coachbot.domain.regions import currency_for
 from coachbot.scripts.model import ScriptLibrary
 from coachbot.services import records
@@ -193,14 +194,18 @@ def stage_suggestion(store: Store, agent_id: int, client_id: int) -> str | None:
     return rules.stage_for(latest_proposal(store, agent_id, client_id), client.stage)
 
 
-def follow_ups(store: Store, agent_ids: Sequence[int], today: date, *,
+def follow_ups(store: Store, agents: Sequence[Agent], today: date, *,
                limit: int = 5) -> dict[int, list[FollowUp]]:
     """Per agent, proposals unanswered for FOLLOW_UP_DAYS or more (the digest's section),
-    from one query for all the agents."""
-    found: dict[int, list[FollowUp]] = {agent_id: [] for agent_id in agent_ids}
+    from one query for all the agents. `today` is the agents' local date."""
+    found: dict[int, list[FollowUp]] = {agent.id: [] for agent in agents}
+    # a contact logged on the day after the cutoff or later, in the agent's zone, answers it
+    quiet_until = today - timedelta(days=rules.FOLLOW_UP_DAYS - 1)
+    starts = {zone: datetime.combine(quiet_until, time(0), ZoneInfo(zone))
+              for zone in {agent.timezone for agent in agents}}
     for agent_id, client_id, name, proposal_id, title, products, waiting, item, stage in \
-            store.due.proposals_unanswered(agent_ids, today, days=rules.FOLLOW_UP_DAYS,
-                                           limit=limit):
+            store.due.proposals_unanswered([(a.id, starts[a.timezone]) for a in agents], today,
+                                           days=rules.FOLLOW_UP_DAYS, limit=limit):
         since = date.fromisoformat(waiting)
         found[agent_id].append(FollowUp(agent_id, client_id, name, proposal_id, title,
                                         tuple(json.loads(products)), since,

@@ -187,29 +187,36 @@ class DueStore(Repository):
             {"agents": _ids(agent_ids), "today": _day(today), "limit": limit},
         ).fetchall()
 
-    def proposals_unanswered(self, agent_ids: Sequence[int], today: date, *, days: int,
-                             limit: int = 5) -> list[tuple[Any, ...]]:
+    def proposals_unanswered(self, agents: Sequence[tuple[int, datetime]], today: date, *,
+                             days: int, limit: int = 5) -> list[tuple[Any, ...]]:
         """Open proposals sent or explained at least `days` ago that the client has not answered
         (no reaction or objection recorded) and with no contact logged since, whose follow-up
         today is not handled: the `limit` longest-waiting per agent. (agent, client id, client
         name, proposal id, title, products JSON, waiting since, open item id, prospect stage).
+        `agents` pairs each agent with the start, in its own zone, of the day after the
+        cutoff: a contact logged from then on is a follow-up already made (contacts keep UTC
+        moments; the proposal's days are the agent's own dates).
         `days` is domain.coaching.proposals.FOLLOW_UP_DAYS for the digest."""
         key = _item_key_sql("p.agent_id", "'proposal'", "p.client_id", "p.id", ":today")
         out = "max(coalesce(p.sent_on, ''), coalesce(p.explained_on, ''))"
-        touched = f"max({out}, coalesce(substr(c.last_contact_at, 1, 10), ''))"
         return self.db.execute(
             "SELECT agent_id, client_id, name, id, title, products, waiting, item_id, stage "
             "FROM (SELECT p.agent_id, p.client_id, c.name, p.id, p.title, p.products, "
             f"{out} AS waiting, r.id AS item_id, c.stage, a.key AS agent_order,"
             f" ROW_NUMBER() OVER (PARTITION BY p.agent_id ORDER BY {out}, p.id) AS n"
-            " FROM json_each(:agents) a JOIN proposals p ON p.agent_id = a.value"
+            " FROM json_each(:agents) a JOIN proposals p"
+            " ON p.agent_id = json_extract(a.value, '$[0]')"
             " AND p.outcome IS NULL JOIN clients c ON c.id = p.client_id"
             f" {_item_join('p.agent_id', key)}"
-            f" WHERE {out} != '' AND {touched} <= :cutoff AND c.deleted_at IS NULL"
+            f" WHERE {out} != '' AND {out} <= :cutoff"
+            " AND coalesce(c.last_contact_at, '') < json_extract(a.value, '$[1]')"
+            " AND c.deleted_at IS NULL"
             " AND coalesce(p.reaction, '') = '' AND p.objection IS NULL"
             f" AND c.archived_at IS NULL AND {_NOT_HANDLED}"
             ") WHERE n <= :limit ORDER BY agent_order, waiting, id",
-            {"agents": _ids(agent_ids), "today": _day(today), "limit": limit,
+            {"agents": json.dumps([[agent_id, _utc(quiet_from)] for agent_id, quiet_from
+                                   in agents]),
+             "today": _day(today), "limit": limit,
              "cutoff": _day(today - timedelta(days=days))},
         ).fetchall()
 

@@ -7,7 +7,8 @@ cover as musts, a proposal (not A) after the needs talk, A once the proposal is 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -300,21 +301,42 @@ def test_unanswered_proposals_for_the_digest(store: Store, agent: Agent,
         props.mark_sent(store, owner.id, made.proposal.id, day - timedelta(days=props_days()))
     records.log_contact(store, agent.id, called, at=clock.now() - timedelta(days=1),
                         channel="phone")
-    found = props.follow_ups(store, [agent.id, other.id], day)
+    found = props.follow_ups(store, [agent, other], day)
     assert [(f.client_name, f.days) for f in found[agent.id]] == [("孙九", props_days())]
     assert [f.client_name for f in found[other.id]] == ["Tan"]
     assert found[agent.id][0].item_id is None
-    assert props.follow_ups(store, [agent.id], day - timedelta(days=1))[agent.id] == []
+    assert props.follow_ups(store, [agent], day - timedelta(days=1))[agent.id] == []
     # opened from the digest, then done: gone from today's list (the to-do item's key)
     entry = found[agent.id][0]
     item = store.schedule.ensure_item(agent.id, kind="proposal", client_id=entry.client_id,
                                       ref=str(entry.proposal_id), occasion_date=day)
-    assert props.follow_ups(store, [agent.id], day)[agent.id][0].item_id == item.id
+    assert props.follow_ups(store, [agent], day)[agent.id][0].item_id == item.id
     store.schedule.update_item(agent.id, item.id, status="done")
-    assert props.follow_ups(store, [agent.id], day)[agent.id] == []
+    assert props.follow_ups(store, [agent], day)[agent.id] == []
     # answered: no follow-up either
     props.decline_proposal(store, other.id, found[other.id][0].proposal_id, day, reason="price")
-    assert props.follow_ups(store, [other.id], day)[other.id] == []
+    assert props.follow_ups(store, [other], day)[other.id] == []
+
+
+@pytest.mark.parametrize(("local_time", "still_waiting"), [
+    ("23:30 on the cutoff day", True), ("00:30 the day after it", False)])
+def test_a_call_just_after_local_midnight_counts_on_the_agents_own_day(
+        store: Store, agent: Agent, clock: ManualClock, local_time: str,
+        still_waiting: bool) -> None:
+    """Contacts keep UTC moments: 00:30 in Shanghai is 16:30 UTC of the day before, which
+    compared by its UTC date made a call made inside the waiting days look older than it was."""
+    day = today(clock)
+    cutoff = day - timedelta(days=props_days())
+    made = props.create_proposal(store, agent.id, add(store, agent, "郑二"), {"title": "计划"},
+                                 cutoff - timedelta(days=3))
+    assert made is not None
+    props.mark_sent(store, agent.id, made.proposal.id, cutoff)
+    called_on, hour, minute = (cutoff, 23, 30) if still_waiting else \
+        (cutoff + timedelta(days=1), 0, 30)
+    called = datetime.combine(called_on, time(hour, minute), ZoneInfo("Asia/Shanghai"))
+    records.log_contact(store, agent.id, made.proposal.client_id, at=called, channel="phone")
+    waiting = props.follow_ups(store, [agent], day)[agent.id]
+    assert [f.client_name for f in waiting] == (["郑二"] if still_waiting else [])
 
 
 @pytest.mark.parametrize("answer", ["reaction", "objection"])
@@ -326,13 +348,13 @@ def test_a_proposal_the_client_reacted_to_is_no_follow_up(store: Store, agent: A
     assert made is not None
     pid = made.proposal.id
     props.mark_sent(store, agent.id, pid, day - timedelta(days=6))
-    [waiting] = props.follow_ups(store, [agent.id], day)[agent.id]
+    [waiting] = props.follow_ups(store, [agent], day)[agent.id]
     assert (waiting.days, waiting.stage, waiting.products) == (6, "B", ("critical_illness",))
     if answer == "reaction":  # what the client said, typed by the agent
         props.update_proposal(store, agent.id, pid, {"reaction": "看了，想再比较一下"})
     else:
         props.record_objection(store, agent.id, pid, "too_expensive")
-    assert props.follow_ups(store, [agent.id], day)[agent.id] == []
+    assert props.follow_ups(store, [agent], day)[agent.id] == []
     proposal = props.get_proposal(store, agent.id, pid)
     assert proposal is not None and proposal.answered and proposal.waiting_days(day) is None
 
