@@ -73,7 +73,9 @@ async def offer_to_add(update: Update, context: CoachContext, agent: Agent) -> b
               ADD.data("line")),
              (label(context, agent, "clients.not_a_client"), ADD.data("stop"))]]
     await reply(update, context, agent, "clients/offer_add", name=parsed.name,
-                phone=parsed.phone, note=parsed.note, keyboard=inline_keyboard(rows))
+                phone=parsed.phone, note=parsed.note,
+                birthday=parsed.birthday.to_storage() if parsed.birthday else None,
+                keyboard=inline_keyboard(rows))
     return True
 
 

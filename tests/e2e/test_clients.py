@@ -37,9 +37,10 @@ async def test_quick_add_saves_and_opens_the_card(bot):
 
 async def test_a_client_line_typed_without_add_is_offered_not_guessed(bot):
     await onboard(bot)
-    [offer] = await bot.send("张三 13800138000 老婆全职带两个孩子 房贷每月1.5万")
+    [offer] = await bot.send("张三 13800138000 1985-03-12 老婆全职带两个孩子 房贷每月1.5万")
     assert "新客户" in offer["text"] and "138 0013 8000" in offer["text"]
     assert "房贷每月1.5万" in offer["text"]
+    assert "🎂 1985年3月12日" in offer["text"]  # everything read is shown before the tap
     assert clients_of(bot) == []  # nothing saved before the tap
     [card] = await bot.press("加为客户")
     assert card["text"].startswith("✅ 已添加") and "2 个孩子" in card["text"]

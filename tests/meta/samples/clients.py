@@ -114,7 +114,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "clients/duplicate": {"draft": Draft(name=HOSTILE), "duplicates": [CLIENT, GROUP]},
     "clients/duplicate_pending": {},
     "clients/add_cancelled": {},
-    "clients/offer_add": {"name": HOSTILE, "phone": "+8613800138000", "note": HOSTILE},
+    "clients/offer_add": {"name": HOSTILE, "phone": "+8613800138000", "note": HOSTILE,
+                           "birthday": "L--08-15"},
     "clients/quick_add_problem": {"typed": HOSTILE, "problems": [
         "no_name", "bad_phone", "bad_date", "unsure_name", "unsure_phone", "other"]},
     "clients/contact_unusable": {},
