@@ -138,7 +138,8 @@ def situation(**values: object) -> actions.Situation:
     ({"contact_due": TODAY - timedelta(days=3)}, "stay_in_touch"),
     ({"grade": "A"}, "first_meeting"),
     ({}, "grade_name"),
-    ({"grade": "C"}, "none"),
+    ({"grade": "C"}, "long_line"),
+    ({"grade": "D", "tier": "regular"}, "none"),
     ({"is_group": True}, "none"),
 ])
 def test_one_action_per_client(values: dict[str, object], key: str) -> None:

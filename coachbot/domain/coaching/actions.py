@@ -20,6 +20,7 @@ The same rules serve the client's card and /next, so they never disagree. First 
   past the contact frequency                       -> stay_in_touch
   A/B name not yet a prospect                      -> first_meeting
   a name not graded yet                            -> grade_name       (card only)
+  C/D name, not a prospect or client               -> long_line        (card only)
   otherwise                                        -> none
 
 Urgency (0 = today, 1 = moves a sale on, 2 = keeps the relationship) orders /next; then stage
@@ -38,7 +39,7 @@ ACTIONS = (
     "handle_objection", "close", "explain_proposal", "chase_proposal", "follow_up",
     "book_explanation", "prepare_proposal", "continue_spin", "mine_needs", "invite_event",
     "nurture", "after_sale", "revisit", "review_policies", "stay_in_touch", "first_meeting",
-    "grade_name", "none",
+    "grade_name", "long_line", "none",
 )
 TODAY_, SALE, RELATIONSHIP, NOTHING = 0, 1, 2, 3
 _STAGE_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
@@ -140,6 +141,9 @@ def decide(s: Situation, today: date) -> Action:
     if s.stage is None and s.grade is None and not s.is_group:
         # the name list's first step; not /next work (a fresh import would fill the list)
         return Action("grade_name", NOTHING)
+    if s.stage is None and s.grade in ("C", "D") and s.tier is None and not s.is_group:
+        # "kept on a long line": no date to chase, but not "nothing to do" either
+        return Action("long_line", NOTHING, {"grade": s.grade})
     return Action("none", NOTHING)
 
 

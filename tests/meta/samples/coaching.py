@@ -59,7 +59,8 @@ ACTIONS = [coach.NextAction(CLIENT, key, data, 0, 2, "B", "vip") for key, data i
     ("prepare_proposal", {"stage": "A"}), ("prepare_proposal", {"stage": "B"}),
     ("continue_spin", {}), ("mine_needs", {}), ("invite_event", {}), ("nurture", {}),
     ("after_sale", {}), ("revisit", {"reason": "price"}), ("review_policies", {}),
-    ("stay_in_touch", {}), ("first_meeting", {"grade": "A"}), ("none", {}))]
+    ("stay_in_touch", {}), ("first_meeting", {"grade": "A"}), ("long_line", {"grade": "C"}),
+    ("none", {}))]
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "coaching/menu": {"client": CLIENT},
