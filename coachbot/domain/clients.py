@@ -53,7 +53,7 @@ def name_key(name: str) -> str:
     "David Tan", 陳大文 is 陈大文)."""
     text = unicodedata.normalize("NFKC", name).casefold()
     if CJK.search(text):
-        text = _to_simplified(text)
+        text = to_simplified(text)
     words = re.findall(r"\w+", text)
     if not CJK.search(text):
         words.sort()
@@ -71,8 +71,9 @@ def _converter() -> Any:
     return opencc.OpenCC("t2s")
 
 
-def _to_simplified(text: str) -> str:
-    return str(_converter().convert(text))
+def to_simplified(text: str) -> str:
+    """Chinese text in Simplified characters (OpenCC t2s); other text as it is."""
+    return str(_converter().convert(text)) if CJK.search(text) else text
 
 
 def search_words(query: str) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from coachbot.domain.clients import clean_text
+from coachbot.domain.clients import clean_text, to_simplified
 from coachbot.domain.regions import OTHER, REGIONS, normalize_timezone, region_for_timezone
 
 DIGEST_TIME_CHOICES = ("07:00", "07:30", "08:00", "08:30", "09:00")
@@ -37,6 +38,30 @@ def place_for_region(code: str) -> Place | None:
     """A region picked from the buttons (not OTHER, which needs a zone)."""
     region = REGIONS.get(code)
     return Place(region.code, region.timezone) if region else None
+
+
+def choice_for_typed(text: str, choices: Mapping[str, Iterable[str]]) -> str | None:
+    """The choice an agent typed instead of tapping: the one whose caption (in any language
+    offered) is the text, or the only one containing it ("香港" for "中国香港", "english").
+    None when nothing or more than one choice fits ("中国" is in three regions' captions)."""
+    typed = _caption_key(text)
+    if not typed:
+        return None
+    keys = {value: {_caption_key(caption) for caption in captions}
+            for value, captions in choices.items()}
+    exact = [value for value, captions in keys.items() if typed in captions]
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    if len(typed) < 2:
+        return None
+    within = [value for value, captions in keys.items() if any(typed in c for c in captions)]
+    return within[0] if len(within) == 1 else None
+
+
+def _caption_key(text: str) -> str:
+    """A caption as compared: letters and digits only, case folded (no ✓, emoji, spaces),
+    in Simplified characters ("繁体" is "繁體中文"'s)."""
+    return "".join(ch for ch in to_simplified(text).casefold() if ch.isalnum())
 
 
 def place_for_zone_text(text: str) -> Place | None:

@@ -13,6 +13,7 @@ from coachbot.domain.preferences import (
     REGION_CHOICES,
     TARGET_CHOICES,
     TONE_CHOICES,
+    choice_for_typed,
     parse_clock_time,
     parse_signature,
     place_for_region,
@@ -52,6 +53,9 @@ MONEY_STEPS = {
     "commission": (money.set_commission_rate, "preferences/bad_commission"),
     "source_targets": (money.set_source_targets, "preferences/bad_source_targets"),
 }
+# steps answered by one of a few choices: step -> (label prefix of their captions, choices)
+CHOICE_LABELS = {"lang": ("languages", LOCALES), "region": ("regions", REGION_CHOICES),
+                 "tone": ("tones", TONE_CHOICES)}
 NEXT_IN_ONBOARDING = {"lang": "region", "region": "time", "time": "target", "target": None}
 
 
@@ -122,6 +126,9 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
     if dialog.step in MONEY_STEPS:
         await _typed_money(update, context, agent, dialog.step, answer, mode)
         return
+    if dialog.step in CHOICE_LABELS:
+        await _typed_choice(update, context, agent, dialog.step, answer, mode)
+        return
     typed = TYPED.get(dialog.step)
     if typed is None:
         await reply(update, context, agent, "general/free_text")
@@ -133,6 +140,31 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
         return
     agent = agents.update_preferences(context.services.store, agent.id, **{column: value})
     await _after_change(update, context, agent, dialog.step, mode, fresh=True)
+
+
+async def _typed_choice(update: Update, context: CoachContext, agent: Agent, field: str,
+                        answer: str, mode: str) -> None:
+    """A language, region or tone typed instead of tapped ("新加坡", "English"): taken as the
+    tap; anything else gets the choices again under the agent's message."""
+    prefix, values = CHOICE_LABELS[field]
+    renderer = context.services.renderer
+    captions = {value: [value, *(renderer.label(loc, f"{prefix}.{value}") for loc in LOCALES)]
+                for value in values}
+    value = choice_for_typed(answer, captions)
+    if value is None:
+        rows = _choices(context, agent, field, mode)
+        if mode == SETTINGS:
+            rows.append([(label(context, agent, "buttons.back"),
+                          PREFERENCES.data("ask", "menu", mode))])
+        await reply(update, context, agent, "preferences/pick_one", typed=answer[:60],
+                    keyboard=inline_keyboard(rows))
+        return
+    if field == "region" and value == OTHER:
+        await _ask_zone(update, context, agent, mode)
+        return
+    updated = _apply(context, agent, field, value)
+    assert updated is not None  # the value is one of the choices
+    await _after_change(update, context, updated, field, mode, fresh=True)
 
 
 async def _typed_money(update: Update, context: CoachContext, agent: Agent, step: str,

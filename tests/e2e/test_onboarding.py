@@ -67,6 +67,27 @@ async def test_onboarding_in_traditional_chinese_for_a_taiwan_agent(bot):
     assert any(c["description"] == "我能做什麼" for c in menu)
 
 
+async def test_a_language_and_region_typed_instead_of_tapped(bot):
+    """Typed words that name one choice are the tap; others get the choices again."""
+    await bot.send("/start", expect=2)
+    [step] = await bot.send("简体中文")
+    assert "第 2 步" in step["text"]
+    [unsure] = await bot.send("中国")  # in three regions' captions: ask, don't guess
+    assert "中国" in unsure["text"] and "中国香港" in bot.buttons(unsure)
+    assert bot.store.agents.get_agent(bot.user.id).region == "CN"  # unchanged
+    [step] = await bot.send("新加坡")
+    assert "第 3 步" in step["text"]
+    agent = bot.store.agents.get_agent(bot.user.id)
+    assert (agent.region, agent.timezone) == ("SG", "Asia/Singapore")
+    # the buttons under the "which one?" reply still work
+    await bot.send("/settings")
+    await bot.press("语言")
+    [unsure] = await bot.send("klingon")
+    [card] = await bot.press("English")
+    assert bot.store.agents.get_agent(bot.user.id).locale == "en"
+    assert "Settings" in card["text"] or "settings" in card["text"]
+
+
 async def test_onboarding_in_english_with_a_typed_zone_time_and_target(bot):
     bot.user = bot.as_user(3003, "Mei", language_code="en-SG")
     await bot.send("/start", expect=2)

@@ -3,7 +3,12 @@
 import pytest
 
 from coachbot.domain.locales import locale_from_language_code
-from coachbot.domain.preferences import parse_clock_time, place_for_region, place_for_zone_text
+from coachbot.domain.preferences import (
+    choice_for_typed,
+    parse_clock_time,
+    place_for_region,
+    place_for_zone_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,3 +45,25 @@ def test_typed_zones_are_normalised_and_mapped_to_a_region():
 )
 def test_locale_from_telegram_language_code(code, locale):
     assert locale_from_language_code(code) == locale
+
+
+REGION_CAPTIONS = {"CN": ["中国内地", "中國內地", "Mainland China"],
+                   "HK": ["中国香港", "香港", "Hong Kong"], "TW": ["中国台湾", "台灣", "Taiwan"],
+                   "SG": ["新加坡", "新加坡", "Singapore"],
+                   "XX": ["其他地区", "其他地區", "Somewhere else"]}
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("新加坡", "SG"), (" singapore ", "SG"), ("✓ 中国香港", "HK"), ("香港", "HK"),
+    ("hong kong", "HK"), ("内地", "CN"), ("台灣", "TW"), ("其他", "XX"),
+    ("中國", None), ("港", None), ("", None), ("🙂", None), ("上海", None), ("台湾", "TW"),
+])
+def test_a_typed_choice_is_taken_only_when_one_caption_fits(typed: str, value: str | None) -> None:
+    assert choice_for_typed(typed, REGION_CAPTIONS) == value
+
+
+def test_a_language_typed_in_the_other_script_is_found() -> None:
+    languages = {"zh-Hans": ["简体中文"], "zh-Hant": ["繁體中文"], "en": ["English"]}
+    assert choice_for_typed("繁体", languages) == "zh-Hant"
+    assert choice_for_typed("簡體", languages) == "zh-Hans"
+    assert choice_for_typed("中文", languages) is None

@@ -42,6 +42,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "preferences/zone_set": {"agent": SAMPLE_AGENT},
     "preferences/bad_zone": {"typed": HOSTILE},
     "preferences/bad_time": {"typed": HOSTILE},
+    "preferences/pick_one": {"typed": HOSTILE},
     "preferences/bad_target": {"typed": HOSTILE},
     "preferences/bad_location": {},
     "preferences/ask_commission": {"agent": SAMPLE_AGENT},
