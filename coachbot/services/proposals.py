@@ -200,8 +200,8 @@ def follow_ups(store: Store, agents: Sequence[Agent], today: date, *,
     from one query for all the agents. `today` is the agents' local date."""
     found: dict[int, list[FollowUp]] = {agent.id: [] for agent in agents}
     # a contact logged on the day after the cutoff or later, in the agent's zone, answers it
-    quiet_until = today - timedelta(days=rules.FOLLOW_UP_DAYS - 1)
-    starts = {zone: datetime.combine(quiet_until, time(0), ZoneInfo(zone))
+    answered_from = today - timedelta(days=rules.FOLLOW_UP_DAYS - 1)
+    starts = {zone: datetime.combine(answered_from, time(0), ZoneInfo(zone))
               for zone in {agent.timezone for agent in agents}}
     for agent_id, client_id, name, proposal_id, title, products, waiting, item, stage in \
             store.due.proposals_unanswered([(a.id, starts[a.timezone]) for a in agents], today,

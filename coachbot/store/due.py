@@ -214,7 +214,7 @@ class DueStore(Repository):
             " AND coalesce(p.reaction, '') = '' AND p.objection IS NULL"
             f" AND c.archived_at IS NULL AND {_NOT_HANDLED}"
             ") WHERE n <= :limit ORDER BY agent_order, waiting, id",
-            {"agents": json.dumps([[agent_id, _utc(quiet_from)] for agent_id, quiet_from
+            {"agents": json.dumps([[agent_id, _utc(answered_from)] for agent_id, answered_from
                                    in agents]),
              "today": _day(today), "limit": limit,
              "cutoff": _day(today - timedelta(days=days))},
