@@ -250,7 +250,8 @@ async def _more_menu(press: Press, client: Client) -> None:
 
 
 def _origin_row(press: Press, client: Client) -> list[Button]:
-    """Where the client came from (缘故 / 转介绍 / 陌生), the current one ticked."""
+    """Where the client came from (people the agent knows, referrals, strangers), the current
+    one ticked."""
     return [(("✓ " if client.origin == origin else "") + press.label(f"origins.{origin}"),
              CARD.data("origin", client.id, origin)) for origin in money.ORIGINS]
 

@@ -144,7 +144,7 @@ async def on_text(update: Update, context: CoachContext, agent: Agent, dialog: D
 
 async def _typed_choice(update: Update, context: CoachContext, agent: Agent, field: str,
                         answer: str, mode: str) -> None:
-    """A language, region or tone typed instead of tapped ("新加坡", "English"): taken as the
+    """A language, region or tone typed instead of tapped ("Singapore", "english"): taken as the
     tap; anything else gets the choices again under the agent's message."""
     prefix, values = CHOICE_LABELS[field]
     renderer = context.services.renderer

@@ -1,5 +1,6 @@
-"""A client's proposals (计划书): the list, a short typed flow for a new one, and each step of
-its life (sent, explanation booked, explained with the client's reaction, accepted, declined).
+"""A client's proposals (plans put to the client): the list, a short typed flow for a new one,
+and each step of its life (sent, explanation booked, explained with the client's reaction,
+accepted, declined).
 
 The stage a change suggests is offered as the card's one-tap "accept stage" button.
 """

@@ -249,7 +249,8 @@ async def _refuse(update: Update, context: CoachContext, agent: Agent, error: st
 
 async def _typed_family_name(update: Update, context: CoachContext, agent: Agent,
                              dialog: Dialog, typed: str) -> None:
-    """"王丽 1987-05-20": the member saved at once; the birthday asked only if not typed."""
+    """A name, maybe with a birthday ("Mary 1987-05-20"): the member saved at once; the birthday
+    asked only if not typed."""
     store, cid = context.services.store, int(dialog.data["client_id"])
     chat_id = chat_id_of(update)
     draft = book.add_family_from_line(store, agent, cid, dialog.data["relation"], typed,
@@ -274,7 +275,7 @@ async def _typed_family_name(update: Update, context: CoachContext, agent: Agent
 
 
 def _yearly_date(save: YearlySave, example: str) -> TypedStep:
-    """A step answered with a yearly date ("3月2日", "农历八月十五", "1985-03-02"): what
+    """A step answered with a yearly date (a month and day, a lunar date, "1985-03-02"): what
     can't be read is refused with the example; the date, as stored, goes to `save`."""
     async def step(update: Update, context: CoachContext, agent: Agent, dialog: Dialog,
                    typed: str) -> None:

@@ -555,7 +555,8 @@ async def _currency(update: Update, context: CoachContext, agent: Agent, found: 
 
 async def _typed_currency(update: Update, context: CoachContext, agent: Agent, member: Member,
                           found: Team, typed: str) -> None:
-    """"币种 CNY" / "currency SGD" sets the team's currency; "HKD 0.92" a rate."""
+    """A currency word then a code ("currency SGD") sets the team's currency; "HKD 0.92" a
+    rate."""
     if not teams.can(member.role, "settings"):
         await _home(update, context, agent, fresh=True)
         return
